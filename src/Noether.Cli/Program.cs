@@ -1,1 +1,3 @@
-System.Console.WriteLine("hi");
+using Noether.Cli;
+
+return Commands.Main(args);

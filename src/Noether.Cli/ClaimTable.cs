@@ -1,0 +1,31 @@
+using Noether.Experiments;
+using Spectre.Console;
+
+namespace Noether.Cli;
+
+/// <summary>The claims of one or more runs as a coloured table.</summary>
+public static class ClaimTable
+{
+    public static void Print(IReadOnlyList<RunResult> results, bool statements = true)
+    {
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("experiment").AddColumn("claim").AddColumn(new TableColumn("measured").RightAligned())
+            .AddColumn("test").AddColumn("verdict");
+        foreach (var r in results)
+        {
+            if (r.Claims.Count == 0)
+                table.AddRow(Markup.Escape(r.Record.Experiment), Markup.Escape(r.Record.Error ?? "no claims"), "", "", "[red]" + r.Record.Status.ToUpperInvariant() + "[/]");
+            foreach (var c in r.Claims)
+                table.AddRow(Markup.Escape(r.Record.Experiment), Markup.Escape(c.Id), Claim.Format(c.Measured),
+                    Markup.Escape($"{c.ComparisonText} {c.ThresholdText}"), c.Passed ? "[green]PASS[/]" : "[red]FAIL[/]");
+        }
+        AnsiConsole.Write(table);
+        if (statements)
+            foreach (var r in results)
+                foreach (var c in r.Claims)
+                    AnsiConsole.MarkupLine($"[bold]{Markup.Escape(c.Id)}[/]: {Markup.Escape(c.Statement)}[grey]{Markup.Escape(c.Details is null ? "" : " — " + c.Details)}[/]");
+        int total = results.Sum(r => r.Claims.Count), passed = results.Sum(r => r.Claims.Count(c => c.Passed));
+        AnsiConsole.MarkupLine($"{(passed == total ? "[green]" : "[red]")}{passed}/{total} claims passed[/]");
+    }
+}

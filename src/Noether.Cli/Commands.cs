@@ -1,0 +1,213 @@
+using System.CommandLine;
+using System.Globalization;
+using Noether.Experiments;
+using Noether.Runs;
+using Noether.Tensors;
+using Spectre.Console;
+
+namespace Noether.Cli;
+
+/// <summary>The `noether` command line: list, run, reproduce. User errors exit 2 with one line.</summary>
+public static class Commands
+{
+    public const int Ok = 0, ClaimsFailed = 1, UserError = 2, InternalError = 3;
+
+    public static int Main(string[] args)
+    {
+        var root = Build();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            Error(parse.Errors[0].Message + " (see 'noether --help')");
+            return UserError;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Error(e.Message);
+            return UserError;
+        }
+        catch (Exception e)
+        {
+            string log = Path.Combine(Path.GetTempPath(), $"noether-crash-{Environment.ProcessId}.txt");
+            File.WriteAllText(log, e.ToString());
+            Error($"internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (details in {log})");
+            return InternalError;
+        }
+    }
+
+    public static bool IsUserError(Exception e) =>
+        e is ConfigException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException;
+
+    public static void Error(string message) => Console.Error.WriteLine("noether: error: " + message.ReplaceLineEndings(" "));
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Noether: a laboratory for the learning dynamics of neural networks. Reproduces ten papers' claims with measured numbers.");
+        root.Subcommands.Add(ListCommand());
+        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(ReproduceCommand());
+        return root;
+    }
+
+    private static Command ListCommand()
+    {
+        var cmd = new Command("list", "List the experiments with their papers and claims.");
+        var keys = new Option<string?>("--keys") { Description = "Also list every config key of this experiment with its default and allowed range." };
+        cmd.Options.Add(keys);
+        cmd.SetAction(r =>
+        {
+            var id = r.GetValue(keys);
+            if (id is not null) { PrintKeys(Registry.Get(id)); return Ok; }
+            var table = new Table().AddColumns("id", "paper", "arXiv", "claims");
+            foreach (var e in Registry.All)
+                table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.Paper.Title), e.Paper.ArxivId, Markup.Escape(e.Summary));
+            AnsiConsole.Write(table);
+            return Ok;
+        });
+        return cmd;
+    }
+
+    private static void PrintKeys(IExperiment e)
+    {
+        var quick = e.CreateConfig("quick");
+        var full = ConfigBinder.Describe(e.CreateConfig("full")).ToDictionary(d => d.Key, d => d.Value);
+        var table = new Table().AddColumns("key", "quick", "full", "allowed", "meaning");
+        foreach (var (key, type, value, param) in ConfigBinder.Describe(quick))
+        {
+            string allowed = param?.OneOf is { } one ? string.Join("|", one)
+                : param is null ? "" : $"[{Fmt(param.Min)}, {Fmt(param.Max)}]";
+            table.AddRow(Markup.Escape(key), Markup.Escape(Show(value)), Markup.Escape(Show(full.GetValueOrDefault(key))), Markup.Escape(allowed), Markup.Escape(param?.Description ?? ""));
+        }
+        AnsiConsole.Write(table);
+        static string Fmt(double v) => double.IsInfinity(v) ? (v > 0 ? "∞" : "-∞") : v.ToString(CultureInfo.InvariantCulture);
+        static string Show(object? v) => v is Array a ? string.Join(",", a.Cast<object>().Select(x => Convert.ToString(x, CultureInfo.InvariantCulture))) : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
+    }
+
+    private static Option<string> ProfileOption() => new("--profile", "-p")
+    {
+        Description = "quick (≤ 60 s, what tests use) or full (paper scale)",
+        DefaultValueFactory = _ => "quick",
+    };
+
+    private static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "Threads for kernels and population members (1 is deterministic across machines)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    private static Option<bool> NoFailOption() => new("--no-fail") { Description = "Exit 0 after a complete run even if a claim failed" };
+
+    private static Command RunCommand()
+    {
+        var cmd = new Command("run", "Run one experiment and check its claims.");
+        var id = new Argument<string>("id") { Description = "Experiment id (see 'noether list')" };
+        var profile = ProfileOption();
+        var seed = new Option<long>("--seed") { Description = "Run seed; population member i uses seed + i", DefaultValueFactory = _ => 1 };
+        var sets = new Option<string[]>("--set") { Description = "Config override key=value (repeatable; dotted keys)", AllowMultipleArgumentsPerToken = false };
+        var config = new Option<string?>("--config") { Description = "JSON file of config overrides" };
+        var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/<id>-<timestamp>-<seed>)" };
+        var threads = ThreadsOption();
+        var noFail = NoFailOption();
+        cmd.Arguments.Add(id);
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail }) cmd.Options.Add(o);
+        cmd.SetAction((r, cancel) =>
+        {
+            var request = new RunRequest(r.GetValue(id)!)
+            {
+                Profile = r.GetValue(profile)!,
+                Seed = r.GetValue(seed),
+                Sets = r.GetValue(sets) ?? [],
+                ConfigFile = r.GetValue(config),
+                OutputDirectory = r.GetValue(outDir),
+                Threads = r.GetValue(threads),
+            };
+            var result = Execute(request, cancel);
+            ClaimTable.Print([result]);
+            AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(result.Directory)}[/]");
+            return Task.FromResult(ExitCode([result], r.GetValue(noFail)));
+        });
+        return cmd;
+    }
+
+    private static Command ReproduceCommand()
+    {
+        var cmd = new Command("reproduce", "Run every experiment (or --only some) and print one table of all claims.");
+        var profile = ProfileOption();
+        var only = new Option<string?>("--only") { Description = "Comma-separated experiment ids" };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the run folders and the summary (default runs/reproduce-<timestamp>)" };
+        var seed = new Option<long>("--seed") { Description = "Run seed for every experiment", DefaultValueFactory = _ => 1 };
+        var threads = ThreadsOption();
+        var noFail = NoFailOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, noFail }) cmd.Options.Add(o);
+        cmd.SetAction((r, cancel) =>
+        {
+            var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                      ?? Registry.All.Select(e => e.Id).ToArray();
+            foreach (var i in ids) Registry.Get(i);
+            string prof = r.GetValue(profile)!;
+            string dir = r.GetValue(outDir) ?? Path.Combine("runs", "reproduce-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            // Resolve every config first so a bad profile fails before hours of work.
+            foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
+            Directory.CreateDirectory(dir);
+            var results = new List<RunResult>();
+            foreach (var i in ids)
+            {
+                if (cancel.IsCancellationRequested) break;
+                var request = new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads) };
+                results.Add(Execute(request, cancel));
+            }
+            ClaimTable.Print(results, statements: false);
+            Summary.Write(dir, results);
+            AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
+            return Task.FromResult(ExitCode(results, r.GetValue(noFail)));
+        });
+        return cmd;
+    }
+
+    private static int ExitCode(IReadOnlyList<RunResult> results, bool noFail)
+    {
+        bool complete = results.All(r => r.Record.Status == RunStatus.Completed);
+        if (!complete) return ClaimsFailed;
+        return noFail || results.All(r => r.AllPassed) ? Ok : ClaimsFailed;
+    }
+
+    private static RunResult Execute(RunRequest request, CancellationToken cancel)
+    {
+        var experiment = Registry.Get(request.ExperimentId);
+        ExperimentRunner.ResolveConfig(experiment, request); // user mistakes surface before any output
+        bool live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        RunResult? result = null;
+        if (live)
+        {
+            AnsiConsole.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx => result = ExperimentRunner.Run(request, new SpectreProgress(ctx), cancel));
+        }
+        else
+        {
+            Console.WriteLine($"running {experiment.Id} ({request.Profile}, seed {request.Seed})");
+            result = ExperimentRunner.Run(request, null, cancel);
+        }
+        var rec = result!.Record;
+        string status = rec.Status == RunStatus.Completed ? "completed" : $"{rec.Status}: {rec.Error}";
+        Console.WriteLine($"{experiment.Id}: {status} in {rec.Seconds:0.0} s, {result.Claims.Count(c => c.Passed)}/{result.Claims.Count} claims passed");
+        return result;
+    }
+
+    private sealed class SpectreProgress(ProgressContext ctx) : IRunProgress
+    {
+        private readonly Dictionary<string, ProgressTask> _tasks = new();
+
+        public void Report(string phase, long done, long total)
+        {
+            if (!_tasks.TryGetValue(phase, out var task))
+                _tasks[phase] = task = ctx.AddTask(Markup.Escape(phase), maxValue: Math.Max(1, total));
+            task.Value = Math.Min(done, total);
+        }
+    }
+}

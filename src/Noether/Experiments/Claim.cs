@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace Noether.Experiments;
+
+/// <summary>How a measured value is compared with its threshold.</summary>
+public enum Comparison { AtMost, AtLeast, Within }
+
+/// <summary>
+/// One of a paper's headline claims as a number with a threshold. The verdict is computed here from
+/// the measured value, never passed in; a non-finite measurement fails.
+/// </summary>
+public sealed record Claim
+{
+    private Claim(string id, string statement, double measured, Comparison comparison, double threshold, double upper, string? details)
+    {
+        Id = id; Statement = statement; Measured = measured; Comparison = comparison; Threshold = threshold; Upper = upper; Details = details;
+        Passed = double.IsFinite(measured) && comparison switch
+        {
+            Comparison.AtMost => measured <= threshold,
+            Comparison.AtLeast => measured >= threshold,
+            _ => measured >= threshold && measured <= upper,
+        };
+    }
+
+    public string Id { get; }
+    /// <summary>The paper's statement in words, with the setting it is measured in.</summary>
+    public string Statement { get; }
+    public double Measured { get; }
+    public Comparison Comparison { get; }
+    /// <summary>The threshold (the lower bound for <see cref="Comparison.Within"/>).</summary>
+    public double Threshold { get; }
+    /// <summary>Upper bound for <see cref="Comparison.Within"/>; NaN otherwise.</summary>
+    public double Upper { get; }
+    /// <summary>Other measured numbers behind the verdict (per seed, per condition), for the reader.</summary>
+    public string? Details { get; }
+    public bool Passed { get; }
+
+    public static Claim AtMost(string id, string statement, double measured, double threshold, string? details = null) =>
+        new(id, statement, measured, Comparison.AtMost, threshold, double.NaN, details);
+
+    public static Claim AtLeast(string id, string statement, double measured, double threshold, string? details = null) =>
+        new(id, statement, measured, Comparison.AtLeast, threshold, double.NaN, details);
+
+    public static Claim Within(string id, string statement, double measured, double low, double high, string? details = null) =>
+        new(id, statement, measured, Comparison.Within, low, high, details);
+
+    public string ComparisonText => Comparison switch
+    {
+        Comparison.AtMost => "<=",
+        Comparison.AtLeast => ">=",
+        _ => "in",
+    };
+
+    public string ThresholdText => Comparison == Comparison.Within
+        ? $"[{Format(Threshold)}, {Format(Upper)}]"
+        : Format(Threshold);
+
+    public static string Format(double v) =>
+        double.IsNaN(v) ? "NaN" :
+        v == 0 ? "0" :
+        Math.Abs(v) >= 1e5 || Math.Abs(v) < 1e-3 ? v.ToString("0.###e+0", CultureInfo.InvariantCulture) :
+        v.ToString("0.####", CultureInfo.InvariantCulture);
+
+    /// <summary>Rebuilds a claim read from disk; the verdict is recomputed from the stored numbers.</summary>
+    public static Claim FromStored(string id, string statement, double measured, string comparison, double threshold, double upper, string? details) =>
+        comparison switch
+        {
+            "<=" => AtMost(id, statement, measured, threshold, details),
+            ">=" => AtLeast(id, statement, measured, threshold, details),
+            "in" => Within(id, statement, measured, threshold, upper, details),
+            _ => throw new FormatException($"claim {id}: unknown comparison '{comparison}', expected <=, >= or in"),
+        };
+}

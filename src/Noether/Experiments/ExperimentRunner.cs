@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Noether.Runs;
+
+namespace Noether.Experiments;
+
+/// <summary>What the user asked for: profile, seed, overrides, output folder, threads.</summary>
+public sealed record RunRequest(string ExperimentId)
+{
+    public string Profile { get; init; } = "quick";
+    public long Seed { get; init; } = 1;
+    public IReadOnlyList<string> Sets { get; init; } = [];
+    public string? ConfigFile { get; init; }
+    /// <summary>Exact run folder; null makes runs/&lt;id&gt;-&lt;timestamp&gt;-&lt;seed&gt; under <see cref="RunsRoot"/>.</summary>
+    public string? OutputDirectory { get; init; }
+    public string RunsRoot { get; init; } = "runs";
+    public int Threads { get; init; } = 1;
+}
+
+public sealed record RunResult(RunRecord Record, string Directory, IReadOnlyList<Claim> Claims, IReadOnlyList<Figure> Figures)
+{
+    public bool AllPassed => Record.Status == RunStatus.Completed && Claims.All(c => c.Passed);
+}
+
+/// <summary>
+/// Resolves and validates the config (profile → config file → --set overrides) before anything runs,
+/// creates the run folder, runs the experiment and writes run.json atomically at start and end.
+/// </summary>
+public static class ExperimentRunner
+{
+    public static string Version => typeof(ExperimentRunner).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Builds and validates the config of a request; throws <see cref="ConfigException"/> on any user mistake.</summary>
+    public static object ResolveConfig(IExperiment experiment, RunRequest request)
+    {
+        var config = experiment.CreateConfig(request.Profile);
+        if (request.ConfigFile is not null) ConfigBinder.ApplyJsonFile(config, request.ConfigFile);
+        foreach (var s in request.Sets) ConfigBinder.Set(config, s);
+        ConfigBinder.Validate(config);
+        return config;
+    }
+
+    public static RunResult Run(RunRequest request, IRunProgress? progress = null, CancellationToken cancel = default)
+    {
+        var experiment = Registry.Get(request.ExperimentId);
+        if (request.Threads < 1) throw new ConfigException($"--threads {request.Threads}: expected an integer ≥ 1");
+        var config = ResolveConfig(experiment, request);
+        var started = DateTimeOffset.Now;
+        string dir = request.OutputDirectory ?? Path.Combine(request.RunsRoot,
+            $"{experiment.Id}-{started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{request.Seed}");
+        if (File.Exists(Path.Combine(dir, "run.json")) && RunRecord.Load(dir).Status == RunStatus.Completed && request.OutputDirectory is null)
+            dir += "-" + Guid.NewGuid().ToString("N")[..6];
+        Directory.CreateDirectory(dir);
+        // A rerun into the same folder starts clean: stale metrics or figures must not pass for this run's.
+        foreach (var stale in new[] { "metrics.csv", "figures.json", "report.html" })
+            if (File.Exists(Path.Combine(dir, stale))) File.Delete(Path.Combine(dir, stale));
+        var record = new RunRecord
+        {
+            Experiment = experiment.Id,
+            Title = experiment.Title,
+            Paper = new PaperRecord(experiment.Paper.Title, experiment.Paper.Authors, experiment.Paper.ArxivId),
+            Profile = request.Profile,
+            Seed = request.Seed,
+            Config = ConfigBinder.ToJson(config),
+            Version = Version,
+            Threads = request.Threads,
+            Machine = $"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
+            Started = started,
+            Status = RunStatus.Running,
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), record.Config.ToJsonString(RunRecord.Json));
+        record.Save(dir);
+
+        using var metrics = MetricsWriter.Open(Path.Combine(dir, "metrics.csv"));
+        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, cancel);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<Claim> claims = [];
+        try
+        {
+            claims = experiment.Run(config, context);
+            record.Status = RunStatus.Completed;
+        }
+        catch (OperationCanceledException)
+        {
+            record.Status = RunStatus.Interrupted;
+            record.Error = "interrupted before the end of the run";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            record.Status = RunStatus.Failed;
+            record.Error = $"{e.GetType().Name}: {e.Message}";
+            File.WriteAllText(Path.Combine(dir, "error.txt"), e.ToString());
+        }
+        finally
+        {
+            metrics.Flush();
+        }
+        record.Finished = DateTimeOffset.Now;
+        record.Seconds = sw.Elapsed.TotalSeconds;
+        record.Timings = new Dictionary<string, double>(context.Timings) { ["total"] = sw.Elapsed.TotalSeconds };
+        record.Claims = claims.Select(ToRecord).ToList();
+        record.Figures = context.Figures.Select(f => f.Id).ToList();
+        if (context.Figures.Count > 0)
+            AtomicFile.WriteAllText(Path.Combine(dir, "figures.json"), JsonSerializer.Serialize(context.Figures, RunRecord.Json));
+        if (context.Extra.Count > 0)
+            AtomicFile.WriteAllText(Path.Combine(dir, "extra.json"), JsonSerializer.Serialize(context.Extra, RunRecord.Json));
+        record.Save(dir);
+        return new RunResult(record, dir, claims, context.Figures);
+    }
+
+    public static ClaimRecord ToRecord(Claim c) => new(
+        c.Id, c.Statement, double.IsFinite(c.Measured) ? c.Measured : null, c.ComparisonText,
+        c.Comparison == Comparison.Within ? new JsonArray(c.Threshold, c.Upper) : JsonValue.Create(c.Threshold),
+        c.Passed, c.Details);
+
+    public static Claim FromRecord(ClaimRecord r)
+    {
+        double low, high = double.NaN;
+        if (r.Threshold is JsonArray arr) { low = arr[0]!.GetValue<double>(); high = arr[1]!.GetValue<double>(); }
+        else low = r.Threshold.GetValue<double>();
+        return Claim.FromStored(r.Id, r.Statement, r.Measured ?? double.NaN, r.Comparison, low, high, r.Details);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Noether.Experiments;
+
+/// <summary>
+/// A figure an experiment declares as data (experiments never draw): the report layer renders it.
+/// Kinds: "line" and "scatter" (series of x/y), "bar" (one value per category per series),
+/// "heatmap" (Z[row, column] with axis values), "images" (a grid of small grayscale images).
+/// </summary>
+public sealed record Figure(string Id, string Title, string Kind, string XLabel, string YLabel)
+{
+    public List<Series> Series { get; init; } = [];
+    public bool LogX { get; init; }
+    public bool LogY { get; init; }
+    /// <summary>Category names for bar charts.</summary>
+    public string[]? Categories { get; init; }
+    /// <summary>Heat-map values, rows × columns, and the axis values of rows (Y) and columns (X).</summary>
+    public double[][]? Z { get; init; }
+    public double[]? RowValues { get; init; }
+    public double[]? ColumnValues { get; init; }
+    /// <summary>Images: each row-major height × width in [0,1]-ish range, with a caption.</summary>
+    public List<ImagePanel>? Images { get; init; }
+    /// <summary>One sentence on what to look for.</summary>
+    public string? Caption { get; init; }
+}
+
+public sealed record Series(string Name, double[] X, double[] Y);
+
+public sealed record ImagePanel(string Caption, int Height, int Width, double[] Pixels);

@@ -1,0 +1,97 @@
+using Noether.Runs;
+using Noether.Tensors;
+
+namespace Noether.Experiments;
+
+/// <summary>
+/// A reproduction of one paper: its identity, a typed config with <c>quick</c> and <c>full</c>
+/// profiles, and a run that returns the paper's claims checked against this run's measurements.
+/// </summary>
+public interface IExperiment
+{
+    string Id { get; }
+    string Title { get; }
+    Paper Paper { get; }
+    /// <summary>One line per claim this experiment checks (for the README and `noether list`).</summary>
+    string Summary { get; }
+    /// <summary>A fresh config object with the defaults of the named profile ("quick" or "full").</summary>
+    object CreateConfig(string profile);
+    IReadOnlyList<Claim> Run(object config, RunContext context);
+}
+
+/// <summary>Typed base: experiments implement the profile table and the run on their own config record.</summary>
+public abstract class Experiment<TConfig> : IExperiment where TConfig : class
+{
+    public abstract string Id { get; }
+    public abstract string Title { get; }
+    public abstract Paper Paper { get; }
+    public abstract string Summary { get; }
+
+    public static readonly string[] Profiles = ["quick", "full"];
+
+    public object CreateConfig(string profile) => profile switch
+    {
+        "quick" or "full" => Profile(profile),
+        _ => throw new ConfigException($"profile '{profile}': expected one of {string.Join(", ", Profiles)}"),
+    };
+
+    protected abstract TConfig Profile(string profile);
+
+    public IReadOnlyList<Claim> Run(object config, RunContext context) => Run((TConfig)config, context);
+
+    protected abstract IReadOnlyList<Claim> Run(TConfig config, RunContext context);
+}
+
+/// <summary>What an experiment gets to run with: seed streams, threads, metrics, figures, progress.</summary>
+public sealed class RunContext
+{
+    public RunContext(long seed, string profile, int threads, MetricsWriter metrics, string? directory = null,
+        IRunProgress? progress = null, CancellationToken cancel = default)
+    {
+        Seed = seed; Profile = profile; Threads = Math.Max(1, threads); Metrics = metrics; Directory = directory;
+        Progress = progress ?? NullProgress.Instance; Cancel = cancel;
+        Root = new Rng(seed);
+        Compute = new Compute(Threads);
+    }
+
+    public long Seed { get; }
+    public string Profile { get; }
+    public int Threads { get; }
+    public Compute Compute { get; }
+    /// <summary>The run's root stream; experiments take named children (Root.Child("init")).</summary>
+    public Rng Root { get; }
+    public MetricsWriter Metrics { get; }
+    /// <summary>The run folder (null when running without one, e.g. in some tests).</summary>
+    public string? Directory { get; }
+    public IRunProgress Progress { get; }
+    public CancellationToken Cancel { get; }
+    public List<Figure> Figures { get; } = [];
+    /// <summary>Wall time of named phases, in seconds (saved in run.json).</summary>
+    public Dictionary<string, double> Timings { get; } = new();
+    /// <summary>Free-form numbers an experiment wants in the report besides its claims.</summary>
+    public Dictionary<string, double> Extra { get; } = new();
+
+    /// <summary>Member seeds of a population: member i of the run uses seed (run seed + i), so it equals a P=1 run with that seed.</summary>
+    public Rng MemberStream(int member, string name) => new Rng(Seed + member).Child(name);
+
+    /// <summary>Times an action and records it under <paramref name="name"/>.</summary>
+    public T Time<T>(string name, Func<T> action)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var r = action();
+        Timings[name] = Timings.GetValueOrDefault(name) + sw.Elapsed.TotalSeconds;
+        return r;
+    }
+}
+
+/// <summary>Progress of a long run: a phase name and steps done out of total.</summary>
+public interface IRunProgress
+{
+    void Report(string phase, long done, long total);
+}
+
+public sealed class NullProgress : IRunProgress
+{
+    public static readonly NullProgress Instance = new();
+    public void Report(string phase, long done, long total) { }
+}

@@ -1,0 +1,133 @@
+using System.Numerics;
+using Noether.Nn;
+
+namespace Noether.Learning;
+
+/// <summary>
+/// Updates parameters from their gradients, with a learning rate and weight decay per population
+/// member. Weight decay follows the PyTorch convention: the coefficient wd multiplies θ in the
+/// gradient (g + wd·θ), i.e. the penalty (wd/2)‖θ‖²; the symmetry papers' γ‖θ‖² is wd = 2γ.
+/// </summary>
+public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    protected Optimizer(int members, double learningRate, double weightDecay)
+    {
+        LearningRate = Enumerable.Repeat(learningRate, members).ToArray();
+        WeightDecay = Enumerable.Repeat(weightDecay, members).ToArray();
+    }
+
+    /// <summary>Per-member learning rates (before the schedule factor); set an entry to 0 to freeze a member.</summary>
+    public double[] LearningRate { get; }
+    /// <summary>Per-member weight-decay coefficients.</summary>
+    public double[] WeightDecay { get; }
+    /// <summary>Multiplies every learning rate (set by a schedule each step).</summary>
+    public double LearningRateFactor { get; set; } = 1.0;
+    /// <summary>Whether biases and other non-weight parameters are decayed too.</summary>
+    public bool DecayNonWeights { get; set; } = true;
+    /// <summary>Updates done so far.</summary>
+    public long Steps { get; protected set; }
+
+    public void Step(IReadOnlyList<Parameter<T>> parameters)
+    {
+        Steps++;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var prm = parameters[i];
+            for (int p = 0; p < prm.Members; p++)
+            {
+                double lr = LearningRate[p] * LearningRateFactor;
+                if (lr == 0) continue;
+                double wd = prm.Role == ParameterRole.Weight || DecayNonWeights ? WeightDecay[p] : 0;
+                Update(i, prm, p, lr, wd);
+            }
+        }
+    }
+
+    protected abstract void Update(int index, Parameter<T> parameter, int member, double lr, double wd);
+
+    /// <summary>Named state tensors (momentum, Adam moments) for checkpoints.</summary>
+    public virtual IEnumerable<(string Name, T[] Values)> State => [];
+}
+
+/// <summary>SGD with coupled L2 and optional heavy-ball momentum (PyTorch form: v ← μv + g + wd·θ; θ ← θ − lr·v).</summary>
+public sealed class Sgd<T>(int members, double learningRate, double weightDecay = 0, double momentum = 0) : Optimizer<T>(members, learningRate, weightDecay)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Dictionary<int, T[]> _velocity = new();
+    public double Momentum { get; } = momentum;
+
+    protected override void Update(int index, Parameter<T> prm, int member, double lr, double wd)
+    {
+        var theta = prm.Value.SliceSpan(member);
+        var g = prm.Grad.SliceSpan(member);
+        T tlr = T.CreateChecked(lr), twd = T.CreateChecked(wd);
+        if (Momentum == 0)
+        {
+            // θ' = θ − η(g + wd·θ): the exact form the charge identity (symmetry.md §0.1 fact 3) is stated for.
+            for (int i = 0; i < theta.Length; i++) theta[i] -= tlr * (g[i] + twd * theta[i]);
+            return;
+        }
+        if (!_velocity.TryGetValue(index, out var v)) _velocity[index] = v = new T[prm.Value.Length];
+        var vs = v.AsSpan(member * prm.MemberLength, prm.MemberLength);
+        T mu = T.CreateChecked(Momentum);
+        for (int i = 0; i < theta.Length; i++)
+        {
+            vs[i] = mu * vs[i] + g[i] + twd * theta[i];
+            theta[i] -= tlr * vs[i];
+        }
+    }
+
+    public override IEnumerable<(string Name, T[] Values)> State => _velocity.OrderBy(k => k.Key).Select(k => ($"velocity{k.Key}", k.Value));
+}
+
+/// <summary>
+/// Adam (Kingma &amp; Ba) with bias correction. Coupled: wd·θ is added to the gradient (Adam + L2);
+/// decoupled (AdamW, Loshchilov &amp; Hutter): θ ← θ − lr·wd·θ separately from the adaptive step.
+/// </summary>
+public sealed class Adam<T>(int members, double learningRate, double weightDecay = 0, bool decoupled = false,
+    double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) : Optimizer<T>(members, learningRate, weightDecay)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Dictionary<int, (T[] M, T[] V)> _moments = new();
+    public bool Decoupled { get; } = decoupled;
+
+    protected override void Update(int index, Parameter<T> prm, int member, double lr, double wd)
+    {
+        if (!_moments.TryGetValue(index, out var mv)) _moments[index] = mv = (new T[prm.Value.Length], new T[prm.Value.Length]);
+        var theta = prm.Value.SliceSpan(member);
+        var g = prm.Grad.SliceSpan(member);
+        var m = mv.M.AsSpan(member * prm.MemberLength, prm.MemberLength);
+        var v = mv.V.AsSpan(member * prm.MemberLength, prm.MemberLength);
+        double c1 = 1 - Math.Pow(beta1, Steps), c2 = 1 - Math.Pow(beta2, Steps);
+        T b1 = T.CreateChecked(beta1), b2 = T.CreateChecked(beta2), ob1 = T.One - b1, ob2 = T.One - b2;
+        T stepSize = T.CreateChecked(lr / c1), sc2 = T.CreateChecked(1 / Math.Sqrt(c2)), eps = T.CreateChecked(epsilon);
+        T twd = T.CreateChecked(wd), decay = T.CreateChecked(lr * wd);
+        for (int i = 0; i < theta.Length; i++)
+        {
+            T gi = Decoupled ? g[i] : g[i] + twd * theta[i];
+            m[i] = b1 * m[i] + ob1 * gi;
+            v[i] = b2 * v[i] + ob2 * gi * gi;
+            if (Decoupled) theta[i] -= decay * theta[i];
+            theta[i] -= stepSize * m[i] / (T.Sqrt(v[i]) * sc2 + eps);
+        }
+    }
+
+    public override IEnumerable<(string Name, T[] Values)> State =>
+        _moments.OrderBy(k => k.Key).SelectMany(k => new[] { ($"m{k.Key}", k.Value.M), ($"v{k.Key}", k.Value.V) });
+}
+
+/// <summary>Names the optimisers a config can ask for.</summary>
+public static class Optimizers
+{
+    public static readonly string[] Names = ["sgd", "momentum", "adam", "adamw"];
+
+    public static Optimizer<T> Create<T>(string name, int members, double lr, double wd, double momentum = 0.9) where T : unmanaged, IFloatingPointIeee754<T> =>
+        name switch
+        {
+            "sgd" => new Sgd<T>(members, lr, wd),
+            "momentum" => new Sgd<T>(members, lr, wd, momentum),
+            "adam" => new Adam<T>(members, lr, wd),
+            "adamw" => new Adam<T>(members, lr, wd, decoupled: true),
+            _ => throw new ArgumentException($"unknown optimizer '{name}'; expected one of {string.Join(", ", Names)}"),
+        };
+}

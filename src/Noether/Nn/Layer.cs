@@ -1,0 +1,36 @@
+using System.Numerics;
+using Noether.Tensors;
+
+namespace Noether.Nn;
+
+/// <summary>
+/// A layer of a population of P networks. Activations are [P, B, ...sample shape]. Forward writes
+/// y from x; Backward takes ∂ℓ/∂y and writes ∂ℓ/∂x (when asked) and overwrites the parameter
+/// gradients. Layers keep no per-call state beyond reusable buffers, so a Sequential can hold the
+/// activations of every layer (the trace the learning rules and probes read).
+/// </summary>
+public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    protected Layer(int members)
+    {
+        if (members < 1) throw new ArgumentOutOfRangeException(nameof(members), $"{GetType().Name}: population size must be ≥ 1, got {members}");
+        Members = members;
+    }
+
+    public int Members { get; }
+    public virtual string Name => GetType().Name.Replace("`1", "");
+    public virtual IReadOnlyList<Parameter<T>> Parameters => [];
+
+    /// <summary>Per-sample output shape for a per-sample input shape; throws if the input does not fit.</summary>
+    public abstract int[] OutputShape(int[] sampleShape);
+
+    public abstract void Forward(Tensor<T> x, Tensor<T> y, Compute compute);
+
+    public abstract void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute);
+
+    protected void RequireInput(Tensor<T> x, int[] sampleShape)
+    {
+        bool ok = x.Rank == sampleShape.Length + 2 && x.Shape[0] == Members && x.Shape.AsSpan(2).SequenceEqual(sampleShape);
+        Shapes.Require(ok, $"{Name}.Forward", $"[{Members},B,{string.Join(",", sampleShape)}]", x.Shape);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Numerics;
+using Noether.Tensors;
+
+namespace Noether.Nn;
+
+/// <summary>
+/// Fully connected layer h_b = W h_a + b with W stored [P, out, in]. Backward uses Wᵀ to send the
+/// error down, unless <see cref="Feedback"/> holds a replacement matrix B of the same shape
+/// (feedback alignment, sign symmetry, Kolen–Pollack), in which case ∂ℓ/∂h_a = B-routed error.
+/// </summary>
+public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Parameter<T>[] _parameters;
+
+    public Linear(int members, int inFeatures, int outFeatures, bool bias = true, string name = "linear") : base(members)
+    {
+        In = inFeatures; Out = outFeatures; LayerName = name;
+        Weight = new Parameter<T>(name + ".weight", [members, outFeatures, inFeatures], ParameterRole.Weight, inFeatures, outFeatures);
+        Bias = bias ? new Parameter<T>(name + ".bias", [members, outFeatures], ParameterRole.Bias, inFeatures, outFeatures) : null;
+        _parameters = Bias is null ? [Weight] : [Weight, Bias];
+    }
+
+    public int In { get; }
+    public int Out { get; }
+    public string LayerName { get; }
+    public Parameter<T> Weight { get; }
+    public Parameter<T>? Bias { get; }
+    public override string Name => $"Linear({LayerName})";
+    public override IReadOnlyList<Parameter<T>> Parameters => _parameters;
+
+    /// <summary>Replacement for W in the backward pass ([P, out, in], used as dx = dy·B); null means W (backprop).</summary>
+    public Tensor<T>? Feedback { get; set; }
+
+    public override int[] OutputShape(int[] sampleShape)
+    {
+        Shapes.Require(sampleShape.Length == 1 && sampleShape[0] == In, $"{Name}", $"[{In}] per sample", sampleShape);
+        return [Out];
+    }
+
+    public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
+    {
+        RequireInput(x, [In]);
+        int b = x.Shape[1];
+        Gemm.MultiplyBatched(Members, false, true, b, Out, In, x.ReadOnlySpan, b * In, Weight.Value.ReadOnlySpan, Out * In, y.Span, b * Out, false, compute.Threads);
+        if (Bias is null) return;
+        for (int p = 0; p < Members; p++)
+        {
+            var bias = Bias.Value.SliceSpan(p);
+            var yp = y.SliceSpan(p);
+            for (int i = 0; i < b; i++)
+                System.Numerics.Tensors.TensorPrimitives.Add(yp.Slice(i * Out, Out), bias, yp.Slice(i * Out, Out));
+        }
+    }
+
+    public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute)
+    {
+        int b = x.Shape[1];
+        // ∂ℓ/∂W = dyᵀ·x (the batch mean is already inside dy).
+        Gemm.MultiplyBatched(Members, true, false, Out, In, b, dy.ReadOnlySpan, b * Out, x.ReadOnlySpan, b * In, Weight.Grad.Span, Out * In, false, compute.Threads);
+        if (Bias is not null)
+        {
+            for (int p = 0; p < Members; p++)
+            {
+                var gb = Bias.Grad.SliceSpan(p);
+                gb.Clear();
+                var dyp = dy.SliceSpan(p);
+                for (int i = 0; i < b; i++)
+                    System.Numerics.Tensors.TensorPrimitives.Add(gb, dyp.Slice(i * Out, Out), gb);
+            }
+        }
+        if (dx is null) return;
+        var route = Feedback ?? Weight.Value;
+        if (Feedback is not null) Shapes.RequireSameShape($"{Name}.Backward feedback", Feedback, Weight.Value);
+        Gemm.MultiplyBatched(Members, false, false, b, In, Out, dy.ReadOnlySpan, b * Out, route.ReadOnlySpan, Out * In, dx.Span, b * In, false, compute.Threads);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Numerics;
+using Noether.Tensors;
+
+namespace Noether.Nn;
+
+/// <summary>
+/// A population of P networks of one architecture, run layer by layer. It keeps every layer's input
+/// and output and, after <see cref="Backward"/>, the error at each of them — the trace that
+/// learning rules and probes read. Buffers are allocated once per batch size and reused.
+/// </summary>
+public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Layer<T>[] _layers;
+    private readonly int[][] _sampleShapes;
+    private readonly Dictionary<int, Buffers> _buffers = new();
+    private Buffers? _current;
+
+    public Sequential(int members, int[] inputSampleShape, IEnumerable<Layer<T>> layers, Compute? compute = null)
+    {
+        Members = members;
+        Compute = compute ?? Compute.Serial;
+        _layers = layers.ToArray();
+        if (_layers.Length == 0) throw new ArgumentException("Sequential: needs at least one layer");
+        _sampleShapes = new int[_layers.Length + 1][];
+        _sampleShapes[0] = (int[])inputSampleShape.Clone();
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (_layers[i].Members != members)
+                throw new ArgumentException($"Sequential: layer {i} ({_layers[i].Name}) has {_layers[i].Members} members, the network {members}");
+            _sampleShapes[i + 1] = _layers[i].OutputShape(_sampleShapes[i]);
+        }
+        Parameters = _layers.SelectMany(l => l.Parameters).ToArray();
+    }
+
+    public int Members { get; }
+    public Compute Compute { get; set; }
+    public IReadOnlyList<Layer<T>> Layers => _layers;
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+    public int[] InputShape => _sampleShapes[0];
+    public int[] OutputShape => _sampleShapes[^1];
+    /// <summary>When true, <see cref="Backward"/> also computes ∂ℓ/∂(network input).</summary>
+    public bool ComputeInputGradient { get; set; }
+
+    public IEnumerable<Linear<T>> Linears => _layers.OfType<Linear<T>>();
+
+    /// <summary>Runs the population on x [P, B, ...input shape]; returns the output buffer (valid until the next call).</summary>
+    public Tensor<T> Forward(Tensor<T> x)
+    {
+        bool ok = x.Rank == _sampleShapes[0].Length + 2 && x.Shape[0] == Members && x.Shape.AsSpan(2).SequenceEqual(_sampleShapes[0]);
+        Shapes.Require(ok, "Sequential.Forward", $"[{Members},B,{string.Join(",", _sampleShapes[0])}]", x.Shape);
+        var buf = Ensure(x.Shape[1]);
+        buf.Activations[0] = x;
+        for (int i = 0; i < _layers.Length; i++)
+            _layers[i].Forward(buf.Activations[i], buf.Activations[i + 1], Compute);
+        return buf.Activations[^1];
+    }
+
+    /// <summary>Back-propagates ∂ℓ/∂output through every layer, filling parameter gradients and the error trace.</summary>
+    public void Backward(Tensor<T> outputGradient)
+    {
+        var buf = _current ?? throw new InvalidOperationException("Sequential.Backward called before Forward");
+        Shapes.RequireSameShape("Sequential.Backward: output gradient vs output", outputGradient, buf.Activations[^1]);
+        if (!ReferenceEquals(outputGradient, buf.Gradients[^1])) outputGradient.ReadOnlySpan.CopyTo(buf.Gradients[^1].Span);
+        for (int i = _layers.Length - 1; i >= 0; i--)
+        {
+            var dx = i > 0 || ComputeInputGradient ? buf.Gradients[i] : null;
+            _layers[i].Backward(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], dx, Compute);
+        }
+    }
+
+    /// <summary>Input of layer i (i = layer count gives the network output) from the last Forward.</summary>
+    public Tensor<T> Activation(int i) => (_current ?? throw new InvalidOperationException("no Forward yet")).Activations[i];
+
+    /// <summary>∂ℓ/∂(input of layer i) from the last Backward (i = layer count gives ∂ℓ/∂output).</summary>
+    public Tensor<T> Gradient(int i) => (_current ?? throw new InvalidOperationException("no Forward yet")).Gradients[i];
+
+    /// <summary>Buffer for ∂ℓ/∂output at batch size B, so a loss can write straight into it.</summary>
+    public Tensor<T> OutputGradientBuffer(int batch) => Ensure(batch).Gradients[^1];
+
+    /// <summary>The dense-layer view of the last pass: for each Linear, h_a, h_b, its output after the activation, and their errors.</summary>
+    public IReadOnlyList<LinearTrace<T>> Trace => (_current ?? throw new InvalidOperationException("no Forward yet")).Trace;
+
+    /// <summary>Initialises every parameter, member by member, each from its own stream (member i equals a P=1 run seeded like member i).</summary>
+    public void Initialize(InitScheme scheme, IReadOnlyList<Rng> memberStreams, double std = 1.0)
+    {
+        if (memberStreams.Count != Members) throw new ArgumentException($"Sequential.Initialize: {memberStreams.Count} streams for {Members} members");
+        for (int p = 0; p < Members; p++)
+            foreach (var param in Parameters)
+                Initializer.Fill(param, p, scheme, memberStreams[p], std);
+    }
+
+    private Buffers Ensure(int batch)
+    {
+        if (_current is not null && _current.Batch == batch) return _current;
+        if (!_buffers.TryGetValue(batch, out var buf))
+        {
+            buf = new Buffers(batch, Members, _sampleShapes, _layers);
+            _buffers[batch] = buf;
+        }
+        _current = buf;
+        return buf;
+    }
+
+    private sealed class Buffers
+    {
+        public readonly int Batch;
+        public readonly Tensor<T>[] Activations;
+        public readonly Tensor<T>[] Gradients;
+        public readonly LinearTrace<T>[] Trace;
+
+        public Buffers(int batch, int members, int[][] shapes, Layer<T>[] layers)
+        {
+            Batch = batch;
+            Activations = new Tensor<T>[shapes.Length];
+            Gradients = new Tensor<T>[shapes.Length];
+            for (int i = 0; i < shapes.Length; i++)
+            {
+                int[] full = [members, batch, .. shapes[i]];
+                if (i > 0) Activations[i] = new Tensor<T>(full);
+                Gradients[i] = new Tensor<T>(full);
+            }
+            var traces = new List<LinearTrace<T>>();
+            for (int i = 0; i < layers.Length; i++)
+            {
+                if (layers[i] is not Linear<T> lin) continue;
+                bool act = i + 1 < layers.Length && layers[i + 1] is Activation<T> or PRelu<T>;
+                int outIdx = act ? i + 2 : i + 1;
+                traces.Add(new LinearTrace<T>(traces.Count, lin, Activations, Gradients, i, outIdx));
+            }
+            Trace = traces.ToArray();
+        }
+    }
+}
+
+/// <summary>
+/// Trace of one dense layer l: h_a (its input), h_b = W h_a + b (pre-activation), the output after the
+/// activation, g_b = ∂ℓ/∂h_b and g_a = ∂ℓ/∂h_a, per member and per sample.
+/// </summary>
+public sealed class LinearTrace<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Tensor<T>[] _acts, _grads;
+
+    internal LinearTrace(int index, Linear<T> layer, Tensor<T>[] activations, Tensor<T>[] gradients, int layerIndex, int outputIndex)
+    {
+        Index = index; Layer = layer; _acts = activations; _grads = gradients; LayerIndex = layerIndex; OutputIndex = outputIndex;
+    }
+
+    /// <summary>Position among the network's dense layers (0 = first).</summary>
+    public int Index { get; }
+    public Linear<T> Layer { get; }
+    /// <summary>Position of the Linear among all layers of the Sequential.</summary>
+    public int LayerIndex { get; }
+    public int OutputIndex { get; }
+    public Tensor<T> Input => _acts[LayerIndex];
+    public Tensor<T> PreActivation => _acts[LayerIndex + 1];
+    public Tensor<T> Output => _acts[OutputIndex];
+    public Tensor<T> GradPreActivation => _grads[LayerIndex + 1];
+    /// <summary>∂ℓ/∂h_a; for the first layer only filled when the network computes the input gradient.</summary>
+    public Tensor<T> GradInput => _grads[LayerIndex];
+}

@@ -1,0 +1,156 @@
+using System.Numerics;
+using Noether.Learning;
+using Noether.Nn;
+using Noether.Tensors;
+
+namespace Noether.Training;
+
+/// <summary>
+/// Supervised data for a population: inputs X and targets Y, either shared by every member ([N, ...])
+/// or one set per member ([P, N, ...]).
+/// </summary>
+public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public TrainingData(Tensor<T> inputs, Tensor<T> targets, bool perMember = false)
+    {
+        int n = perMember ? inputs.Shape[1] : inputs.Shape[0];
+        int nt = perMember ? targets.Shape[1] : targets.Shape[0];
+        if (n != nt) throw new ShapeMismatchException($"TrainingData: {n} inputs {inputs} but {nt} targets {targets}");
+        Inputs = inputs; Targets = targets; PerMember = perMember; Count = n;
+    }
+
+    public Tensor<T> Inputs { get; }
+    public Tensor<T> Targets { get; }
+    public bool PerMember { get; }
+    public int Count { get; }
+    public int InputWidth => Inputs.Length / (Count * (PerMember ? Inputs.Shape[0] : 1));
+    public int TargetWidth => Targets.Length / (Count * (PerMember ? Targets.Shape[0] : 1));
+
+    /// <summary>Copies the rows <paramref name="indices"/> of member p's data into slice p of the batch tensors.</summary>
+    public void Gather(int member, ReadOnlySpan<int> indices, Tensor<T> x, Tensor<T> y)
+    {
+        var src = PerMember ? Inputs.SliceSpan(member) : Inputs.ReadOnlySpan;
+        var tsrc = PerMember ? Targets.SliceSpan(member) : Targets.ReadOnlySpan;
+        var dx = x.SliceSpan(member); var dy = y.SliceSpan(member);
+        int wi = InputWidth, wt = TargetWidth;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            src.Slice(indices[i] * wi, wi).CopyTo(dx.Slice(i * wi, wi));
+            tsrc.Slice(indices[i] * wt, wt).CopyTo(dy.Slice(i * wt, wt));
+        }
+    }
+}
+
+/// <summary>
+/// The training loop of a population: batch → forward (trace kept) → loss → backward → hooks
+/// (learning rules, regularisers, noise) → optimiser step → divergence check. A member whose loss
+/// becomes non-finite is frozen (learning rate 0) and marked diverged at that step; the others go on.
+/// The loop allocates nothing per step once the buffers for the batch size exist.
+/// </summary>
+public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly BatchSampler[] _samplers;
+    private readonly Tensor<T> _x, _y;
+
+    public Trainer(Sequential<T> network, Loss<T> loss, Optimizer<T> optimizer, TrainingData<T> data, int batchSize,
+        IReadOnlyList<Rng> batchStreams, Schedule? schedule = null)
+    {
+        if (batchStreams.Count != network.Members) throw new ArgumentException($"Trainer: {batchStreams.Count} batch streams for {network.Members} members");
+        Network = network; Loss = loss; Optimizer = optimizer; Data = data; Schedule = schedule ?? new ConstantSchedule();
+        int p = network.Members;
+        _samplers = batchStreams.Select(s => new BatchSampler(data.Count, batchSize, s)).ToArray();
+        _x = new Tensor<T>([p, batchSize, .. network.InputShape]);
+        _y = new Tensor<T>([p, batchSize, .. network.OutputShape]);
+        if (_x.Stride0 / batchSize != data.InputWidth)
+            throw new ShapeMismatchException($"Trainer: data inputs have {data.InputWidth} values per sample, the network expects {Tensor<T>.ShapeText(network.InputShape)}");
+        if (_y.Stride0 / batchSize != data.TargetWidth)
+            throw new ShapeMismatchException($"Trainer: data targets have {data.TargetWidth} values per sample, the network outputs {Tensor<T>.ShapeText(network.OutputShape)}");
+        LastLoss = new double[p];
+        DivergedAt = Enumerable.Repeat(-1L, p).ToArray();
+    }
+
+    public Sequential<T> Network { get; }
+    public Loss<T> Loss { get; }
+    public Optimizer<T> Optimizer { get; }
+    public TrainingData<T> Data { get; }
+    public Schedule Schedule { get; }
+    public int BatchSize => _x.Shape[1];
+    /// <summary>Steps completed.</summary>
+    public long Step { get; private set; }
+    /// <summary>Minibatch loss of each member at the last step (before the update).</summary>
+    public double[] LastLoss { get; }
+    /// <summary>Step at which each member diverged, or −1.</summary>
+    public long[] DivergedAt { get; }
+    public Tensor<T> BatchInputs => _x;
+    public Tensor<T> BatchTargets => _y;
+
+    /// <summary>Called after backward and before the update: learning rules replace gradients, regularisers add terms, noise is injected.</summary>
+    public List<Action<Trainer<T>>> AfterBackward { get; } = [];
+    /// <summary>Called after the update (e.g. parameter noise, Kolen–Pollack feedback updates).</summary>
+    public List<Action<Trainer<T>>> AfterUpdate { get; } = [];
+
+    public void StepOnce()
+    {
+        for (int p = 0; p < _samplers.Length; p++)
+            Data.Gather(p, _samplers[p].Next(), _x, _y);
+        var output = Network.Forward(_x);
+        var grad = Network.OutputGradientBuffer(BatchSize);
+        Loss.Evaluate(output, _y, LastLoss, grad);
+        Network.Backward(grad);
+        foreach (var hook in AfterBackward) hook(this);
+        Optimizer.LearningRateFactor = Schedule.Factor(Step);
+        Optimizer.Step(Network.Parameters);
+        foreach (var hook in AfterUpdate) hook(this);
+        for (int p = 0; p < LastLoss.Length; p++)
+        {
+            if (DivergedAt[p] < 0 && !double.IsFinite(LastLoss[p]))
+            {
+                DivergedAt[p] = Step;
+                Optimizer.LearningRate[p] = 0;
+            }
+        }
+        Step++;
+    }
+
+    /// <summary>Runs <paramref name="steps"/> steps, calling <paramref name="probe"/> before the first and after every <paramref name="every"/>-th step and the last.</summary>
+    public void Run(long steps, long every, Action<long>? probe = null, CancellationToken cancel = default)
+    {
+        probe?.Invoke(Step);
+        long end = Step + steps;
+        while (Step < end)
+        {
+            cancel.ThrowIfCancellationRequested();
+            StepOnce();
+            if (probe is not null && (Step % every == 0 || Step == end)) probe(Step);
+        }
+    }
+
+    /// <summary>Full-data loss per member (no update), in float64, in chunks of the batch buffers' size.</summary>
+    public double[] EvaluateLoss(TrainingData<T>? data = null)
+    {
+        data ??= Data;
+        int p = Network.Members, n = data.Count;
+        var total = new double[p];
+        var lossBuf = new double[p];
+        var idx = new int[Math.Min(n, 1024)];
+        var x = new Tensor<T>([p, idx.Length, .. Network.InputShape]);
+        var y = new Tensor<T>([p, idx.Length, .. Network.OutputShape]);
+        for (int start = 0; start < n; start += idx.Length)
+        {
+            int count = Math.Min(idx.Length, n - start);
+            if (count != idx.Length)
+            {
+                idx = new int[count];
+                x = new Tensor<T>([p, count, .. Network.InputShape]);
+                y = new Tensor<T>([p, count, .. Network.OutputShape]);
+            }
+            for (int i = 0; i < count; i++) idx[i] = start + i;
+            for (int m = 0; m < p; m++) data.Gather(m, idx, x, y);
+            var output = Network.Forward(x);
+            Loss.Evaluate(output, y, lossBuf, null);
+            for (int m = 0; m < p; m++) total[m] += lossBuf[m] * count;
+        }
+        for (int m = 0; m < p; m++) total[m] /= n;
+        return total;
+    }
+}
