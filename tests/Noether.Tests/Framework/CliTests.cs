@@ -1,0 +1,48 @@
+using Noether.Cli;
+using Noether.Runs;
+
+namespace Noether.Tests.Framework;
+
+[Collection("console")]
+public class CliTests
+{
+    private static readonly string[] Short = ["--set", "balance.sgd_steps=200", "--set", "balance.gd_steps=20", "--set", "scale.steps=200", "--set", "seeds=1"];
+
+    [Theory]
+    [InlineData("run", "no-such-experiment")]
+    [InlineData("run", "noise-equilibrium", "--set", "balance.nope=1")]
+    [InlineData("run", "noise-equilibrium", "--set", "seeds=abc")]
+    [InlineData("run", "noise-equilibrium", "--set", "seeds=0")]
+    [InlineData("run", "noise-equilibrium", "--profile", "enormous")]
+    [InlineData("run", "noise-equilibrium", "--config", "/no/such/file.json")]
+    [InlineData("run", "noise-equilibrium", "--threads", "0")]
+    [InlineData("reproduce", "--only", "noise-equilibrium,bogus")]
+    [InlineData("frobnicate")]
+    public void User_errors_exit_2_before_anything_is_written(params string[] args)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "noether-cli-" + Guid.NewGuid().ToString("N"));
+        int code = Commands.Main([.. args, "--out", dir]);
+        Assert.Equal(Commands.UserError, code);
+        Assert.False(File.Exists(Path.Combine(dir, "run.json")));
+    }
+
+    [Fact]
+    public void Failed_claims_exit_1_and_no_fail_exits_0_after_a_complete_run()
+    {
+        // 200 SGD steps are far too few to reach the equilibrium: the claims must fail, not pass.
+        string dir = Path.Combine(Path.GetTempPath(), "noether-cli-" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(Commands.ClaimsFailed, Commands.Main(["run", "noise-equilibrium", .. Short, "--out", dir]));
+        var rec = RunRecord.Load(dir);
+        Assert.Equal(RunStatus.Completed, rec.Status);
+        Assert.Contains(rec.Claims, c => !c.Passed);
+        Assert.Equal(Commands.Ok, Commands.Main(["run", "noise-equilibrium", .. Short, "--out", dir, "--no-fail"]));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void List_exits_0()
+    {
+        Assert.Equal(Commands.Ok, Commands.Main(["list"]));
+        Assert.Equal(Commands.Ok, Commands.Main(["list", "--keys", "noise-equilibrium"]));
+    }
+}
