@@ -63,6 +63,7 @@ public static class MnistJson
     private static void ReadData(string path, List<double> into, string howToGet)
     {
         byte[] bytes = DataFile.ReadAllBytes(path, howToGet);
+        int start = into.Count;
         try
         {
             ReadOnlySpan<byte> json = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes.AsSpan(3) : bytes;
@@ -80,7 +81,7 @@ public static class MnistJson
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
                     if (reader.TokenType != JsonTokenType.Number)
-                        throw Malformed(path, $"\"data\" element {into.Count} is {Describe(reader)}", howToGet);
+                        throw Malformed(path, $"\"data\" element {into.Count - start} is {Describe(reader)}", howToGet);
                     double v = reader.GetDouble();
                     if (!(v >= 0 && v <= 1))
                         throw new DataException($"{path}: pixel value {v} in \"data\", expected grey values in [0, 1]; {howToGet}", path);
