@@ -20,7 +20,7 @@ public sealed class PreprocessingTests
     public void Splits_are_disjoint_cover_everything_and_reproducible(PositiveInt size, int seed, bool stratified)
     {
         int n = 1 + size.Get % 300;
-        var data = Synthetic(n, k: 1 + seed % 5 is var k && k > 0 ? k : 1);
+        var data = Synthetic(n, k: 1 + Math.Abs(seed % 5));
         var a = Splits.Indices(data, 0.2, 0.1, new Rng(seed), stratified);
         var b = Splits.Indices(data, 0.2, 0.1, new Rng(seed), stratified);
         var all = a.Train.Concat(a.Validation).Concat(a.Test).OrderBy(i => i).ToArray();
