@@ -1,4 +1,5 @@
 using System.Numerics;
+using Noether.Data;
 using Noether.Learning;
 using Noether.Nn;
 using Noether.Tensors;
@@ -50,6 +51,7 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly BatchSampler[] _samplers;
+    private readonly int[] _indices;
     private readonly Tensor<T> _x, _y;
 
     public Trainer(Sequential<T> network, Loss<T> loss, Optimizer<T> optimizer, TrainingData<T> data, int batchSize,
@@ -58,7 +60,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (batchStreams.Count != network.Members) throw new ArgumentException($"Trainer: {batchStreams.Count} batch streams for {network.Members} members");
         Network = network; Loss = loss; Optimizer = optimizer; Data = data; Schedule = schedule ?? new ConstantSchedule();
         int p = network.Members;
-        _samplers = batchStreams.Select(s => new BatchSampler(data.Count, batchSize, s)).ToArray();
+        _samplers = batchStreams.Select(s => new BatchSampler(data.Count, batchSize, s, dropLast: true)).ToArray();
+        _indices = new int[batchSize];
         _x = new Tensor<T>([p, batchSize, .. network.InputShape]);
         _y = new Tensor<T>([p, batchSize, .. network.OutputShape]);
         if (_x.Stride0 / batchSize != data.InputWidth)
@@ -92,7 +95,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void StepOnce()
     {
         for (int p = 0; p < _samplers.Length; p++)
-            Data.Gather(p, _samplers[p].Next(), _x, _y);
+        {
+            _samplers[p].Next(_indices);
+            Data.Gather(p, _indices, _x, _y);
+        }
         var output = Network.Forward(_x);
         var grad = Network.OutputGradientBuffer(BatchSize);
         Loss.Evaluate(output, _y, LastLoss, grad);
