@@ -39,13 +39,19 @@ public static class Gemm
                 Panel(transA, transB, m, n, k, a, b, c, accumulate, jp);
             return;
         }
-        unsafe
+        ParallelPanels(transA, transB, m, n, k, a, b, c, accumulate, threads, panels);
+    }
+
+    // Parallel paths live in their own methods: a lambda that captures parameters makes the compiler
+    // allocate its closure at method entry, which would put an allocation on the serial hot path.
+    private static unsafe void ParallelPanels<T>(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int threads, int panels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
         {
-            fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
-            {
-                var args = new PanelArgs<T>(transA, transB, m, n, k, (IntPtr)pa, a.Length, (IntPtr)pb, b.Length, (IntPtr)pc, c.Length, accumulate);
-                Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, jp => args.Run(jp));
-            }
+            var args = new PanelArgs<T>(transA, transB, m, n, k, (IntPtr)pa, a.Length, (IntPtr)pb, b.Length, (IntPtr)pc, c.Length, accumulate);
+            Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, args.Run);
         }
     }
 
@@ -62,20 +68,24 @@ public static class Gemm
                 Multiply(transA, transB, m, n, k, a.Slice(p * strideA, m * k), b.Slice(p * strideB, n * k), c.Slice(p * strideC, m * n), accumulate, members == 1 ? threads : 1);
             return;
         }
-        unsafe
+        ParallelMembers(members, transA, transB, m, n, k, a, strideA, b, strideB, c, strideC, accumulate, threads);
+    }
+
+    private static unsafe void ParallelMembers<T>(int members, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, int strideA, ReadOnlySpan<T> b, int strideB, Span<T> c, int strideC, bool accumulate, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
         {
-            fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
+            IntPtr ia = (IntPtr)pa, ib = (IntPtr)pb, ic = (IntPtr)pc;
+            int la = a.Length, lb = b.Length, lc = c.Length;
+            Parallel.For(0, members, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
             {
-                IntPtr ia = (IntPtr)pa, ib = (IntPtr)pb, ic = (IntPtr)pc;
-                int la = a.Length, lb = b.Length, lc = c.Length;
-                Parallel.For(0, members, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
-                {
-                    var sa = new ReadOnlySpan<T>((T*)ia, la).Slice(p * strideA, m * k);
-                    var sb = new ReadOnlySpan<T>((T*)ib, lb).Slice(p * strideB, n * k);
-                    var sc = new Span<T>((T*)ic, lc).Slice(p * strideC, m * n);
-                    Multiply(transA, transB, m, n, k, sa, sb, sc, accumulate, 1);
-                });
-            }
+                var sa = new ReadOnlySpan<T>((T*)ia, la).Slice(p * strideA, m * k);
+                var sb = new ReadOnlySpan<T>((T*)ib, lb).Slice(p * strideB, n * k);
+                var sc = new Span<T>((T*)ic, lc).Slice(p * strideC, m * n);
+                Multiply(transA, transB, m, n, k, sa, sb, sc, accumulate, 1);
+            });
         }
     }
 
