@@ -11,23 +11,23 @@ public class RepresentationSimilarityTests
 {
     // ---- naive references written straight from the formulas (explicit H, full sorts) ----
 
-    private static Matrix<double> Centering(int n) =>
+    internal static Matrix<double> Centering(int n) =>
         Matrix<double>.Build.DenseIdentity(n) - Matrix<double>.Build.Dense(n, n, 1.0 / n);
 
-    private static double NaiveHsicBiased(Matrix<double> k, Matrix<double> l)
+    internal static double NaiveHsicBiased(Matrix<double> k, Matrix<double> l)
     {
         var h = Centering(k.RowCount);
         return (k * h * l * h).Trace() / Math.Pow(k.RowCount - 1, 2);
     }
 
-    private static double NaiveLinearCka(Tensor<double> a, Tensor<double> b)
+    internal static double NaiveLinearCka(Tensor<double> a, Tensor<double> b)
     {
         var A = ToMatrix(a); var B = ToMatrix(b);
         var k = A * A.Transpose(); var l = B * B.Transpose();
         return NaiveHsicBiased(k, l) / Math.Sqrt(NaiveHsicBiased(k, k) * NaiveHsicBiased(l, l));
     }
 
-    private static double NaiveMutualKnn(Tensor<double> a, Tensor<double> b, int k)
+    internal static double NaiveMutualKnn(Tensor<double> a, Tensor<double> b, int k)
     {
         int n = a.Shape[0];
         int[][] Nbrs(Tensor<double> x)
@@ -42,7 +42,7 @@ public class RepresentationSimilarityTests
         return Enumerable.Range(0, n).Average(i => na[i].Intersect(nb[i]).Count() / (double)k);
     }
 
-    private static double NaiveHsicUnbiased(Matrix<double> k, Matrix<double> l)
+    internal static double NaiveHsicUnbiased(Matrix<double> k, Matrix<double> l)
     {
         int n = k.RowCount;
         var kt = k.Clone(); var lt = l.Clone();
