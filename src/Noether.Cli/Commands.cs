@@ -50,6 +50,7 @@ public static class Commands
         root.Subcommands.Add(ListCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
+        root.Subcommands.Add(MetricCommandLine.Build());
         return root;
     }
 

@@ -144,6 +144,12 @@ public static class Shapes
             throw new ShapeMismatchException($"{op}: shape {Tensor<T>.ShapeText(a.Shape)} and {Tensor<T>.ShapeText(b.Shape)} have different element counts");
     }
 
+    /// <summary>Checks a condition outside hot loops (the message is built eagerly; hot paths test first and call <see cref="Fail"/>).</summary>
+    public static void Require(bool ok, string op, string expected, ReadOnlySpan<int> actual)
+    {
+        if (!ok) Fail(op, expected, actual);
+    }
+
     /// <summary>Throws a mismatch naming the operation, the shape received and the one expected. Callers test first, so messages are only built on failure.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     public static void Fail(string op, string expected, ReadOnlySpan<int> actual) =>
