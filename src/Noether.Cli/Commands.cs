@@ -50,6 +50,7 @@ public static class Commands
         root.Subcommands.Add(ListCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
+        root.Subcommands.Add(ReportCommand.Build());
         return root;
     }
 
@@ -163,6 +164,7 @@ public static class Commands
             ClaimTable.Print(results, statements: false);
             Summary.Write(dir, results);
             AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
+            AnsiConsole.MarkupLine($"index: [blue]{Markup.Escape(Noether.Reports.IndexHtml.Write(dir))}[/]");
             return Task.FromResult(ExitCode(results, r.GetValue(noFail)));
         });
         return cmd;
@@ -196,6 +198,7 @@ public static class Commands
         var rec = result!.Record;
         string status = rec.Status == RunStatus.Completed ? "completed" : $"{rec.Status}: {rec.Error}";
         Console.WriteLine($"{experiment.Id}: {status} in {rec.Seconds:0.0} s, {result.Claims.Count(c => c.Passed)}/{result.Claims.Count} claims passed");
+        ReportCommand.WriteAfterRun(result.Directory);
         return result;
     }
 

@@ -77,8 +77,8 @@ public static class FigureRenderer
             yMin = Math.Min(yMin, ys.Min()); yMax = Math.Max(yMax, ys.Max());
         }
         if (drawn == 0) { NoData(plot); return Note(dropped); }
-        if (f.LogX) plot.Axes.Bottom.TickGenerator = LogTicks(xMin, xMax);
-        if (f.LogY) plot.Axes.Left.TickGenerator = LogTicks(yMin, yMax);
+        if (f.LogX) plot.Axes.Bottom.TickGenerator = Manual(LogTicks(xMin, xMax));
+        if (f.LogY) plot.Axes.Left.TickGenerator = Manual(LogTicks(yMin, yMax));
         if (f.Series.Count > 1) plot.ShowLegend(Edge.Right);
         return Note(dropped);
     }
@@ -91,24 +91,28 @@ public static class FigureRenderer
     }
 
     /// <summary>
-    /// Ticks for an axis whose coordinates are log10 of the data: at powers of ten (minor ticks at 2..9)
-    /// when the range spans at least one, otherwise at round values inside the range.
+    /// Ticks for an axis whose coordinates are log10 of the data: at powers of ten (minor ticks at 2..9,
+    /// labelled at 2 and 5 when the range is under three decades) when the range spans at least one,
+    /// otherwise at round values inside the range.
     /// </summary>
-    public static NumericManual LogTicks(double log10Min, double log10Max)
+    public static List<Tick> LogTicks(double log10Min, double log10Max)
     {
-        var ticks = new NumericManual();
+        var ticks = new List<Tick>();
         int first = (int)Math.Ceiling(log10Min - 1e-9), last = (int)Math.Floor(log10Max + 1e-9);
         if (last - first >= 1)
         {
             int stride = Math.Max(1, (last - first + 7) / 8);
             for (int e = (int)Math.Floor(log10Min); e <= last + 1; e++)
             {
-                if (e >= first && e <= last && (e - first) % stride == 0) ticks.AddMajor(e, PowerOfTen(e));
+                if (e >= first && e <= last && (e - first) % stride == 0) ticks.Add(Tick.Major(e, PowerOfTen(e)));
                 if (stride == 1)
                     for (int m = 2; m <= 9; m++)
                     {
                         double p = e + Math.Log10(m);
-                        if (p >= log10Min && p <= log10Max) ticks.AddMinor(p);
+                        if (p < log10Min || p > log10Max) continue;
+                        // Over fewer than three decades, 2× and 5× are labelled too, or the axis has only two numbers.
+                        bool labelled = last - first < 3 && (m is 2 or 5);
+                        ticks.Add(labelled ? Tick.Major(p, (m * Math.Pow(10, e)).ToString("G4", CultureInfo.InvariantCulture)) : Tick.Minor(p));
                     }
             }
             return ticks;
@@ -117,8 +121,15 @@ public static class FigureRenderer
         if (hi <= lo) hi = lo * 1.1;
         double step = NiceStep((hi - lo) / 5);
         for (double v = Math.Ceiling(lo / step) * step; v <= hi * (1 + 1e-12); v += step)
-            if (v > 0) ticks.AddMajor(Math.Log10(v), v.ToString("G4", CultureInfo.InvariantCulture));
+            if (v > 0) ticks.Add(Tick.Major(Math.Log10(v), v.ToString("G4", CultureInfo.InvariantCulture)));
         return ticks;
+    }
+
+    private static NumericManual Manual(IEnumerable<Tick> ticks)
+    {
+        var generator = new NumericManual();
+        foreach (var t in ticks) generator.Add(t);
+        return generator;
     }
 
     private static double NiceStep(double raw)

@@ -40,7 +40,7 @@ public static class ReportHtml
             sb.AppendLine("</div>");
         }
 
-        sb.AppendLine("<h2>Claims</h2>");
+        sb.AppendLine("<h2 id=\"claims-section\">Claims</h2>");
         if (claims.Count == 0) sb.AppendLine("<p>This run produced no claims.</p>");
         sb.AppendLine($"<table id=\"{ClaimsTableId}\"><thead><tr><th>claim</th><th>statement</th><th>measured</th><th>test</th><th>verdict</th></tr></thead><tbody>");
         foreach (var c in claims)
@@ -51,26 +51,26 @@ public static class ReportHtml
         }
         sb.AppendLine("</tbody></table>");
 
-        sb.AppendLine("<h2>Figures</h2>");
+        sb.AppendLine("<h2 id=\"figures\">Figures</h2>");
         if (figures.Count == 0) sb.AppendLine("<p>This run declared no figures.</p>");
         foreach (var f in figures) AppendFigure(sb, f);
 
         if (run.Extra.Count > 0)
         {
-            sb.AppendLine("<h2>Other measurements</h2><table><tbody>");
+            sb.AppendLine("<h2 id=\"extra\">Other measurements</h2><table><tbody>");
             foreach (var (name, value) in run.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 sb.AppendLine($"<tr><td>{Html.E(name)}</td><td class=\"num\">{Html.Number(value)}</td></tr>");
             sb.AppendLine("</tbody></table>");
         }
 
-        sb.AppendLine("<h2>Resolved config</h2>");
+        sb.AppendLine("<h2 id=\"config\">Resolved config</h2>");
         sb.AppendLine("<table><thead><tr><th>key</th><th>value</th><th>meaning</th></tr></thead><tbody>");
         var meanings = Meanings(rec.Experiment);
         foreach (var (key, value) in Flatten(rec.Config, ""))
             sb.AppendLine($"<tr><td><code>{Html.E(key)}</code></td><td class=\"num\">{Html.E(value)}</td><td>{Html.E(meanings.GetValueOrDefault(key))}</td></tr>");
         sb.AppendLine("</tbody></table>");
 
-        sb.AppendLine("<h2>Run</h2><dl class=\"meta\">");
+        sb.AppendLine("<h2 id=\"run\">Run</h2><dl class=\"meta\">");
         Meta(sb, "started", rec.Started.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture));
         Meta(sb, "finished", rec.Finished?.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) ?? "—");
         Meta(sb, "version", rec.Version);
@@ -86,7 +86,7 @@ public static class ReportHtml
             sb.AppendLine("</tbody></table>");
         }
 
-        sb.AppendLine("<h2>Files</h2><ul>");
+        sb.AppendLine("<h2 id=\"files\">Files</h2><ul>");
         foreach (var line in exports) sb.AppendLine($"<li>{line}</li>");
         sb.AppendLine("</ul>");
         sb.AppendLine($"<p class=\"details\">Written by Noether {Html.E(ExperimentRunner.Version)} from the run folder alone; rebuild with <code>noether report {Html.E(run.Directory)}</code>.</p>");
@@ -100,7 +100,8 @@ public static class ReportHtml
             sb.AppendLine($"<img width=\"{r.Width}\" height=\"{r.Height}\" alt=\"{Html.E(f.Figure.Title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(r.Png)}\">");
         else
             sb.AppendLine($"<div class=\"error\">Could not draw this figure: {Html.E(f.Error)}</div>");
-        sb.Append($"<figcaption><strong>{Html.E(f.Figure.Title)}.</strong> {Html.E(f.Figure.Caption)}");
+        // The title is drawn in the image; the caption says what to look for.
+        sb.Append($"<figcaption>{Html.E(f.Rendered is null ? f.Figure.Title + ". " : "")}{Html.E(f.Figure.Caption)}");
         if (f.Rendered?.Note is { } note) sb.Append($" <em>{Html.E(note)}</em>");
         sb.AppendLine("</figcaption></figure>");
     }
