@@ -187,7 +187,8 @@ public static class Commands
         {
             AnsiConsole.Progress()
                 .AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new StepsColumn(), new PercentageColumn(),
+                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx => result = ExperimentRunner.Run(request, new SpectreProgress(ctx), cancel));
         }
         else
@@ -196,10 +197,18 @@ public static class Commands
             result = ExperimentRunner.Run(request, null, cancel);
         }
         var rec = result!.Record;
-        string status = rec.Status == RunStatus.Completed ? "completed" : $"{rec.Status}: {rec.Error}";
+        string status = rec.Status == RunStatus.Completed ? "completed"
+            : rec.Error?.StartsWith(rec.Status, StringComparison.Ordinal) == true ? rec.Error : $"{rec.Status}: {rec.Error}";
         Console.WriteLine($"{experiment.Id}: {status} in {rec.Seconds:0.0} s, {result.Claims.Count(c => c.Passed)}/{result.Claims.Count} claims passed");
         ReportCommand.WriteAfterRun(result.Directory);
         return result;
+    }
+
+    /// <summary>"steps done/total" of a phase, so a long run shows where it is, not only a percentage.</summary>
+    private sealed class StepsColumn : ProgressColumn
+    {
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Markup($"[grey]{task.Value.ToString("N0", CultureInfo.InvariantCulture)}/{task.MaxValue.ToString("N0", CultureInfo.InvariantCulture)}[/]");
     }
 
     private sealed class SpectreProgress(ProgressContext ctx) : IRunProgress

@@ -55,6 +55,6 @@ public static class Html
         .summary { font-size: 1.05rem; }
         dl.meta { display: grid; grid-template-columns: max-content auto; gap: .1rem 1rem; }
         dl.meta dt { color: #59636e; } dl.meta dd { margin: 0; }
-        ul.claims { list-style: none; padding: 0; margin: 0; } ul.claims li { margin: .1rem 0; }
+        ul.claims { list-style: none; padding: 0; margin: 0; } ul.claims li { margin: .1rem 0; } ul.claims .id { white-space: nowrap; }
         """;
 }

@@ -48,7 +48,7 @@ public static class IndexHtml
             sb.Append($"<td>{Html.Status(rec.Status)}{(rec.Error is null ? "" : $"<div class=\"details\">{Html.E(rec.Error)}</div>")}</td>");
             sb.Append($"<td class=\"num\">{Html.Seconds(rec.Seconds)}</td><td><ul class=\"claims\">");
             foreach (var c in run.Claims)
-                sb.Append($"<li>{Html.Verdict(c.Passed)} <strong>{Html.E(c.Id)}</strong> {Html.Number(c.Measured)} <span class=\"details\">({Html.E(c.ComparisonText)} {Html.E(c.ThresholdText)})</span></li>");
+                sb.Append($"<li>{Html.Verdict(c.Passed)} <strong class=\"id\">{Html.E(c.Id)}</strong> {Html.Number(c.Measured)} <span class=\"details\">({Html.E(c.ComparisonText)} {Html.E(c.ThresholdText)})</span></li>");
             sb.Append("</ul></td>");
             bool hasReport = File.Exists(Path.Combine(dir, ReportHtml.FileName));
             string link = Uri.EscapeDataString(name) + "/" + ReportHtml.FileName;

@@ -34,15 +34,16 @@ public static class ReportHtml
             + $"profile <code>{Html.E(rec.Profile)}</code>, seed {rec.Seed}, {Html.Seconds(rec.Seconds)}.</p>");
         if (rec.Error is not null)
         {
-            sb.AppendLine($"<div class=\"error\"><strong>{Html.E(rec.Status)}:</strong> {Html.E(rec.Error)}");
+            string lead = rec.Error.StartsWith(rec.Status, StringComparison.Ordinal) ? "" : $"<strong>{Html.E(rec.Status)}:</strong> ";
+            sb.AppendLine($"<div class=\"error\">{lead}{Html.E(rec.Error)}");
             if (run.ErrorDetails is { } details)
                 sb.AppendLine($"<details><summary>details (error.txt)</summary><pre>{Html.E(details)}</pre></details>");
             sb.AppendLine("</div>");
         }
 
         sb.AppendLine("<h2 id=\"claims-section\">Claims</h2>");
-        if (claims.Count == 0) sb.AppendLine("<p>This run produced no claims.</p>");
         sb.AppendLine($"<table id=\"{ClaimsTableId}\"><thead><tr><th>claim</th><th>statement</th><th>measured</th><th>test</th><th>verdict</th></tr></thead><tbody>");
+        if (claims.Count == 0) sb.AppendLine($"<tr><td colspan=\"5\">This run produced no claims ({Html.E(rec.Status)}).</td></tr>");
         foreach (var c in claims)
         {
             sb.Append($"<tr><td>{Html.E(c.Id)}</td><td>{Html.E(c.Statement)}");
@@ -52,7 +53,9 @@ public static class ReportHtml
         sb.AppendLine("</tbody></table>");
 
         sb.AppendLine("<h2 id=\"figures\">Figures</h2>");
-        if (figures.Count == 0) sb.AppendLine("<p>This run declared no figures.</p>");
+        if (figures.Count == 0) sb.AppendLine("<p>This run declared no figures and logged no metrics.</p>");
+        else if (run.Figures.Count == 0)
+            sb.AppendLine("<p>The run ended before declaring its figures; these are its logged metrics over steps, one line per member.</p>");
         foreach (var f in figures) AppendFigure(sb, f);
 
         if (run.Extra.Count > 0)

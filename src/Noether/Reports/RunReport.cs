@@ -18,12 +18,15 @@ public static class RunReport
     public static ReportOutput Build(string runDirectory)
     {
         var run = RunFolder.Load(runDirectory);
+        var rows = File.Exists(run.MetricsPath) ? MetricsWriter.Read(run.MetricsPath) : [];
+        // A run that stopped early (failed, interrupted) declared no figures: show its metrics instead.
+        var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows);
         string plotDir = Path.Combine(runDirectory, PlotFolder);
         if (Directory.Exists(plotDir))
             foreach (var stale in Directory.GetFiles(plotDir, "*.png")) File.Delete(stale);
         var figures = new List<ReportFigure>();
         var plots = new List<string>();
-        foreach (var figure in run.Figures)
+        foreach (var figure in declared)
         {
             try
             {
@@ -45,7 +48,6 @@ public static class RunReport
         IReadOnlyList<string> events = [];
         if (File.Exists(run.MetricsPath))
         {
-            var rows = MetricsWriter.Read(run.MetricsPath);
             events = TensorBoardExport.Write(runDirectory, rows, run.Record.Started);
             exports.Add($"<code>metrics.csv</code>: {rows.Count.ToString(CultureInfo.InvariantCulture)} rows (step, member, layer, name, value) of "
                 + $"{rows.Select(r => r.Name).Distinct().Count()} metrics: {Html.E(string.Join(", ", rows.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal)))}");

@@ -62,6 +62,21 @@ public class ReportTests
     }
 
     [Fact]
+    public void A_run_that_stopped_before_declaring_figures_shows_its_metrics()
+    {
+        string dir = ReportFixtures.WriteRun(ReportFixtures.TempDir("interrupted"), [], RunStatus.Interrupted);
+        File.Delete(Path.Combine(dir, "figures.json"));
+        var output = RunReport.Build(dir);
+        string html = File.ReadAllText(output.ReportPath);
+        // The fixture logs two metrics (sgd/imbalance and loss) for two members.
+        Assert.Equal(2, output.Plots.Count);
+        Assert.Equal(2, Regex.Matches(html, "<img ").Count);
+        Assert.Contains("ended before declaring its figures", html);
+        Assert.Contains("class=\"status bad\">interrupted", html);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public void Report_command_rebuilds_from_disk_the_same_plots()
     {
         string dir = ReportFixtures.WriteRun(ReportFixtures.TempDir("rebuild"), ReportFixtures.EveryKind());
