@@ -41,6 +41,7 @@ public static class Html
         table { border-collapse: collapse; margin: .5rem 0; }
         th, td { border: 1px solid #d8dde3; padding: .3rem .6rem; text-align: left; vertical-align: top; }
         th { background: #f3f5f7; }
+        td.id { white-space: nowrap; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.test { white-space: nowrap; font-family: "DejaVu Sans Mono", monospace; font-size: .9em; }
         .details { color: #59636e; font-size: .88em; }

@@ -46,7 +46,7 @@ public static class ReportHtml
         if (claims.Count == 0) sb.AppendLine($"<tr><td colspan=\"5\">This run produced no claims ({Html.E(rec.Status)}).</td></tr>");
         foreach (var c in claims)
         {
-            sb.Append($"<tr><td>{Html.E(c.Id)}</td><td>{Html.E(c.Statement)}");
+            sb.Append($"<tr><td class=\"id\">{Html.E(c.Id)}</td><td>{Html.E(c.Statement)}");
             if (c.Details is not null) sb.Append($"<div class=\"details\">{Html.E(c.Details)}</div>");
             sb.AppendLine($"</td><td class=\"num\">{Html.Number(c.Measured)}</td><td class=\"test\">{Html.E(c.ComparisonText)} {Html.E(c.ThresholdText)}</td><td>{Html.Verdict(c.Passed)}</td></tr>");
         }

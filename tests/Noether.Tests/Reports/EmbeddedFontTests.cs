@@ -38,10 +38,9 @@ public class EmbeddedFontTests
     /// mounts (SkiaSharp then finds no font at all), and the title band of its PNG must still hold text.
     /// Needs root and unshare(1); skipped elsewhere.
     /// </summary>
-    [Fact]
+    [MountNamespaceFact]
     public void Text_renders_when_the_system_has_no_fonts()
     {
-        if (!CanUnshare()) return; // no mount namespaces here (not root): the in-process tests above still ran
         string dir = ReportFixtures.WriteRun(ReportFixtures.TempDir("nofonts"), ReportFixtures.EveryKind());
         string cli = typeof(Commands).Assembly.Location;
         var fontDirs = new[] { "/usr/share/fonts", "/usr/local/share/fonts" }.Where(Directory.Exists).ToList();
@@ -54,6 +53,15 @@ public class EmbeddedFontTests
         int dark = ReportFixtures.TitlePixels(png);
         Assert.True(dark > 100, $"{dark} dark pixels above the frame of a plot drawn without system fonts");
         Directory.Delete(dir, true);
+    }
+
+    /// <summary>Runs only where this process may create mount namespaces (root with unshare(1)); elsewhere reported skipped.</summary>
+    public sealed class MountNamespaceFactAttribute : FactAttribute
+    {
+        public MountNamespaceFactAttribute()
+        {
+            if (!CanUnshare()) Skip = "needs root and unshare(1) to hide the system fonts in a private mount namespace";
+        }
     }
 
     private static bool CanUnshare()
