@@ -55,6 +55,8 @@ public static class ExperimentRunner
         // A rerun into the same folder starts clean: stale metrics or figures must not pass for this run's.
         foreach (var stale in new[] { "metrics.csv", "figures.json", "report.html" })
             if (File.Exists(Path.Combine(dir, stale))) File.Delete(Path.Combine(dir, stale));
+        foreach (var stale in new[] { "plots", "tensorboard", RunContext.TensorFolder })
+            if (Directory.Exists(Path.Combine(dir, stale))) Directory.Delete(Path.Combine(dir, stale), recursive: true);
         var record = new RunRecord
         {
             Experiment = experiment.Id,
