@@ -150,14 +150,17 @@ for raw in sys.stdin:
             last = obj
 if last is None:
     sys.exit(1)
+# 1-minute load average right after the process: flags runs disturbed by others
+last["load1_after"] = float(open("/proc/loadavg").read().split()[0])
 print(json.dumps(last))
 ')" || { echo "run.sh: $1 printed no JSON result line" >&2; return 1; }
   echo "$line" >> "$OUT"
   echo "$line" | "$PY" -c '
 import json, sys
 r = json.load(sys.stdin)
-print("  %-8s %s t=%s  median %10.1f us  p10 %10.1f  p90 %10.1f  rss %6.1f MB"
-      % (r["impl"], r["workload"], r["threads"], r["median_us"], r["p10_us"], r["p90_us"], r["peak_rss_mb"]))'
+print("  %-8s %s t=%s  median %10.1f us  p10 %10.1f  p90 %10.1f  rss %6.1f MB  load %.2f"
+      % (r["impl"], r["workload"], r["threads"], r["median_us"], r["p10_us"], r["p90_us"],
+         r["peak_rss_mb"], r["load1_after"]))'
 }
 
 echo "== runs (alternating, $ROUNDS round(s))"
@@ -229,7 +232,7 @@ if "pytorch" in versions:
 if "noether" in versions:
     r = versions["noether"]
     extra = {k: v for k, v in r.items()
-             if k not in ("impl", "workload", "threads", "median_us", "p10_us", "p90_us", "peak_rss_mb")}
+             if k not in ("impl", "workload", "threads", "median_us", "p10_us", "p90_us", "peak_rss_mb", "load1_after")}
     if extra:
         print("noether: " + json.dumps(extra))
 EOF
