@@ -51,6 +51,7 @@ public static class Commands
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
         root.Subcommands.Add(MetricCommandLine.Build());
+        root.Subcommands.Add(SweepCommand.Build());
         return root;
     }
 
