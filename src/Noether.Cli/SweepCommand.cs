@@ -15,9 +15,16 @@ public static class SweepCommand
     {
         var cmd = new Command("sweep", "Sweeps: plan a manifest of trials, run them locally or on Slurm, resume, collect results.");
         cmd.Subcommands.Add(PlanCommand());
+        cmd.Subcommands.Add(RunCommand());
         cmd.Subcommands.Add(RunTrialCommand());
+        cmd.Subcommands.Add(StatusCommand());
+        cmd.Subcommands.Add(CollectCommand());
         return cmd;
     }
+
+    /// <summary>How this very program is started again for one trial (apphost, or dotnet noether.dll).</summary>
+    private static TrialCommand Self(int threads, double checkpointEvery) =>
+        TrialCommand.ForCurrentProcess(typeof(SweepCommand).Assembly.Location, threads, checkpointEvery);
 
     private static Option<int> TrialThreadsOption() => new("--threads")
     {
@@ -44,6 +51,119 @@ public static class SweepCommand
         {
             var manifest = SweepPlanner.Plan(SweepSpec.Load(r.GetValue(spec)!), r.GetValue(outDir)!);
             Console.WriteLine($"planned {manifest.Trials.Count} trials of {manifest.Experiment} ({manifest.Profile}) over {string.Join(" × ", manifest.AxisKeys)} in {manifest.Directory}");
+            return Commands.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command RunCommand()
+    {
+        var cmd = new Command("run", "Run the sweep's unfinished trials: --local (process pool), --slurm (job array) or --print (commands for any scheduler).");
+        var dir = DirArgument();
+        var local = new Option<bool>("--local") { Description = "Run the trials here as a pool of processes" };
+        var jobs = new Option<int>("-j", "--jobs") { Description = "Local pool: trials at once (default: cores ÷ threads)" };
+        var slurm = new Option<bool>("--slurm") { Description = "Submit a Slurm job array (sbatch --array, one task per trial)" };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition" };
+        var parallel = new Option<int?>("--parallel") { Description = "Slurm: at most K array tasks at once (--array=…%K)" };
+        var time = new Option<string?>("--time") { Description = "Slurm: time limit per trial (e.g. 30:00); trials checkpoint 90 s before it" };
+        var mem = new Option<string?>("--mem") { Description = "Slurm: memory per trial (e.g. 4G)" };
+        var wait = new Option<bool>("--wait") { Description = "Slurm: wait for the array to end; exit non-zero unless every trial completed" };
+        var extra = new Option<string[]>("--sbatch-option") { Description = "Slurm: further #SBATCH directive (repeatable), e.g. --sbatch-option=--account=lab" };
+        var sbatch = new Option<string>("--sbatch") { Description = "Slurm: the sbatch program", DefaultValueFactory = _ => "sbatch" };
+        var print = new Option<bool>("--print") { Description = "Write the per-trial commands to DIR/commands.txt (and stdout) for any other scheduler" };
+        var threads = TrialThreadsOption();
+        var every = CheckpointEveryOption();
+        cmd.Arguments.Add(dir);
+        foreach (var o in new Option[] { local, jobs, slurm, partition, parallel, time, mem, wait, extra, sbatch, print, threads, every }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            int backends = (r.GetValue(local) ? 1 : 0) + (r.GetValue(slurm) ? 1 : 0) + (r.GetValue(print) ? 1 : 0);
+            if (backends != 1) throw new Noether.Experiments.ConfigException("choose exactly one backend: --local, --slurm or --print");
+            var manifest = SweepManifest.Load(r.GetValue(dir)!);
+            int t = r.GetValue(threads);
+            if (t < 1) throw new Noether.Experiments.ConfigException($"--threads {t}: expected an integer ≥ 1");
+            var command = Self(t, r.GetValue(every));
+            if (r.GetValue(print))
+            {
+                var lines = TrialStatus.Of(manifest).Where(s => s.State != TrialState.Completed).Select(s => command.ShellLine(manifest.Directory, s.Trial.Index)).ToList();
+                string file = Path.Combine(manifest.Directory, "commands.txt");
+                File.WriteAllLines(file, lines);
+                foreach (var l in lines) Console.WriteLine(l);
+                Console.Error.WriteLine($"{lines.Count} commands written to {file}");
+                return Commands.Ok;
+            }
+            if (r.GetValue(local))
+            {
+                int j = r.GetResult(jobs) is null ? Math.Max(1, Environment.ProcessorCount / t) : r.GetValue(jobs);
+                var stop = new Noether.Experiments.StopSignal();
+                using var signals = StopSignals.Register(stop);
+                return LocalPool.Run(manifest, command, j, Console.Out, stop) ? Commands.Ok : Commands.ClaimsFailed;
+            }
+            var options = new SlurmOptions
+            {
+                Partition = r.GetValue(partition), Parallel = r.GetValue(parallel), Time = r.GetValue(time), Mem = r.GetValue(mem),
+                Wait = r.GetValue(wait), Extra = r.GetValue(extra) ?? [], Sbatch = r.GetValue(sbatch)!,
+            };
+            return SlurmBackend.Submit(manifest, command, options, Console.Out) ? Commands.Ok : Commands.ClaimsFailed;
+        });
+        return cmd;
+    }
+
+    private static Command StatusCommand()
+    {
+        var cmd = new Command("status", "List the trials of a sweep as completed, running, interrupted, failed or missing, read from their folders.");
+        var dir = DirArgument();
+        cmd.Arguments.Add(dir);
+        cmd.SetAction(r =>
+        {
+            var manifest = SweepManifest.Load(r.GetValue(dir)!);
+            var statuses = TrialStatus.Of(manifest);
+            var table = new Table().AddColumns("#", "trial", "status", "claims", "seconds", "note");
+            foreach (var s in statuses)
+            {
+                var rec = s.Record;
+                string note = s.State switch
+                {
+                    TrialState.Completed => rec!.ResumedFrom.Count > 0 ? $"resumed {rec.ResumedFrom.Count}×" : "",
+                    TrialState.Interrupted or TrialState.Failed => (rec?.Error ?? "worker gone") + (s.HasCheckpoint ? " [checkpoint]" : ""),
+                    _ => "",
+                };
+                table.AddRow(s.Trial.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(s.Trial.Name), Colour(s.State),
+                    rec is { Claims.Count: > 0 } ? $"{rec.Claims.Count(c => c.Passed)}/{rec.Claims.Count}" : "",
+                    rec?.Seconds is { } sec ? sec.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : "", Markup.Escape(note));
+            }
+            AnsiConsole.Write(table);
+            Console.WriteLine(string.Join(", ", Enum.GetValues<TrialState>().Reverse().Select(st => $"{statuses.Count(s => s.State == st)} {st.ToString().ToLowerInvariant()}")));
+            return Commands.Ok;
+        });
+        return cmd;
+    }
+
+    private static string Colour(TrialState s) => s switch
+    {
+        TrialState.Completed => "[green]completed[/]",
+        TrialState.Running => "[blue]running[/]",
+        TrialState.Failed => "[red]failed[/]",
+        TrialState.Interrupted => "[yellow]interrupted[/]",
+        _ => "[grey]missing[/]",
+    };
+
+    private static Command CollectCommand()
+    {
+        var cmd = new Command("collect", "Merge every trial's run.json and metrics into DIR/sweep.db (SQLite: trials, configs, claims, metrics, summary) and print the summary.");
+        var dir = DirArgument();
+        cmd.Arguments.Add(dir);
+        cmd.SetAction(r =>
+        {
+            var manifest = SweepManifest.Load(r.GetValue(dir)!);
+            var summary = SweepCollector.Collect(manifest);
+            var table = new Table().AddColumns("point", "claim", "passed", "mean", "min", "max");
+            string F(double? v) => v is { } x ? Noether.Experiments.Claim.Format(x) : "";
+            foreach (var row in summary)
+                table.AddRow(Markup.Escape(row.Point), Markup.Escape(row.Claim), $"{row.Passed}/{row.Trials}", F(row.Mean), F(row.Min), F(row.Max));
+            AnsiConsole.Write(table);
+            var statuses = TrialStatus.Of(manifest);
+            Console.WriteLine($"{statuses.Count(s => s.State == TrialState.Completed)} of {statuses.Count} trials completed; database {Path.Combine(manifest.Directory, SweepCollector.FileName)}");
             return Commands.Ok;
         });
         return cmd;
