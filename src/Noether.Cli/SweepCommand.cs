@@ -162,8 +162,9 @@ public static class SweepCommand
             foreach (var row in summary)
                 table.AddRow(Markup.Escape(row.Point), Markup.Escape(row.Claim), $"{row.Passed}/{row.Trials}", F(row.Mean), F(row.Min), F(row.Max));
             AnsiConsole.Write(table);
-            var statuses = TrialStatus.Of(manifest);
-            Console.WriteLine($"{statuses.Count(s => s.State == TrialState.Completed)} of {statuses.Count} trials completed; database {Path.Combine(manifest.Directory, SweepCollector.FileName)}");
+            string db = Path.Combine(manifest.Directory, SweepCollector.FileName);
+            var (trials, completed, claims, metrics) = SweepCollector.Counts(db);
+            Console.WriteLine($"sweep.db: {trials} trials, {completed} completed, {claims} claims, {metrics} metric rows ({db})");
             return Commands.Ok;
         });
         return cmd;

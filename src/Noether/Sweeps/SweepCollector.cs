@@ -88,6 +88,22 @@ public static class SweepCollector
         return Summarise(manifest, statuses);
     }
 
+    /// <summary>What a sweep.db holds, read back from the file: trials, completed trials, claim rows, metric rows.</summary>
+    public static (long Trials, long Completed, long Claims, long Metrics) Counts(string databasePath)
+    {
+        if (!File.Exists(databasePath)) throw new FileNotFoundException($"{databasePath} does not exist; run 'noether sweep collect' first");
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        db.Open();
+        long Scalar(string sql)
+        {
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = sql;
+            return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        return (Scalar("SELECT COUNT(*) FROM trials"), Scalar("SELECT COUNT(*) FROM trials WHERE status = 'completed'"),
+            Scalar("SELECT COUNT(*) FROM claims"), Scalar("SELECT COUNT(*) FROM metrics"));
+    }
+
     /// <summary>Completed trials grouped by their axis values (seed pooled), per claim.</summary>
     public static IReadOnlyList<SummaryRow> Summarise(SweepManifest manifest, IReadOnlyList<TrialStatus> statuses)
     {
