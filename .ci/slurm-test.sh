@@ -55,12 +55,18 @@ CONF
 mkdir -p "$work/state" "$work/spool"
 
 cleanup() {
+  status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "slurm test: FAILED (exit $status); daemon and job logs:" >&2
+    tail -n 20 "$work"/*.log "$work"/sweep/logs/*.log "$work"/long/logs/*.log 2>/dev/null >&2 || true
+  fi
   scontrol shutdown >/dev/null 2>&1 || true
   for pidfile in "$work/slurmd.pid" "$work/slurmctld.pid"; do
     [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
   done
   if [ -n "${started_munge:-}" ] && [ -f /run/munge/munged.pid ]; then kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true; fi
   sleep 1
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -102,5 +108,30 @@ grep -q 'nothing to submit' "$work/rerun.txt"
 "$noether" sweep collect "$sweep" | tail -1 | tee "$work/collect.txt"
 grep -q 'sweep.db: 4 trials, 4 completed' "$work/collect.txt"
 ls "$sweep"/logs/slurm-*.log >/dev/null
+
+# Preemption: Slurm's time-limit warning (SIGUSR1 to the job step, as --signal=USR1@90 sends it)
+# makes a running trial checkpoint and stop; submitting again resumes it to completion.
+long="$work/long"
+cat > "$work/long.json" <<'SPEC'
+{ "experiment": "noise-equilibrium", "set": { "seeds": 2, "balance.sgd_steps": 40000 }, "seeds": [1] }
+SPEC
+"$noether" sweep plan "$work/long.json" --out "$long"
+job=$("$noether" sweep run "$long" --slurm | sed -n 's/^slurm: submitted job array \([0-9]*\).*/\1/p')
+for i in $(seq 1 120); do
+  [ "$(cat "$long"/trials/*/metrics.csv 2>/dev/null | wc -l)" -gt 50 ] && break
+  sleep 0.25
+done
+scancel --signal=USR1 "$job"
+for i in $(seq 1 120); do
+  squeue -h -j "$job" 2>/dev/null | grep -q . || break
+  sleep 0.25
+done
+"$noether" sweep status "$long" | tail -1 | tee "$work/status.txt"
+grep -q '^0 completed, 0 failed, 1 interrupted' "$work/status.txt"
+grep -q '"status": "interrupted"' "$long"/trials/*/run.json
+grep -q 'stopped by SIGUSR1; checkpoint at' "$long"/trials/*/run.json
+"$noether" sweep run "$long" --slurm --wait
+grep -A2 '"resumed_from"' "$long"/trials/*/run.json | grep -q '@'
+"$noether" sweep status "$long" | tail -1 | grep -q '^1 completed'
 
 echo "slurm test: passed in $(( $(date +%s) - start )) s"

@@ -38,6 +38,8 @@ public static class SweepCommand
         DefaultValueFactory = _ => 60,
     };
 
+    private static string Trials(int n) => n == 1 ? "1 trial" : $"{n} trials";
+
     private static Argument<string> DirArgument() => new("dir") { Description = "Sweep folder (holds manifest.json and trials/)" };
 
     private static Command PlanCommand()
@@ -50,7 +52,7 @@ public static class SweepCommand
         cmd.SetAction(r =>
         {
             var manifest = SweepPlanner.Plan(SweepSpec.Load(r.GetValue(spec)!), r.GetValue(outDir)!);
-            Console.WriteLine($"planned {manifest.Trials.Count} trials of {manifest.Experiment} ({manifest.Profile}) over {string.Join(" × ", manifest.AxisKeys)} in {manifest.Directory}");
+            Console.WriteLine($"planned {Trials(manifest.Trials.Count)} of {manifest.Experiment} ({manifest.Profile}) over {string.Join(" × ", manifest.AxisKeys)} in {manifest.Directory}");
             return Commands.Ok;
         });
         return cmd;

@@ -103,7 +103,7 @@ public static class SlurmBackend
         {
             if (string.IsNullOrWhiteSpace(e.Data) || jobId is not null) return;
             jobId = e.Data.Split(';')[0].Trim();
-            output.WriteLine($"slurm: submitted job array {jobId} ({pending.Count} trials: {ArraySpec(pending, options.Parallel)}), script {script}");
+            output.WriteLine($"slurm: submitted job array {jobId} ({pending.Count} trial{(pending.Count == 1 ? "" : "s")}: {ArraySpec(pending, options.Parallel)}), script {script}");
         };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (errors) errors.AppendLine(e.Data); };
         process.BeginOutputReadLine();

@@ -31,7 +31,9 @@ public class ResumeTests(ITestOutputHelper output)
         var m = SweepFixture.Plan(root, "killed", Spec);
         string dir = m.TrialDirectory(m.Trials[0]);
         string metrics = Path.Combine(dir, "metrics.csv");
-        var rng = new Random(20261129);
+        int seed = Environment.TickCount;
+        output.WriteLine($"kill points drawn with seed {seed}");
+        var rng = new Random(seed);
         int kills = 0, terms = 0;
         for (int attempt = 0; attempt < 12 && kills + terms < 5; attempt++)
         {
