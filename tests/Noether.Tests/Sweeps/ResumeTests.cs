@@ -37,15 +37,18 @@ public class ResumeTests(ITestOutputHelper output)
         int kills = 0, terms = 0;
         for (int attempt = 0; attempt < 12 && kills + terms < 5; attempt++)
         {
-            // A random point between what survived the last kill and the end of the run.
+            // A random point in the first half of what is left: late enough to lose work, early enough to land before the end.
             int from = SweepFixture.LineCount(metrics);
-            int target = from + 1 + rng.Next(Math.Max(1, (finalRows - from) * 2 / 3));
+            int target = from + 1 + rng.Next(Math.Max(1, (finalRows - from) / 2));
             using var p = SweepFixture.StartTrial(m, 0, checkpointEvery: 0.05);
             while (!p.HasExited && SweepFixture.LineCount(metrics) < target) Thread.Sleep(5);
-            if (p.HasExited) break; // finished before the kill point
             bool graceful = (kills + terms) % 2 == 1;
-            if (graceful) ProcessSignals.Terminate(p); else p.Kill();
+            if (!p.HasExited)
+            {
+                if (graceful) ProcessSignals.Terminate(p); else p.Kill();
+            }
             p.WaitForExit();
+            if (p.ExitCode == 0) break; // the trial finished before the signal landed
             if (graceful)
             {
                 terms++;
