@@ -52,6 +52,7 @@ public static class Commands
         root.Subcommands.Add(ReproduceCommand());
         root.Subcommands.Add(MetricCommandLine.Build());
         root.Subcommands.Add(ReportCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build());
         return root;
     }
 
