@@ -287,7 +287,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 "GD (full batch) leaves the norm nearly unchanged (largest of the seeds)",
                 gdRatio.Max(), 1.5, Seeds(gdRatio)),
             Claim.AtMost("H-b.sgd-monotone",
-                "‖v‖² never decreases at any SGD step (each step adds η²‖g‖², fact 3 with A = I; float64): number of decreasing steps over all seeds",
+                "‖v‖² never decreases at any SGD step (each step adds η²‖g‖², fact 3 with A = I; float64): number of steps over all seeds where it fell by more than rounding (1e-14 relative)",
                 decreases, 0),
         ];
     }
@@ -332,7 +332,9 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 for (int m = 0; m < p; m++)
                 {
                     double now = SquaredNorm(layer.Weight.Value.SliceSpan(m));
-                    if (now < norm[m]) decreases++;
+                    // In exact arithmetic each step adds η²‖g‖² ≥ 0. When a sample's gradient is nearly zero that increment
+                    // is below the rounding of ‖v‖² itself, so only a drop larger than rounding (1e-14 relative) is a violation.
+                    if (now < norm[m] * (1 - RoundingTolerance)) decreases++;
                     norm[m] = now;
                 }
                 if (trainer.Step % config.ProbeEvery == 0 || trainer.Step == c.Steps)
@@ -353,6 +355,9 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     private static void AddScaleCurve(RunContext ctx, int members, string name) =>
         AddCurve(ctx, "scale-norm", "‖v‖²/‖v₀‖² of a scale-invariant model (H-b)", "step", "‖v‖²/‖v₀‖²", name, members, "norm_ratio",
             "SGD noise pushes the norm outward at every step; GD stays near its initial sphere.");
+
+    /// <summary>Relative drop of ‖v‖² that float64 rounding of the update and the norm can produce (a few ulps of ‖v‖²).</summary>
+    private const double RoundingTolerance = 1e-14;
 
     private static double SquaredNorm(ReadOnlySpan<double> v)
     {
