@@ -7,6 +7,7 @@ public static class Registry
     [
         new NoiseEquilibrium(),
         new SymmetryHierarchy(),
+        new SymmetryRemoval(),
     ];
 
     public static IExperiment Get(string id) =>
