@@ -8,6 +8,7 @@ public static class Registry
         new NoiseEquilibrium(),
         new SymmetryHierarchy(),
         new SymmetryRemoval(),
+        new EntropicBalance(),
     ];
 
     public static IExperiment Get(string id) =>
