@@ -9,6 +9,7 @@ public static class Registry
         new SymmetryHierarchy(),
         new SymmetryRemoval(),
         new EntropicBalance(),
+        new CanonicalRepresentation(),
     ];
 
     public static IExperiment Get(string id) =>
