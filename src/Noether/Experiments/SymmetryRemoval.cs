@@ -91,7 +91,7 @@ public sealed class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         var syre = new SyreRegularizer<float>(c.Syre.SelectParameters(net),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "vanilla" ? 0 : ArmOf(m).Gamma).ToArray(),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Sigma0).ToArray(),
-            Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "vanilla" ? 0 : c.Syre.SigmaD).ToArray(),
+            Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "syre" ? c.Syre.SigmaD : 0).ToArray(), // the σ₀ = 0 control is plain L2 (D = I)
             Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "syre")).ToArray());
         trainer.AfterBackward.Add(_ => syre.AddGradient());
 
