@@ -36,6 +36,7 @@ public sealed class SyreConfig : IValidatedConfig
     /// Builds the regulariser with this section's γ, σ₀, σ_D for every member and registers it as an
     /// AfterBackward hook of <paramref name="trainer"/>; returns null (and changes nothing) when syre is off.
     /// </summary>
+    /// <param name="trainer">the trainer whose network's parameters (in this section's scope) syre acts on.</param>
     /// <param name="memberStreams">one stream per population member, used only for θ₀ and D (e.g. ctx.MemberStream(m, "syre")).</param>
     public SyreRegularizer<T>? AttachTo<T>(Trainer<T> trainer, IReadOnlyList<Rng> memberStreams) where T : unmanaged, IFloatingPointIeee754<T>
     {
