@@ -6,6 +6,10 @@ public static class Registry
     public static IReadOnlyList<IExperiment> All { get; } =
     [
         new NoiseEquilibrium(),
+        new SymmetryHierarchy(),
+        new SymmetryRemoval(),
+        new EntropicBalance(),
+        new CanonicalRepresentation(),
     ];
 
     public static IExperiment Get(string id) =>

@@ -5,6 +5,19 @@ namespace Noether.Probes;
 /// <summary>Rank measures of a weight or representation matrix (symmetry.md §E.5, §G.3).</summary>
 public static class Rank
 {
+    /// <summary>Singular values σ₁ ≥ σ₂ ≥ … of a matrix.</summary>
+    public static double[] SingularValues(Tensor<double> w) => ProbeMath.SingularValues(w);
+
+    /// <summary>
+    /// Rank with an absolute tolerance: #{k : σ_k &gt; tolerance}. Used where the whole spectrum may vanish
+    /// (the weight-decay rank ladder of symmetry.md §E.5 ends at rank 0), so a tolerance relative to σ₁ would not do.
+    /// </summary>
+    public static int RankAbove(Tensor<double> w, double tolerance)
+    {
+        if (!(tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), $"tolerance must be non-negative, got {tolerance}");
+        return ProbeMath.SingularValues(w).Count(v => v > tolerance);
+    }
+
     /// <summary>Numerical rank: #{k : σ_k &gt; relativeTolerance·σ₁} (default 1e-3, §G.3); 0 for a zero matrix.</summary>
     public static int NumericalRank(Tensor<double> w, double relativeTolerance = 1e-3)
     {

@@ -107,6 +107,10 @@ public class WeightProbeTests
         Assert.Equal(1.0, Rank.EffectiveRank(T(2, 2, 5, 0, 0, 0)), 12);
         Assert.Equal(2.0, SymmetryDistance.RotationDistance(d, 1), 12);
         Assert.Equal(0.0, SymmetryDistance.RotationDistance(iso, 3), 12);
+        Assert.Equal([3.0, 2.0, 1.0, 1e-6], Rank.SingularValues(d).Select(v => Math.Round(v, 12)));
+        Assert.Equal(3, Rank.RankAbove(d, 0.5));
+        Assert.Equal(1, Rank.RankAbove(d, 2.5));
+        Assert.Equal(0, Rank.RankAbove(T(2, 2, 0, 0, 0, 0), 0.01));
     }
 
     [Fact]

@@ -1,0 +1,270 @@
+using Noether.Learning;
+using Noether.Nn;
+using Noether.Probes;
+using Noether.Tensors;
+using Noether.Training;
+
+namespace Noether.Experiments;
+
+/// <summary>
+/// Ziyin, Chuang, Galanti, Poggio — "Formation of Representations in Neural Networks" (arXiv 2410.03006;
+/// digest: docs/papers/symmetry.md §F). Canonical Representation Hypothesis: where SGD noise balances weight
+/// decay, a layer h_b = W h_a aligns its representations H = E[hhᵀ], gradients G = E[ggᵀ] and weights Z
+/// (WᵀW on the input side a, WWᵀ on the output side b) — six relations, measured by the entrywise Pearson α
+/// of normalised, centred statistics and compared with a spectrum-preserving orthogonal null.
+/// Setting (§F.5): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
+/// gradient; the probed layer is the 32×32 middle W₂. α grows with γ. Where CRH breaks the matrices are
+/// expected to follow power laws (PAH); their exponents and R² are reported as extra numbers, not claims.
+/// The population is seeds × γ trained in lockstep; seed s (run seed + i) fixes teacher, data, init and batches.
+/// </summary>
+public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation.Config>
+{
+    public override string Id => "crh";
+    public override string Title => "Canonical representations: weight decay aligns representations, gradients and weights";
+    public override Paper Paper => new("Formation of Representations in Neural Networks",
+        "Liu Ziyin, Isaac Chuang, Tomer Galanti, Tomaso Poggio", "2410.03006");
+    public override string Summary => "F: mean of the six CRH alignments ≥ 0.8 at the largest γ and ≥ 0.2 above γ = 0; both gradient–weight alignments ≥ 0.9; every GW/RW alignment ≥ 0.3 above its orthogonal null; PAH exponents reported";
+
+    /// <summary>The six relations in the order of <see cref="CrhAlignments"/>.</summary>
+    private static readonly string[] Relations = ["a-RG", "a-RW", "a-GW", "b-RG", "b-RW", "b-GW"];
+
+    public sealed class Config : IValidatedConfig
+    {
+        [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
+        [Param("teacher hidden width (y = T₂ tanh(T₁x) + noise)", Min = 1, Max = 4096)] public int TeacherHidden { get; set; } = 8;
+        [Param("output width", Min = 1, Max = 4096)] public int OutputDim { get; set; } = 4;
+        [Param("teacher T₁ std × √d", Min = 0)] public double TeacherScale { get; set; } = 1.5;
+        [Param("label-noise std", Min = 0)] public double LabelNoise { get; set; } = 0.3;
+        [Param("training samples N", Min = 2)] public int Samples { get; set; } = 2000;
+        [Param("fresh probe inputs (fresh label noise) on which H, G are measured", Min = 2)] public int ProbeSamples { get; set; } = 1000;
+        [Param("student hidden width; the probed layer W₂ is width × width", Min = 2, Max = 4096)] public int Width { get; set; } = 32;
+        [Param("SGD batch size", Min = 1)] public int Batch { get; set; } = 16;
+        [Param("SGD learning rate", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
+        [Param("SGD steps", Min = 1)] public int Steps { get; set; } = 30000;
+        [Param("L2 strengths γ (γθ added to the gradient of every weight); must include 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 1e-3, 5e-3, 2e-2];
+        [Param("Haar-random rotations Q averaged in the orthogonal null α(X, QZQᵀ)", Min = 1, Max = 10000)] public int NullSamples { get; set; } = 10;
+        [Param("population members per γ, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
+        [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 2000;
+        /// <summary>Optional syre regulariser on top of the γ sweep; off by default.</summary>
+        public SyreConfig Syre { get; set; } = new();
+
+        public void Validate()
+        {
+            if (!Gammas.Contains(0)) throw new ConfigException($"gammas={string.Join(",", Gammas)}: expected 0 among them (the gain claim compares with γ = 0)");
+            if (Gammas.Max() <= 0) throw new ConfigException($"gammas={string.Join(",", Gammas)}: expected at least one γ > 0");
+            if (Gammas.Distinct().Count() != Gammas.Length) throw new ConfigException($"gammas={string.Join(",", Gammas)}: expected distinct values");
+            if (Batch > Samples) throw new ConfigException($"batch={Batch}: expected at most samples ({Samples})");
+        }
+    }
+
+    protected override Config Profile(string profile) => profile == "full"
+        ? new Config { Seeds = 10, Steps = 100000, Gammas = [0, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], ProbeEvery = 5000, NullSamples = 50 }
+        : new Config();
+
+    private sealed record Measurement(CrhAlignments Alpha, CrhMatrices Matrices);
+
+    protected override IReadOnlyList<Claim> Run(Config c, RunContext ctx)
+    {
+        int seeds = c.Seeds, g = c.Gammas.Length, p = seeds * g;
+        int SeedOf(int m) => m % seeds;
+        double GammaOf(int m) => c.Gammas[m / seeds];
+        int Member(int gi, int s) => gi * seeds + s;
+
+        var (train, probe) = TeacherData(c, ctx, p);
+        var net = Mlp.Build<float>(p, [c.InputDim, c.Width, c.Width, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
+        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "init")).ToArray());
+        var sgd = new Sgd<float>(p, c.Lr);
+        for (int m = 0; m < p; m++) sgd.WeightDecay[m] = GammaOf(m); // the digest adds γθ to the gradient: wd = γ
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
+            Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "batches")).ToArray());
+        c.Syre.AttachTo(trainer, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "syre")).ToArray());
+
+        var meanCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
+        var steps = new List<double>();
+        Measurement[] last = [];
+        ctx.Time("train", () =>
+        {
+            trainer.Run(c.Steps, c.ProbeEvery, step =>
+            {
+                last = Measure(net, probe);
+                steps.Add(step);
+                for (int m = 0; m < p; m++)
+                {
+                    var a = last[m].Alpha;
+                    string layer = $"gamma={GammaOf(m)}";
+                    double[] values = [a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW];
+                    for (int r = 0; r < 6; r++) ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_" + Relations[r], values[r]);
+                    ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_mean", a.Mean);
+                    if (step > 0) ctx.Metrics.Log(step, SeedOf(m), layer, "batch_loss", trainer.LastLoss[m]);
+                    meanCurve[m].Add(a.Mean);
+                }
+                ctx.Metrics.Flush();
+                ctx.Progress.Report("crh", step, c.Steps);
+            }, ctx.Cancel);
+            return 0;
+        });
+
+        var nulls = new CrhAlignments[p];
+        ctx.Time("null", () =>
+        {
+            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, ctx.MemberStream(SeedOf(m), $"null.gamma={GammaOf(m)}"));
+            return 0;
+        });
+        ReportPah(c, ctx, last, seeds);
+
+        int top = Array.IndexOf(c.Gammas, c.Gammas.Max()), zero = Array.IndexOf(c.Gammas, 0.0);
+        double gTop = c.Gammas[top];
+        string PerSeed(Func<int, double> f) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: {Claim.Format(f(s))}"));
+        double[] Values(CrhAlignments a) => [a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW];
+        for (int m = 0; m < p; m++)
+        {
+            var (a, n) = (Values(last[m].Alpha), Values(nulls[m]));
+            for (int r = 0; r < 6; r++)
+            {
+                ctx.Extra[$"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}.alpha_{Relations[r]}"] = a[r];
+                ctx.Extra[$"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}.null_{Relations[r]}"] = n[r];
+            }
+        }
+        Figures(c, ctx, last, steps, meanCurve, seeds);
+
+        // GW and RW relations (indices 1, 2, 4, 5): α above the orthogonal null at the largest γ.
+        int[] weightRelations = [1, 2, 4, 5];
+        var margins = Enumerable.Range(0, seeds).Select(s =>
+        {
+            var (a, n) = (Values(last[Member(top, s)].Alpha), Values(nulls[Member(top, s)]));
+            return weightRelations.Min(r => a[r] - n[r]);
+        }).ToArray();
+        string table = string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={gm}: mean α {PerSeed(s => last[Member(gi, s)].Alpha.Mean)}"));
+        return
+        [
+            Claim.AtLeast("F.mean-alignment",
+                $"With L2 γ={gTop} SGD (|B|={c.Batch}, η={c.Lr}, {c.Steps} steps) aligns the six CRH pairs of the {c.Width}×{c.Width} layer: mean of the six α (smallest of {seeds} seeds)",
+                Enumerable.Range(0, seeds).Min(s => last[Member(top, s)].Alpha.Mean), 0.8, table),
+            Claim.AtLeast("F.alignment-gain",
+                $"Alignment grows with weight decay: mean₆α(γ={gTop}) − mean₆α(γ=0) (smallest of the seeds)",
+                Enumerable.Range(0, seeds).Min(s => last[Member(top, s)].Alpha.Mean - last[Member(zero, s)].Alpha.Mean), 0.2,
+                PerSeed(s => last[Member(top, s)].Alpha.Mean - last[Member(zero, s)].Alpha.Mean)),
+            Claim.AtLeast("F.gradient-weight-alignment",
+                $"Gradients align with weights on both sides at γ={gTop}: min(α(G_a, WᵀW), α(G_b, WWᵀ)) (smallest of the seeds)",
+                Enumerable.Range(0, seeds).Min(s => Math.Min(last[Member(top, s)].Alpha.AGW, last[Member(top, s)].Alpha.BGW)), 0.9,
+                $"a-GW: {PerSeed(s => last[Member(top, s)].Alpha.AGW)}; b-GW: {PerSeed(s => last[Member(top, s)].Alpha.BGW)}"),
+            Claim.AtLeast("F.above-orthogonal-null",
+                $"The alignments are not the diagonal artefact of positive semidefinite matrices: at γ={gTop}, α − α(X, QZQᵀ) (Haar Q, {c.NullSamples} draws) for a-RW, a-GW, b-RW, b-GW (smallest over relations and seeds)",
+                margins.Min(), 0.3,
+                string.Join("; ", weightRelations.Select(r => $"{Relations[r]}: α {PerSeed(s => Values(last[Member(top, s)].Alpha)[r])} vs null {PerSeed(s => Values(nulls[Member(top, s)])[r])}"))),
+        ];
+    }
+
+    /// <summary>The six CRH matrices and alignments of W₂ for every member, from one forward/backward pass over the probe set.</summary>
+    private static Measurement[] Measure(Sequential<float> net, TrainingData<float> probe)
+    {
+        int p = net.Members, n = probe.Count;
+        var idx = Enumerable.Range(0, n).ToArray();
+        var x = new Tensor<float>(p, n, probe.InputWidth);
+        var y = new Tensor<float>(p, n, probe.TargetWidth);
+        for (int m = 0; m < p; m++) probe.Gather(m, idx, x, y);
+        var output = net.Forward(x);
+        var grad = net.OutputGradientBuffer(n);
+        new MseLoss<float>(half: true).Evaluate(output, y, new double[p], grad);
+        net.Backward(grad);
+        var layer = net.Trace[1];
+        return Enumerable.Range(0, p).Select(m =>
+        {
+            var matrices = Crh.Matrices(MemberSlice.ToDouble(layer.Input, m), MemberSlice.ToDouble(layer.GradPreActivation, m),
+                MemberSlice.ToDouble(layer.Layer.Weight.Value, m));
+            return new Measurement(Crh.Alignments(matrices), matrices);
+        }).ToArray();
+    }
+
+    /// <summary>Teacher y = T₂ tanh(T₁x) + σε (symmetry.md §F.5): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
+    private static (TrainingData<float> Train, TrainingData<float> Probe) TeacherData(Config c, RunContext ctx, int members)
+    {
+        int seeds = c.Seeds, d = c.InputDim, h = c.TeacherHidden, o = c.OutputDim;
+        var trainX = new Tensor<float>(members, c.Samples, d); var trainY = new Tensor<float>(members, c.Samples, o);
+        var probeX = new Tensor<float>(members, c.ProbeSamples, d); var probeY = new Tensor<float>(members, c.ProbeSamples, o);
+        for (int s = 0; s < seeds; s++)
+        {
+            var rng = ctx.MemberStream(s, "teacher");
+            var t1 = new double[h * d]; var t2 = new double[o * h];
+            for (int i = 0; i < t1.Length; i++) t1[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
+            for (int i = 0; i < t2.Length; i++) t2[i] = rng.Normal() / Math.Sqrt(h);
+            void Fill(Tensor<float> x, Tensor<float> y, int n, Rng r)
+            {
+                var xs = x.SliceSpan(s); var ys = y.SliceSpan(s);
+                var hidden = new double[h];
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < d; j++) xs[i * d + j] = (float)r.Normal();
+                    for (int k = 0; k < h; k++)
+                    {
+                        double z = 0;
+                        for (int j = 0; j < d; j++) z += t1[k * d + j] * xs[i * d + j];
+                        hidden[k] = Math.Tanh(z);
+                    }
+                    for (int k = 0; k < o; k++)
+                    {
+                        double v = 0;
+                        for (int j = 0; j < h; j++) v += t2[k * h + j] * hidden[j];
+                        ys[i * o + k] = (float)(v + c.LabelNoise * r.Normal());
+                    }
+                }
+            }
+            Fill(trainX, trainY, c.Samples, rng);
+            Fill(probeX, probeY, c.ProbeSamples, ctx.MemberStream(s, "probe"));
+        }
+        // Every γ of a seed trains on the seed's data: copy seed s's slice to members s + k·seeds.
+        foreach (var t in new[] { trainX, trainY, probeX, probeY })
+            for (int m = seeds; m < members; m++) t.SliceSpan(m % seeds).CopyTo(t.SliceSpan(m));
+        return (new TrainingData<float>(trainX, trainY, perMember: true), new TrainingData<float>(probeX, probeY, perMember: true));
+    }
+
+    /// <summary>
+    /// PAH (§F.2–F.3): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
+    /// reported as extra numbers (exponent and R²), not claims.
+    /// </summary>
+    private static void ReportPah(Config c, RunContext ctx, Measurement[] last, int seeds)
+    {
+        for (int m = 0; m < last.Length; m++)
+        {
+            var x = last[m].Matrices;
+            string key = $"pah.gamma={c.Gammas[m / seeds]}.seed={ctx.Seed + m % seeds}";
+            foreach (var (name, fit) in new[] { ("Ha~Za", Pah.PahExponent(x.Ha, x.Za)), ("Ga~Za", Pah.PahExponent(x.Ga, x.Za)),
+                                                ("Hb~Zb", Pah.PahExponent(x.Hb, x.Zb)), ("Gb~Zb", Pah.PahExponent(x.Gb, x.Zb)) })
+            {
+                ctx.Extra[$"{key}.{name}.exponent"] = fit.Exponent;
+                ctx.Extra[$"{key}.{name}.r2"] = fit.RSquared;
+            }
+        }
+    }
+
+    private static void Figures(Config c, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, int seeds)
+    {
+        int g = c.Gammas.Length;
+        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", "The six CRH alignments of W₂ at the end of training, by weight decay", "bar", "relation", "α (mean over seeds)")
+        {
+            Categories = Relations,
+            Caption = "Larger weight decay aligns representations (R), gradients (G) and weights (W) on both sides of the layer.",
+            Series = c.Gammas.Select((gm, gi) => new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(),
+                Enumerable.Range(0, 6).Select(r => Enumerable.Range(0, seeds).Average(s =>
+                {
+                    var a = last[gi * seeds + s].Alpha;
+                    return new[] { a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW }[r];
+                })).ToArray())).ToList(),
+        });
+        ctx.Figures.Add(new Figure("crh-mean-alignment", "Mean of the six alignments during training", "line", "step", "mean₆ α")
+        {
+            Caption = $"Seed {ctx.Seed}, one curve per γ.",
+            Series = c.Gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[gi * seeds].ToArray())).ToList(),
+        });
+        var top = last[Array.IndexOf(c.Gammas, c.Gammas.Max()) * seeds].Matrices;
+        var axis = Enumerable.Range(0, c.Width).Select(i => (double)i).ToArray();
+        foreach (var (id, name, matrix) in new[] { ("crh-hb", "H_b = Cov(ĥ_b)", top.Hb), ("crh-gb", "G_b = Cov(ĝ_b)", top.Gb), ("crh-zb", "Z_b = WWᵀ", top.Zb) })
+            ctx.Figures.Add(new Figure(id, $"{name} at γ={c.Gammas.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")
+            {
+                Caption = "Under CRH the three output-side matrices look alike, up to scale.",
+                Z = Enumerable.Range(0, c.Width).Select(i => Enumerable.Range(0, c.Width).Select(j => matrix[i, j]).ToArray()).ToArray(),
+                RowValues = axis,
+                ColumnValues = axis,
+            });
+    }
+}
