@@ -83,19 +83,27 @@ public static class DataSources
     /// from the first directory of <see cref="SearchPath"/> that holds its files. When nothing is found the
     /// one-line <see cref="DataException"/> names every path tried and how to get the data.
     /// </summary>
-    public static SourceData Load(string name, string? dir = null)
+    public static SourceData Load(string name, string? dir = null) => Get(name).Load(Locate(name, dir));
+
+    /// <summary>
+    /// The directory <see cref="Load"/> would read, found without reading any file: <paramref name="dir"/> when
+    /// given and it exists, else the first directory of <see cref="SearchPath"/> that holds the source's files.
+    /// Throws the same one-line <see cref="DataException"/> as <see cref="Load"/> when there is none, so a
+    /// config can be checked before a run starts.
+    /// </summary>
+    public static string Locate(string name, string? dir = null)
     {
         var source = Get(name);
         if (!string.IsNullOrEmpty(dir))
         {
             if (!Directory.Exists(dir))
                 throw new DataException($"{dir}: directory not found (data.dir for {source.Name}); expected a directory holding {source.Expected}; {source.HowToGet}", dir);
-            return source.Load(dir);
+            return dir;
         }
         var tried = SearchPath(source.Name);
         foreach (var candidate in tried)
             if (Directory.Exists(candidate) && source.IsPresent(candidate))
-                return source.Load(candidate);
+                return candidate;
         throw new DataException($"{source.Name}: data not found in {string.Join(", ", tried)}; expected {source.Expected}; {source.HowToGet}, or put the files in one of these directories, or set data.dir");
     }
 

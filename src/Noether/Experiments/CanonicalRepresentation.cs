@@ -17,7 +17,7 @@ namespace Noether.Experiments;
 /// expected to follow power laws (PAH); their exponents and R² are reported as extra numbers, not claims.
 /// The population is seeds × γ trained in lockstep; seed s (run seed + i) fixes teacher, data, init and batches.
 /// </summary>
-public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation.Config>
+public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepresentation.Config>
 {
     public override string Id => "crh";
     public override string Title => "Canonical representations: weight decay aligns representations, gradients and weights";
@@ -47,6 +47,10 @@ public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 2000;
         /// <summary>Optional syre regulariser on top of the γ sweep; off by default.</summary>
         public SyreConfig Syre { get; set; } = new();
+        /// <summary>synthetic (the teacher above) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
+        public DataConfig Data { get; set; } = new();
+        /// <summary>The real-data variant's setting (CanonicalRepresentation.Real.cs); ignored for synthetic data.</summary>
+        public RealDataConfig Real { get; set; } = new();
 
         public void Validate()
         {
@@ -63,7 +67,9 @@ public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation
 
     private sealed record Measurement(CrhAlignments Alpha, CrhMatrices Matrices);
 
-    protected override IReadOnlyList<Claim> Run(Config c, RunContext ctx)
+    protected override IReadOnlyList<Claim> Run(Config c, RunContext ctx) => c.Data.IsReal ? RunReal(c, ctx) : RunSynthetic(c, ctx);
+
+    private IReadOnlyList<Claim> RunSynthetic(Config c, RunContext ctx)
     {
         int seeds = c.Seeds, g = c.Gammas.Length, p = seeds * g;
         int SeedOf(int m) => m % seeds;
@@ -110,12 +116,11 @@ public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation
             for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, ctx.MemberStream(SeedOf(m), $"null.gamma={GammaOf(m)}"));
             return 0;
         });
-        ReportPah(c, ctx, last, seeds);
+        ReportPah(c.Gammas, ctx, last, seeds);
 
         int top = Array.IndexOf(c.Gammas, c.Gammas.Max()), zero = Array.IndexOf(c.Gammas, 0.0);
         double gTop = c.Gammas[top];
         string PerSeed(Func<int, double> f) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: {Claim.Format(f(s))}"));
-        double[] Values(CrhAlignments a) => [a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW];
         for (int m = 0; m < p; m++)
         {
             var (a, n) = (Values(last[m].Alpha), Values(nulls[m]));
@@ -125,7 +130,7 @@ public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation
                 ctx.Extra[$"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}.null_{Relations[r]}"] = n[r];
             }
         }
-        Figures(c, ctx, last, steps, meanCurve, seeds);
+        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, seeds, "");
 
         // GW and RW relations (indices 1, 2, 4, 5): α above the orthogonal null at the largest γ.
         int[] weightRelations = [1, 2, 4, 5];
@@ -167,6 +172,13 @@ public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation
         var grad = net.OutputGradientBuffer(n);
         new MseLoss<float>(half: true).Evaluate(output, y, new double[p], grad);
         net.Backward(grad);
+        return MeasureTrace(net);
+    }
+
+    /// <summary>The six CRH matrices and alignments of W₂ for every member from the trace of the last forward/backward pass.</summary>
+    private static Measurement[] MeasureTrace(Sequential<float> net)
+    {
+        int p = net.Members;
         var layer = net.Trace[1];
         return Enumerable.Range(0, p).Select(m =>
         {
@@ -222,12 +234,12 @@ public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation
     /// PAH (§F.2–F.3): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
     /// reported as extra numbers (exponent and R²), not claims.
     /// </summary>
-    private static void ReportPah(Config c, RunContext ctx, Measurement[] last, int seeds)
+    private static void ReportPah(double[] gammas, RunContext ctx, Measurement[] last, int seeds)
     {
         for (int m = 0; m < last.Length; m++)
         {
             var x = last[m].Matrices;
-            string key = $"pah.gamma={c.Gammas[m / seeds]}.seed={ctx.Seed + m % seeds}";
+            string key = $"pah.gamma={gammas[m / seeds]}.seed={ctx.Seed + m % seeds}";
             foreach (var (name, fit) in new[] { ("Ha~Za", Pah.PahExponent(x.Ha, x.Za)), ("Ga~Za", Pah.PahExponent(x.Ga, x.Za)),
                                                 ("Hb~Zb", Pah.PahExponent(x.Hb, x.Zb)), ("Gb~Zb", Pah.PahExponent(x.Gb, x.Zb)) })
             {
@@ -237,32 +249,31 @@ public sealed class CanonicalRepresentation : Experiment<CanonicalRepresentation
         }
     }
 
-    private static void Figures(Config c, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, int seeds)
+    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, int seeds, string where)
     {
-        int g = c.Gammas.Length;
-        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", "The six CRH alignments of W₂ at the end of training, by weight decay", "bar", "relation", "α (mean over seeds)")
+        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean over seeds)")
         {
             Categories = Relations,
             Caption = "Larger weight decay aligns representations (R), gradients (G) and weights (W) on both sides of the layer.",
-            Series = c.Gammas.Select((gm, gi) => new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(),
+            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(),
                 Enumerable.Range(0, 6).Select(r => Enumerable.Range(0, seeds).Average(s =>
                 {
                     var a = last[gi * seeds + s].Alpha;
                     return new[] { a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW }[r];
                 })).ToArray())).ToList(),
         });
-        ctx.Figures.Add(new Figure("crh-mean-alignment", "Mean of the six alignments during training", "line", "step", "mean₆ α")
+        ctx.Figures.Add(new Figure("crh-mean-alignment", $"Mean of the six alignments during training{where}", "line", "step", "mean₆ α")
         {
             Caption = $"Seed {ctx.Seed}, one curve per γ.",
-            Series = c.Gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[gi * seeds].ToArray())).ToList(),
+            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[gi * seeds].ToArray())).ToList(),
         });
-        var top = last[Array.IndexOf(c.Gammas, c.Gammas.Max()) * seeds].Matrices;
-        var axis = Enumerable.Range(0, c.Width).Select(i => (double)i).ToArray();
+        var top = last[Array.IndexOf(gammas, gammas.Max()) * seeds].Matrices;
+        var axis = Enumerable.Range(0, width).Select(i => (double)i).ToArray();
         foreach (var (id, name, matrix) in new[] { ("crh-hb", "H_b = Cov(ĥ_b)", top.Hb), ("crh-gb", "G_b = Cov(ĝ_b)", top.Gb), ("crh-zb", "Z_b = WWᵀ", top.Zb) })
-            ctx.Figures.Add(new Figure(id, $"{name} at γ={c.Gammas.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")
+            ctx.Figures.Add(new Figure(id, $"{name} at γ={gammas.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")
             {
                 Caption = "Under CRH the three output-side matrices look alike, up to scale.",
-                Z = Enumerable.Range(0, c.Width).Select(i => Enumerable.Range(0, c.Width).Select(j => matrix[i, j]).ToArray()).ToArray(),
+                Z = Enumerable.Range(0, width).Select(i => Enumerable.Range(0, width).Select(j => matrix[i, j]).ToArray()).ToArray(),
                 RowValues = axis,
                 ColumnValues = axis,
             });

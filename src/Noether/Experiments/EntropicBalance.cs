@@ -21,7 +21,7 @@ namespace Noether.Experiments;
 /// Σ_t η²(‖∇_W L‖² − ‖∇_U L‖²), checked in float64 at two step sizes.
 /// Each population member is one seed (run seed + i) with its own teacher, data and initialisations.
 /// </summary>
-public sealed class EntropicBalance : Experiment<EntropicBalance.Config>
+public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
 {
     public override string Id => "entropic-balance";
     public override string Title => "Entropic forces: SGD balances gradients and aligns representations, GD does not";
@@ -38,6 +38,10 @@ public sealed class EntropicBalance : Experiment<EntropicBalance.Config>
         [Param("SGD steps between two logged measurements (GD logs 10× as often)", Min = 10)] public int ProbeEvery { get; set; } = 2000;
         /// <summary>Optional syre regulariser on every trained net of D-a and D-b; off by default.</summary>
         public SyreConfig Syre { get; set; } = new();
+        /// <summary>synthetic (D-a, D-b, D-c above) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
+        public DataConfig Data { get; set; } = new();
+        /// <summary>The real-data variant's setting (EntropicBalance.Real.cs); ignored for synthetic data.</summary>
+        public RealDataConfig Real { get; set; } = new();
     }
 
     /// <summary>D-a setting (symmetry.md §D.5 and its calibration note).</summary>
@@ -113,7 +117,9 @@ public sealed class EntropicBalance : Experiment<EntropicBalance.Config>
         }
         : new Config();
 
-    protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
+    protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx) => config.Data.IsReal ? RunReal(config, ctx) : RunSynthetic(config, ctx);
+
+    private static IReadOnlyList<Claim> RunSynthetic(Config config, RunContext ctx)
     {
         var claims = new List<Claim>();
         var linear = LinearTeacher(config.Alignment, config.Seeds, ctx);

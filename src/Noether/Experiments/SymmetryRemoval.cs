@@ -16,7 +16,7 @@ namespace Noether.Experiments;
 /// Every arm (vanilla at each γ, syre at each (γ, σ₀), and syre with σ₀ = 0) × every seed is one member
 /// of a population trained in lockstep; seed s (run seed + i) fixes teacher, data, w̄ and θ₀'s stream.
 /// </summary>
-public sealed class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
+public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
 {
     public override string Id => "syre";
     public override string Title => "syre: a frozen random offset plus weight decay escapes the symmetric trap";
@@ -42,6 +42,10 @@ public sealed class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         [Param("γ of further syre arms, one per extra_sigma0", Min = 1e-12, Max = 100)] public double[] ExtraGamma { get; set; } = [1e-3, 1e-2];
         [Param("population members per arm, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 200;
+        /// <summary>synthetic (the symmetric trap above) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
+        public DataConfig Data { get; set; } = new();
+        /// <summary>The real-data variant's setting (SymmetryRemoval.Real.cs); ignored for synthetic data.</summary>
+        public RealDataConfig Real { get; set; } = new();
 
         public void Validate()
         {
@@ -58,7 +62,9 @@ public sealed class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
     /// <summary>One training condition: vanilla weight decay, syre, or syre with σ₀ = 0 (the bit-for-bit control).</summary>
     private sealed record Arm(string Name, string Kind, double Gamma, double Sigma0);
 
-    protected override IReadOnlyList<Claim> Run(Config c, RunContext ctx)
+    protected override IReadOnlyList<Claim> Run(Config c, RunContext ctx) => c.Data.IsReal ? RunReal(c, ctx) : RunSynthetic(c, ctx);
+
+    private static IReadOnlyList<Claim> RunSynthetic(Config c, RunContext ctx)
     {
         int seeds = c.Seeds;
         var arms = new List<Arm>();
