@@ -21,19 +21,19 @@ public sealed partial class CanonicalRepresentation
         [Param("hidden width h; the probed layer W₂ is h × h", Min = 2, Max = 4096)] public int Width { get; set; } = 64;
         [Param("SGD batch size", Min = 1)] public int Batch { get; set; } = 32;
         [Param("SGD learning rate", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
-        [Param("SGD steps", Min = 1)] public int Steps { get; set; } = 10000;
-        [Param("L2 strengths γ (γθ added to the gradient of every weight); must include 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 1e-3, 5e-3, 2e-2];
+        [Param("SGD steps", Min = 1)] public int Steps { get; set; } = 3000;
+        [Param("L2 strengths γ (γθ added to the gradient of every weight); must include 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 2e-2, 0.1];
         [Param("test examples on which H and G are measured (at most data.n_test)", Min = 2)] public int ProbeSamples { get; set; } = 1000;
-        [Param("Haar-random rotations Q averaged in the orthogonal null α(X, QZQᵀ)", Min = 1, Max = 10000)] public int NullSamples { get; set; } = 20;
-        [Param("population members per γ, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
+        [Param("Haar-random rotations Q averaged in the orthogonal null α(X, QZQᵀ)", Min = 1, Max = 10000)] public int NullSamples { get; set; } = 10;
+        [Param("population members per γ, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 2;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 1000;
-        [Param("the accuracy claim: test accuracy every γ must reach (the network learns the task)", Min = 0, Max = 1)] public double MinAccuracy { get; set; } = 0.7;
 
         public void Validate()
         {
             if (!Gammas.Contains(0)) throw new ConfigException($"real.gammas={string.Join(",", Gammas)}: expected 0 among them (the gain claim compares with γ = 0)");
             if (Gammas.Max() <= 0) throw new ConfigException($"real.gammas={string.Join(",", Gammas)}: expected at least one γ > 0");
-            if (Gammas.Distinct().Count() != Gammas.Length) throw new ConfigException($"real.gammas={string.Join(",", Gammas)}: expected distinct values");
+            for (int i = 1; i < Gammas.Length; i++)
+                if (!(Gammas[i] > Gammas[i - 1])) throw new ConfigException($"real.gammas={string.Join(",", Gammas)}: expected distinct values in ascending order (the trend claim follows the sweep)");
         }
     }
 
@@ -119,23 +119,31 @@ public sealed partial class CanonicalRepresentation
         }).ToArray();
         string table = string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={gm}: mean α {PerSeed(s => last[Member(gi, s)].Alpha.Mean)}"));
         string setting = $"tanh MLP {data.InputDim}-{c.Width}-{c.Width}-{data.Classes} on {data.Description}, SGD |B|={c.Batch}, η={c.Lr}, {c.Steps} steps, cross-entropy";
+        // The paper's qualitative claim, larger γ ⇒ better alignment (§F.4), per seed along the sweep; 0.02 is the
+        // spread of mean₆α between probes once it is stationary in the pilot (e.g. 0.70–0.72 at γ = 0.05, steps 4000–20000).
+        var drops = Enumerable.Range(0, seeds).Select(s => Enumerable.Range(0, g - 1)
+            .Max(gi => last[Member(gi, s)].Alpha.Mean - last[Member(gi + 1, s)].Alpha.Mean)).ToArray();
         return
         [
             Claim.AtLeast("F-real.alignment-gain",
                 $"Weight decay aligns the six CRH pairs of the {c.Width}×{c.Width} layer of a {setting}: mean₆α(γ={gTop}) − mean₆α(γ=0) on {probeCount} test images (smallest of {seeds} seeds)",
                 Enumerable.Range(0, seeds).Min(s => last[Member(top, s)].Alpha.Mean - last[Member(zero, s)].Alpha.Mean), 0.2,
                 table),
-            Claim.AtLeast("F-real.gradient-weight-alignment",
-                $"Gradients align with weights on both sides at γ={gTop}: min(α(G_a, WᵀW), α(G_b, WWᵀ)) (smallest of the seeds)",
-                Enumerable.Range(0, seeds).Min(s => Math.Min(last[Member(top, s)].Alpha.AGW, last[Member(top, s)].Alpha.BGW)), 0.7,
-                $"a-GW: {PerSeed(s => last[Member(top, s)].Alpha.AGW)}; b-GW: {PerSeed(s => last[Member(top, s)].Alpha.BGW)}"),
+            Claim.AtMost("F-real.alignment-grows-with-gamma",
+                $"The alignment grows along the whole sweep γ ∈ {{{string.Join(", ", c.Gammas)}}}: largest decrease of mean₆α from one γ to the next (largest over seeds)",
+                drops.Max(), 0.02, PerSeed(s => drops[s])),
+            Claim.AtLeast("F-real.weight-alignments",
+                $"At γ={gTop} representations and gradients align with the weights at the level the paper reports where CRH holds (α > 0.7): min of α(H_a, WᵀW), α(G_a, WᵀW), α(H_b, WWᵀ), α(G_b, WWᵀ) (smallest of the seeds)",
+                Enumerable.Range(0, seeds).Min(s => weightRelations.Min(r => Values(last[Member(top, s)].Alpha)[r])), 0.7,
+                string.Join("; ", Enumerable.Range(0, 6).Select(r => $"{Relations[r]}: {PerSeed(s => Values(last[Member(top, s)].Alpha)[r])}"))),
             Claim.AtLeast("F-real.above-orthogonal-null",
                 $"The alignments are not the diagonal artefact of positive semidefinite matrices: at γ={gTop}, α − α(X, QZQᵀ) (Haar Q, {c.NullSamples} draws) for a-RW, a-GW, b-RW, b-GW (smallest over relations and seeds)",
                 margins.Min(), 0.3,
                 string.Join("; ", weightRelations.Select(r => $"{Relations[r]}: α {PerSeed(s => Values(last[Member(top, s)].Alpha)[r])} vs null {PerSeed(s => Values(nulls[Member(top, s)])[r])}"))),
+            // Guards the other claims against a collapsed network (chance is 1/k); 0.5 is 5× chance for 10 classes.
             Claim.AtLeast("F-real.learns",
-                $"The alignments are those of a trained classifier: test accuracy on {data.Test.Count} images (smallest over γ and seeds)",
-                accuracy.Min(), c.MinAccuracy,
+                $"The alignments are those of trained classifiers: test accuracy on {data.Test.Count} images (smallest over γ and seeds)",
+                accuracy.Min(), 0.5,
                 string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={gm}: {PerSeed(s => accuracy[Member(gi, s)])}"))),
         ];
     }

@@ -62,7 +62,11 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     }
 
     protected override Config Profile(string profile) => profile == "full"
-        ? new Config { Seeds = 10, Steps = 100000, Gammas = [0, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], ProbeEvery = 5000, NullSamples = 50 }
+        ? new Config
+        {
+            Seeds = 10, Steps = 100000, Gammas = [0, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], ProbeEvery = 5000, NullSamples = 50,
+            Real = new RealDataConfig { Seeds = 3, Steps = 8000, Gammas = [0, 1e-3, 5e-3, 2e-2, 5e-2, 0.1], NullSamples = 20 },
+        }
         : new Config();
 
     private sealed record Measurement(CrhAlignments Alpha, CrhMatrices Matrices);

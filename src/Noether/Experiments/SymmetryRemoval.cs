@@ -56,7 +56,11 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
     }
 
     protected override Config Profile(string profile) => profile == "full"
-        ? new Config { Seeds = 10, Steps = 50000, ProbeEvery = 500, ExtraSigma0 = [0.1, 0.1, 0.01], ExtraGamma = [1e-3, 1e-2, 1e-2] }
+        ? new Config
+        {
+            Seeds = 10, Steps = 50000, ProbeEvery = 500, ExtraSigma0 = [0.1, 0.1, 0.01], ExtraGamma = [1e-3, 1e-2, 1e-2],
+            Real = new RealDataConfig { Steps = 10000, Gammas = [1e-3, 3e-3, 1e-2, 3e-2], Seeds = 3 },
+        }
         : new Config();
 
     /// <summary>One training condition: vanilla weight decay, syre, or syre with σ₀ = 0 (the bit-for-bit control).</summary>
