@@ -30,7 +30,7 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
         "David A. Koplow, Tomaso Poggio, Liu Ziyin", "2505.18069");
     public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with γ; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ γ; A-E3 the weak-form identity for an arbitrary rule";
 
-    public sealed class Config
+    public sealed class Config : IValidatedConfig
     {
         /// <summary>The rule of A-E3 and the shared rule settings (feedback law, teacher width) of A-E1.</summary>
         public RuleConfig Rule { get; set; } = new() { Name = "random-teacher", L2 = 0.03 };
@@ -40,6 +40,14 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
         public PhaseDiagramConfig PhaseDiagram { get; set; } = new();
         [Param("seeds (run seed + i), each its own teacher, data, initialisation and feedback", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 100;
+
+        public void Validate()
+        {
+            if (Rule.L2 <= 0) throw new ConfigException($"rule.l2={Rule.L2}: the weak-form identity (A-E3) needs decay > 0");
+            double tau = 5 / (Decay.Lr * Rule.L2);
+            if (WeakForm.Steps < tau) throw new ConfigException($"weak_form.steps={WeakForm.Steps}: stationarity needs at least 5/(η·rule.l2) = {Math.Ceiling(tau)} steps");
+            if (WeakForm.Window > WeakForm.Steps) throw new ConfigException($"weak_form.window={WeakForm.Window}: expected at most weak_form.steps ({WeakForm.Steps})");
+        }
     }
 
     /// <summary>A-E1 (bio.md §1.6): alignment against weight decay for several rules.</summary>
@@ -125,11 +133,6 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
 
     protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
     {
-        if (config.Rule.L2 <= 0) throw new ConfigException($"rule.l2={config.Rule.L2}: the weak-form identity (A-E3) needs decay > 0");
-        double tau = 5 / (config.Decay.Lr * config.Rule.L2);
-        if (config.WeakForm.Steps < tau) throw new ConfigException($"weak_form.steps={config.WeakForm.Steps}: stationarity needs at least 5/(η·rule.l2) = {Math.Ceiling(tau)} steps");
-        if (config.WeakForm.Window > config.WeakForm.Steps) throw new ConfigException($"weak_form.window={config.WeakForm.Window}: expected at most weak_form.steps ({config.WeakForm.Steps})");
-
         var claims = new List<Claim>();
         claims.AddRange(RunDecay(config, ctx));
         var (noiseClaims, whitened) = RunNoise(config, ctx);

@@ -7,6 +7,7 @@ public static class Registry
     [
         new NoiseEquilibrium(),
         new Hebbian(),
+        new Heterosynaptic(),
     ];
 
     public static IExperiment Get(string id) =>

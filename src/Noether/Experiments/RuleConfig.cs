@@ -65,6 +65,7 @@ public sealed class RuleConfig : IValidatedConfig
         public double[]? ParameterNoise { get; init; }
         public double[]? Coefficient { get; init; }
         public double[]? FeedbackDecay { get; init; }
+        public double[]? Density { get; init; }
     }
 
     /// <summary>
@@ -101,7 +102,9 @@ public sealed class RuleConfig : IValidatedConfig
                 Vec(perMember?.FeedbackDecay, FeedbackDecay, "feedback_decay"), FeedbackStd),
             _ => throw new ConfigException($"rule={Name}: expected one of {string.Join(", ", Names)}"),
         });
-        if (Density < 1) rules.Add(new ConnectivityMask<T>(network, streams, Density, maskFeedback: WithFeedback.Contains(Name), maskForward: MaskForward));
+        var density = Vec(perMember?.Density, Density, "density");
+        if (density.Any(d => d < 1))
+            rules.Add(new ConnectivityMask<T>(network, streams, WithFeedback.Contains(Name) ? density : Vec(null, 1, "density"), MaskForward ? density : null));
         if (GradientNoise > 0) rules.Add(new GradientNoise<T>(network, streams, Vec(null, GradientNoise, "gradient_noise")));
         if (l2.Any(v => v > 0)) rules.Add(new CoupledL2<T>(network, l2));
         return new RuleStack<T>(rules);

@@ -44,10 +44,12 @@ public class HebbianTests
     [Fact]
     public void Weak_form_needs_decay_and_enough_steps()
     {
-        var exp = Registry.Get("hebbian");
-        var config = exp.CreateConfig("quick");
+        var config = Registry.Get("hebbian").CreateConfig("quick");
         ConfigBinder.Set(config, "weak_form.steps=100");
-        var e = Assert.Throws<ConfigException>(() => exp.Run(config, new RunContext(1, "quick", 1, MetricsWriter.InMemory())));
+        var e = Assert.Throws<ConfigException>(() => ConfigBinder.Validate(config));
         Assert.Contains("weak_form.steps", e.Message);
+        ConfigBinder.Set(config, "rule.l2=0");
+        e = Assert.Throws<ConfigException>(() => ConfigBinder.Validate(config));
+        Assert.Contains("rule.l2", e.Message);
     }
 }

@@ -212,7 +212,7 @@ public class FeedbackRuleTests
     {
         var net = Net(2, [8, 40, 30, 3]);
         var kp = PlasticFeedback<double>.KolenPollack(net, Streams(9), [0.01, 0.01]);
-        var mask = new ConnectivityMask<double>(net, Streams(9), 0.3, maskFeedback: true, maskForward: true);
+        var mask = new ConnectivityMask<double>(net, Streams(9), [0.3, 0.3], [0.3, 0.3]);
         var t = Trainer(net, RandomData(2, 64, 8, 3), 0.1, 16);
         t.Use(new RuleStack<double>([kp, mask, new GradientNoise<double>(net, Streams(9), [0.1, 0.1])]));
         var zeroF = net.Linears.Skip(1).Select(l => l.Feedback!.ReadOnlySpan.ToArray().Select(v => v == 0).ToArray()).ToArray();
