@@ -50,6 +50,9 @@ public static class Commands
         root.Subcommands.Add(ListCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
+        root.Subcommands.Add(MetricCommandLine.Build());
+        root.Subcommands.Add(ReportCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build());
         return root;
     }
 
@@ -163,6 +166,7 @@ public static class Commands
             ClaimTable.Print(results, statements: false);
             Summary.Write(dir, results);
             AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
+            AnsiConsole.MarkupLine($"index: [blue]{Markup.Escape(Noether.Reports.IndexHtml.Write(dir))}[/]");
             return Task.FromResult(ExitCode(results, r.GetValue(noFail)));
         });
         return cmd;
@@ -185,7 +189,8 @@ public static class Commands
         {
             AnsiConsole.Progress()
                 .AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new StepsColumn(), new PercentageColumn(),
+                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx => result = ExperimentRunner.Run(request, new SpectreProgress(ctx), cancel));
         }
         else
@@ -194,9 +199,18 @@ public static class Commands
             result = ExperimentRunner.Run(request, null, cancel);
         }
         var rec = result!.Record;
-        string status = rec.Status == RunStatus.Completed ? "completed" : $"{rec.Status}: {rec.Error}";
+        string status = rec.Status == RunStatus.Completed ? "completed"
+            : rec.Error?.StartsWith(rec.Status, StringComparison.Ordinal) == true ? rec.Error : $"{rec.Status}: {rec.Error}";
         Console.WriteLine($"{experiment.Id}: {status} in {rec.Seconds:0.0} s, {result.Claims.Count(c => c.Passed)}/{result.Claims.Count} claims passed");
+        ReportCommand.WriteAfterRun(result.Directory);
         return result;
+    }
+
+    /// <summary>"steps done/total" of a phase, so a long run shows where it is, not only a percentage.</summary>
+    private sealed class StepsColumn : ProgressColumn
+    {
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Markup($"[grey]{task.Value.ToString("N0", CultureInfo.InvariantCulture)}/{task.MaxValue.ToString("N0", CultureInfo.InvariantCulture)}[/]");
     }
 
     private sealed class SpectreProgress(ProgressContext ctx) : IRunProgress

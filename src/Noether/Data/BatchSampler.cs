@@ -66,4 +66,23 @@ public sealed class BatchSampler
         _position += take;
         return take;
     }
+
+    /// <summary>Where the sampler is (this epoch's order, the cursor in it, the epoch and its stream), for checkpoints.</summary>
+    public BatchSamplerState GetState() => new((int[])_order.Clone(), _position, Epoch, _rng.GetState());
+
+    /// <summary>Restores a state from <see cref="GetState"/> of a sampler over the same number of examples.</summary>
+    public void SetState(BatchSamplerState state)
+    {
+        if (state.Order.Length != _order.Length)
+            throw new DataException($"batch sampler: saved state orders {state.Order.Length} examples, this sampler {_order.Length}");
+        if (state.Position < 0 || state.Position > _order.Length)
+            throw new DataException($"batch sampler: saved position {state.Position}, expected 0..{_order.Length}");
+        state.Order.CopyTo(_order, 0);
+        _position = state.Position;
+        Epoch = state.Epoch;
+        _rng.SetState(state.Rng);
+    }
 }
+
+/// <summary>A saved <see cref="BatchSampler"/> position.</summary>
+public sealed record BatchSamplerState(int[] Order, int Position, int Epoch, Noether.Tensors.RngState Rng);

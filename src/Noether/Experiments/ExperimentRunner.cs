@@ -16,6 +16,11 @@ public sealed record RunRequest(string ExperimentId)
     public string? OutputDirectory { get; init; }
     public string RunsRoot { get; init; } = "runs";
     public int Threads { get; init; } = 1;
+    /// <summary>
+    /// Checkpoint the run (resumable experiments only) and resume it from the checkpoint left in
+    /// <see cref="OutputDirectory"/> by an earlier attempt; null runs from scratch without checkpoints.
+    /// </summary>
+    public CheckpointSettings? Checkpoints { get; init; }
 }
 
 public sealed record RunResult(RunRecord Record, string Directory, IReadOnlyList<Claim> Claims, IReadOnlyList<Figure> Figures)
@@ -52,28 +57,52 @@ public static class ExperimentRunner
         if (File.Exists(Path.Combine(dir, "run.json")) && RunRecord.Load(dir).Status == RunStatus.Completed && request.OutputDirectory is null)
             dir += "-" + Guid.NewGuid().ToString("N")[..6];
         Directory.CreateDirectory(dir);
-        // A rerun into the same folder starts clean: stale metrics or figures must not pass for this run's.
-        foreach (var stale in new[] { "metrics.csv", "figures.json", "report.html" })
-            if (File.Exists(Path.Combine(dir, stale))) File.Delete(Path.Combine(dir, stale));
-        var record = new RunRecord
+        var configJson = ConfigBinder.ToJson(config);
+        bool resumable = request.Checkpoints is not null && experiment is IResumable;
+        var checkpoints = resumable
+            ? RunCheckpoints.Open(dir, request.Checkpoints!, experiment.Id, configJson.ToJsonString(), request.Seed)
+            : new RunCheckpoints();
+        RunRecord record;
+        if (checkpoints.Resuming)
         {
-            Experiment = experiment.Id,
-            Title = experiment.Title,
-            Paper = new PaperRecord(experiment.Paper.Title, experiment.Paper.Authors, experiment.Paper.ArxivId),
-            Profile = request.Profile,
-            Seed = request.Seed,
-            Config = ConfigBinder.ToJson(config),
-            Version = Version,
-            Threads = request.Threads,
-            Machine = $"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
-            Started = started,
-            Status = RunStatus.Running,
-        };
-        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), record.Config.ToJsonString(RunRecord.Json));
+            record = RunRecord.Load(dir);
+            record.Status = RunStatus.Running;
+            record.Error = null;
+            record.Threads = request.Threads;
+            record.ResumedFrom.Add(checkpoints.ResumedFrom!);
+        }
+        else
+        {
+            // A rerun into the same folder starts clean: stale metrics, figures or checkpoints must not pass for this run's.
+            foreach (var stale in new[] { "metrics.csv", "figures.json", "report.html", RunCheckpoints.FileName })
+                if (File.Exists(Path.Combine(dir, stale))) File.Delete(Path.Combine(dir, stale));
+            foreach (var stale in new[] { "plots", "tensorboard", RunContext.TensorFolder })
+                if (Directory.Exists(Path.Combine(dir, stale))) Directory.Delete(Path.Combine(dir, stale), recursive: true);
+            record = new RunRecord
+            {
+                Experiment = experiment.Id,
+                Title = experiment.Title,
+                Paper = new PaperRecord(experiment.Paper.Title, experiment.Paper.Authors, experiment.Paper.ArxivId),
+                Profile = request.Profile,
+                Seed = request.Seed,
+                Config = configJson,
+                Version = Version,
+                Threads = request.Threads,
+                Machine = $"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
+                Started = started,
+                Status = RunStatus.Running,
+            };
+            AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), record.Config.ToJsonString(RunRecord.Json));
+        }
         record.Save(dir);
 
-        using var metrics = MetricsWriter.Open(Path.Combine(dir, "metrics.csv"));
-        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, cancel);
+        string metricsPath = Path.Combine(dir, "metrics.csv");
+        using var metrics = checkpoints.Resuming ? MetricsWriter.Resume(metricsPath, checkpoints.MetricsLength) : MetricsWriter.Open(metricsPath);
+        // A stop signal ends a run that cannot checkpoint at once; a resumable one stops at its next safe point.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!resumable) stop.Cancel(); });
+        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints };
+        checkpoints.Bind(context);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<Claim> claims = [];
         try
@@ -84,7 +113,9 @@ public static class ExperimentRunner
         catch (OperationCanceledException)
         {
             record.Status = RunStatus.Interrupted;
-            record.Error = "interrupted before the end of the run";
+            record.Error = checkpoints.LastSaved is { } at
+                ? $"stopped{(request.Checkpoints!.Stop.Reason is { } why ? " by " + why : "")}; checkpoint at {at}, rerun to resume"
+                : "interrupted before the end of the run";
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -97,8 +128,8 @@ public static class ExperimentRunner
             metrics.Flush();
         }
         record.Finished = DateTimeOffset.Now;
-        record.Seconds = sw.Elapsed.TotalSeconds;
-        record.Timings = new Dictionary<string, double>(context.Timings) { ["total"] = sw.Elapsed.TotalSeconds };
+        record.Seconds = checkpoints.SecondsBefore + sw.Elapsed.TotalSeconds;
+        record.Timings = new Dictionary<string, double>(context.Timings) { ["total"] = record.Seconds.Value };
         record.Claims = claims.Select(ToRecord).ToList();
         record.Figures = context.Figures.Select(f => f.Id).ToList();
         if (context.Figures.Count > 0)
@@ -106,6 +137,7 @@ public static class ExperimentRunner
         if (context.Extra.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(dir, "extra.json"), JsonSerializer.Serialize(context.Extra, RunRecord.Json));
         record.Save(dir);
+        if (record.Status == RunStatus.Completed) checkpoints.Delete();
         return new RunResult(record, dir, claims, context.Figures);
     }
 

@@ -65,11 +65,35 @@ public sealed class RunContext
     public string? Directory { get; }
     public IRunProgress Progress { get; }
     public CancellationToken Cancel { get; }
+    /// <summary>Checkpoints of a resumable run (<see cref="IResumable"/>); disabled unless the runner was asked for them.</summary>
+    public RunCheckpoints Checkpoints { get; init; } = new();
     public List<Figure> Figures { get; } = [];
     /// <summary>Wall time of named phases, in seconds (saved in run.json).</summary>
     public Dictionary<string, double> Timings { get; } = new();
     /// <summary>Free-form numbers an experiment wants in the report besides its claims.</summary>
     public Dictionary<string, double> Extra { get; } = new();
+
+    /// <summary>Sub-folder of the run folder that holds exported tensors.</summary>
+    public const string TensorFolder = "tensors";
+
+    /// <summary>
+    /// Saves a tensor as tensors/&lt;name&gt;.npy in the run folder, for readers in numpy; does nothing
+    /// when the run has no folder. Names are letters, digits, '_', '-' and '.'.
+    /// </summary>
+    public void SaveTensor(string name, Tensor<double> tensor) => SaveTensor(name, path => Npy.Write(path, tensor));
+
+    /// <inheritdoc cref="SaveTensor(string, Tensor{double})"/>
+    public void SaveTensor(string name, Tensor<float> tensor) => SaveTensor(name, path => Npy.Write(path, tensor));
+
+    private void SaveTensor(string name, Action<string> write)
+    {
+        if (name.Length == 0 || name.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-' or '.')) || name.StartsWith('.'))
+            throw new ArgumentException($"tensor name '{name}': expected letters, digits, '_', '-' or '.' (it becomes a file name)");
+        if (Directory is null) return;
+        string dir = Path.Combine(Directory, TensorFolder);
+        System.IO.Directory.CreateDirectory(dir);
+        write(Path.Combine(dir, name + ".npy"));
+    }
 
     /// <summary>Member seeds of a population: member i of the run uses seed (run seed + i), so it equals a P=1 run with that seed.</summary>
     public Rng MemberStream(int member, string name) => new Rng(Seed + member).Child(name);

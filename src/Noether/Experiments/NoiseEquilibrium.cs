@@ -13,8 +13,9 @@ namespace Noether.Experiments;
 /// H-b: under scale invariance (f = vᵀx/‖v‖) every SGD step can only grow ‖v‖², so the norm diverges;
 /// GD barely moves it. H-c (the exact one-step charge identity) is a float64 unit test.
 /// Each population member is one seed (run seed + i) with its own teacher, data and initialisation.
+/// Resumable: each of the four training phases checkpoints at its probe points (see <see cref="RunCheckpoints"/>).
 /// </summary>
-public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
+public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IResumable
 {
     public override string Id => "noise-equilibrium";
     public override string Title => "SGD under symmetry: noise equilibrium or divergence";
@@ -144,6 +145,12 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
     private static BalanceResult Train(string name, int batch, int steps, BalanceConfig c, Config config, TrainingData<float> data, RunContext ctx)
     {
         int p = config.Seeds;
+        var phase = ctx.Checkpoints.Phase($"balance.{name}");
+        if (phase.Done)
+        {
+            AddBalanceCurve(ctx, config, name);
+            return new BalanceResult(phase.Results!.Get<double>("imbalance"), phase.Results.Get<double>("rho"), phase.Results.Get<double>("loss"));
+        }
         var net = Mlp.Build<float>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
         var lin = net.Linears.ToArray();
         for (int m = 0; m < p; m++)
@@ -154,11 +161,15 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
         }
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(p, c.Lr), data, batch,
             Enumerable.Range(0, p).Select(m => ctx.MemberStream(m, "batches")).ToArray());
+        if (phase.Resumed is { } saved) trainer.LoadState(saved);
         var imbalance = new double[p];
+        Action<CheckpointState> save = s => trainer.SaveState(s);
         ctx.Time($"balance.{name}", () =>
         {
-            trainer.Run(steps, config.ProbeEvery, step =>
+            trainer.Run(steps - trainer.Step, config.ProbeEvery, step =>
             {
+                // Checkpoint before this step's rows: a resumed run starts by logging them again.
+                phase.SafePoint(step, save);
                 for (int m = 0; m < p; m++)
                 {
                     imbalance[m] = Imbalance(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m));
@@ -177,10 +188,14 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
             ctx.Metrics.Log(steps, m, name, "train_loss", loss[m]);
         }
         ctx.Metrics.Flush();
-        AddCurve(ctx, "balance-imbalance", "Relative imbalance of UᵀU and WWᵀ (H-a)", "step", "imbalance", name, config.Seeds, "imbalance",
-            "SGD falls to the noise equilibrium; GD keeps the initial imbalance.");
+        AddBalanceCurve(ctx, config, name);
+        phase.Complete(r => { r.Put("imbalance", imbalance); r.Put("rho", rho); r.Put("loss", loss); });
         return new BalanceResult(imbalance, rho, loss);
     }
+
+    private static void AddBalanceCurve(RunContext ctx, Config config, string name) =>
+        AddCurve(ctx, "balance-imbalance", "Relative imbalance of UᵀU and WWᵀ (H-a)", "step", "imbalance", name, config.Seeds, "imbalance",
+            "SGD falls to the noise equilibrium; GD keeps the initial imbalance.");
 
     /// <summary>imb = ‖d·UᵀU − o·WWᵀ‖_F / (‖d·UᵀU‖_F + ‖o·WWᵀ‖_F), W: h×d, U: o×h (symmetry.md §H.3).</summary>
     public static double Imbalance(Tensor<float> w, Tensor<float> u)
@@ -280,6 +295,12 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
     private static (double[] Ratio, long Decreases) TrainScaleInvariant(string name, int batch, ScaleConfig c, Config config, TrainingData<double> data, RunContext ctx)
     {
         int p = config.Seeds;
+        var phase = ctx.Checkpoints.Phase($"scale.{name}");
+        if (phase.Done)
+        {
+            AddScaleCurve(ctx, p, name);
+            return (phase.Results!.Get<double>("ratio"), phase.Results.GetInt64("decreases"));
+        }
         var layer = new ScaleInvariantLinear<double>(p, c.InputDim, 1);
         var net = new Sequential<double>(p, [c.InputDim], [layer], ctx.Compute);
         for (int m = 0; m < p; m++)
@@ -290,11 +311,22 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
         var norm = new double[p];
         for (int m = 0; m < p; m++) norm0[m] = norm[m] = SquaredNorm(layer.Weight.Value.SliceSpan(m));
         long decreases = 0;
-        ctx.Time($"scale.{name}", () =>
+        if (phase.Resumed is { } saved)
+        {
+            trainer.LoadState(saved);
+            saved.CopyTo("norm", norm.AsSpan());
+            decreases = saved.GetInt64("decreases");
+        }
+        else
         {
             for (int m = 0; m < p; m++) ctx.Metrics.Log(0, m, name, "norm_ratio", 1.0);
+        }
+        Action<CheckpointState> save = s => { trainer.SaveState(s); s.Put("norm", norm); s.Put("decreases", decreases); };
+        ctx.Time($"scale.{name}", () =>
+        {
             while (trainer.Step < c.Steps)
             {
+                phase.SafePoint(trainer.Step, save);
                 ctx.Cancel.ThrowIfCancellationRequested();
                 trainer.StepOnce();
                 for (int m = 0; m < p; m++)
@@ -312,10 +344,15 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
             }
             return 0;
         });
-        AddCurve(ctx, "scale-norm", "‖v‖²/‖v₀‖² of a scale-invariant model (H-b)", "step", "‖v‖²/‖v₀‖²", name, p, "norm_ratio",
-            "SGD noise pushes the norm outward at every step; GD stays near its initial sphere.");
-        return (norm.Select((v, m) => v / norm0[m]).ToArray(), decreases);
+        AddScaleCurve(ctx, p, name);
+        var ratio = norm.Select((v, m) => v / norm0[m]).ToArray();
+        phase.Complete(r => { r.Put("ratio", ratio); r.Put("decreases", decreases); });
+        return (ratio, decreases);
     }
+
+    private static void AddScaleCurve(RunContext ctx, int members, string name) =>
+        AddCurve(ctx, "scale-norm", "‖v‖²/‖v₀‖² of a scale-invariant model (H-b)", "step", "‖v‖²/‖v₀‖²", name, members, "norm_ratio",
+            "SGD noise pushes the norm outward at every step; GD stays near its initial sphere.");
 
     private static double SquaredNorm(ReadOnlySpan<double> v)
     {

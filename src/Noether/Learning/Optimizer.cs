@@ -47,6 +47,22 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Named state tensors (momentum, Adam moments) for checkpoints.</summary>
     public virtual IEnumerable<(string Name, T[] Values)> State => [];
+
+    /// <summary>Restores a checkpoint: the update count and the named arrays <see cref="State"/> listed.</summary>
+    public void RestoreState(long steps, IEnumerable<(string Name, T[] Values)> state)
+    {
+        Steps = steps;
+        foreach (var (name, values) in state) RestoreState(name, (T[])values.Clone());
+    }
+
+    /// <summary>Takes back one array named as in <see cref="State"/>.</summary>
+    protected virtual void RestoreState(string name, T[] values) =>
+        throw new InvalidDataException($"{GetType().Name}: checkpoint has optimizer state '{name}', which this optimizer does not keep");
+
+    /// <summary>The parameter index in a state name such as "velocity3" (its prefix given).</summary>
+    protected static int StateIndex(string name, string prefix) =>
+        name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture, out int i)
+            ? i : throw new InvalidDataException($"optimizer state '{name}': expected {prefix}<parameter index>");
 }
 
 /// <summary>SGD with coupled L2 and optional heavy-ball momentum (PyTorch form: v ← μv + g + wd·θ; θ ← θ − lr·v).</summary>
@@ -78,6 +94,8 @@ public sealed class Sgd<T>(int members, double learningRate, double weightDecay 
     }
 
     public override IEnumerable<(string Name, T[] Values)> State => _velocity.OrderBy(k => k.Key).Select(k => ($"velocity{k.Key}", k.Value));
+
+    protected override void RestoreState(string name, T[] values) => _velocity[StateIndex(name, "velocity")] = values;
 }
 
 /// <summary>
@@ -114,6 +132,14 @@ public sealed class Adam<T>(int members, double learningRate, double weightDecay
 
     public override IEnumerable<(string Name, T[] Values)> State =>
         _moments.OrderBy(k => k.Key).SelectMany(k => new[] { ($"m{k.Key}", k.Value.M), ($"v{k.Key}", k.Value.V) });
+
+    protected override void RestoreState(string name, T[] values)
+    {
+        bool first = name.StartsWith('m');
+        int index = StateIndex(name, first ? "m" : "v");
+        var (m, v) = _moments.GetValueOrDefault(index, (values, values));
+        _moments[index] = first ? (values, v) : (m, values);
+    }
 }
 
 /// <summary>Names the optimisers a config can ask for.</summary>

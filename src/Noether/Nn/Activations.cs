@@ -11,7 +11,7 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
 
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
-        Shapes.RequireSameShape($"{Name}.Forward", x, y);
+        if (!x.SameShape(y)) Shapes.RequireSameShape($"{Name}.Forward", x, y);
         Apply(x.ReadOnlySpan, y.Span);
     }
 
@@ -106,13 +106,13 @@ public sealed class PRelu<T> : Layer<T> where T : unmanaged, IFloatingPointIeee7
 
     public override int[] OutputShape(int[] sampleShape)
     {
-        Shapes.Require(sampleShape.Length >= 1 && sampleShape[0] == Channels, Name, $"[{Channels},...] per sample", sampleShape);
+        if (!(sampleShape.Length >= 1 && sampleShape[0] == Channels)) Shapes.Fail(Name, $"[{Channels},...] per sample", sampleShape);
         return (int[])sampleShape.Clone();
     }
 
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
-        Shapes.RequireSameShape($"{Name}.Forward", x, y);
+        if (!x.SameShape(y)) Shapes.RequireSameShape($"{Name}.Forward", x, y);
         int b = x.Shape[1], per = x.Stride0 / Math.Max(1, b), inner = per / Channels;
         for (int p = 0; p < Members; p++)
         {

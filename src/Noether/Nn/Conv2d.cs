@@ -33,9 +33,9 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     public override int[] OutputShape(int[] s)
     {
-        Shapes.Require(s.Length == 3 && s[0] == Cin, Name, $"[{Cin},H,W] per sample", s);
+        if (!(s.Length == 3 && s[0] == Cin)) Shapes.Fail(Name, $"[{Cin},H,W] per sample", s);
         int ho = (s[1] + 2 * Padding - K) / Stride + 1, wo = (s[2] + 2 * Padding - K) / Stride + 1;
-        Shapes.Require(ho > 0 && wo > 0, Name, $"an image of at least {K - 2 * Padding}x{K - 2 * Padding}", s);
+        if (!(ho > 0 && wo > 0)) Shapes.Fail(Name, $"an image of at least {K - 2 * Padding}x{K - 2 * Padding}", s);
         return [Cout, ho, wo];
     }
 
@@ -140,9 +140,9 @@ public sealed class ConvTranspose2d<T> : Layer<T> where T : unmanaged, IFloating
 
     public override int[] OutputShape(int[] s)
     {
-        Shapes.Require(s.Length == 3 && s[0] == Cin, Name, $"[{Cin},H,W] per sample", s);
+        if (!(s.Length == 3 && s[0] == Cin)) Shapes.Fail(Name, $"[{Cin},H,W] per sample", s);
         int ho = (s[1] - 1) * Stride - 2 * Padding + K, wo = (s[2] - 1) * Stride - 2 * Padding + K;
-        Shapes.Require(ho > 0 && wo > 0, Name, "a positive output size", s);
+        if (!(ho > 0 && wo > 0)) Shapes.Fail(Name, "a positive output size", s);
         return [Cout, ho, wo];
     }
 

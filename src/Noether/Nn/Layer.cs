@@ -28,9 +28,7 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public abstract void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute);
 
-    protected void RequireInput(Tensor<T> x, int[] sampleShape)
-    {
-        bool ok = x.Rank == sampleShape.Length + 2 && x.Shape[0] == Members && x.Shape.AsSpan(2).SequenceEqual(sampleShape);
-        Shapes.Require(ok, $"{Name}.Forward", $"[{Members},B,{string.Join(",", sampleShape)}]", x.Shape);
-    }
+    /// <summary>Throws the shape error of an input that does not match [P, B, ...sampleShape] (called only on the failure path).</summary>
+    protected void FailInput(Tensor<T> x, int[] sampleShape) =>
+        Shapes.Fail($"{Name}.Forward", $"[{Members},B,{string.Join(",", sampleShape)}]", x.Shape);
 }

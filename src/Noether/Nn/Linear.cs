@@ -33,13 +33,13 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     public override int[] OutputShape(int[] sampleShape)
     {
-        Shapes.Require(sampleShape.Length == 1 && sampleShape[0] == In, $"{Name}", $"[{In}] per sample", sampleShape);
+        if (!(sampleShape.Length == 1 && sampleShape[0] == In)) Shapes.Fail($"{Name}", $"[{In}] per sample", sampleShape);
         return [Out];
     }
 
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
-        RequireInput(x, [In]);
+        if (x.Rank != 3 || x.Shape[0] != Members || x.Shape[2] != In) FailInput(x, [In]);
         int b = x.Shape[1];
         Gemm.MultiplyBatched(Members, false, true, b, Out, In, x.ReadOnlySpan, b * In, Weight.Value.ReadOnlySpan, Out * In, y.Span, b * Out, false, compute.Threads);
         if (Bias is null) return;
@@ -70,7 +70,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         }
         if (dx is null) return;
         var route = Feedback ?? Weight.Value;
-        if (Feedback is not null) Shapes.RequireSameShape($"{Name}.Backward feedback", Feedback, Weight.Value);
+        if (Feedback is not null) if (!Feedback.SameShape(Weight.Value)) Shapes.RequireSameShape($"{Name}.Backward feedback", Feedback, Weight.Value);
         Gemm.MultiplyBatched(Members, false, false, b, In, Out, dy.ReadOnlySpan, b * Out, route.ReadOnlySpan, Out * In, dx.Span, b * In, false, compute.Threads);
     }
 }

@@ -14,8 +14,8 @@ public abstract class Loss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>pred and target are [P, B, out]; lossPerMember has length P; grad has pred's shape.</summary>
     public void Evaluate(Tensor<T> pred, Tensor<T> target, Span<double> lossPerMember, Tensor<T>? grad)
     {
-        Shapes.RequireSameShape($"{Name}: prediction vs target", pred, target);
-        if (grad is not null) Shapes.RequireSameShape($"{Name}: prediction vs gradient buffer", pred, grad);
+        if (!pred.SameShape(target)) Shapes.RequireSameShape($"{Name}: prediction vs target", pred, target);
+        if (grad is not null) if (!pred.SameShape(grad)) Shapes.RequireSameShape($"{Name}: prediction vs gradient buffer", pred, grad);
         int members = pred.Shape[0];
         if (lossPerMember.Length < members) throw new ArgumentException($"{Name}: loss buffer has {lossPerMember.Length} entries for {members} members");
         int batch = pred.Shape[1];

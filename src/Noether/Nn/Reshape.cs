@@ -14,13 +14,13 @@ public sealed class Reshape<T>(int members, int[] sampleShape) : Layer<T>(member
     public override int[] OutputShape(int[] inShape)
     {
         int a = inShape.Aggregate(1, (x, y) => x * y), b = TargetShape.Aggregate(1, (x, y) => x * y);
-        Shapes.Require(a == b, Name, $"{b} elements per sample (to reshape into [{string.Join(",", TargetShape)}])", inShape);
+        if (a != b) Shapes.Fail(Name, $"{b} elements per sample (to reshape into [{string.Join(",", TargetShape)}])", inShape);
         return (int[])TargetShape.Clone();
     }
 
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
-        Shapes.RequireSameLength($"{Name}.Forward", x, y);
+        if (x.Length != y.Length) Shapes.RequireSameLength($"{Name}.Forward", x, y);
         x.ReadOnlySpan.CopyTo(y.Span);
     }
 

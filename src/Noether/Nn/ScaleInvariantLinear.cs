@@ -28,13 +28,13 @@ public sealed class ScaleInvariantLinear<T> : Layer<T> where T : unmanaged, IFlo
 
     public override int[] OutputShape(int[] sampleShape)
     {
-        Shapes.Require(sampleShape.Length == 1 && sampleShape[0] == In, Name, $"[{In}] per sample", sampleShape);
+        if (!(sampleShape.Length == 1 && sampleShape[0] == In)) Shapes.Fail(Name, $"[{In}] per sample", sampleShape);
         return [Out];
     }
 
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
-        RequireInput(x, [In]);
+        if (x.Rank != 3 || x.Shape[0] != Members || x.Shape[2] != In) FailInput(x, [In]);
         var v = Weight.Value.ReadOnlySpan;
         var d = _direction.Span;
         for (int r = 0; r < Members * Out; r++)

@@ -47,7 +47,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Tensor<T> Forward(Tensor<T> x)
     {
         bool ok = x.Rank == _sampleShapes[0].Length + 2 && x.Shape[0] == Members && x.Shape.AsSpan(2).SequenceEqual(_sampleShapes[0]);
-        Shapes.Require(ok, "Sequential.Forward", $"[{Members},B,{string.Join(",", _sampleShapes[0])}]", x.Shape);
+        if (!ok) Shapes.Fail("Sequential.Forward", $"[{Members},B,{string.Join(",", _sampleShapes[0])}]", x.Shape);
         var buf = Ensure(x.Shape[1]);
         buf.Activations[0] = x;
         for (int i = 0; i < _layers.Length; i++)

@@ -27,6 +27,38 @@ public sealed class MetricsWriter : IDisposable
         return new MetricsWriter(w);
     }
 
+    /// <summary>
+    /// Reopens the metrics of a run resumed from a checkpoint: cuts the file back to the
+    /// <paramref name="length"/> bytes it had when the checkpoint was written (rows logged after it
+    /// would otherwise be duplicated by the resumed run) and reloads the remaining rows.
+    /// </summary>
+    public static MetricsWriter Resume(string path, long length)
+    {
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read))
+        {
+            if (fs.Length < length) throw new InvalidDataException($"{path}: {fs.Length} bytes, the checkpoint expects at least {length}");
+            fs.SetLength(length);
+        }
+        var rows = Read(path);
+        var w = Open(path);
+        w._rows.AddRange(rows);
+        return w;
+    }
+
+    /// <summary>Flushes and returns the file's length in bytes (0 without a file): what a checkpoint records.</summary>
+    public long FlushedLength
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_writer is null) return 0;
+                _writer.Flush();
+                return _writer.BaseStream.Position;
+            }
+        }
+    }
+
     /// <summary>Rows logged through this writer (kept so experiments and tests can read them back).</summary>
     public IReadOnlyList<MetricRow> Rows { get { lock (_lock) return _rows.ToArray(); } }
 

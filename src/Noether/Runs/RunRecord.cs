@@ -43,6 +43,8 @@ public sealed class RunRecord
     [JsonPropertyName("timings")] public Dictionary<string, double> Timings { get; set; } = new();
     [JsonPropertyName("claims")] public List<ClaimRecord> Claims { get; set; } = [];
     [JsonPropertyName("figures")] public List<string> Figures { get; set; } = [];
+    /// <summary>Checkpoints ("phase@step") this run was resumed from, one per resume.</summary>
+    [JsonPropertyName("resumed_from")] public List<string> ResumedFrom { get; set; } = [];
 
     public static readonly JsonSerializerOptions Json = new()
     {

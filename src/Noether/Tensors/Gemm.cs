@@ -9,8 +9,8 @@ namespace Noether.Tensors;
 /// <summary>
 /// General matrix multiply on row-major spans: C (m×n) = op(A)·op(B) [+ C], where op(A) is m×k
 /// (A stored k×m when transposed) and op(B) is k×n (B stored n×k when transposed).
-/// B is packed into panels of 2 SIMD vectors; a 4-row register-blocked FMA micro-kernel walks
-/// them. Every output element is one FMA chain over k in order, whatever kernel path computes
+/// B is packed into panels of 2 SIMD vectors; register-blocked FMA micro-kernels of 6, 4 and 1
+/// rows walk them. Every output element is one FMA chain over k in order, whatever kernel path computes
 /// it, so identical rows/columns of the inputs give bit-identical outputs (needed by syre).
 /// </summary>
 public static class Gemm
@@ -39,13 +39,19 @@ public static class Gemm
                 Panel(transA, transB, m, n, k, a, b, c, accumulate, jp);
             return;
         }
-        unsafe
+        ParallelPanels(transA, transB, m, n, k, a, b, c, accumulate, threads, panels);
+    }
+
+    // Parallel paths live in their own methods: a lambda that captures parameters makes the compiler
+    // allocate its closure at method entry, which would put an allocation on the serial hot path.
+    private static unsafe void ParallelPanels<T>(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int threads, int panels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
         {
-            fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
-            {
-                var args = new PanelArgs<T>(transA, transB, m, n, k, (IntPtr)pa, a.Length, (IntPtr)pb, b.Length, (IntPtr)pc, c.Length, accumulate);
-                Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, jp => args.Run(jp));
-            }
+            var args = new PanelArgs<T>(transA, transB, m, n, k, (IntPtr)pa, a.Length, (IntPtr)pb, b.Length, (IntPtr)pc, c.Length, accumulate);
+            Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, args.Run);
         }
     }
 
@@ -62,20 +68,24 @@ public static class Gemm
                 Multiply(transA, transB, m, n, k, a.Slice(p * strideA, m * k), b.Slice(p * strideB, n * k), c.Slice(p * strideC, m * n), accumulate, members == 1 ? threads : 1);
             return;
         }
-        unsafe
+        ParallelMembers(members, transA, transB, m, n, k, a, strideA, b, strideB, c, strideC, accumulate, threads);
+    }
+
+    private static unsafe void ParallelMembers<T>(int members, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, int strideA, ReadOnlySpan<T> b, int strideB, Span<T> c, int strideC, bool accumulate, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
         {
-            fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
+            IntPtr ia = (IntPtr)pa, ib = (IntPtr)pb, ic = (IntPtr)pc;
+            int la = a.Length, lb = b.Length, lc = c.Length;
+            Parallel.For(0, members, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
             {
-                IntPtr ia = (IntPtr)pa, ib = (IntPtr)pb, ic = (IntPtr)pc;
-                int la = a.Length, lb = b.Length, lc = c.Length;
-                Parallel.For(0, members, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
-                {
-                    var sa = new ReadOnlySpan<T>((T*)ia, la).Slice(p * strideA, m * k);
-                    var sb = new ReadOnlySpan<T>((T*)ib, lb).Slice(p * strideB, n * k);
-                    var sc = new Span<T>((T*)ic, lc).Slice(p * strideC, m * n);
-                    Multiply(transA, transB, m, n, k, sa, sb, sc, accumulate, 1);
-                });
-            }
+                var sa = new ReadOnlySpan<T>((T*)ia, la).Slice(p * strideA, m * k);
+                var sb = new ReadOnlySpan<T>((T*)ib, lb).Slice(p * strideB, n * k);
+                var sc = new Span<T>((T*)ic, lc).Slice(p * strideC, m * n);
+                Multiply(transA, transB, m, n, k, sa, sb, sc, accumulate, 1);
+            });
         }
     }
 
@@ -152,6 +162,8 @@ public static class Gemm
         ref T pa = ref MemoryMarshal.GetReference(a);
         ref T pb = ref MemoryMarshal.GetArrayDataReference(packed);
         int i = 0;
+        for (; i + 6 <= m; i += 6)
+            Kernel6(ref pa, i, rsA, csA, ref pb, k, nr, c, n, j0, cols, accumulate);
         for (; i + MR <= m; i += MR)
             Kernel4(ref pa, i, rsA, csA, ref pb, k, nr, c, n, j0, cols, accumulate);
         for (; i < m; i++)
@@ -169,6 +181,43 @@ public static class Gemm
                 return Fma.MultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
         }
         return x * y + acc;
+    }
+
+    /// <summary>6 rows × 2 vectors: 12 accumulators, 2 panel loads and 6 broadcasts per k (the register budget of AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6<T>(ref T a, int i, int rsA, int csA, ref T bp, int k, int nr,
+        Span<T> c, int n, int j0, int cols, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                     c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint r0 = (nint)i * rsA, r1 = r0 + rsA, r2 = r1 + rsA, r3 = r2 + rsA, r4 = r3 + rsA, r5 = r4 + rsA;
+        for (int p = 0; p < k; p++)
+        {
+            nint off = (nint)p * nr;
+            var b0 = Vector256.LoadUnsafe(ref bp, (nuint)off);
+            var b1 = Vector256.LoadUnsafe(ref bp, (nuint)(off + w));
+            nint ap = (nint)p * csA;
+            var a0 = Vector256.Create(Unsafe.Add(ref a, r0 + ap));
+            c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
+            var a1 = Vector256.Create(Unsafe.Add(ref a, r1 + ap));
+            c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
+            var a2 = Vector256.Create(Unsafe.Add(ref a, r2 + ap));
+            c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
+            var a3 = Vector256.Create(Unsafe.Add(ref a, r3 + ap));
+            c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
+            var a4 = Vector256.Create(Unsafe.Add(ref a, r4 + ap));
+            c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
+            var a5 = Vector256.Create(Unsafe.Add(ref a, r5 + ap));
+            c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
+        }
+        Store(c, (i + 0) * n + j0, cols, c00, c01, accumulate);
+        Store(c, (i + 1) * n + j0, cols, c10, c11, accumulate);
+        Store(c, (i + 2) * n + j0, cols, c20, c21, accumulate);
+        Store(c, (i + 3) * n + j0, cols, c30, c31, accumulate);
+        Store(c, (i + 4) * n + j0, cols, c40, c41, accumulate);
+        Store(c, (i + 5) * n + j0, cols, c50, c51, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -13,7 +13,7 @@ public sealed class Rng
     private bool _hasSpare;
 
     /// <summary>The 64-bit seed this stream was made from.</summary>
-    public ulong Seed { get; }
+    public ulong Seed { get; private set; }
 
     public Rng(ulong seed)
     {
@@ -105,6 +105,18 @@ public sealed class Rng
         return p;
     }
 
+    /// <summary>The stream's full state (seed, generator words, cached normal), for checkpoints.</summary>
+    public RngState GetState() => new(Seed, _s0, _s1, _s2, _s3, _spare, _hasSpare);
+
+    /// <summary>Puts the stream back where <see cref="GetState"/> found it: the draws that follow are the same.</summary>
+    public void SetState(RngState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0) throw new ArgumentException("Rng.SetState: all-zero xoshiro state (not a saved state)", nameof(state));
+        Seed = state.Seed;
+        (_s0, _s1, _s2, _s3) = (state.S0, state.S1, state.S2, state.S3);
+        (_spare, _hasSpare) = (state.Spare, state.HasSpare);
+    }
+
     private static ulong Rotl(ulong x, int k) => (x << k) | (x >> (64 - k));
 
     private static ulong SplitMix(ref ulong x)
@@ -114,4 +126,15 @@ public sealed class Rng
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+}
+
+/// <summary>A saved <see cref="Rng"/> position: the seed children derive from, the four xoshiro words and the cached Box–Muller deviate.</summary>
+public readonly record struct RngState(ulong Seed, ulong S0, ulong S1, ulong S2, ulong S3, double Spare, bool HasSpare)
+{
+    /// <summary>Seven words: seed, s0..s3, the spare's bits, has-spare (0/1).</summary>
+    public ulong[] ToWords() => [Seed, S0, S1, S2, S3, BitConverter.DoubleToUInt64Bits(Spare), HasSpare ? 1UL : 0UL];
+
+    public static RngState FromWords(ReadOnlySpan<ulong> w) =>
+        w.Length == 7 ? new(w[0], w[1], w[2], w[3], w[4], BitConverter.UInt64BitsToDouble(w[5]), w[6] != 0)
+        : throw new ArgumentException($"RngState.FromWords: {w.Length} words, expected 7");
 }

@@ -134,7 +134,7 @@ public static class Shapes
 {
     public static void RequireSameShape<T>(string op, Tensor<T> a, Tensor<T> b) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!a.SameShape(b))
+        if (!a.Shape.AsSpan().SequenceEqual(b.Shape))
             throw new ShapeMismatchException($"{op}: shape {Tensor<T>.ShapeText(a.Shape)} does not match {Tensor<T>.ShapeText(b.Shape)}");
     }
 
@@ -144,10 +144,16 @@ public static class Shapes
             throw new ShapeMismatchException($"{op}: shape {Tensor<T>.ShapeText(a.Shape)} and {Tensor<T>.ShapeText(b.Shape)} have different element counts");
     }
 
+    /// <summary>Checks a condition outside hot loops (the message is built eagerly; hot paths test first and call <see cref="Fail"/>).</summary>
     public static void Require(bool ok, string op, string expected, ReadOnlySpan<int> actual)
     {
-        if (!ok) throw new ShapeMismatchException($"{op}: got shape {"[" + string.Join(",", actual.ToArray()) + "]"}, expected {expected}");
+        if (!ok) Fail(op, expected, actual);
     }
+
+    /// <summary>Throws a mismatch naming the operation, the shape received and the one expected. Callers test first, so messages are only built on failure.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Fail(string op, string expected, ReadOnlySpan<int> actual) =>
+        throw new ShapeMismatchException($"{op}: got shape {"[" + string.Join(",", actual.ToArray()) + "]"}, expected {expected}");
 }
 
 /// <summary>Raised when tensor shapes do not fit an operation; the message names the operation and the shapes.</summary>

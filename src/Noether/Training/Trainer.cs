@@ -49,7 +49,7 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
 /// becomes non-finite is frozen (learning rate 0) and marked diverged at that step; the others go on.
 /// The loop allocates nothing per step once the buffers for the batch size exist.
 /// </summary>
-public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly BatchSampler[] _samplers;
     private readonly int[] _indices;

@@ -46,3 +46,26 @@ public class CliTests
         Assert.Equal(Commands.Ok, Commands.Main(["list", "--keys", "noise-equilibrium"]));
     }
 }
+
+[Collection("console")]
+public class MetricCliTests
+{
+    [Fact]
+    public void Metric_command_reads_npy_and_exits_0_or_2_on_malformed_input()
+    {
+        string dir = Directory.CreateTempSubdirectory().FullName;
+        var rng = new Noether.Tensors.Rng(4);
+        var a = new Noether.Tensors.Tensor<double>(50, 4); rng.FillNormal(a.Span, 0, 1);
+        Noether.Runs.Npy.Write(Path.Combine(dir, "a.npy"), a);
+        Noether.Runs.Npy.Write(Path.Combine(dir, "b.npy"), a);
+        var shortB = new Noether.Tensors.Tensor<double>(40, 4);
+        Noether.Runs.Npy.Write(Path.Combine(dir, "short.npy"), shortB);
+        File.WriteAllBytes(Path.Combine(dir, "bad.npy"), [1, 2, 3]);
+        Assert.Equal(Commands.Ok, Commands.Main(["metric", "cka", Path.Combine(dir, "a.npy"), Path.Combine(dir, "b.npy"), "--json"]));
+        Assert.Equal(Commands.UserError, Commands.Main(["metric", "cka", Path.Combine(dir, "a.npy"), Path.Combine(dir, "short.npy")]));
+        Assert.Equal(Commands.UserError, Commands.Main(["metric", "mknn", Path.Combine(dir, "a.npy"), Path.Combine(dir, "bad.npy")]));
+        Assert.Equal(Commands.UserError, Commands.Main(["metric", "cka", Path.Combine(dir, "a.npy"), Path.Combine(dir, "missing.npy")]));
+        Assert.Equal(Commands.UserError, Commands.Main(["metric", "nope", Path.Combine(dir, "a.npy"), Path.Combine(dir, "b.npy")]));
+        Directory.Delete(dir, true);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Noether.Bench;
+
+// `step`: one training step of a named workload timed with a stopwatch, printed as one JSON line
+// (bench/run.sh alternates this with the PyTorch script). `micro`: BenchmarkDotNet kernels.
+if (args.Length > 0 && args[0] == "micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(StepWorkload).Assembly).Run(args[1..]);
+    return 0;
+}
+if (args.Length > 1 && args[0] == "alloc")
+{
+    Console.WriteLine(AllocationProbe.Measure(args[1]));
+    return 0;
+}
+if (args.Length == 0 || args[0] != "step")
+{
+    Console.Error.WriteLine("usage: Noether.Bench step --workload a|b|c [--threads N] [--warmup W] [--steps S] | micro [BenchmarkDotNet args]");
+    return 2;
+}
+string workload = "a";
+int threads = 1, warmup = 200, steps = 2000;
+for (int i = 1; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--workload": workload = args[i + 1]; break;
+        case "--threads": threads = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--warmup": warmup = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--steps": steps = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+    }
+}
+var w = StepWorkload.Create(workload, threads);
+for (int i = 0; i < warmup; i++) w.Step();
+var times = new double[steps];
+long allocated = GC.GetAllocatedBytesForCurrentThread();
+for (int i = 0; i < steps; i++)
+{
+    long t0 = Stopwatch.GetTimestamp();
+    w.Step();
+    times[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+}
+allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+Array.Sort(times);
+double Q(double q) => times[(int)Math.Min(times.Length - 1, Math.Round(q * (times.Length - 1)))];
+using var self = Process.GetCurrentProcess();
+self.Refresh();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{{\"impl\":\"noether\",\"workload\":\"{workload}\",\"threads\":{threads},\"median_us\":{Q(0.5):0.0},\"p10_us\":{Q(0.1):0.0},\"p90_us\":{Q(0.9):0.0},\"peak_rss_mb\":{self.PeakWorkingSet64 / 1048576.0:0.0},\"alloc_bytes_per_step\":{(double)allocated / steps:0.0},\"dotnet\":\"{Environment.Version}\"}}"));
+return 0;

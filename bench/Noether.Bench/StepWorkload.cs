@@ -1,0 +1,98 @@
+using BenchmarkDotNet.Attributes;
+using Noether.Learning;
+using Noether.Nn;
+using Noether.Tensors;
+
+namespace Noether.Bench;
+
+/// <summary>
+/// The three benchmark workloads of the engine issue: (a) 32-64-64-1 tanh MLP, batch 32, MSE;
+/// (b) 784-512-512-10 ReLU MLP, batch 128, softmax cross-entropy; (c) P = 32 copies of (a), each
+/// with its own batch. One step = forward + loss + backward + SGD update, on a fixed batch.
+/// </summary>
+public sealed class StepWorkload
+{
+    private readonly Sequential<float> _net;
+    private readonly Loss<float> _loss;
+    private readonly Sgd<float> _opt;
+    private readonly Tensor<float> _x, _y;
+    private readonly double[] _lossValues;
+
+    private StepWorkload(int members, int[] widths, string activation, int batch, bool classification, int threads)
+    {
+        var compute = new Compute(threads);
+        _net = Mlp.Build<float>(members, widths, activation, compute: compute);
+        _net.Initialize(InitScheme.TorchDefault, Enumerable.Range(0, members).Select(m => new Rng(m).Child("init")).ToArray());
+        var rng = new Rng(99);
+        _x = new Tensor<float>(members, batch, widths[0]);
+        _y = new Tensor<float>(members, batch, widths[^1]);
+        rng.FillNormal(_x.Span, 0, 1);
+        if (classification)
+            for (int m = 0; m < members; m++) for (int i = 0; i < batch; i++) _y[m, i, rng.NextInt(widths[^1])] = 1;
+        else rng.FillNormal(_y.Span, 0, 1);
+        _loss = classification ? new SoftmaxCrossEntropyLoss<float>() : new MseLoss<float>(half: false, meanOverOutputs: true);
+        _opt = new Sgd<float>(members, 0.01);
+        _lossValues = new double[members];
+    }
+
+    public static StepWorkload Create(string name, int threads) => name switch
+    {
+        "a" => new StepWorkload(1, [32, 64, 64, 1], "tanh", 32, false, threads),
+        "b" => new StepWorkload(1, [784, 512, 512, 10], "relu", 128, true, threads),
+        "c" => new StepWorkload(32, [32, 64, 64, 1], "tanh", 32, false, threads),
+        _ => throw new ArgumentException($"workload '{name}': expected a, b or c"),
+    };
+
+    public string PhaseAllocations()
+    {
+        long Bytes(Action a) { long b = GC.GetAllocatedBytesForCurrentThread(); for (int i = 0; i < 100; i++) a(); return (GC.GetAllocatedBytesForCurrentThread() - b) / 100; }
+        Tensor<float>? output = null;
+        var f = Bytes(() => output = _net.Forward(_x));
+        var grad = _net.OutputGradientBuffer(_x.Shape[1]);
+        var l = Bytes(() => _loss.Evaluate(output!, _y, _lossValues, grad));
+        var b = Bytes(() => _net.Backward(grad));
+        var u = Bytes(() => _opt.Step(_net.Parameters));
+        return $"forward {f} B, loss {l} B, backward {b} B, update {u} B";
+    }
+
+    public void Step()
+    {
+        var output = _net.Forward(_x);
+        var grad = _net.OutputGradientBuffer(_x.Shape[1]);
+        _loss.Evaluate(output, _y, _lossValues, grad);
+        _net.Backward(grad);
+        _opt.Step(_net.Parameters);
+    }
+}
+
+/// <summary>BenchmarkDotNet micro-benchmarks of the GEMM kernel against its scalar reference and of whole steps.</summary>
+[MemoryDiagnoser]
+public class KernelBenchmarks
+{
+    private float[] _a = [], _b = [], _c = [];
+
+    [Params(64, 256)] public int N;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = new Rng(1);
+        _a = new float[N * N]; _b = new float[N * N]; _c = new float[N * N];
+        rng.FillNormal<float>(_a, 0, 1); rng.FillNormal<float>(_b, 0, 1);
+    }
+
+    [Benchmark(Baseline = true)] public void GemmReference() => Gemm.Reference<float>(false, false, N, N, N, _a, _b, _c);
+    [Benchmark] public void GemmVectorised() => Gemm.Multiply<float>(false, false, N, N, N, _a, _b, _c);
+    [Benchmark] public void GemmVectorisedTransposedB() => Gemm.Multiply<float>(false, true, N, N, N, _a, _b, _c);
+}
+
+/// <summary>Bytes allocated by each phase of a step (forward, loss, backward, update), to keep the hot path allocation-free.</summary>
+public static class AllocationProbe
+{
+    public static string Measure(string workload)
+    {
+        var w = StepWorkload.Create(workload, 1);
+        for (int i = 0; i < 50; i++) w.Step();
+        return w.PhaseAllocations();
+    }
+}

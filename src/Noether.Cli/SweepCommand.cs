@@ -1,0 +1,207 @@
+using System.CommandLine;
+using Noether.Sweeps;
+using Spectre.Console;
+
+namespace Noether.Cli;
+
+/// <summary>
+/// `noether sweep`: plan a sweep into a folder of trials, run them (local process pool, Slurm job
+/// array, or printed commands for any other scheduler), one idempotent trial at a time, and read
+/// the results back (status, collect into SQLite).
+/// </summary>
+public static class SweepCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("sweep", "Sweeps: plan a manifest of trials, run them locally or on Slurm, resume, collect results.");
+        cmd.Subcommands.Add(PlanCommand());
+        cmd.Subcommands.Add(RunCommand());
+        cmd.Subcommands.Add(RunTrialCommand());
+        cmd.Subcommands.Add(StatusCommand());
+        cmd.Subcommands.Add(CollectCommand());
+        return cmd;
+    }
+
+    /// <summary>How this very program is started again for one trial (apphost, or dotnet noether.dll).</summary>
+    private static TrialCommand Self(int threads, double checkpointEvery) =>
+        TrialCommand.ForCurrentProcess(typeof(SweepCommand).Assembly.Location, threads, checkpointEvery);
+
+    private static Option<int> TrialThreadsOption() => new("--threads")
+    {
+        Description = "Threads per trial (1 is deterministic across machines and resumes bit for bit)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    private static Option<double> CheckpointEveryOption() => new("--checkpoint-every")
+    {
+        Description = "Seconds between periodic checkpoints of resumable experiments (0: at every safe point)",
+        DefaultValueFactory = _ => 60,
+    };
+
+    private static string Trials(int n) => n == 1 ? "1 trial" : $"{n} trials";
+
+    private static Argument<string> DirArgument() => new("dir") { Description = "Sweep folder (holds manifest.json and trials/)" };
+
+    private static Command PlanCommand()
+    {
+        var cmd = new Command("plan", "Expand a sweep spec (JSON) into DIR/manifest.json of fully resolved trial configs; nothing is written if any trial is invalid.");
+        var spec = new Argument<string>("spec") { Description = "Sweep spec: {experiment, profile, set: {key: value}, axes: {key: [values]}, seeds: [..]}" };
+        var outDir = new Option<string>("--out") { Description = "Sweep folder to create", Required = true };
+        cmd.Arguments.Add(spec);
+        cmd.Options.Add(outDir);
+        cmd.SetAction(r =>
+        {
+            var manifest = SweepPlanner.Plan(SweepSpec.Load(r.GetValue(spec)!), r.GetValue(outDir)!);
+            Console.WriteLine($"planned {Trials(manifest.Trials.Count)} of {manifest.Experiment} ({manifest.Profile}) over {string.Join(" × ", manifest.AxisKeys)} in {manifest.Directory}");
+            return Commands.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command RunCommand()
+    {
+        var cmd = new Command("run", "Run the sweep's unfinished trials: --local (process pool), --slurm (job array) or --print (commands for any scheduler).");
+        var dir = DirArgument();
+        var local = new Option<bool>("--local") { Description = "Run the trials here as a pool of processes" };
+        var jobs = new Option<int>("-j", "--jobs") { Description = "Local pool: trials at once (default: cores ÷ threads)" };
+        var slurm = new Option<bool>("--slurm") { Description = "Submit a Slurm job array (sbatch --array, one task per trial)" };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition" };
+        var parallel = new Option<int?>("--parallel") { Description = "Slurm: at most K array tasks at once (--array=…%K)" };
+        var time = new Option<string?>("--time") { Description = "Slurm: time limit per trial (e.g. 30:00); trials checkpoint 90 s before it" };
+        var mem = new Option<string?>("--mem") { Description = "Slurm: memory per trial (e.g. 4G)" };
+        var wait = new Option<bool>("--wait") { Description = "Slurm: wait for the array to end; exit non-zero unless every trial completed" };
+        var extra = new Option<string[]>("--sbatch-option") { Description = "Slurm: further #SBATCH directive (repeatable), e.g. --sbatch-option=--account=lab" };
+        var sbatch = new Option<string>("--sbatch") { Description = "Slurm: the sbatch program", DefaultValueFactory = _ => "sbatch" };
+        var print = new Option<bool>("--print") { Description = "Write the per-trial commands to DIR/commands.txt (and stdout) for any other scheduler" };
+        var threads = TrialThreadsOption();
+        var every = CheckpointEveryOption();
+        cmd.Arguments.Add(dir);
+        foreach (var o in new Option[] { local, jobs, slurm, partition, parallel, time, mem, wait, extra, sbatch, print, threads, every }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            int backends = (r.GetValue(local) ? 1 : 0) + (r.GetValue(slurm) ? 1 : 0) + (r.GetValue(print) ? 1 : 0);
+            if (backends != 1) throw new Noether.Experiments.ConfigException("choose exactly one backend: --local, --slurm or --print");
+            var manifest = SweepManifest.Load(r.GetValue(dir)!);
+            int t = r.GetValue(threads);
+            if (t < 1) throw new Noether.Experiments.ConfigException($"--threads {t}: expected an integer ≥ 1");
+            var command = Self(t, r.GetValue(every));
+            if (r.GetValue(print))
+            {
+                var lines = TrialStatus.Of(manifest).Where(s => s.State != TrialState.Completed).Select(s => command.ShellLine(manifest.Directory, s.Trial.Index)).ToList();
+                string file = Path.Combine(manifest.Directory, "commands.txt");
+                File.WriteAllLines(file, lines);
+                foreach (var l in lines) Console.WriteLine(l);
+                Console.Error.WriteLine($"{lines.Count} commands written to {file}");
+                return Commands.Ok;
+            }
+            if (r.GetValue(local))
+            {
+                int j = r.GetResult(jobs) is null ? Math.Max(1, Environment.ProcessorCount / t) : r.GetValue(jobs);
+                var stop = new Noether.Experiments.StopSignal();
+                using var signals = StopSignals.Register(stop);
+                return LocalPool.Run(manifest, command, j, Console.Out, stop) ? Commands.Ok : Commands.ClaimsFailed;
+            }
+            var options = new SlurmOptions
+            {
+                Partition = r.GetValue(partition), Parallel = r.GetValue(parallel), Time = r.GetValue(time), Mem = r.GetValue(mem),
+                Wait = r.GetValue(wait), Extra = r.GetValue(extra) ?? [], Sbatch = r.GetValue(sbatch)!,
+            };
+            return SlurmBackend.Submit(manifest, command, options, Console.Out) ? Commands.Ok : Commands.ClaimsFailed;
+        });
+        return cmd;
+    }
+
+    private static Command StatusCommand()
+    {
+        var cmd = new Command("status", "List the trials of a sweep as completed, running, interrupted, failed or missing, read from their folders.");
+        var dir = DirArgument();
+        cmd.Arguments.Add(dir);
+        cmd.SetAction(r =>
+        {
+            var manifest = SweepManifest.Load(r.GetValue(dir)!);
+            var statuses = TrialStatus.Of(manifest);
+            var table = new Table().AddColumns("#", "trial", "status", "claims", "seconds", "note");
+            foreach (var s in statuses)
+            {
+                var rec = s.Record;
+                string note = s.State switch
+                {
+                    TrialState.Completed => rec!.ResumedFrom.Count > 0 ? $"resumed {rec.ResumedFrom.Count}×" : "",
+                    TrialState.Interrupted or TrialState.Failed => (rec?.Error ?? "worker gone") + (s.HasCheckpoint ? " [checkpoint]" : ""),
+                    _ => "",
+                };
+                table.AddRow(s.Trial.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(s.Trial.Name), Colour(s.State),
+                    rec is { Claims.Count: > 0 } ? $"{rec.Claims.Count(c => c.Passed)}/{rec.Claims.Count}" : "",
+                    rec?.Seconds is { } sec ? sec.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : "", Markup.Escape(note));
+            }
+            AnsiConsole.Write(table);
+            Console.WriteLine(string.Join(", ", Enum.GetValues<TrialState>().Reverse().Select(st => $"{statuses.Count(s => s.State == st)} {st.ToString().ToLowerInvariant()}")));
+            return Commands.Ok;
+        });
+        return cmd;
+    }
+
+    private static string Colour(TrialState s) => s switch
+    {
+        TrialState.Completed => "[green]completed[/]",
+        TrialState.Running => "[blue]running[/]",
+        TrialState.Failed => "[red]failed[/]",
+        TrialState.Interrupted => "[yellow]interrupted[/]",
+        _ => "[grey]missing[/]",
+    };
+
+    private static Command CollectCommand()
+    {
+        var cmd = new Command("collect", "Merge every trial's run.json and metrics into DIR/sweep.db (SQLite: trials, configs, claims, metrics, summary) and print the summary.");
+        var dir = DirArgument();
+        cmd.Arguments.Add(dir);
+        cmd.SetAction(r =>
+        {
+            var manifest = SweepManifest.Load(r.GetValue(dir)!);
+            var summary = SweepCollector.Collect(manifest);
+            var table = new Table().AddColumns("point", "claim", "passed", "mean", "min", "max");
+            string F(double? v) => v is { } x ? Noether.Experiments.Claim.Format(x) : "";
+            foreach (var row in summary)
+                table.AddRow(Markup.Escape(row.Point), Markup.Escape(row.Claim), $"{row.Passed}/{row.Trials}", F(row.Mean), F(row.Min), F(row.Max));
+            AnsiConsole.Write(table);
+            string db = Path.Combine(manifest.Directory, SweepCollector.FileName);
+            var (trials, completed, claims, metrics) = SweepCollector.Counts(db);
+            Console.WriteLine($"sweep.db: {trials} trials, {completed} completed, {claims} claims, {metrics} metric rows ({db})");
+            return Commands.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command RunTrialCommand()
+    {
+        var cmd = new Command("run-trial", "Run one trial of a sweep into DIR/trials/<name>; exits 0 at once if it already completed, resumes it if it was interrupted.");
+        var dir = DirArgument();
+        var index = new Option<int?>("--index") { Description = "Trial index (default: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or SGE_TASK_ID − 1)" };
+        var threads = TrialThreadsOption();
+        var every = CheckpointEveryOption();
+        cmd.Arguments.Add(dir);
+        foreach (var o in new Option[] { index, threads, every }) cmd.Options.Add(o);
+        // Synchronous action: the signal handlers below are the only ones, so SIGTERM checkpoints instead of cancelling.
+        cmd.SetAction(r =>
+        {
+            var manifest = SweepManifest.Load(r.GetValue(dir)!);
+            int i = r.GetValue(index) ?? TrialRunner.IndexFromEnvironment(Environment.GetEnvironmentVariable)
+                ?? throw new Noether.Experiments.ConfigException("no trial index: give --index or run as an array task (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or SGE_TASK_ID)");
+            if (r.GetValue(threads) < 1) throw new Noether.Experiments.ConfigException($"--threads {r.GetValue(threads)}: expected an integer ≥ 1");
+            var trial = manifest.Get(i);
+            var settings = new Noether.Experiments.CheckpointSettings { EverySeconds = r.GetValue(every) };
+            using var signals = StopSignals.Register(settings.Stop);
+            var (outcome, record) = TrialRunner.Run(manifest, i, r.GetValue(threads), settings);
+            string claims = record is null ? "" : $", {record.Claims.Count(c => c.Passed)}/{record.Claims.Count} claims passed";
+            Console.WriteLine(outcome switch
+            {
+                TrialOutcome.AlreadyCompleted => $"trial {i} ({trial.Name}): already completed{claims}",
+                TrialOutcome.Completed => $"trial {i} ({trial.Name}): completed in {record!.Seconds:0.0} s{claims}" + (record.ResumedFrom.Count > 0 ? $" (resumed from {string.Join(", ", record.ResumedFrom)})" : ""),
+                TrialOutcome.Busy => $"trial {i} ({trial.Name}): another worker is running it",
+                _ => $"trial {i} ({trial.Name}): {record!.Status}: {record.Error}",
+            });
+            return outcome is TrialOutcome.AlreadyCompleted or TrialOutcome.Completed ? Commands.Ok : Commands.ClaimsFailed;
+        });
+        return cmd;
+    }
+}

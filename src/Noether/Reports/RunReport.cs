@@ -1,0 +1,70 @@
+using System.Globalization;
+using Noether.Runs;
+
+namespace Noether.Reports;
+
+/// <summary>What <see cref="RunReport.Build"/> wrote into a run folder.</summary>
+public sealed record ReportOutput(string ReportPath, IReadOnlyList<string> Plots, IReadOnlyList<string> EventFiles, int FiguresNotDrawn);
+
+/// <summary>
+/// Builds everything a person looks at from a run folder on disk: plots/&lt;figure&gt;.png, TensorBoard
+/// event files from metrics.csv, and report.html with the plots embedded. Running it twice gives the
+/// same files; it never reruns the experiment.
+/// </summary>
+public static class RunReport
+{
+    public const string PlotFolder = "plots";
+
+    public static ReportOutput Build(string runDirectory)
+    {
+        var run = RunFolder.Load(runDirectory);
+        var rows = File.Exists(run.MetricsPath) ? MetricsWriter.Read(run.MetricsPath) : [];
+        // A run that stopped early (failed, interrupted) declared no figures: show its metrics instead.
+        var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows);
+        string plotDir = Path.Combine(runDirectory, PlotFolder);
+        if (Directory.Exists(plotDir))
+            foreach (var stale in Directory.GetFiles(plotDir, "*.png")) File.Delete(stale);
+        var figures = new List<ReportFigure>();
+        var plots = new List<string>();
+        foreach (var figure in declared)
+        {
+            try
+            {
+                var rendered = FigureRenderer.Render(figure);
+                Directory.CreateDirectory(plotDir);
+                string path = Path.Combine(plotDir, FileNameOf(figure.Id) + ".png");
+                AtomicFile.WriteAllBytes(path, rendered.Png);
+                plots.Add(path);
+                figures.Add(new ReportFigure(figure, rendered, null));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One bad figure must not cost the reader the claims and the other figures.
+                figures.Add(new ReportFigure(figure, null, $"{e.GetType().Name}: {e.Message}"));
+            }
+        }
+
+        var exports = new List<string>();
+        IReadOnlyList<string> events = [];
+        if (File.Exists(run.MetricsPath))
+        {
+            events = TensorBoardExport.Write(runDirectory, rows, run.Record.Started);
+            exports.Add($"<code>metrics.csv</code>: {rows.Count.ToString(CultureInfo.InvariantCulture)} rows (step, member, layer, name, value) of "
+                + $"{rows.Select(r => r.Name).Distinct().Count()} metrics: {Html.E(string.Join(", ", rows.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal)))}");
+            if (events.Count > 0)
+                exports.Add($"<code>{TensorBoardExport.Folder}/</code>: {events.Count} TensorBoard event file(s), one per member (<code>tensorboard --logdir {Html.E(Path.Combine(runDirectory, TensorBoardExport.Folder))}</code>)");
+        }
+        foreach (var (name, shape) in run.Tensors)
+            exports.Add($"<code>{Experiments.RunContext.TensorFolder}/{Html.E(name)}</code>: NPY array of shape ({string.Join(", ", shape)})");
+        if (plots.Count > 0) exports.Add($"<code>{PlotFolder}/</code>: {plots.Count} PNG figure(s)");
+        exports.Add("<code>run.json</code>, <code>config.json</code>" + (run.Figures.Count > 0 ? ", <code>figures.json</code> (figure data)" : ""));
+
+        string report = Path.Combine(runDirectory, ReportHtml.FileName);
+        AtomicFile.WriteAllText(report, ReportHtml.Build(run, figures, exports));
+        return new ReportOutput(report, plots, events, figures.Count(f => f.Rendered is null));
+    }
+
+    /// <summary>A figure id as a file name: anything but letters, digits, '-' and '_' becomes '_'.</summary>
+    public static string FileNameOf(string id) =>
+        string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+}

@@ -1,0 +1,172 @@
+using System.Buffers.Binary;
+using System.Text;
+using Noether.Runs;
+
+namespace Noether.Tests.Reports;
+
+/// <summary>
+/// Reads the event files back with a reader written here from the format descriptions (TFRecord
+/// framing, protobuf wire format, tensorflow.Event fields), sharing no code with the writer: its
+/// CRC-32C is the bit-by-bit definition, not the writer's table.
+/// </summary>
+public class TensorBoardTests
+{
+    [Fact]
+    public void Crc32c_matches_the_standard_check_value()
+    {
+        // The CRC-32C check value of "123456789" (RFC 3720 appendix / the CRC catalogue).
+        Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8));
+        Assert.Equal(BitwiseCrc32C("123456789"u8), Crc32C.Compute("123456789"u8));
+        var random = new byte[1000];
+        new Random(7).NextBytes(random);
+        Assert.Equal(BitwiseCrc32C(random), Crc32C.Compute(random));
+    }
+
+    [Fact]
+    public void Metrics_read_back_from_event_files_with_valid_crcs()
+    {
+        string dir = ReportFixtures.TempDir("tb");
+        var started = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var rows = new List<MetricRow>();
+        for (int member = 0; member < 2; member++)
+            for (long step = 0; step <= 2000; step += 500)
+            {
+                rows.Add(new MetricRow(step, member, "sgd", "imbalance", Math.Exp(-step / 1000.0) + member));
+                rows.Add(new MetricRow(step, member, "", "loss", 1e-3 * step));
+            }
+        rows.Add(new MetricRow(2500, 1, "sgd", "imbalance", double.PositiveInfinity));
+        var files = TensorBoardExport.Write(dir, rows, started);
+
+        Assert.Equal(2, files.Count);
+        for (int member = 0; member < 2; member++)
+        {
+            string file = files[member];
+            Assert.Equal(Path.Combine(dir, "tensorboard", $"member-{member}"), Path.GetDirectoryName(file));
+            Assert.StartsWith("events.out.tfevents.1700000000.", Path.GetFileName(file));
+            var events = ReadRecords(File.ReadAllBytes(file)).Select(DecodeEvent).ToList();
+            Assert.Equal("brain.Event:2", events[0].FileVersion);
+            Assert.Equal(1_700_000_000.0, events[0].WallTime);
+            var scalars = events.Skip(1).ToList();
+            var expected = rows.Where(r => r.Member == member).OrderBy(r => r.Step).ToList();
+            Assert.Equal(expected.Count, scalars.Count);
+            foreach (var (e, r) in scalars.Zip(expected))
+            {
+                Assert.Equal(r.Step, e.Step);
+                Assert.Equal(r.Layer == "" ? r.Name : $"{r.Layer}/{r.Name}", e.Tag);
+                Assert.Equal((float)r.Value, e.Value);
+                Assert.Equal(1_700_000_000.0, e.WallTime);
+            }
+        }
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void A_flipped_bit_is_caught_by_the_reader()
+    {
+        // The reader must be able to fail: corrupt one data byte and its CRC check throws.
+        string dir = ReportFixtures.TempDir("tb-bad");
+        var file = TensorBoardExport.Write(dir, [new MetricRow(1, 0, "", "loss", 0.5)], DateTimeOffset.UnixEpoch)[0];
+        var bytes = File.ReadAllBytes(file);
+        bytes[^6] ^= 0x01;
+        Assert.Throws<InvalidDataException>(() => ReadRecords(bytes).ToList());
+        Directory.Delete(dir, true);
+    }
+
+    // ---- an independent reader ----
+
+    private static uint BitwiseCrc32C(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82F63B78u & (uint)-(int)(crc & 1));
+        }
+        return crc ^ 0xFFFFFFFF;
+    }
+
+    private static uint Masked(ReadOnlySpan<byte> data)
+    {
+        uint crc = BitwiseCrc32C(data);
+        return unchecked(((crc >> 15) | (crc << 17)) + 0xA282EAD8u);
+    }
+
+    private static IEnumerable<byte[]> ReadRecords(byte[] file)
+    {
+        int at = 0;
+        while (at < file.Length)
+        {
+            if (file.Length - at < 16) throw new InvalidDataException($"truncated record header at byte {at}");
+            ulong length = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(at));
+            if (BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at + 8)) != Masked(file.AsSpan(at, 8)))
+                throw new InvalidDataException($"length CRC mismatch at byte {at}");
+            var data = file.AsSpan(at + 12, checked((int)length)).ToArray();
+            if (BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at + 12 + (int)length)) != Masked(data))
+                throw new InvalidDataException($"data CRC mismatch at byte {at}");
+            at += 12 + (int)length + 4;
+            yield return data;
+        }
+    }
+
+    private sealed record Event(double WallTime, long Step, string? FileVersion, string? Tag, float Value);
+
+    private static Event DecodeEvent(byte[] bytes)
+    {
+        double wall = 0; long step = 0; string? version = null, tag = null; float value = float.NaN;
+        foreach (var (field, _, raw, number) in Fields(bytes))
+        {
+            switch (field)
+            {
+                case 1: wall = BitConverter.Int64BitsToDouble((long)number); break;
+                case 2: step = (long)number; break;
+                case 3: version = Encoding.UTF8.GetString(raw!); break;
+                case 5:
+                    foreach (var (sf, _, valueBytes, _) in Fields(raw!))
+                    {
+                        Assert.Equal(1, sf); // Summary.value
+                        foreach (var (vf, _, vraw, vnum) in Fields(valueBytes!))
+                        {
+                            if (vf == 1) tag = Encoding.UTF8.GetString(vraw!);
+                            else if (vf == 2) value = BitConverter.Int32BitsToSingle((int)vnum);
+                        }
+                    }
+                    break;
+            }
+        }
+        return new Event(wall, step, version, tag, value);
+    }
+
+    /// <summary>Protobuf fields: varint (0), 64-bit (1), length-delimited (2), 32-bit (5).</summary>
+    private static IEnumerable<(int Field, int Wire, byte[]? Raw, ulong Number)> Fields(byte[] message)
+    {
+        int at = 0;
+        var list = new List<(int, int, byte[]?, ulong)>();
+        while (at < message.Length)
+        {
+            ulong key = Varint(message, ref at);
+            int field = (int)(key >> 3), wire = (int)(key & 7);
+            switch (wire)
+            {
+                case 0: list.Add((field, wire, null, Varint(message, ref at))); break;
+                case 1: list.Add((field, wire, null, BinaryPrimitives.ReadUInt64LittleEndian(message.AsSpan(at)))); at += 8; break;
+                case 5: list.Add((field, wire, null, BinaryPrimitives.ReadUInt32LittleEndian(message.AsSpan(at)))); at += 4; break;
+                case 2:
+                    int n = (int)Varint(message, ref at);
+                    list.Add((field, wire, message.AsSpan(at, n).ToArray(), 0)); at += n; break;
+                default: throw new InvalidDataException($"wire type {wire}");
+            }
+        }
+        return list;
+    }
+
+    private static ulong Varint(byte[] b, ref int at)
+    {
+        ulong v = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte x = b[at++];
+            v |= (ulong)(x & 0x7F) << shift;
+            if (x < 0x80) return v;
+        }
+    }
+}
