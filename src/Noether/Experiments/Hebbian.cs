@@ -534,7 +534,7 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
             var z = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => run.Alignment[gi * ns + k][l].Mean).ToArray()).ToArray();
             ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Hebbian alignment of layer {l + 1} over parameter noise σ and weight decay γ (SGD, seed {ctx.Seed})", "heatmap", "σ", "γ")
             {
-                Z = z, RowValues = pd.Gammas, ColumnValues = pd.Sigmas,
+                Z = z, RowValues = pd.Gammas, ColumnValues = pd.Sigmas, ZLabel = "cos(G, H), mean over the last steps",
                 Caption = "Hebbian (> 0) at low noise and high decay, anti-Hebbian at high noise and low decay; the boundary follows γ ∝ σ² (bio.md §1.5).",
             });
         }

@@ -8,6 +8,7 @@ public static class Registry
         new NoiseEquilibrium(),
         new Hebbian(),
         new Heterosynaptic(),
+        new SelfAssembly(),
     ];
 
     public static IExperiment Get(string id) =>

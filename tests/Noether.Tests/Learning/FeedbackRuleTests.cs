@@ -252,3 +252,65 @@ public class FeedbackRuleTests
         Assert.NotEqual(ta.LastLoss[0], tb.LastLoss[0]);
     }
 }
+
+/// <summary>The four-synapse hypothesis (bio.md §3.2) against Kolen–Pollack and its relay update.</summary>
+public class CrossProjectionFeedbackTests
+{
+    private static readonly int[] Widths = [5, 7, 6, 3];
+
+    private static void SetIdentity(Noether.Tensors.Tensor<double> t)
+    {
+        int n = t.Shape[1];
+        t.Clear();
+        for (int m = 0; m < t.Shape[0]; m++)
+            for (int i = 0; i < n; i++) t.SliceSpan(m)[i * n + i] = 1;
+    }
+
+    [Fact]
+    public void With_identity_relays_and_no_relay_decay_it_is_Kolen_Pollack()
+    {
+        const double lambda = 0.01;
+        var a = Net(2, Widths);
+        var b = Net(2, Widths);
+        var data = RandomData(2, 40, 5, 3);
+        var ta = Trainer(a, data, 0.1, 8);
+        var tb = Trainer(b, data, 0.1, 8);
+        var kp = PlasticFeedback<double>.KolenPollack(a, Streams(9), [lambda, lambda]);
+        var four = new CrossProjectionFeedback<double>(b, Streams(9), [lambda, lambda], [0, 0]);
+        foreach (var r in four.RelayUp) if (r is not null) SetIdentity(r);
+        foreach (var r in four.RelayDown) SetIdentity(r);
+        ta.Use(new RuleStack<double>([kp, new CoupledL2<double>(a, [lambda, lambda])]));
+        tb.Use(new RuleStack<double>([four, new CoupledL2<double>(b, [lambda, lambda])]));
+        for (int s = 0; s < 30; s++) { ta.StepOnce(); tb.StepOnce(); }
+        AssertSameParameters(a, b, 1e-13);
+        foreach (var r in four.RelayDown)
+            for (int m = 0; m < 2; m++)
+            {
+                int n = r.Shape[1];
+                for (int i = 0; i < n; i++) Assert.Equal(1.0, r.SliceSpan(m)[i * n + i], 12);
+            }
+    }
+
+    [Fact]
+    public void Relay_moves_by_eta_times_covariance_minus_relayed_covariance_minus_decay()
+    {
+        const double eta = 0.1, relayDecay = 0.05;
+        var net = Net(1, [4, 5, 3]);
+        var four = new CrossProjectionFeedback<double>(net, Streams(9), [0.0], [relayDecay]);
+        var t = Trainer(net, RandomData(1, 8, 4, 3), eta, 8);
+        t.Use(new RuleStack<double>([four]));
+        var p0 = four.RelayUp[1]!.Clone();
+        t.StepOnce();
+        var h = net.Trace[1].Input.Slice(0);
+        var p1 = four.RelayUp[1]!;
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 5; j++)
+            {
+                double c(int a, int b2) { double s = 0; for (int n = 0; n < 8; n++) s += h[n, a] * h[n, b2]; return s / 8; }
+                double pc = 0;
+                for (int k = 0; k < 5; k++) pc += p0[0, i, k] * c(k, j);
+                double expected = p0[0, i, j] + eta * (c(i, j) - pc - relayDecay * p0[0, i, j]);
+                Assert.Equal(expected, p1[0, i, j], 12);
+            }
+    }
+}
