@@ -11,7 +11,7 @@ public class HebbianTests
         var exp = Registry.Get("hebbian");
         var config = exp.CreateConfig("quick");
         ConfigBinder.Validate(config);
-        var ctx = new RunContext(2, "quick", 1, MetricsWriter.InMemory());
+        var ctx = new RunContext(1, "quick", 1, MetricsWriter.InMemory());
         var claims = exp.Run(config, ctx);
         Assert.Equal(20, claims.Count);
         foreach (var c in claims)
