@@ -155,7 +155,7 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
         var data = MlpTeacherData(c, p, m => ctx.MemberStream(m / g, "decay.data"));
         var claims = new List<Claim>();
         var bars = new List<Series>();
-        var curves = new Figure("decay-alignment-curves", $"Hebbian alignment during training at γ = {Claim.Format(c.Gammas[^1])} and γ = 0 (A-E1)", "line", "step", "cos(G, H)")
+        var curves = new Figure("decay-alignment-curves", $"A-E1: alignment during training, γ = 0 and {Claim.Format(c.Gammas[^1])}", "line", "step", "cos(G, H)")
         { Caption = "With decay the learning signal turns Hebbian as training settles; without decay it stays near zero." };
         foreach (var ruleName in c.Rules)
         {
@@ -176,11 +176,11 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
                         run.CurveSteps.ToArray(), run.Curves[gi][l].ToArray()));
             claims.AddRange(DecayClaims(ctx, c, ruleName, a, run.TaskLoss));
         }
-        ctx.Figures.Add(new Figure("decay-alignment", "Hebbian alignment cos(G, H) against weight decay γ (A-E1, mean over seeds)", "bar", "γ", "cos(G, H)")
+        ctx.Figures.Add(new Figure("decay-alignment", "A-E1: Hebbian alignment against weight decay", "bar", "γ", "cos(G, H)")
         {
             Categories = c.Gammas.Select(v => "γ=" + Claim.Format(v)).ToArray(),
             Series = bars,
-            Caption = "bio.md §1.6 A-E1: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
+            Caption = "Mean over seeds of cos(G, H) over the last steps: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
         });
         ctx.Figures.Add(curves);
         return claims;
@@ -449,12 +449,12 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
     private void NoiseFigures(RunContext ctx, NoiseConfig c, double[][][] a, double[][] sigmaStar, double[][] predicted)
     {
         int s = a.Length;
-        var fig = new Figure("noise-alignment", "Hebbian alignment against parameter noise σ (A-E2, linear regression, mean over seeds)", "line", "σ", "cos(G, H)")
-        { Caption = "Noise turns the learning signal anti-Hebbian; stronger decay moves the zero crossing to larger σ." };
+        var fig = new Figure("noise-alignment", "A-E2: alignment against parameter noise (linear)", "line", "σ", "cos(G, H)")
+        { Caption = "Mean over seeds: noise turns the learning signal anti-Hebbian; stronger decay moves the zero crossing to larger σ." };
         for (int gi = 0; gi < c.Gammas.Length; gi++)
             fig.Series.Add(new Series($"γ={Claim.Format(c.Gammas[gi])}", c.Sigmas, c.Sigmas.Select((_, k) => a.Average(seed => seed[gi][k])).ToArray()));
         ctx.Figures.Add(fig);
-        var boundary = new Figure("noise-boundary", "Phase boundary: zero-crossing σ*² against γ (A-E2)", "scatter", "γ", "σ*²")
+        var boundary = new Figure("noise-boundary", "A-E2: phase boundary σ*² against γ", "scatter", "γ", "σ*²")
         { LogX = true, LogY = true, Caption = "Measured σ*² (one point per seed) follows the predicted γ‖v*‖²/(d(1+γ)²)." };
         for (int si = 0; si < s; si++)
             boundary.Series.Add(new Series($"measured, seed {ctx.Seed + si}", c.Gammas, sigmaStar[si].Select(v => v * v).ToArray()));
@@ -532,7 +532,7 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
         for (int l = 0; l < 2; l++)
         {
             var z = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => run.Alignment[gi * ns + k][l].Mean).ToArray()).ToArray();
-            ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Hebbian alignment of layer {l + 1} over parameter noise σ and weight decay γ (SGD, seed {ctx.Seed})", "heatmap", "σ", "γ")
+            ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Phase diagram, layer {l + 1} (SGD, seed {ctx.Seed})", "heatmap", "σ", "γ")
             {
                 Z = z, RowValues = pd.Gammas, ColumnValues = pd.Sigmas, ZLabel = "cos(G, H), mean over the last steps",
                 Caption = "Hebbian (> 0) at low noise and high decay, anti-Hebbian at high noise and low decay; the boundary follows γ ∝ σ² (bio.md §1.5).",

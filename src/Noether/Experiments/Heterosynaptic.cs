@@ -348,7 +348,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var categories = Enumerable.Range(0, k).Select(Label).ToArray();
         var xs = Enumerable.Range(0, k).Select(j => (double)j).ToArray();
         double[] Mean(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Enumerable.Range(0, s).Average(si => f(si * k + j))).ToArray();
-        ctx.Figures.Add(new Figure("consistency-score", "Consistency score, dynamical consistency and gradient alignment per dendritic rule (B-E1, mean over seeds)", "bar", "rule", "value")
+        ctx.Figures.Add(new Figure("consistency-score", "B-E1: φ̂, DC fraction and gradient alignment per rule", "bar", "rule", "value")
         {
             Categories = categories,
             Series =
@@ -357,13 +357,14 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
                 new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)),
                 new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)),
             ],
-            Caption = "c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
+            Caption = "Mean over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
         });
-        ctx.Figures.Add(new Figure("consistency-loss", "Final training loss relative to backprop (B-E1, mean over seeds)", "bar", "rule", "loss / backprop loss")
+        ctx.Figures.Add(new Figure("consistency-loss", "B-E1: final loss relative to backprop", "bar", "rule", "loss / backprop loss")
         {
             Categories = categories,
             LogY = true,
             Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k]))],
+            Caption = "Mean over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
         });
         return (claims, bpLoss);
     }
@@ -456,9 +457,9 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         string History(double[][] v) => string.Join("; ", Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}: [" + string.Join(", ", Enumerable.Range(0, e.Generations).Select(gen => Claim.Format(v[gen][si]))) + "]"));
 
         var gens = Enumerable.Range(0, e.Generations).Select(gen => (double)gen).ToArray();
-        var fracFig = new Figure("evolution-phi", "Fraction of the population with measured φ̂ > 0 per generation (B-E2)", "line", "generation", "fraction φ̂ > 0")
+        var fracFig = new Figure("evolution-phi", "B-E2: fraction of rules with φ̂ > 0", "line", "generation", "fraction φ̂ > 0")
         { Caption = "Selection on task loss alone removes the φ < 0 rules within a few generations." };
-        var fitFig = new Figure("evolution-fitness", "Best and median fitness (mean batch loss) per generation (B-E2)", "line", "generation", "loss")
+        var fitFig = new Figure("evolution-fitness", "B-E2: best and median fitness per generation", "line", "generation", "loss")
         { LogY = true, Caption = "The best evolved rule reaches backprop's loss; horizontal lines are backprop and frozen feedback." };
         for (int si = 0; si < s; si++)
         {
@@ -583,7 +584,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         }
         ctx.Metrics.Flush();
         var seeds = Enumerable.Range(0, s).Select(si => (double)si).ToArray();
-        ctx.Figures.Add(new Figure("metaplasticity", "Same probe event after different plasticity histories of V: cos(ΔW1 copy 1, ΔW1 copy k) and ‖ΔW1 copy k‖/‖ΔW1 copy 1‖ (B-E3)", "bar", "seed", "value")
+        ctx.Figures.Add(new Figure("metaplasticity", "B-E3: one probe event, two histories of V", "bar", "seed", "value")
         {
             Categories = Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}").ToArray(),
             Series =
@@ -659,7 +660,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         string table = string.Join("; ", results.Select(r => $"{r.Label}: loss drop {string.Join(", ", r.Drop.Select(Claim.Format))}, φ̂ {string.Join(", ", r.Phi.Select(Claim.Format))}, loss/BP {string.Join(", ", r.Ratio.Select(Claim.Format))}"));
         var reference = results.Where(r => r.Density == tp.ReferenceDensity).ToArray();
         var idx = results.Select((_, i) => (double)i).ToArray();
-        ctx.Figures.Add(new Figure("topology", $"Learning with sparse connectivity, rule '{config.Rule.Name}' (B-E4, mean over seeds)", "bar", "connectivity", "value")
+        ctx.Figures.Add(new Figure("topology", $"B-E4: sparse connectivity, rule {config.Rule.Name}", "bar", "connectivity", "value")
         {
             Categories = results.Select(r => r.Label).ToArray(),
             Series =
@@ -668,7 +669,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
                 new Series("φ̂", idx, results.Select(r => r.Phi.Average()).ToArray()),
                 new Series("loss / BP", idx, results.Select(r => r.Ratio.Average()).ToArray()),
             ],
-            Caption = "Sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning.",
+            Caption = "Mean over seeds: sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning; loss / BP is against backprop on the same forward network.",
         });
         var claims = new List<Claim>
         {

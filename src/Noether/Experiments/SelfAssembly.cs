@@ -323,30 +323,31 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     private static void Figures(Config config, RunContext ctx, Dictionary<string, RuleRun> runs, RuleRun? four)
     {
         var all = runs.Values.Concat(four is null ? [] : [four]).ToList();
-        var cosFig = new Figure("feedback-alignment", $"cos(B_l, W_lᵀ) during training per rule (seed {ctx.Seed}, λ={Claim.Format(config.Rule.L2)})", "line", "step", "cos(B, Wᵀ)")
+        var cosFig = new Figure("feedback-alignment", $"cos(B_l, W_lᵀ) per rule (seed {ctx.Seed}, λ={Claim.Format(config.Rule.L2)})", "line", "step", "cos(B, Wᵀ)")
         { Caption = "Kolen–Pollack feedback self-assembles into Wᵀ at rate ηλ; fixed random feedback only partly aligns (W turns toward B); sign symmetry shares the signs of W. Backprop is 1 by construction, DFA has no B_l." };
         foreach (var r in all)
             for (int k = 0; k < r.CosT.Length; k++)
                 cosFig.Series.Add(new Series($"{r.Name} layer {k + 2}", r.Steps.ToArray(), r.CosT[k][0].ToArray()));
         ctx.Figures.Add(cosFig);
-        var updFig = new Figure("update-alignment", $"cos(ΔW_1, ΔW_1 of backprop) of the bottom layer during training (seed {ctx.Seed})", "line", "step", "cos")
+        var updFig = new Figure("update-alignment", $"Bottom-layer update vs backprop's (seed {ctx.Seed})", "line", "step", "cos")
         { Caption = "How close each rule's update of the first layer is to the backprop update on the same batch and weights." };
         foreach (var r in all)
             if (r.UpdateAlignment[0][0].Count > 0)
                 updFig.Series.Add(new Series(r.Name, r.Steps.Take(r.UpdateAlignment[0][0].Count).ToArray(), r.UpdateAlignment[0][0].ToArray()));
         ctx.Figures.Add(updFig);
         var bp = runs["backprop"];
-        ctx.Figures.Add(new Figure("loss-vs-backprop", "Final training loss relative to backprop at the same decay (mean over seeds)", "bar", "rule", "loss / backprop loss")
+        ctx.Figures.Add(new Figure("loss-vs-backprop", "Final loss relative to backprop (same decay)", "bar", "rule", "loss / backprop loss")
         {
             Categories = all.Select(r => r.Name).ToArray(),
             Series = [new Series("loss / BP", all.Select((_, i) => (double)i).ToArray(), all.Select(r => Enumerable.Range(0, config.Seeds).Average(m => r.Loss[m] / bp.Loss[m])).ToArray())],
+            Caption = "Mean over seeds of the final training loss divided by backprop's, every rule at the same decay λ.",
         });
         var lossFig = new Figure("loss-curves", $"Batch loss during training (seed {ctx.Seed})", "line", "step", "loss") { LogY = true };
         foreach (var r in all) lossFig.Series.Add(new Series(r.Name, r.Steps.Skip(1).ToArray(), r.BatchLoss.Skip(1).ToArray()));
         ctx.Figures.Add(lossFig);
         if (four is not null)
         {
-            var routeFig = new Figure("four-synapse-routing", $"Project hypothesis: cos(P_l, I) and cos(Q_l, I) of the cross-projections (seed {ctx.Seed})", "line", "step", "cos(·, I)")
+            var routeFig = new Figure("four-synapse-routing", $"Hypothesis: routing cos(P_l, I), cos(Q_l, I) (seed {ctx.Seed})", "line", "step", "cos(·, I)")
             { Caption = "Hypothesis, not the paper's circuit: do randomly initialised relays converge to identity routing?" };
             for (int k = 0; k < four.RelayUp!.Length; k++) routeFig.Series.Add(new Series($"P{k + 1}", four.Steps.ToArray(), four.RelayUp[k][0].ToArray()));
             for (int k = 0; k < four.RelayDown!.Length; k++) routeFig.Series.Add(new Series($"Q{k + 1}", four.Steps.ToArray(), four.RelayDown[k][0].ToArray()));
