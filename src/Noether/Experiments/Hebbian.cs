@@ -124,7 +124,7 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
         {
             Seeds = 10,
             ProbeEvery = 200,
-            Decay = new DecayConfig { Steps = 8000, Batch = 256, Gammas = [0, 5e-5, 5e-4, 1e-3, 5e-3, 1e-2, 3e-2], Rules = ["backprop", "dfa", "random-teacher", "fa", "kp"] },
+            Decay = new DecayConfig { Steps = 8000, Batch = 256, Gammas = [0, 5e-5, 5e-4, 1e-3, 5e-3, 1e-2, 3e-2] },
             Noise = new NoiseConfig { Steps = 6000, Sigmas = [0, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2] },
             WeakForm = new WeakFormConfig { Steps = 8000, Window = 2000 },
             PhaseDiagram = new PhaseDiagramConfig { Enabled = true },
