@@ -16,7 +16,8 @@ namespace Noether.Experiments;
 /// V → (cλ₂/λ_V)·W₂ᵀ and the update of W₁ is φ times the gradient with φ = cλ₂/λ_V.
 /// B-E1: the sign of the consistency score φ̂ decides descent (c &gt; 0) or ascent (c &lt; 0).
 /// B-E2: evolution over the genome (a, b) of ΔV = −η(a·h eᵀ + b V), selected on task loss only, finds φ &gt; 0 rules.
-/// B-E3: metaplasticity — the same probe event gives different updates after different plasticity histories.
+/// B-E3: metaplasticity — after a V-only history of inverted teaching under the same rule, the same probe
+/// event gives an opposite or ≥ 2× different update (the digest's history, the rule flipped to c = −1, beside it).
 /// B-E4: learning survives sparse and amorphous connectivity (rule of the <c>rule</c> section).
 /// Defaults: teacher 16→32(tanh)→16, 4096 samples; student 16→64(tanh)→16 without biases, SGD η = 0.05,
 /// batch 64, 4000 steps, coupled L2 λ = 1e-3 on W₁ and W₂, V(0) ~ N(0, 1/64) (the law of W₂ᵀ, independent of it).
@@ -48,7 +49,6 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             if (!withFeedback.Contains(Rule.Name))
                 throw new ConfigException($"rule={Rule.Name}: B-E4 measures φ̂ of a feedback pathway; expected one of {string.Join(", ", withFeedback)}");
             if (Consistency.Window > Network.Steps) throw new ConfigException($"consistency.window={Consistency.Window}: expected at most network.steps ({Network.Steps})");
-            if (Metaplasticity.TrainSteps + Metaplasticity.HistorySteps < 1) throw new ConfigException("metaplasticity: needs some steps");
         }
     }
 
