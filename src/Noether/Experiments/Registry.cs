@@ -6,6 +6,7 @@ public static class Registry
     public static IReadOnlyList<IExperiment> All { get; } =
     [
         new NoiseEquilibrium(),
+        new MultimodalAlignment(),
     ];
 
     public static IExperiment Get(string id) =>
