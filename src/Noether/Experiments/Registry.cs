@@ -7,6 +7,7 @@ public static class Registry
     [
         new NoiseEquilibrium(),
         new MultimodalAlignment(),
+        new Compositional(),
     ];
 
     public static IExperiment Get(string id) =>
