@@ -13,6 +13,8 @@ public static class Registry
         new SymmetryHierarchy(),
         new CanonicalRepresentation(),
         new SymmetryRemoval(),
+        new MultimodalAlignment(),
+        new Compositional(),
     ];
 
     public static IExperiment Get(string id) =>
