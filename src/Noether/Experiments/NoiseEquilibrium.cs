@@ -407,8 +407,8 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
 
     // ---- H-d: warmup lets SGD from a Kaiming init reach the flat noise equilibrium ----
 
-    /// <summary>One H-d training condition: an initialisation at a learning rate, each run with and without warmup.</summary>
-    private sealed record WarmupCondition(string Init, double Lr)
+    /// <summary>One H-d training condition: an initialisation at a learning rate, each run with and without warmup; claimed or contrast.</summary>
+    private sealed record WarmupCondition(string Init, double Lr, bool Claimed)
     {
         public string Layer(string schedule) => $"{Init}.{schedule}.lr={Lr.ToString(CultureInfo.InvariantCulture)}";
     }
@@ -417,7 +417,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
 
     /// <summary>Population layout: member = condition × seeds + seed index; the first two conditions are the claims' learning rate.</summary>
     private static WarmupCondition[] WarmupConditions(WarmupConfig c) =>
-        [new("kaiming", c.Lr), new("xavier", c.Lr), new("kaiming", c.ContrastLr), new("xavier", c.ContrastLr)];
+        [new("kaiming", c.Lr, true), new("xavier", c.Lr, true), new("kaiming", c.ContrastLr, false), new("xavier", c.ContrastLr, false)];
 
     private static IReadOnlyList<Claim> RunWarmup(Config config, RunContext ctx)
     {
@@ -426,8 +426,9 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         var conditions = WarmupConditions(c);
         var (data, moments) = MakeRankOneData(c, seeds, conditions.Length, ctx);
         var probeData = SquareLossEquivalentRows(data);
-        var plain = TrainWarmup(NoWarmup, new ConstantSchedule(), conditions, data, probeData, moments, config, ctx);
-        var warm = TrainWarmup(WithWarmup, new WarmupSchedule(c.WarmupSteps), conditions, data, probeData, moments, config, ctx);
+        // Both phases start from the same initialisations, so the first measures their stability for both.
+        var plain = TrainWarmup(NoWarmup, new ConstantSchedule(), measureStability: true, conditions, data, probeData, moments, config, ctx);
+        var warm = TrainWarmup(WithWarmup, new WarmupSchedule(c.WarmupSteps), measureStability: false, conditions, data, probeData, moments, config, ctx);
 
         // Extra numbers: every condition's λ_max(H₀) and final S or divergence step, the unclaimed contrast learning rate included.
         double closedFormError = 0;
@@ -441,7 +442,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 {
                     if (r.DivergedAt[m] >= 0) ctx.Extra[$"{key}.{schedule}.diverged_at"] = r.DivergedAt[m];
                     else ctx.Extra[$"{key}.{schedule}.final_trace"] = r.Final[m];
-                    if (r.DivergedAt[m] < 0) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
+                    if (r.DivergedAt[m] < 0 && conditions[k].Claimed) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
                 }
             }
         // The curves use the closed form of §H.2; this is how far it is from the probe at the end.
@@ -547,12 +548,13 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     }
 
     /// <summary>
-    /// Per member: S and λ_max of the Hessian at init, S_T at the end from the sharpness probe (NaN if diverged) and from the closed form,
-    /// the smallest closed-form S at any probe before divergence, the step it diverged at (−1) and the final training loss.
+    /// Per member: S and λ_max of the Hessian at init (λ_max NaN unless measured), S_T at the end (NaN if diverged) from the sharpness
+    /// probe for the claimed conditions and from the closed form for the contrast, S_T from the closed form, the smallest closed-form
+    /// S at any probe before divergence, the step it diverged at (−1) and the final training loss.
     /// </summary>
     private sealed record WarmupResult(double[] Initial, double[] InitialTop, double[] Final, double[] ClosedForm, double[] Min, long[] DivergedAt, double[] Loss);
 
-    private static WarmupResult TrainWarmup(string schedule, Schedule lrSchedule, WarmupCondition[] conditions, TrainingData<double> data,
+    private static WarmupResult TrainWarmup(string schedule, Schedule lrSchedule, bool measureStability, WarmupCondition[] conditions, TrainingData<double> data,
         TrainingData<double> probeData, Tensor<double>[] moments, Config config, RunContext ctx)
     {
         var c = config.Warmup;
@@ -586,13 +588,21 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
 
         var initial = new double[p];
         var initialTop = new double[p];
-        for (int m = 0; m < p; m++)
+        ctx.Time($"warmup.{schedule}.sharpness", () =>
         {
-            initial[m] = Trace(m);
-            // λ_max(H₀) decides stability: GD at rate η is stable near θ₀ only if η·λ_max < 2.
-            initialTop[m] = Sharpness.TopEigenvalue(gradients[m].Gradient, MemberLossGradient.Flatten(net, m), ctx.MemberStream(m % seeds, "warmup.power"),
-                iterations: 200, tolerance: 1e-8);
-        }
+            for (int m = 0; m < p; m++)
+            {
+                initial[m] = Trace(m);
+                initialTop[m] = double.NaN;
+                if (!measureStability) continue;
+                // λ_max(H₀) decides stability: GD at rate η is stable near θ₀ only if η·λ_max < 2. Conditions with the same init share it.
+                int first = Array.FindIndex(conditions, q => q.Init == conditions[m / seeds].Init) * seeds + m % seeds;
+                initialTop[m] = first < m ? initialTop[first]
+                    : Sharpness.TopEigenvalue(gradients[m].Gradient, MemberLossGradient.Flatten(net, m), ctx.MemberStream(m % seeds, "warmup.power"),
+                        iterations: 200, tolerance: 1e-8);
+            }
+            return 0;
+        });
         var min = (double[])initial.Clone();
         if (phase.Resumed is { } saved)
         {
@@ -630,21 +640,25 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         var final = new double[p];
         var closedForm = new double[p];
         var trainLoss = trainer.EvaluateLoss();
-        for (int m = 0; m < p; m++)
+        ctx.Time($"warmup.{schedule}.sharpness", () =>
         {
-            string layer = conditions[m / seeds].Layer(schedule);
-            final[m] = closedForm[m] = double.NaN;
-            if (trainer.DivergedAt[m] >= 0)
+            for (int m = 0; m < p; m++)
             {
-                ctx.Metrics.Log(c.Steps, m % seeds, layer, "diverged_at", trainer.DivergedAt[m]);
-                continue;
+                string layer = conditions[m / seeds].Layer(schedule);
+                final[m] = closedForm[m] = double.NaN;
+                if (trainer.DivergedAt[m] >= 0)
+                {
+                    ctx.Metrics.Log(c.Steps, m % seeds, layer, "diverged_at", trainer.DivergedAt[m]);
+                    continue;
+                }
+                closedForm[m] = Trace(m);
+                // The claims' S_T from the generic probe: the exact Hessian trace by finite differences of the engine's gradients.
+                final[m] = conditions[m / seeds].Claimed ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
+                if (conditions[m / seeds].Claimed) ctx.Metrics.Log(c.Steps, m % seeds, layer, "hessian_trace_probe", final[m]);
+                ctx.Metrics.Log(c.Steps, m % seeds, layer, "train_loss", trainLoss[m]);
             }
-            // S_T from the generic probe: the exact Hessian trace by finite differences of the engine's gradients.
-            final[m] = Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m));
-            closedForm[m] = Trace(m);
-            ctx.Metrics.Log(c.Steps, m % seeds, layer, "hessian_trace_probe", final[m]);
-            ctx.Metrics.Log(c.Steps, m % seeds, layer, "train_loss", trainLoss[m]);
-        }
+            return 0;
+        });
         ctx.Metrics.Flush();
         AddWarmupCurves(ctx, config, conditions, schedule);
         var divergedAt = (long[])trainer.DivergedAt.Clone();
@@ -660,25 +674,28 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     private static bool IsWarmupProbeStep(long step, int every, int steps) =>
         step % every == 0 || step == steps || (step < every && (step & (step - 1)) == 0);
 
+    /// <summary>
+    /// One series per seed and condition. A diverging run reaches S ~ 10¹⁵ before its loss overflows, which would flatten every
+    /// other curve, so each run is drawn only while S ≤ 10·S₀ (its divergence step is in the claim details and extra numbers).
+    /// </summary>
     private static void AddWarmupCurves(RunContext ctx, Config config, WarmupCondition[] conditions, string schedule)
     {
-        var c = config.Warmup;
         for (int k = 0; k < conditions.Length; k++)
         {
-            bool claimed = conditions[k].Lr == c.Lr && k < 2;
+            bool claimed = conditions[k].Claimed;
             string id = claimed ? "warmup-trace" : "warmup-trace-contrast";
             var fig = ctx.Figures.FirstOrDefault(f => f.Id == id);
             if (fig is null)
             {
                 fig = new Figure(id, claimed
-                        ? $"Hessian trace S under SGD at η = {conditions[k].Lr}, Kaiming vs Xavier init, with and without warmup (H-d)"
-                        : $"Hessian trace S at the contrast η = {conditions[k].Lr}, below the Kaiming stability limit (not claimed)",
+                        ? $"Hessian trace at η = {conditions[k].Lr}: Kaiming vs Xavier, ± warmup (H-d)"
+                        : $"Hessian trace at η = {conditions[k].Lr}, near the Kaiming stability limit (not claimed)",
                     "line", "step", "S = Tr H")
                 {
                     LogY = true,
                     Caption = claimed
-                        ? "Without warmup the sharp Kaiming init diverges within a few steps; with warmup it falls to the Xavier init's equilibrium S."
-                        : "Near the Kaiming stability limit a run without warmup survives where η·λ_max(H₀) < 2 (see the extra numbers) and, in the same budget, ends at least as flat as with warmup, which spends its first steps at a small rate.",
+                        ? "Without warmup the sharp Kaiming init diverges within a few steps (its curve stops at 10·S₀); with warmup it falls to the S of the Xavier init."
+                        : "Near the stability limit a Kaiming run without warmup survives where η·λ_max(H₀) < 2 (see the extra numbers) and, in a short budget, ends flatter than with warmup, which spends its first steps at a small rate.",
                 };
                 ctx.Figures.Add(fig);
             }
@@ -687,6 +704,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
             for (int s = 0; s < config.Seeds; s++)
             {
                 var mine = rows.Where(r => r.Member == s).ToList();
+                if (mine.Count > 0) mine = mine.TakeWhile(r => r.Value <= 10 * mine[0].Value).ToList();
                 fig.Series.Add(new Series($"{conditions[k].Init}, {schedule}, seed {ctx.Seed + s}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
             }
         }
