@@ -55,7 +55,7 @@ public class BackendTests
                 fromDb[(r.GetDouble(0), r.GetString(1))] = r.GetDouble(2);
             }
         }
-        Assert.Equal(2 * 7, fromDb.Count);
+        Assert.Equal(2 * 9, fromDb.Count);
         foreach (var lr in new[] { 0.01, 0.02 })
         {
             var claims = m.Trials.Where(t => t.Axes["balance.lr"]!.GetValue<double>() == lr)
