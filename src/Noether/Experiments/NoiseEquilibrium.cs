@@ -19,8 +19,8 @@ namespace Noether.Experiments;
 /// H-d (§H.2, the paper's warmup figure): the stability of SGD is governed by the Hessian trace S. A Kaiming
 /// init is unbalanced (‖W‖ ≫ ‖U‖) and sharp, so at a learning rate above its stability limit SGD without
 /// warmup diverges; a linear warmup lets the noise bring it to the balanced equilibrium first, where S
-/// is small and the same as from a (balanced) Xavier init. Below that limit warmup does not help
-/// (reported as extra numbers, not claimed).
+/// is small and the same as from a (balanced) Xavier init. At a contrast learning rate near that limit warmup
+/// is not claimed to help (its numbers are extras and a figure).
 /// Each population member is one seed (run seed + i) with its own teacher, data and initialisation.
 /// Resumable: each of the six training phases checkpoints at its probe points (see <see cref="RunCheckpoints"/>).
 /// </summary>
@@ -90,9 +90,9 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         [Param("output width o", Min = 1, Max = 4096)] public int OutputDim { get; set; } = 5;
         [Param("training samples N", Min = 2)] public int Samples { get; set; } = 512;
         [Param("label-noise std σ_ε", Min = 0)] public double LabelNoise { get; set; } = 1.0;
-        [Param("learning rate of the claims, above the stability limit of the Kaiming init", Min = 0, Max = 10)]
+        [Param("learning rate of the claims, above the stability limit 2/λ_max(H₀) of the Kaiming init (≈ 0.03 at the defaults)", Min = 0, Max = 10)]
         public double Lr { get; set; } = 0.1;
-        [Param("contrast learning rate, below that limit (reported as extra numbers, not claimed)", Min = 0, Max = 10)]
+        [Param("contrast learning rate, near or below that limit (reported as extra numbers, not claimed)", Min = 0, Max = 10)]
         public double ContrastLr { get; set; } = 0.03;
         [Param("SGD batch size", Min = 1)] public int Batch { get; set; } = 8;
         [Param("SGD steps", Min = 1)] public int Steps { get; set; } = 10000;
