@@ -8,7 +8,6 @@ public static class ClaimTable
 {
     public static void Print(IReadOnlyList<RunResult> results, bool statements = true)
     {
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("experiment").AddColumn("claim").AddColumn(new TableColumn("measured").RightAligned())
             .AddColumn("test").AddColumn("verdict");

@@ -14,6 +14,8 @@ public static class Commands
 
     public static int Main(string[] args)
     {
+        // Logs and pipes get wide tables rather than the 80-column default of a terminal-less console.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 160);
         var root = Build();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

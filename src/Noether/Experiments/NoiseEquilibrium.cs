@@ -1,5 +1,9 @@
+using System.Globalization;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 using Noether.Learning;
 using Noether.Nn;
+using Noether.Probes;
 using Noether.Tensors;
 using Noether.Training;
 
@@ -12,8 +16,13 @@ namespace Noether.Experiments;
 /// zero (the noise equilibrium) and balances per-sample gradient energy; GD keeps its initial imbalance.
 /// H-b: under scale invariance (f = vᵀx/‖v‖) every SGD step can only grow ‖v‖², so the norm diverges;
 /// GD barely moves it. H-c (the exact one-step charge identity) is a float64 unit test.
+/// H-d (§H.2, the paper's warmup figure): the stability of SGD is governed by the Hessian trace S. A Kaiming
+/// init is unbalanced (‖W‖ ≫ ‖U‖) and sharp, so at a learning rate above its stability limit SGD without
+/// warmup diverges; a linear warmup lets the noise bring it to the balanced equilibrium first, where S
+/// is small and the same as from a (balanced) Xavier init. At a contrast learning rate near that limit warmup
+/// is not claimed to help (its numbers are extras and a figure).
 /// Each population member is one seed (run seed + i) with its own teacher, data and initialisation.
-/// Resumable: each of the four training phases checkpoints at its probe points (see <see cref="RunCheckpoints"/>).
+/// Resumable: each of the six training phases checkpoints at its probe points (see <see cref="RunCheckpoints"/>).
 /// </summary>
 public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IResumable
 {
@@ -21,12 +30,13 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     public override string Title => "SGD under symmetry: noise equilibrium or divergence";
     public override Paper Paper => new("Parameter Symmetry and Noise Equilibrium of Stochastic Gradient Descent",
         "Liu Ziyin, Mingze Wang, Hongchao Li, Lei Wu", "2402.07193");
-    public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not";
+    public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not; H-d warmup lets SGD from a Kaiming init reach the flat equilibrium of a Xavier init at a learning rate where it otherwise diverges";
 
     public sealed class Config
     {
         public BalanceConfig Balance { get; set; } = new();
         public ScaleConfig Scale { get; set; } = new();
+        public WarmupConfig Warmup { get; set; } = new();
         [Param("population members, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 100;
     }
@@ -69,6 +79,33 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         }
     }
 
+    /// <summary>
+    /// H-d setting (§H.2 and Fig. 7_1: rank-1 matrix factorisation, Kaiming vs Xavier init, ± warmup): y = a bᵀx/√d + σ_ε ε
+    /// with a, b, x, ε standard normal, f = UWx, half-MSE, SGD in float64. Kaiming = N(0, 2/fan_in), Xavier = N(0, 2/(fan_in+fan_out)).
+    /// </summary>
+    public sealed class WarmupConfig : IValidatedConfig
+    {
+        [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 5;
+        [Param("hidden width h", Min = 1, Max = 4096)] public int Hidden { get; set; } = 100;
+        [Param("output width o", Min = 1, Max = 4096)] public int OutputDim { get; set; } = 5;
+        [Param("training samples N", Min = 2)] public int Samples { get; set; } = 512;
+        [Param("label-noise std σ_ε", Min = 0)] public double LabelNoise { get; set; } = 1.0;
+        [Param("learning rate of the claims, above the stability limit 2/λ_max(H₀) of the Kaiming init (≈ 0.03 at the defaults)", Min = 0, Max = 10)]
+        public double Lr { get; set; } = 0.1;
+        [Param("contrast learning rate, near or below that limit (reported as extra numbers, not claimed)", Min = 0, Max = 10)]
+        public double ContrastLr { get; set; } = 0.03;
+        [Param("SGD batch size", Min = 1)] public int Batch { get; set; } = 8;
+        [Param("SGD steps", Min = 1)] public int Steps { get; set; } = 10000;
+        [Param("linear warmup steps: the learning rate rises from η/n to η over the first n steps", Min = 1)] public int WarmupSteps { get; set; } = 5000;
+
+        public void Validate()
+        {
+            if (Batch > Samples) throw new ConfigException($"warmup.batch={Batch}: expected at most warmup.samples ({Samples})");
+            if (Samples < InputDim) throw new ConfigException($"warmup.samples={Samples}: expected at least warmup.input_dim ({InputDim}) training samples");
+            if (WarmupSteps >= Steps) throw new ConfigException($"warmup.warmup_steps={WarmupSteps}: expected fewer than warmup.steps ({Steps}), so that SGD also runs at the full learning rate");
+        }
+    }
+
     protected override Config Profile(string profile) => profile == "full"
         ? new Config
         {
@@ -76,6 +113,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
             ProbeEvery = 250,
             Balance = new BalanceConfig { SgdSteps = 50000, GdSteps = 20000 },
             Scale = new ScaleConfig { Steps = 50000 },
+            Warmup = new WarmupConfig { Steps = 40000 },
         }
         : new Config();
 
@@ -84,6 +122,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         var claims = new List<Claim>();
         claims.AddRange(RunBalance(config, ctx));
         claims.AddRange(RunScaleInvariance(config, ctx));
+        claims.AddRange(RunWarmup(config, ctx));
         return claims;
     }
 
@@ -364,6 +403,332 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         double s = 0;
         foreach (var x in v) s += x * x;
         return s;
+    }
+
+    // ---- H-d: warmup lets SGD from a Kaiming init reach the flat noise equilibrium ----
+
+    /// <summary>One H-d training condition: an initialisation at a learning rate, each run with and without warmup; claimed or contrast.</summary>
+    private sealed record WarmupCondition(string Init, double Lr, bool Claimed)
+    {
+        public string Layer(string schedule) => $"{Init}.{schedule}.lr={Lr.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    private const string NoWarmup = "no-warmup", WithWarmup = "warmup";
+
+    /// <summary>Population layout: member = condition × seeds + seed index; the first two conditions are the claims' learning rate.</summary>
+    private static WarmupCondition[] WarmupConditions(WarmupConfig c) =>
+        [new("kaiming", c.Lr, true), new("xavier", c.Lr, true), new("kaiming", c.ContrastLr, false), new("xavier", c.ContrastLr, false)];
+
+    private static IReadOnlyList<Claim> RunWarmup(Config config, RunContext ctx)
+    {
+        var c = config.Warmup;
+        int seeds = config.Seeds;
+        var conditions = WarmupConditions(c);
+        var (data, moments) = MakeRankOneData(c, seeds, conditions.Length, ctx);
+        var probeData = SquareLossEquivalentRows(data);
+        // Both phases start from the same initialisations, so the first measures their stability for both.
+        var plain = TrainWarmup(NoWarmup, new ConstantSchedule(), measureStability: true, conditions, data, probeData, moments, config, ctx);
+        var warm = TrainWarmup(WithWarmup, new WarmupSchedule(c.WarmupSteps), measureStability: false, conditions, data, probeData, moments, config, ctx);
+
+        // Extra numbers: every condition's λ_max(H₀) and final S or divergence step, the unclaimed contrast learning rate included.
+        double closedFormError = 0;
+        for (int k = 0; k < conditions.Length; k++)
+            for (int s = 0; s < seeds; s++)
+            {
+                int m = k * seeds + s;
+                string key = $"warmup.lr={conditions[k].Lr.ToString(CultureInfo.InvariantCulture)}.seed={ctx.Seed + s}.{conditions[k].Init}";
+                ctx.Extra[key + ".initial_top_eigenvalue"] = plain.InitialTop[m];
+                foreach (var (schedule, r) in new[] { (NoWarmup, plain), (WithWarmup, warm) })
+                {
+                    if (r.DivergedAt[m] >= 0) ctx.Extra[$"{key}.{schedule}.diverged_at"] = r.DivergedAt[m];
+                    else ctx.Extra[$"{key}.{schedule}.final_trace"] = r.Final[m];
+                    if (r.DivergedAt[m] < 0 && conditions[k].Claimed) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
+                }
+            }
+        // The curves use the closed form of §H.2; this is how far it is from the probe at the end.
+        ctx.Extra["warmup.closed_form_trace_max_relative_error"] = closedFormError;
+
+        // Members at the claims' learning rate: Kaiming (condition 0) and Xavier (condition 1) of seed s.
+        int K(int s) => s;
+        int X(int s) => seeds + s;
+        var flatter = new double[seeds];
+        var sameAsXavier = new double[seeds];
+        for (int s = 0; s < seeds; s++)
+        {
+            flatter[s] = warm.Final[K(s)] / plain.Min[K(s)];
+            sameAsXavier[s] = warm.Final[K(s)] / warm.Final[X(s)];
+        }
+        string NoWarmupText(int m) => plain.DivergedAt[m] >= 0
+            ? $"diverged at step {plain.DivergedAt[m]}"
+            : $"S_T {Claim.Format(plain.Final[m])}";
+        string Stability(int m) => $"S₀ {Claim.Format(plain.Initial[m])}, η·λ_max(H₀) {Claim.Format(conditions[m / seeds].Lr * plain.InitialTop[m])}";
+        string flatterDetails = string.Join("; ", Enumerable.Range(0, seeds).Select(s =>
+            $"seed {ctx.Seed + s}: S_T {Claim.Format(warm.Final[K(s)])} with warmup; without: {NoWarmupText(K(s))}, smallest S {Claim.Format(plain.Min[K(s)])} ({Stability(K(s))}); ratio {Claim.Format(flatter[s])}"));
+        string xavierDetails = string.Join("; ", Enumerable.Range(0, seeds).Select(s =>
+            $"seed {ctx.Seed + s}: Kaiming {Claim.Format(warm.Final[K(s)])} vs Xavier {Claim.Format(warm.Final[X(s)])}, Xavier without warmup {NoWarmupText(X(s))} (Kaiming {Stability(K(s))}; Xavier {Stability(X(s))})"));
+        double worstRatio = sameAsXavier.OrderByDescending(r => Math.Abs(Math.Log(r))).First();
+        // §H.5 calibrates no threshold for the warmup figure. "Much smaller" is a factor of two, far outside the equilibrium's
+        // fluctuations of S (±10% over time); the init-independence band is that of H-a's gradient-balance ratio.
+        return
+        [
+            Claim.AtMost("H-d.warmup-flatter",
+                $"At η = {c.Lr}, above the stability limit of the unbalanced Kaiming init (η·λ_max(H₀) > 2: the regime of the paper's warmup mechanism; at η = {c.ContrastLr}, near that limit, warmup is not claimed to help: see the extra numbers), " +
+                $"SGD (|B|={c.Batch}, {c.Steps} steps, {c.InputDim}-{c.Hidden}-{c.OutputDim} linear net, rank-1 teacher) with a {c.WarmupSteps}-step linear warmup ends with a much smaller Hessian trace S = Tr H than without: " +
+                $"S_T with warmup / the smallest S the run without warmup had before it diverged or ended (largest of {seeds} seeds)",
+                flatter.Max(), 0.5, flatterDetails),
+            Claim.Within("H-d.warmup-init-independent",
+                $"With warmup, the Kaiming init ends at the noise equilibrium of a balanced Xavier init: S_T(Kaiming) / S_T(Xavier) at η = {c.Lr}, both with warmup, " +
+                "same data and batch order (the equilibrium forgets the init, so the runs coalesce; seed farthest from 1)",
+                worstRatio, 0.8, 1.25, xavierDetails),
+        ];
+    }
+
+    /// <summary>
+    /// Per seed: y = a bᵀx/√d + σ_ε ε (a rank-1 teacher), copied to every condition's member of that seed;
+    /// and Σ̂_x = XᵀX/N (d×d), which the closed-form Hessian trace needs.
+    /// </summary>
+    private static (TrainingData<double> Data, Tensor<double>[] SecondMoments) MakeRankOneData(WarmupConfig c, int seeds, int copies, RunContext ctx)
+    {
+        int n = c.Samples, d = c.InputDim, o = c.OutputDim;
+        var x = new Tensor<double>(seeds * copies, n, d);
+        var y = new Tensor<double>(seeds * copies, n, o);
+        var moments = new Tensor<double>[seeds];
+        for (int s = 0; s < seeds; s++)
+        {
+            var rng = ctx.MemberStream(s, "warmup.data");
+            var a = new double[o]; var b = new double[d];
+            for (int i = 0; i < o; i++) a[i] = rng.Normal();
+            for (int j = 0; j < d; j++) b[j] = rng.Normal() / Math.Sqrt(d);
+            var xs = x.SliceSpan(s); var ys = y.SliceSpan(s);
+            for (int i = 0; i < n; i++)
+            {
+                double bx = 0;
+                for (int j = 0; j < d; j++) { xs[i * d + j] = rng.Normal(); bx += b[j] * xs[i * d + j]; }
+                for (int k = 0; k < o; k++) ys[i * o + k] = a[k] * bx + c.LabelNoise * rng.Normal();
+            }
+            var sigma = moments[s] = new Tensor<double>(d, d);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < d; j++)
+                    for (int l = 0; l < d; l++) sigma[j, l] += xs[i * d + j] * xs[i * d + l] / n;
+            for (int k = 1; k < copies; k++)
+            {
+                xs.CopyTo(x.SliceSpan(k * seeds + s));
+                ys.CopyTo(y.SliceSpan(k * seeds + s));
+            }
+        }
+        return (new TrainingData<double>(x, y, perMember: true), moments);
+    }
+
+    /// <summary>
+    /// d rows per member whose half-MSE has exactly the gradient and Hessian of the N training rows, so the probes'
+    /// p gradient pairs cost d/N as much. A model f = A(θ)x enters the loss only through XᵀX and XᵀY: with the thin
+    /// QR X = QR, (1/2N)‖XAᵀ − Y‖² = (1/2d)‖X'Aᵀ − Y'‖² + const for X' = √(d/N)·R and Y' = √(d/N)·QᵀY.
+    /// </summary>
+    public static TrainingData<double> SquareLossEquivalentRows(TrainingData<double> data)
+    {
+        int members = data.Inputs.Shape[0], n = data.Count, d = data.InputWidth, o = data.TargetWidth;
+        var x = new Tensor<double>(members, d, d);
+        var y = new Tensor<double>(members, d, o);
+        double scale = Math.Sqrt((double)d / n);
+        for (int m = 0; m < members; m++)
+        {
+            var xm = Matrix<double>.Build.DenseOfRowMajor(n, d, data.Inputs.SliceSpan(m).ToArray());
+            var ym = Matrix<double>.Build.DenseOfRowMajor(n, o, data.Targets.SliceSpan(m).ToArray());
+            var qr = xm.QR(QRMethod.Thin);
+            var r = qr.R * scale;
+            var qty = qr.Q.TransposeThisAndMultiply(ym) * scale;
+            var xs = x.SliceSpan(m); var ys = y.SliceSpan(m);
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = 0; j < d; j++) xs[i * d + j] = r[i, j];
+                for (int k = 0; k < o; k++) ys[i * o + k] = qty[i, k];
+            }
+        }
+        return new TrainingData<double>(x, y, perMember: true);
+    }
+
+    /// <summary>
+    /// Per member: S and λ_max of the Hessian at init (λ_max NaN unless measured), S_T at the end (NaN if diverged) from the sharpness
+    /// probe for the claimed conditions and from the closed form for the contrast, S_T from the closed form, the smallest closed-form
+    /// S at any probe before divergence, the step it diverged at (−1) and the final training loss.
+    /// </summary>
+    private sealed record WarmupResult(double[] Initial, double[] InitialTop, double[] Final, double[] ClosedForm, double[] Min, long[] DivergedAt, double[] Loss);
+
+    private static WarmupResult TrainWarmup(string schedule, Schedule lrSchedule, bool measureStability, WarmupCondition[] conditions, TrainingData<double> data,
+        TrainingData<double> probeData, Tensor<double>[] moments, Config config, RunContext ctx)
+    {
+        var c = config.Warmup;
+        int seeds = config.Seeds, p = seeds * conditions.Length;
+        var phase = ctx.Checkpoints.Phase($"warmup.{schedule}");
+        if (phase.Done)
+        {
+            AddWarmupCurves(ctx, config, conditions, schedule);
+            var r = phase.Results!;
+            return new WarmupResult(r.Get<double>("initial"), r.Get<double>("initial_top"), r.Get<double>("final"), r.Get<double>("closed_form"),
+                r.Get<double>("min"), r.Get<long>("diverged_at"), r.Get<double>("loss"));
+        }
+        var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
+        var sgd = new Sgd<double>(p, c.Lr);
+        for (int k = 0; k < conditions.Length; k++)
+            for (int s = 0; s < seeds; s++)
+            {
+                int m = k * seeds + s;
+                // Every condition and schedule of a seed draws the same normals (only their scale differs) and the same batches: the runs are paired.
+                var rng = ctx.MemberStream(s, "warmup.init");
+                foreach (var param in net.Parameters) Initializer.Fill(param, m, Initializer.Parse(conditions[k].Init), rng);
+                sgd.LearningRate[m] = conditions[k].Lr;
+            }
+        var loss = new MseLoss<double>(half: true);
+        var trainer = new Trainer<double>(net, loss, sgd, data, c.Batch,
+            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "warmup.batches")).ToArray(), lrSchedule);
+        var lin = net.Linears.ToArray();
+        var single = Mlp.Build<double>(1, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false);
+        var gradients = Enumerable.Range(0, p).Select(m => new MemberLossGradient(single, loss, probeData, m)).ToArray();
+        double Trace(int m) => HessianTrace(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m), moments[m % seeds]);
+
+        var initial = new double[p];
+        var initialTop = new double[p];
+        ctx.Time($"warmup.{schedule}.sharpness", () =>
+        {
+            for (int m = 0; m < p; m++)
+            {
+                initial[m] = Trace(m);
+                initialTop[m] = double.NaN;
+                if (!measureStability) continue;
+                // λ_max(H₀) decides stability: GD at rate η is stable near θ₀ only if η·λ_max < 2. Conditions with the same init share it.
+                int first = Array.FindIndex(conditions, q => q.Init == conditions[m / seeds].Init) * seeds + m % seeds;
+                initialTop[m] = first < m ? initialTop[first]
+                    : Sharpness.TopEigenvalue(gradients[m].Gradient, MemberLossGradient.Flatten(net, m), ctx.MemberStream(m % seeds, "warmup.power"),
+                        iterations: 200, tolerance: 1e-8);
+            }
+            return 0;
+        });
+        var min = (double[])initial.Clone();
+        if (phase.Resumed is { } saved)
+        {
+            trainer.LoadState(saved);
+            saved.CopyTo("min", min.AsSpan());
+        }
+        Action<CheckpointState> save = st => { trainer.SaveState(st); st.Put("min", min); };
+        void Probe(long step)
+        {
+            // Checkpoint before this step's rows: a resumed run starts by logging them again.
+            phase.SafePoint(step, save);
+            for (int m = 0; m < p; m++)
+            {
+                if (trainer.DivergedAt[m] >= 0) continue;
+                double trace = Trace(m);
+                if (!double.IsFinite(trace)) continue;
+                min[m] = Math.Min(min[m], trace);
+                ctx.Metrics.Log(step, m % seeds, conditions[m / seeds].Layer(schedule), "hessian_trace", trace);
+            }
+            ctx.Metrics.Flush();
+            ctx.Progress.Report($"noise-equilibrium H-d {schedule}", step, c.Steps);
+        }
+        ctx.Time($"warmup.{schedule}", () =>
+        {
+            Probe(trainer.Step);
+            while (trainer.Step < c.Steps)
+            {
+                ctx.Cancel.ThrowIfCancellationRequested();
+                trainer.StepOnce();
+                if (IsWarmupProbeStep(trainer.Step, config.ProbeEvery, c.Steps)) Probe(trainer.Step);
+            }
+            return 0;
+        });
+
+        var final = new double[p];
+        var closedForm = new double[p];
+        var trainLoss = trainer.EvaluateLoss();
+        ctx.Time($"warmup.{schedule}.sharpness", () =>
+        {
+            for (int m = 0; m < p; m++)
+            {
+                string layer = conditions[m / seeds].Layer(schedule);
+                final[m] = closedForm[m] = double.NaN;
+                if (trainer.DivergedAt[m] >= 0)
+                {
+                    ctx.Metrics.Log(c.Steps, m % seeds, layer, "diverged_at", trainer.DivergedAt[m]);
+                    continue;
+                }
+                closedForm[m] = Trace(m);
+                // The claims' S_T from the generic probe: the exact Hessian trace by finite differences of the engine's gradients.
+                final[m] = conditions[m / seeds].Claimed ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
+                if (conditions[m / seeds].Claimed) ctx.Metrics.Log(c.Steps, m % seeds, layer, "hessian_trace_probe", final[m]);
+                ctx.Metrics.Log(c.Steps, m % seeds, layer, "train_loss", trainLoss[m]);
+            }
+            return 0;
+        });
+        ctx.Metrics.Flush();
+        AddWarmupCurves(ctx, config, conditions, schedule);
+        var divergedAt = (long[])trainer.DivergedAt.Clone();
+        phase.Complete(r =>
+        {
+            r.Put("initial", initial); r.Put("initial_top", initialTop); r.Put("final", final); r.Put("closed_form", closedForm);
+            r.Put("min", min); r.Put("diverged_at", divergedAt); r.Put("loss", trainLoss);
+        });
+        return new WarmupResult(initial, initialTop, final, closedForm, min, divergedAt, trainLoss);
+    }
+
+    /// <summary>Every <paramref name="every"/> steps and the last; before that at powers of two, so that a run diverging in a few steps is seen.</summary>
+    private static bool IsWarmupProbeStep(long step, int every, int steps) =>
+        step % every == 0 || step == steps || (step < every && (step & (step - 1)) == 0);
+
+    /// <summary>
+    /// One series per seed and condition. A diverging run reaches S ~ 10¹⁵ before its loss overflows, which would flatten every
+    /// other curve, so each run is drawn only while S ≤ 10·S₀ (its divergence step is in the claim details and extra numbers).
+    /// </summary>
+    private static void AddWarmupCurves(RunContext ctx, Config config, WarmupCondition[] conditions, string schedule)
+    {
+        for (int k = 0; k < conditions.Length; k++)
+        {
+            bool claimed = conditions[k].Claimed;
+            string id = claimed ? "warmup-trace" : "warmup-trace-contrast";
+            var fig = ctx.Figures.FirstOrDefault(f => f.Id == id);
+            if (fig is null)
+            {
+                fig = new Figure(id, claimed
+                        ? $"Hessian trace at η = {conditions[k].Lr}: Kaiming vs Xavier, ± warmup (H-d)"
+                        : $"Hessian trace at η = {conditions[k].Lr}, near the Kaiming stability limit (not claimed)",
+                    "line", "step", "S = Tr H")
+                {
+                    LogY = true,
+                    Caption = claimed
+                        ? "Without warmup the sharp Kaiming init diverges within a few steps (its curve stops at 10·S₀); with warmup it falls to the S of the Xavier init."
+                        : "Near the stability limit a Kaiming run without warmup survives where η·λ_max(H₀) < 2 (see the extra numbers) and, in a short budget, ends flatter than with warmup, which spends its first steps at a small rate.",
+                };
+                ctx.Figures.Add(fig);
+            }
+            string layer = conditions[k].Layer(schedule);
+            var rows = ctx.Metrics.Rows.Where(r => r.Layer == layer && r.Name == "hessian_trace").ToList();
+            for (int s = 0; s < config.Seeds; s++)
+            {
+                var mine = rows.Where(r => r.Member == s).ToList();
+                if (mine.Count > 0) mine = mine.TakeWhile(r => r.Value <= 10 * mine[0].Value).ToList();
+                fig.Series.Add(new Series($"{conditions[k].Init}, {schedule}, seed {ctx.Seed + s}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tr H of L = (1/N) Σ_n ½‖UWx_n − y_n‖² (W: h×d, U: o×h; symmetry.md §H.2): Tr(Σ̂_x)‖U‖²_F + o·Tr(WΣ̂_xWᵀ), Σ̂_x = XᵀX/N.
+    /// Exact at every θ, not only at a minimum: f is linear in each single weight, so the residual term
+    /// r·∂²f/∂θ_i² of every diagonal Hessian entry vanishes and the diagonal is the Gauss–Newton one.
+    /// </summary>
+    public static double HessianTrace(Tensor<double> w, Tensor<double> u, Tensor<double> secondMoment)
+    {
+        int h = w.Shape[0], d = w.Shape[1], o = u.Shape[0];
+        double traceSigma = 0, uu = 0, wsw = 0;
+        for (int j = 0; j < d; j++) traceSigma += secondMoment[j, j];
+        foreach (var v in u.ReadOnlySpan) uu += v * v;
+        for (int r = 0; r < h; r++)
+            for (int j = 0; j < d; j++)
+            {
+                double row = 0;
+                for (int l = 0; l < d; l++) row += secondMoment[j, l] * w[r, l];
+                wsw += w[r, j] * row;
+            }
+        return traceSigma * uu + o * wsw;
     }
 
     /// <summary>Adds (or extends) a line figure with one series per member, read back from the metrics logged under <paramref name="layer"/>.</summary>

@@ -5,11 +5,16 @@ public static class Registry
 {
     public static IReadOnlyList<IExperiment> All { get; } =
     [
+        new Hebbian(),
+        new Heterosynaptic(),
+        new SelfAssembly(),
         new NoiseEquilibrium(),
-        new SymmetryHierarchy(),
-        new SymmetryRemoval(),
         new EntropicBalance(),
+        new SymmetryHierarchy(),
         new CanonicalRepresentation(),
+        new SymmetryRemoval(),
+        new MultimodalAlignment(),
+        new Compositional(),
     ];
 
     public static IExperiment Get(string id) =>

@@ -5,7 +5,8 @@ namespace Noether.Nn;
 
 /// <summary>
 /// 2-D convolution (cross-correlation, as in PyTorch) on [P, B, Cin, H, W] with weights
-/// [P, Cout, Cin, k, k], stride and zero padding. Direct loops: the decoders that use it are small.
+/// [P, Cout, Cin, k, k], stride and zero padding, computed as one GEMM per sample over the
+/// im2col matrix (<see cref="ConvolutionColumns"/>); a 1×1 kernel skips the column copy.
 /// </summary>
 public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -42,76 +43,80 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
         int b = x.Shape[1], h = x.Shape[3], w = x.Shape[4], ho = y.Shape[3], wo = y.Shape[4];
+        int rows = Cin * K * K, plane = ho * wo;
+        bool direct = ConvolutionColumns.IsIdentity(K, Stride, Padding);
+        var cols = direct ? null : Workspace(rows * plane);
         for (int p = 0; p < Members; p++)
         {
             var wt = Weight.Value.SliceSpan(p);
-            var bias = Bias is null ? default : Bias.Value.SliceSpan(p);
             var xs = x.SliceSpan(p); var ys = y.SliceSpan(p);
             for (int n = 0; n < b; n++)
+            {
+                var xn = xs.Slice(n * Cin * h * w, Cin * h * w);
+                var yn = ys.Slice(n * Cout * plane, Cout * plane);
+                if (!direct) ConvolutionColumns.Gather<T>(xn, Cin, h, w, ho, wo, K, Stride, Padding, cols);
+                // y_n [Cout, plane] = W [Cout, Cin·k·k] · cols [Cin·k·k, plane].
+                Gemm.Multiply(false, false, Cout, plane, rows, wt, direct ? xn : cols, yn, false, compute.Threads);
+                if (Bias is null) continue;
+                var bias = Bias.Value.SliceSpan(p);
                 for (int co = 0; co < Cout; co++)
-                    for (int oy = 0; oy < ho; oy++)
-                        for (int ox = 0; ox < wo; ox++)
-                        {
-                            T s = Bias is null ? T.Zero : bias[co];
-                            for (int ci = 0; ci < Cin; ci++)
-                                for (int ky = 0; ky < K; ky++)
-                                {
-                                    int iy = oy * Stride - Padding + ky;
-                                    if ((uint)iy >= (uint)h) continue;
-                                    for (int kx = 0; kx < K; kx++)
-                                    {
-                                        int ix = ox * Stride - Padding + kx;
-                                        if ((uint)ix >= (uint)w) continue;
-                                        s += xs[((n * Cin + ci) * h + iy) * w + ix] * wt[((co * Cin + ci) * K + ky) * K + kx];
-                                    }
-                                }
-                            ys[((n * Cout + co) * ho + oy) * wo + ox] = s;
-                        }
+                    System.Numerics.Tensors.TensorPrimitives.Add(yn.Slice(co * plane, plane), bias[co], yn.Slice(co * plane, plane));
+            }
         }
     }
 
     public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute)
     {
         int b = x.Shape[1], h = x.Shape[3], w = x.Shape[4], ho = y.Shape[3], wo = y.Shape[4];
+        int rows = Cin * K * K, plane = ho * wo;
+        bool direct = ConvolutionColumns.IsIdentity(K, Stride, Padding);
+        var cols = direct ? null : Workspace(2 * rows * plane);
         Weight.Grad.Clear();
-        Bias?.Grad.Clear();
         dx?.Clear();
         for (int p = 0; p < Members; p++)
         {
             var wt = Weight.Value.SliceSpan(p);
             var gw = Weight.Grad.SliceSpan(p);
-            var gb = Bias is null ? default : Bias.Grad.SliceSpan(p);
             var xs = x.SliceSpan(p); var gys = dy.SliceSpan(p);
             var gxs = dx is null ? default : dx.SliceSpan(p);
+            if (Bias is not null)
+            {
+                var gb = Bias.Grad.SliceSpan(p);
+                gb.Clear();
+                for (int n = 0; n < b; n++)
+                    for (int co = 0; co < Cout; co++)
+                        gb[co] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gys.Slice((n * Cout + co) * plane, plane));
+            }
             for (int n = 0; n < b; n++)
-                for (int co = 0; co < Cout; co++)
-                    for (int oy = 0; oy < ho; oy++)
-                        for (int ox = 0; ox < wo; ox++)
-                        {
-                            T g = gys[((n * Cout + co) * ho + oy) * wo + ox];
-                            if (Bias is not null) gb[co] += g;
-                            for (int ci = 0; ci < Cin; ci++)
-                                for (int ky = 0; ky < K; ky++)
-                                {
-                                    int iy = oy * Stride - Padding + ky;
-                                    if ((uint)iy >= (uint)h) continue;
-                                    for (int kx = 0; kx < K; kx++)
-                                    {
-                                        int ix = ox * Stride - Padding + kx;
-                                        if ((uint)ix >= (uint)w) continue;
-                                        int xi = ((n * Cin + ci) * h + iy) * w + ix, wi = ((co * Cin + ci) * K + ky) * K + kx;
-                                        gw[wi] += g * xs[xi];
-                                        if (dx is not null) gxs[xi] += g * wt[wi];
-                                    }
-                                }
-                        }
+            {
+                var xn = xs.Slice(n * Cin * h * w, Cin * h * w);
+                var gyn = gys.Slice(n * Cout * plane, Cout * plane);
+                if (!direct) ConvolutionColumns.Gather<T>(xn, Cin, h, w, ho, wo, K, Stride, Padding, cols.AsSpan(0, rows * plane));
+                // ∂W += dy_n · colsᵀ; ∂cols = Wᵀ · dy_n, scattered back onto the input positions.
+                Gemm.Multiply(false, true, Cout, rows, plane, gyn, direct ? xn : cols.AsSpan(0, rows * plane), gw, true, compute.Threads);
+                if (dx is null) continue;
+                var gxn = gxs.Slice(n * Cin * h * w, Cin * h * w);
+                if (direct) { Gemm.Multiply(true, false, rows, plane, Cout, wt, gyn, gxn, false, compute.Threads); continue; }
+                var dcols = cols.AsSpan(rows * plane, rows * plane);
+                Gemm.Multiply(true, false, rows, plane, Cout, wt, gyn, dcols, false, compute.Threads);
+                ConvolutionColumns.ScatterAdd<T>(dcols, Cin, h, w, ho, wo, K, Stride, Padding, gxn);
+            }
         }
+    }
+
+    private T[] _workspace = [];
+
+    private T[] Workspace(int length)
+    {
+        if (_workspace.Length < length) _workspace = new T[length];
+        return _workspace;
     }
 }
 
 /// <summary>
 /// Transposed 2-D convolution (the adjoint of <see cref="Conv2d{T}"/>, PyTorch layout) on
 /// [P, B, Cin, H, W] with weights [P, Cin, Cout, k, k]; output size (H−1)·stride − 2·padding + k.
+/// One GEMM per sample gives each input pixel's k×k contribution, scattered onto the output (col2im).
 /// </summary>
 public sealed class ConvTranspose2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -149,41 +154,39 @@ public sealed class ConvTranspose2d<T> : Layer<T> where T : unmanaged, IFloating
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
         int b = x.Shape[1], h = x.Shape[3], w = x.Shape[4], ho = y.Shape[3], wo = y.Shape[4];
+        int rows = Cout * K * K, plane = h * w;
+        bool direct = ConvolutionColumns.IsIdentity(K, Stride, Padding);
+        var cols = direct ? null : Workspace(rows * plane);
         for (int p = 0; p < Members; p++)
         {
             var wt = Weight.Value.SliceSpan(p);
             var xs = x.SliceSpan(p); var ys = y.SliceSpan(p);
             for (int n = 0; n < b; n++)
-                for (int co = 0; co < Cout; co++)
+            {
+                var xn = xs.Slice(n * Cin * plane, Cin * plane);
+                var yn = ys.Slice(n * Cout * ho * wo, Cout * ho * wo);
+                // cols [Cout·k·k, h·w] = Wᵀ · x_n with W stored [Cin, Cout·k·k]; each column lands on k×k output pixels.
+                if (direct) Gemm.Multiply(true, false, rows, plane, Cin, wt, xn, yn, false, compute.Threads);
+                else
                 {
-                    var plane = ys.Slice((n * Cout + co) * ho * wo, ho * wo);
-                    plane.Fill(Bias is null ? T.Zero : Bias.Value.SliceSpan(p)[co]);
+                    Gemm.Multiply(true, false, rows, plane, Cin, wt, xn, cols, false, compute.Threads);
+                    yn.Clear();
+                    ConvolutionColumns.ScatterAdd<T>(cols, Cout, ho, wo, h, w, K, Stride, Padding, yn);
                 }
-            for (int n = 0; n < b; n++)
-                for (int ci = 0; ci < Cin; ci++)
-                    for (int iy = 0; iy < h; iy++)
-                        for (int ix = 0; ix < w; ix++)
-                        {
-                            T v = xs[((n * Cin + ci) * h + iy) * w + ix];
-                            for (int co = 0; co < Cout; co++)
-                                for (int ky = 0; ky < K; ky++)
-                                {
-                                    int oy = iy * Stride - Padding + ky;
-                                    if ((uint)oy >= (uint)ho) continue;
-                                    for (int kx = 0; kx < K; kx++)
-                                    {
-                                        int ox = ix * Stride - Padding + kx;
-                                        if ((uint)ox >= (uint)wo) continue;
-                                        ys[((n * Cout + co) * ho + oy) * wo + ox] += v * wt[((ci * Cout + co) * K + ky) * K + kx];
-                                    }
-                                }
-                        }
+                if (Bias is null) continue;
+                var bias = Bias.Value.SliceSpan(p);
+                for (int co = 0; co < Cout; co++)
+                    System.Numerics.Tensors.TensorPrimitives.Add(yn.Slice(co * ho * wo, ho * wo), bias[co], yn.Slice(co * ho * wo, ho * wo));
+            }
         }
     }
 
     public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute)
     {
         int b = x.Shape[1], h = x.Shape[3], w = x.Shape[4], ho = y.Shape[3], wo = y.Shape[4];
+        int rows = Cout * K * K, plane = h * w;
+        bool direct = ConvolutionColumns.IsIdentity(K, Stride, Padding);
+        var cols = direct ? null : Workspace(rows * plane);
         Weight.Grad.Clear();
         for (int p = 0; p < Members; p++)
         {
@@ -200,29 +203,23 @@ public sealed class ConvTranspose2d<T> : Layer<T> where T : unmanaged, IFloating
                         gb[co] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(gys.Slice((n * Cout + co) * ho * wo, ho * wo));
             }
             for (int n = 0; n < b; n++)
-                for (int ci = 0; ci < Cin; ci++)
-                    for (int iy = 0; iy < h; iy++)
-                        for (int ix = 0; ix < w; ix++)
-                        {
-                            int xi = ((n * Cin + ci) * h + iy) * w + ix;
-                            T v = xs[xi], acc = T.Zero;
-                            for (int co = 0; co < Cout; co++)
-                                for (int ky = 0; ky < K; ky++)
-                                {
-                                    int oy = iy * Stride - Padding + ky;
-                                    if ((uint)oy >= (uint)ho) continue;
-                                    for (int kx = 0; kx < K; kx++)
-                                    {
-                                        int ox = ix * Stride - Padding + kx;
-                                        if ((uint)ox >= (uint)wo) continue;
-                                        T g = gys[((n * Cout + co) * ho + oy) * wo + ox];
-                                        int wi = ((ci * Cout + co) * K + ky) * K + kx;
-                                        gw[wi] += v * g;
-                                        acc += g * wt[wi];
-                                    }
-                                }
-                            if (dx is not null) gxs[xi] = acc;
-                        }
+            {
+                var xn = xs.Slice(n * Cin * plane, Cin * plane);
+                var gyn = gys.Slice(n * Cout * ho * wo, Cout * ho * wo);
+                // dcols = the output error read at each input pixel's k×k footprint; ∂W += x_n · dcolsᵀ; ∂x_n = W · dcols.
+                if (!direct) ConvolutionColumns.Gather<T>(gyn, Cout, ho, wo, h, w, K, Stride, Padding, cols);
+                ReadOnlySpan<T> dcols = direct ? gyn : cols;
+                Gemm.Multiply(false, true, Cin, rows, plane, xn, dcols, gw, true, compute.Threads);
+                if (dx is not null) Gemm.Multiply(false, false, Cin, plane, rows, wt, dcols, gxs.Slice(n * Cin * plane, Cin * plane), false, compute.Threads);
+            }
         }
+    }
+
+    private T[] _workspace = [];
+
+    private T[] Workspace(int length)
+    {
+        if (_workspace.Length < length) _workspace = new T[length];
+        return _workspace;
     }
 }

@@ -28,6 +28,12 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public abstract void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute);
 
+    /// <summary>Checks that x is [P, B, ...sampleShape]; the message is built only on failure.</summary>
+    protected void RequireInput(Tensor<T> x, int[] sampleShape)
+    {
+        if (x.Rank != sampleShape.Length + 2 || x.Shape[0] != Members || !x.Shape.AsSpan(2).SequenceEqual(sampleShape)) FailInput(x, sampleShape);
+    }
+
     /// <summary>Throws the shape error of an input that does not match [P, B, ...sampleShape] (called only on the failure path).</summary>
     protected void FailInput(Tensor<T> x, int[] sampleShape) =>
         Shapes.Fail($"{Name}.Forward", $"[{Members},B,{string.Join(",", sampleShape)}]", x.Shape);

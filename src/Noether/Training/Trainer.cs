@@ -43,8 +43,9 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
 }
 
 /// <summary>
-/// The training loop of a population: batch → forward (trace kept) → loss → backward → hooks
-/// (learning rules, regularisers, noise) → optimiser step → divergence check. A member whose loss
+/// The training loop of a population: batch → before-forward hooks (input and parameter noise) →
+/// forward (trace kept) → loss → backward → hooks (learning rules, regularisers, noise) → optimiser
+/// step → after-update hooks → divergence check. A member whose loss
 /// becomes non-finite is frozen (learning rate 0) and marked diverged at that step; the others go on.
 /// The loop allocates nothing per step once the buffers for the batch size exist.
 /// </summary>
@@ -87,6 +88,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
     public Tensor<T> BatchInputs => _x;
     public Tensor<T> BatchTargets => _y;
 
+    /// <summary>Called after the batch is drawn and before the forward pass: input noise, parameter noise, feedback derived from W (sign symmetry).</summary>
+    public List<Action<Trainer<T>>> BeforeForward { get; } = [];
     /// <summary>Called after backward and before the update: learning rules replace gradients, regularisers add terms, noise is injected.</summary>
     public List<Action<Trainer<T>>> AfterBackward { get; } = [];
     /// <summary>Called after the update (e.g. parameter noise, Kolen–Pollack feedback updates).</summary>
@@ -99,6 +102,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
             _samplers[p].Next(_indices);
             Data.Gather(p, _indices, _x, _y);
         }
+        foreach (var hook in BeforeForward) hook(this);
         var output = Network.Forward(_x);
         var grad = Network.OutputGradientBuffer(BatchSize);
         Loss.Evaluate(output, _y, LastLoss, grad);

@@ -6,7 +6,7 @@ namespace Noether.Tests.Framework;
 [Collection("console")]
 public class CliTests
 {
-    private static readonly string[] Short = ["--set", "balance.sgd_steps=200", "--set", "balance.gd_steps=20", "--set", "scale.steps=200", "--set", "seeds=1"];
+    private static readonly string[] Short = ["--set", "balance.sgd_steps=200", "--set", "balance.gd_steps=20", "--set", "scale.steps=200", "--set", "warmup.steps=200", "--set", "warmup.warmup_steps=100", "--set", "seeds=1"];
 
     [Theory]
     [InlineData("run", "no-such-experiment")]

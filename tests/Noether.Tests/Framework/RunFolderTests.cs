@@ -6,7 +6,7 @@ namespace Noether.Tests.Framework;
 
 public class RunFolderTests
 {
-    private static readonly string[] Short = ["balance.sgd_steps=300", "balance.gd_steps=50", "scale.steps=300", "seeds=2"];
+    private static readonly string[] Short = ["balance.sgd_steps=300", "balance.gd_steps=50", "scale.steps=300", "warmup.steps=300", "warmup.warmup_steps=100", "seeds=2"];
 
     [Fact]
     public void Run_folder_has_run_json_metrics_and_config_that_read_back()

@@ -160,7 +160,7 @@ public class ReportTests
     public void A_cli_run_leaves_plots_and_report_in_its_folder_and_reproduce_leaves_an_index()
     {
         string root = ReportFixtures.TempDir("cli-run");
-        string[] shortRun = ["--set", "balance.sgd_steps=200", "--set", "balance.gd_steps=20", "--set", "scale.steps=200", "--set", "seeds=1", "--no-fail"];
+        string[] shortRun = ["--set", "balance.sgd_steps=200", "--set", "balance.gd_steps=20", "--set", "scale.steps=200", "--set", "warmup.steps=200", "--set", "warmup.warmup_steps=100", "--set", "seeds=1", "--no-fail"];
         Assert.Equal(Commands.Ok, Commands.Main(["run", "noise-equilibrium", .. shortRun, "--out", Path.Combine(root, "one")]));
         string html = File.ReadAllText(Path.Combine(root, "one", "report.html"));
         Assert.Contains($"id=\"{ReportHtml.ClaimsTableId}\"", html);

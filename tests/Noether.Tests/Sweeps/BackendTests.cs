@@ -35,7 +35,7 @@ public class BackendTests
         Assert.Equal(Commands.Ok, Commands.Main(["sweep", "status", m.Directory]));
         Assert.Equal(Commands.Ok, Commands.Main(["sweep", "collect", m.Directory]));
         string db = Path.Combine(m.Directory, SweepCollector.FileName);
-        Assert.Equal((8L, 8L, 56L), (SweepCollector.Counts(db).Trials, SweepCollector.Counts(db).Completed, SweepCollector.Counts(db).Claims));
+        Assert.Equal((8L, 8L, 72L), (SweepCollector.Counts(db).Trials, SweepCollector.Counts(db).Completed, SweepCollector.Counts(db).Claims));
 
         // "Mean claim value per <axis>" in one query, checked against the run.json files themselves.
         var fromDb = new Dictionary<(double, string), double>();
@@ -55,7 +55,7 @@ public class BackendTests
                 fromDb[(r.GetDouble(0), r.GetString(1))] = r.GetDouble(2);
             }
         }
-        Assert.Equal(2 * 7, fromDb.Count);
+        Assert.Equal(2 * 9, fromDb.Count);
         foreach (var lr in new[] { 0.01, 0.02 })
         {
             var claims = m.Trials.Where(t => t.Axes["balance.lr"]!.GetValue<double>() == lr)

@@ -15,8 +15,8 @@ namespace Noether.Tests.Sweeps;
 [Collection("console")]
 public class ResumeTests(ITestOutputHelper output)
 {
-    // Long enough (a few seconds) to be killed several times; seeds=2 so the population path is resumed too.
-    private const string Spec = """{ "experiment": "noise-equilibrium", "set": { "seeds": 2, "balance.sgd_steps": 8000, "balance.gd_steps": 1500, "scale.steps": 6000 }, "seeds": [3] }""";
+    // Long enough (a few seconds) to be killed several times, in every phase; seeds=2 so the population path is resumed too.
+    private const string Spec = """{ "experiment": "noise-equilibrium", "set": { "seeds": 2, "balance.sgd_steps": 8000, "balance.gd_steps": 1500, "scale.steps": 6000, "warmup.steps": 3000, "warmup.warmup_steps": 2000 }, "seeds": [3] }""";
 
     [Fact]
     public void A_trial_killed_at_random_steps_resumes_to_the_same_bits_as_an_uninterrupted_run()

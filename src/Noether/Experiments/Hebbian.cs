@@ -1,0 +1,542 @@
+using Noether.Data;
+using Noether.Learning;
+using Noether.Learning.Rules;
+using Noether.Nn;
+using Noether.Probes;
+using Noether.Tensors;
+using Noether.Training;
+
+namespace Noether.Experiments;
+
+/// <summary>
+/// Koplow, Poggio, Ziyin — "Emergence of Hebbian Dynamics in Regularized Non-Local Learners"
+/// (v3: "Ubiquity of Emergent Hebbian Dynamics in Regularized Learning"; arXiv 2505.18069; digest
+/// docs/papers/bio.md §1.3–1.6 and its calibration notes).
+/// A-E1: with weight decay γ the learning signal G (the update without its decay term) of SGD, DFA and
+/// even a rule that learns nothing (random teacher) aligns with the Hebbian term H = h_b h_aᵀ, and the
+/// alignment rises with γ. A-E2: parameter noise σ turns it anti-Hebbian, with the zero crossing at
+/// σ*² = γ‖v*‖²/(d(1+γ)²) (linear regression). A-E3: the weak-form identity ⟨E g, H̄⟩ = γE‖h_b‖² &gt; 0 for
+/// any bounded rule at stationarity (the rule of the <c>rule</c> section, random teacher by default).
+/// Defaults: teacher 16→32(tanh)→16, student 16→64(tanh)→16 without biases, SGD η = 0.05, batch 128,
+/// 4000 steps, γ ∈ {0, 1e-3, 1e-2, 3e-2}; A-E2 linear 16→8, batch 64, 3000 steps. Alignment is the mean
+/// of the per-step cosines over the last part of training (never the cosine of averaged signals).
+/// Population members: A-E1 is γ × seeds per rule, A-E2 is γ × σ per seed; seed i is run seed + i.
+/// </summary>
+public sealed class Hebbian : Experiment<Hebbian.Config>
+{
+    public override string Id => "hebbian";
+    public override string Title => "Hebbian signatures from weight decay, anti-Hebbian from noise";
+    public override Paper Paper => new("Emergence of Hebbian Dynamics in Regularized Non-Local Learners",
+        "David A. Koplow, Tomaso Poggio, Liu Ziyin", "2505.18069");
+    public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with γ; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ γ; A-E3 the weak-form identity for an arbitrary rule";
+
+    public sealed class Config : IValidatedConfig
+    {
+        /// <summary>The rule of A-E3 and the shared rule settings (feedback law, teacher width) of A-E1.</summary>
+        public RuleConfig Rule { get; set; } = new() { Name = "random-teacher", L2 = 0.03 };
+        public DecayConfig Decay { get; set; } = new();
+        public NoiseConfig Noise { get; set; } = new();
+        public WeakFormConfig WeakForm { get; set; } = new();
+        public PhaseDiagramConfig PhaseDiagram { get; set; } = new();
+        [Param("seeds (run seed + i), each its own teacher, data, initialisation and feedback", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
+        [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 100;
+
+        public void Validate()
+        {
+            if (Rule.L2 <= 0) throw new ConfigException($"rule.l2={Rule.L2}: the weak-form identity (A-E3) needs decay > 0");
+            double tau = 5 / (Decay.Lr * Rule.L2);
+            if (WeakForm.Steps < tau) throw new ConfigException($"weak_form.steps={WeakForm.Steps}: stationarity needs at least 5/(η·rule.l2) = {Math.Ceiling(tau)} steps");
+            if (WeakForm.Window > WeakForm.Steps) throw new ConfigException($"weak_form.window={WeakForm.Window}: expected at most weak_form.steps ({WeakForm.Steps})");
+        }
+    }
+
+    /// <summary>A-E1 (bio.md §1.6): alignment against weight decay for several rules.</summary>
+    public sealed class DecayConfig : IValidatedConfig
+    {
+        [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
+        [Param("teacher hidden width", Min = 1, Max = 4096)] public int TeacherHidden { get; set; } = 32;
+        [Param("student hidden width (tanh)", Min = 1, Max = 4096)] public int Hidden { get; set; } = 64;
+        [Param("output width", Min = 1, Max = 4096)] public int OutputDim { get; set; } = 16;
+        [Param("training samples", Min = 2)] public int Samples { get; set; } = 4096;
+        [Param("SGD learning rate η", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
+        [Param("batch size (the paper measures at 256; large batches show the expectation)", Min = 1)] public int Batch { get; set; } = 128;
+        [Param("training steps", Min = 1)] public int Steps { get; set; } = 4000;
+        [Param("weight decays γ, ascending, the first 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 1e-3, 1e-2, 3e-2];
+        [Param("rules compared", OneOf = ["backprop", "fa", "dfa", "sign", "kp", "dendritic", "random-teacher"])] public string[] Rules { get; set; } = ["backprop", "dfa", "random-teacher"];
+        [Param("fraction of training at the end over which the alignment is averaged", Min = 0.01, Max = 1)] public double Window { get; set; } = 0.2;
+
+        public void Validate()
+        {
+            if (Gammas.Length < 2) throw new ConfigException($"decay.gammas: expected at least two values, got {Gammas.Length}");
+            if (Gammas[0] != 0) throw new ConfigException($"decay.gammas={string.Join(",", Gammas)}: the first value must be 0 (the no-decay control)");
+            for (int i = 1; i < Gammas.Length; i++)
+                if (Gammas[i] <= Gammas[i - 1]) throw new ConfigException($"decay.gammas={string.Join(",", Gammas)}: expected strictly ascending values");
+            if (Rules.Length == 0) throw new ConfigException("decay.rules: expected at least one rule");
+            if (Batch > Samples) throw new ConfigException($"decay.batch={Batch}: expected at most decay.samples ({Samples})");
+        }
+    }
+
+    /// <summary>A-E2 (bio.md §1.6): alignment against parameter noise σ for several γ, linear regression.</summary>
+    public sealed class NoiseConfig : IValidatedConfig
+    {
+        [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
+        [Param("output width", Min = 1, Max = 4096)] public int OutputDim { get; set; } = 8;
+        [Param("training samples (x ~ N(0, I))", Min = 2)] public int Samples { get; set; } = 8192;
+        [Param("label-noise std", Min = 0)] public double LabelNoise { get; set; } = 0.1;
+        [Param("SGD learning rate η", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
+        [Param("batch size", Min = 1)] public int Batch { get; set; } = 64;
+        [Param("training steps", Min = 1)] public int Steps { get; set; } = 3000;
+        [Param("weight decays γ, ascending, all > 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0.01, 0.05, 0.2];
+        [Param("parameter-noise stds σ, ascending, the first 0", Min = 0, Max = 100)] public double[] Sigmas { get; set; } = [0, 0.01, 0.02, 0.05, 0.1, 0.2];
+        [Param("γ at which the sign flip is checked (must be one of noise.gammas)", Min = 0, Max = 10)] public double ReferenceGamma { get; set; } = 0.05;
+        [Param("fraction of training at the end over which the alignment is averaged", Min = 0.01, Max = 1)] public double Window { get; set; } = 0.5;
+
+        public void Validate()
+        {
+            if (Gammas.Length < 2 || Gammas.Any(g => g <= 0)) throw new ConfigException($"noise.gammas={string.Join(",", Gammas)}: expected at least two values, all > 0");
+            for (int i = 1; i < Gammas.Length; i++)
+                if (Gammas[i] <= Gammas[i - 1]) throw new ConfigException($"noise.gammas={string.Join(",", Gammas)}: expected strictly ascending values");
+            if (Sigmas.Length < 2 || Sigmas[0] != 0) throw new ConfigException($"noise.sigmas={string.Join(",", Sigmas)}: expected at least two values, the first 0");
+            for (int i = 1; i < Sigmas.Length; i++)
+                if (Sigmas[i] <= Sigmas[i - 1]) throw new ConfigException($"noise.sigmas={string.Join(",", Sigmas)}: expected strictly ascending values");
+            if (!Gammas.Contains(ReferenceGamma)) throw new ConfigException($"noise.reference_gamma={ReferenceGamma}: expected one of noise.gammas ({string.Join(",", Gammas)})");
+            if (Batch > Samples) throw new ConfigException($"noise.batch={Batch}: expected at most noise.samples ({Samples})");
+        }
+    }
+
+    /// <summary>A-E3 (bio.md §1.6): the weak-form identity for the rule of the <c>rule</c> section, in the A-E1 setting.</summary>
+    public sealed class WeakFormConfig
+    {
+        [Param("training steps (need t ≥ 5/(η·rule.l2) to reach stationarity)", Min = 1)] public int Steps { get; set; } = 4000;
+        [Param("final steps over which ḡ, H̄ and W̄ are averaged", Min = 1)] public int Window { get; set; } = 1000;
+    }
+
+    /// <summary>The (σ, γ) phase diagram of the A-E1 network under parameter noise (full profile).</summary>
+    public sealed class PhaseDiagramConfig
+    {
+        [Param("run the phase diagram")] public bool Enabled { get; set; }
+        [Param("parameter-noise stds σ (columns)", Min = 0, Max = 100)] public double[] Sigmas { get; set; } = [0, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2];
+        [Param("weight decays γ (rows)", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 1e-3, 3e-3, 1e-2, 3e-2, 0.1];
+    }
+
+    protected override Config Profile(string profile) => profile == "full"
+        ? new Config
+        {
+            Seeds = 10,
+            ProbeEvery = 200,
+            Decay = new DecayConfig { Steps = 8000, Batch = 256, Gammas = [0, 5e-5, 5e-4, 1e-3, 5e-3, 1e-2, 3e-2] },
+            Noise = new NoiseConfig { Steps = 6000, Sigmas = [0, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2] },
+            WeakForm = new WeakFormConfig { Steps = 8000, Window = 2000 },
+            PhaseDiagram = new PhaseDiagramConfig { Enabled = true },
+        }
+        : new Config();
+
+    protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
+    {
+        var claims = new List<Claim>();
+        claims.AddRange(RunDecay(config, ctx));
+        var (noiseClaims, whitened) = RunNoise(config, ctx);
+        claims.AddRange(noiseClaims);
+        claims.AddRange(RunWeakForm(config, ctx, whitened));
+        if (config.PhaseDiagram.Enabled) RunPhaseDiagram(config, ctx);
+        return claims;
+    }
+
+    private string SeedList(RunContext ctx, IEnumerable<double> values) =>
+        string.Join(", ", values.Select((v, i) => $"seed {ctx.Seed + i}: {Claim.Format(v)}"));
+
+    // ---- A-E1: alignment rises with weight decay ----
+
+    private IReadOnlyList<Claim> RunDecay(Config config, RunContext ctx)
+    {
+        var c = config.Decay;
+        int g = c.Gammas.Length, s = config.Seeds, p = g * s;
+        // Member m = seed·G + γ index; every γ of a seed shares its teacher, data, init, batches and feedback.
+        var data = MlpTeacherData(c, p, m => ctx.MemberStream(m / g, "decay.data"));
+        var claims = new List<Claim>();
+        var bars = new List<Series>();
+        var curves = new Figure("decay-alignment-curves", $"A-E1: alignment during training, γ = 0 and {Claim.Format(c.Gammas[^1])}", "line", "step", "cos(G, H)")
+        { Caption = "With decay the learning signal turns Hebbian as training settles; without decay it stays near zero." };
+        foreach (var ruleName in c.Rules)
+        {
+            var rule = config.Rule.Clone();
+            rule.Name = ruleName;
+            var gammas = Enumerable.Range(0, p).Select(m => c.Gammas[m % g]).ToArray();
+            var run = TrainMlp(ctx, $"decay.{ruleName}", c, config.ProbeEvery, data, rule, gammas, null, m => m / g, c.Steps, c.Window);
+            // A[layer][seed][γ]; curves of the first seed are members 0..G−1.
+            var a = new double[2][][];
+            for (int l = 0; l < 2; l++)
+                a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => run.Alignment[si * g + gi][l].Mean).ToArray()).ToArray();
+            for (int l = 0; l < 2; l++)
+                bars.Add(new Series($"{ruleName} layer {l + 1}", Enumerable.Range(0, g).Select(i => (double)i).ToArray(),
+                    Enumerable.Range(0, g).Select(gi => a[l].Average(seed => seed[gi])).ToArray()));
+            foreach (int gi in new[] { 0, g - 1 })
+                for (int l = 0; l < 2; l++)
+                    curves.Series.Add(new Series($"{ruleName} γ={Claim.Format(c.Gammas[gi])} layer {l + 1} (seed {ctx.Seed})",
+                        run.CurveSteps.ToArray(), run.Curves[gi][l].ToArray()));
+            claims.AddRange(DecayClaims(ctx, c, ruleName, a, run.TaskLoss));
+        }
+        ctx.Figures.Add(new Figure("decay-alignment", "A-E1: Hebbian alignment against weight decay", "bar", "γ", "cos(G, H)")
+        {
+            Categories = c.Gammas.Select(v => "γ=" + Claim.Format(v)).ToArray(),
+            Series = bars,
+            Caption = "Mean over seeds of cos(G, H) over the last steps: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
+        });
+        ctx.Figures.Add(curves);
+        return claims;
+    }
+
+    private IEnumerable<Claim> DecayClaims(RunContext ctx, DecayConfig c, string rule, double[][][] a, double[] taskLoss)
+    {
+        int s = a[0].Length, g = c.Gammas.Length;
+        string label = rule == "backprop" ? "SGD" : rule;
+        string Row(double[] v) => "[" + string.Join(", ", v.Select(Claim.Format)) + "]";
+        string table = string.Join("; ", Enumerable.Range(0, s).Select(si =>
+            $"seed {ctx.Seed + si}: layer 1 {Row(a[0][si])}, layer 2 {Row(a[1][si])}"));
+        // (i) largest drop between neighbouring γ, over seeds and layers.
+        double drop = 0;
+        for (int l = 0; l < 2; l++)
+            for (int si = 0; si < s; si++)
+                for (int gi = 0; gi + 1 < g; gi++) drop = Math.Max(drop, a[l][si][gi] - a[l][si][gi + 1]);
+        // (ii) gain A(γ_max) − A(0), smallest over seeds and layers.
+        double gain = double.PositiveInfinity;
+        for (int l = 0; l < 2; l++)
+            for (int si = 0; si < s; si++) gain = Math.Min(gain, a[l][si][g - 1] - a[l][si][0]);
+        // (iii) level at γ_max: both layers for SGD and the random teacher, the better layer for DFA (§1.6).
+        bool oneLayer = rule == "dfa";
+        var level = Enumerable.Range(0, s).Select(si => oneLayer ? Math.Max(a[0][si][g - 1], a[1][si][g - 1]) : Math.Min(a[0][si][g - 1], a[1][si][g - 1])).ToArray();
+        // (iv) |A(0)|, largest over seeds and layers.
+        double zero = Enumerable.Range(0, s).Max(si => Math.Max(Math.Abs(a[0][si][0]), Math.Abs(a[1][si][0])));
+        string gammas = string.Join(", ", c.Gammas.Select(Claim.Format));
+        string loss = $"task loss at γ = {string.Join(", ", Enumerable.Range(0, g).Select(gi => Claim.Format(Enumerable.Range(0, s).Average(si => taskLoss[si * g + gi]))))} (mean over seeds)";
+        yield return Claim.AtMost($"A-E1.{rule}.monotone",
+            $"{label}: Hebbian alignment cos(G, H) is non-decreasing in γ ∈ {{{gammas}}} within 0.03, both layers (largest drop over {s} seeds)",
+            drop, 0.03, $"alignment per γ — {table}");
+        yield return Claim.AtLeast($"A-E1.{rule}.gain",
+            $"{label}: weight decay raises the alignment, A(γ={Claim.Format(c.Gammas[^1])}) − A(0) ≥ 0.25 at both layers (smallest over seeds and layers)",
+            gain, 0.25, table);
+        yield return Claim.AtLeast($"A-E1.{rule}.level",
+            $"{label}: at γ={Claim.Format(c.Gammas[^1])} the learning signal is Hebbian, A ≥ 0.25 at {(oneLayer ? "one layer or more" : "both layers")} (worst seed)",
+            level.Min(), 0.25, SeedList(ctx, level) + "; " + loss);
+        yield return Claim.AtMost($"A-E1.{rule}.no-decay",
+            $"{label}: without decay the alignment is near zero, |A(0)| ≤ 0.1 (largest over seeds and layers)",
+            zero, 0.1, table);
+    }
+
+    private static TrainingData<double> MlpTeacherData(DecayConfig c, int members, Func<int, Rng> stream)
+    {
+        var set = TeacherStudent.Tanh<double>(members, c.Samples, c.InputDim, c.TeacherHidden, c.OutputDim, stream);
+        return new TrainingData<double>(set.Inputs, set.Targets, perMember: true);
+    }
+
+    /// <summary>Per-member results of one MLP population run (Curves[member][layer] at the probe steps).</summary>
+    private sealed record MlpRun(StepAverage[][] Alignment, double[] TaskLoss, List<double> CurveSteps, List<double>[][] Curves,
+        RunningMatrixMean[][]? MeanSignal, RunningMatrixMean[][]? MeanHebbian, RunningMatrixMean[][]? MeanWeight, StepAverage[][]? PostNorm);
+
+    /// <summary>
+    /// Trains a 16→64(tanh)→16 population with the given rule, per-member decay and noise; measures the
+    /// per-step Hebbian alignment of both layers in the final <paramref name="window"/> fraction, logs it
+    /// every probe, and (with <paramref name="meanWindow"/>) keeps running means of G, H and W.
+    /// </summary>
+    private MlpRun TrainMlp(RunContext ctx, string name, DecayConfig c, int probeEvery, TrainingData<double> data, RuleConfig rule,
+        double[] gammas, double[]? sigmas, Func<int, int> seedOf, int steps, double window, int meanWindow = 0)
+    {
+        int p = gammas.Length;
+        var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
+        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(seedOf(m), "decay.init")).ToArray());
+        // Noise must differ between members of one seed; everything else is shared by a seed's members.
+        MemberStreams streams = (m, stream) => stream.Contains("noise") ? ctx.MemberStream(seedOf(m), $"{stream}.{m}") : ctx.MemberStream(seedOf(m), stream);
+        var stack = rule.Build(net, streams, new RuleConfig.PerMember { L2 = gammas, ParameterNoise = sigmas });
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
+            Enumerable.Range(0, p).Select(m => ctx.MemberStream(seedOf(m), "decay.batches")).ToArray());
+        trainer.Use(stack);
+
+        var alignment = Enumerable.Range(0, p).Select(_ => new[] { new StepAverage(), new StepAverage() }).ToArray();
+        long from = (long)Math.Floor(steps * (1 - window));
+        var linears = net.Linears.ToArray();
+        var curveSteps = new List<double>();
+        var curves = Enumerable.Range(0, p).Select(_ => new[] { new List<double>(), new List<double>() }).ToArray();
+        RunningMatrixMean[][]? meanG = null, meanH = null, meanW = null;
+        StepAverage[][]? postNorm = null;
+        if (meanWindow > 0)
+        {
+            meanG = linears.Select(l => Enumerable.Range(0, p).Select(_ => new RunningMatrixMean(l.Out, l.In)).ToArray()).ToArray();
+            meanH = linears.Select(l => Enumerable.Range(0, p).Select(_ => new RunningMatrixMean(l.Out, l.In)).ToArray()).ToArray();
+            meanW = linears.Select(l => Enumerable.Range(0, p).Select(_ => new RunningMatrixMean(l.Out, l.In)).ToArray()).ToArray();
+            postNorm = linears.Select(_ => Enumerable.Range(0, p).Select(_ => new StepAverage()).ToArray()).ToArray();
+        }
+        stack.SignalObservers.Add(st =>
+        {
+            bool measure = st.Step >= from, log = st.Step % probeEvery == 0, means = meanWindow > 0 && st.Step >= steps - meanWindow;
+            if (!measure && !log && !means) return;
+            var trace = st.Network.Trace;
+            if (log) curveSteps.Add(st.Step);
+            for (int l = 0; l < trace.Count; l++)
+            {
+                var t = trace[l];
+                for (int m = 0; m < p; m++)
+                {
+                    var grad = t.Layer.Weight.Grad.Slice(m);
+                    var ha = t.Input.Slice(m);
+                    var hb = t.PreActivation.Slice(m);
+                    if (measure || log)
+                    {
+                        // G = −Grad (the signal without decay), so cos(G, H) = −cos(Grad, H).
+                        double cos = -HebbianAlignment.LayerAlignment(grad, ha, hb);
+                        if (measure) alignment[m][l].Add(cos);
+                        if (log)
+                        {
+                            curves[m][l].Add(cos);
+                            ctx.Metrics.Log(st.Step, m, $"{name}/l{l + 1}", "hebbian_alignment", cos);
+                        }
+                    }
+                    if (means)
+                    {
+                        meanG![l][m].Add(grad);
+                        meanH![l][m].Add(HebbianAlignment.HebbianTerm(ha, hb));
+                        meanW![l][m].Add(t.Layer.Weight.Value.Slice(m));
+                        double sq = 0;
+                        foreach (var v in hb.ReadOnlySpan) sq += v * v;
+                        postNorm![l][m].Add(sq / hb.Shape[0]);
+                    }
+                }
+            }
+        });
+        ctx.Time(name, () =>
+        {
+            trainer.Run(steps, probeEvery, step =>
+            {
+                for (int m = 0; m < p; m++)
+                    if (step > 0) ctx.Metrics.Log(step, m, name, "batch_loss", trainer.LastLoss[m]);
+                ctx.Metrics.Flush();
+                ctx.Progress.Report($"hebbian {name}", step, steps);
+            }, ctx.Cancel);
+            return 0;
+        });
+        var loss = trainer.EvaluateLoss();
+        for (int m = 0; m < p; m++) ctx.Metrics.Log(steps, m, name, "task_loss", loss[m]);
+        ctx.Metrics.Flush();
+        return new MlpRun(alignment, loss, curveSteps, curves, meanG, meanH, meanW, postNorm);
+    }
+
+    // ---- A-E2: parameter noise makes the signal anti-Hebbian; σ*² ∝ γ ----
+
+    /// <summary>Running means of the σ = 0 members (whitened inputs, one linear layer) for the A-E3 check.</summary>
+    private sealed record WhitenedMeans(List<(int Seed, double Gamma, double Cosine)> Cosines);
+
+    private (IReadOnlyList<Claim>, WhitenedMeans) RunNoise(Config config, RunContext ctx)
+    {
+        var c = config.Noise;
+        int ng = c.Gammas.Length, ns = c.Sigmas.Length, p = ng * ns, s = config.Seeds;
+        var a = new double[s][][]; // [seed][γ][σ]
+        var sigmaStar = new double[s][];
+        var predicted = new double[s][];
+        var whitened = new WhitenedMeans([]);
+        int meanWindow = Math.Min(config.WeakForm.Window, c.Steps);
+        for (int si = 0; si < s; si++)
+        {
+            // One population per seed over the (γ, σ) grid, member m = γ index·Σ + σ index, sharing data and init.
+            var set = TeacherStudent.Linear<double>(1, c.Samples, c.InputDim, c.OutputDim, c.LabelNoise, _ => ctx.MemberStream(si, "noise.data"));
+            var data = new TrainingData<double>(set.Inputs.Slice(0), set.Targets.Slice(0));
+            var net = Mlp.Build<double>(p, [c.InputDim, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
+            net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(_ => ctx.MemberStream(si, "noise.init")).ToArray());
+            var gammas = Enumerable.Range(0, p).Select(m => c.Gammas[m / ns]).ToArray();
+            var sigmas = Enumerable.Range(0, p).Select(m => c.Sigmas[m % ns]).ToArray();
+            int seed = si;
+            var stack = new RuleStack<double>([
+                new ParameterNoise<double>(net, (m, name) => ctx.MemberStream(seed, $"{name}.{m}"), sigmas),
+                new Backprop<double>(net),
+                new CoupledL2<double>(net, gammas),
+            ]);
+            var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
+                Enumerable.Range(0, p).Select(m => ctx.MemberStream(seed, $"noise.batches.{m}")).ToArray());
+            trainer.Use(stack);
+            var avg = Enumerable.Range(0, p).Select(_ => new StepAverage()).ToArray();
+            var meanG = Enumerable.Range(0, ng).Select(_ => new RunningMatrixMean(c.OutputDim, c.InputDim)).ToArray();
+            var meanH = Enumerable.Range(0, ng).Select(_ => new RunningMatrixMean(c.OutputDim, c.InputDim)).ToArray();
+            long from = (long)Math.Floor(c.Steps * (1 - c.Window));
+            stack.SignalObservers.Add(st =>
+            {
+                bool log = st.Step % config.ProbeEvery == 0;
+                if (st.Step < from && !log && st.Step < c.Steps - meanWindow) return;
+                var t = st.Network.Trace[0];
+                for (int m = 0; m < p; m++)
+                {
+                    var grad = t.Layer.Weight.Grad.Slice(m);
+                    double cos = -HebbianAlignment.LayerAlignment(grad, t.Input.Slice(m), t.PreActivation.Slice(m));
+                    if (st.Step >= from) avg[m].Add(cos);
+                    if (log) ctx.Metrics.Log(st.Step, m, $"noise.seed{seed}/gamma={Claim.Format(gammas[m])}/sigma={Claim.Format(sigmas[m])}", "hebbian_alignment", cos);
+                    if (sigmas[m] == 0 && st.Step >= c.Steps - meanWindow)
+                    {
+                        meanG[m / ns].Add(grad);
+                        meanH[m / ns].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m)));
+                    }
+                }
+            });
+            ctx.Time("noise", () =>
+            {
+                trainer.Run(c.Steps, config.ProbeEvery, step => { ctx.Metrics.Flush(); ctx.Progress.Report($"hebbian noise seed {ctx.Seed + seed}", step, c.Steps); }, ctx.Cancel);
+                return 0;
+            });
+            a[si] = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => avg[gi * ns + k].Mean).ToArray()).ToArray();
+            // ‖v*‖² per output row, from this draw of W* (the calibration notes' tighter form of the boundary).
+            double rowNorm = set.OutputWeights[0].Sum(v => v * v) / c.OutputDim;
+            sigmaStar[si] = a[si].Select(row => ZeroCrossing(c.Sigmas, row)).ToArray();
+            predicted[si] = c.Gammas.Select(gm => Math.Sqrt(gm * rowNorm / (c.InputDim * (1 + gm) * (1 + gm)))).ToArray();
+            for (int gi = 0; gi < ng; gi++)
+            {
+                // G = −Grad: cos(ḡ, H̄) = −cos(mean Grad, H̄).
+                double cos = -MatrixAlignment.FrobeniusCosine(meanG[gi].Mean.ReadOnlySpan, meanH[gi].Mean.ReadOnlySpan);
+                whitened.Cosines.Add((seed, c.Gammas[gi], cos));
+            }
+        }
+        NoiseFigures(ctx, c, a, sigmaStar, predicted);
+        return (NoiseClaims(ctx, c, a, sigmaStar, predicted), whitened);
+    }
+
+    /// <summary>σ at the first sign change of A(σ) from + to −, by linear interpolation; NaN if A never turns negative.</summary>
+    public static double ZeroCrossing(double[] sigmas, double[] alignment)
+    {
+        for (int k = 0; k + 1 < sigmas.Length; k++)
+            if (alignment[k] > 0 && alignment[k + 1] <= 0)
+                return sigmas[k] + (sigmas[k + 1] - sigmas[k]) * alignment[k] / (alignment[k] - alignment[k + 1]);
+        return double.NaN;
+    }
+
+    private IReadOnlyList<Claim> NoiseClaims(RunContext ctx, NoiseConfig c, double[][][] a, double[][] sigmaStar, double[][] predicted)
+    {
+        int s = a.Length, ng = c.Gammas.Length, ns = c.Sigmas.Length;
+        int refG = Array.IndexOf(c.Gammas, c.ReferenceGamma);
+        string Row(double[] v) => "[" + string.Join(", ", v.Select(Claim.Format)) + "]";
+        string table = string.Join("; ", Enumerable.Range(0, s).Select(si =>
+            $"seed {ctx.Seed + si}: " + string.Join(" ", Enumerable.Range(0, ng).Select(gi => $"γ={Claim.Format(c.Gammas[gi])} {Row(a[si][gi])}"))));
+        double rise = 0;
+        for (int si = 0; si < s; si++)
+            for (int gi = 0; gi < ng; gi++)
+                for (int k = 0; k + 1 < ns; k++) rise = Math.Max(rise, a[si][gi][k + 1] - a[si][gi][k]);
+        var clean = Enumerable.Range(0, s).Select(si => a[si][refG][0]).ToArray();
+        var noisy = Enumerable.Range(0, s).Select(si => a[si][refG][ns - 1]).ToArray();
+        // Ratio measured/predicted σ*, the one farthest from 1 (in log) over seeds and γ.
+        var ratios = new List<(int Seed, int G, double R)>();
+        for (int si = 0; si < s; si++)
+            for (int gi = 0; gi < ng; gi++) ratios.Add((si, gi, sigmaStar[si][gi] / predicted[si][gi]));
+        var worst = ratios.OrderByDescending(r => double.IsFinite(r.R) ? Math.Abs(Math.Log(r.R)) : double.PositiveInfinity).First();
+        string ratioText = string.Join("; ", Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}: " +
+            string.Join(", ", Enumerable.Range(0, ng).Select(gi => $"γ={Claim.Format(c.Gammas[gi])} σ*={Claim.Format(sigmaStar[si][gi])} (predicted {Claim.Format(predicted[si][gi])})"))));
+        var spread = Enumerable.Range(0, s).Select(si => Math.Pow(sigmaStar[si][ng - 1] / sigmaStar[si][0], 2)).ToArray();
+        double theory = Math.Pow(predicted[0][ng - 1] / predicted[0][0], 2);
+        double worstSpread = spread.OrderByDescending(r => double.IsFinite(r) ? Math.Abs(Math.Log(r / theory)) : double.PositiveInfinity).First();
+        return
+        [
+            Claim.AtMost("A-E2.monotone",
+                $"Linear regression {c.InputDim}→{c.OutputDim}: the alignment falls monotonically with parameter noise σ for every γ, within 0.03 (largest rise over seeds and γ)",
+                rise, 0.03, table),
+            Claim.AtLeast("A-E2.hebbian-without-noise",
+                $"At γ={Claim.Format(c.ReferenceGamma)} without noise the signal is Hebbian, A(σ=0) ≥ 0.5 (worst seed)",
+                clean.Min(), 0.5, SeedList(ctx, clean)),
+            Claim.AtMost("A-E2.anti-hebbian",
+                $"At γ={Claim.Format(c.ReferenceGamma)} parameter noise σ={Claim.Format(c.Sigmas[^1])} makes it anti-Hebbian, A ≤ −0.3 (worst seed)",
+                noisy.Max(), -0.3, SeedList(ctx, noisy)),
+            Claim.Within("A-E2.boundary",
+                "The zero crossing σ* lies within ×1.5 of √(γ‖v*‖²/(d(1+γ)²)) for every γ (ratio measured/predicted farthest from 1, over seeds and γ)",
+                worst.R, 1 / 1.5, 1.5, ratioText),
+            Claim.Within("A-E2.parabola",
+                $"The boundary is a parabola γ ∝ σ*²: σ*²(γ={Claim.Format(c.Gammas[^1])}) / σ*²(γ={Claim.Format(c.Gammas[0])}) in [6, 30] (theory {Claim.Format(theory)}; seed farthest from it)",
+                worstSpread, 6, 30, SeedList(ctx, spread)),
+        ];
+    }
+
+    private void NoiseFigures(RunContext ctx, NoiseConfig c, double[][][] a, double[][] sigmaStar, double[][] predicted)
+    {
+        int s = a.Length;
+        var fig = new Figure("noise-alignment", "A-E2: alignment against parameter noise (linear)", "line", "σ", "cos(G, H)")
+        { Caption = "Mean over seeds: noise turns the learning signal anti-Hebbian; stronger decay moves the zero crossing to larger σ." };
+        for (int gi = 0; gi < c.Gammas.Length; gi++)
+            fig.Series.Add(new Series($"γ={Claim.Format(c.Gammas[gi])}", c.Sigmas, c.Sigmas.Select((_, k) => a.Average(seed => seed[gi][k])).ToArray()));
+        ctx.Figures.Add(fig);
+        var boundary = new Figure("noise-boundary", "A-E2: phase boundary σ*² against γ", "scatter", "γ", "σ*²")
+        { LogX = true, LogY = true, Caption = "Measured σ*² (one point per seed) follows the predicted γ‖v*‖²/(d(1+γ)²)." };
+        for (int si = 0; si < s; si++)
+            boundary.Series.Add(new Series($"measured, seed {ctx.Seed + si}", c.Gammas, sigmaStar[si].Select(v => v * v).ToArray()));
+        boundary.Series.Add(new Series($"predicted (seed {ctx.Seed})", c.Gammas, predicted[0].Select(v => v * v).ToArray()));
+        ctx.Figures.Add(boundary);
+    }
+
+    // ---- A-E3: the weak-form identity for an arbitrary bounded rule ----
+
+    private IReadOnlyList<Claim> RunWeakForm(Config config, RunContext ctx, WhitenedMeans whitened)
+    {
+        var c = config.Decay;
+        var w = config.WeakForm;
+        int s = config.Seeds;
+        double gamma = config.Rule.L2;
+        var data = MlpTeacherData(c, s, m => ctx.MemberStream(m, "decay.data"));
+        var gammas = Enumerable.Repeat(gamma, s).ToArray();
+        var run = TrainMlp(ctx, $"weak-form.{config.Rule.Name}", c, config.ProbeEvery, data, config.Rule, gammas, null, m => m, w.Steps, 0.01, w.Window);
+        var stationarity = new double[s];
+        var weak = new double[s];
+        var details = new List<string>();
+        for (int m = 0; m < s; m++)
+        {
+            stationarity[m] = double.PositiveInfinity;
+            weak[m] = double.PositiveInfinity;
+            for (int l = 0; l < 2; l++)
+            {
+                // ḡ = −mean Grad.
+                var gbar = run.MeanSignal![l][m].Mean.Clone();
+                System.Numerics.Tensors.TensorPrimitives.Negate(gbar.ReadOnlySpan, gbar.Span);
+                var hbar = run.MeanHebbian![l][m].Mean;
+                double stat = HebbianAlignment.StationarityCosine(gbar, run.MeanWeight![l][m].Mean, gamma);
+                double cos = MatrixAlignment.FrobeniusCosine(gbar.ReadOnlySpan, hbar.ReadOnlySpan);
+                double inner = System.Numerics.Tensors.TensorPrimitives.Dot(gbar.ReadOnlySpan, hbar.ReadOnlySpan);
+                double identity = inner / (gamma * run.PostNorm![l][m].Mean);
+                stationarity[m] = Math.Min(stationarity[m], stat);
+                weak[m] = Math.Min(weak[m], cos);
+                details.Add($"seed {ctx.Seed + m} layer {l + 1}: cos(ḡ, γW̄) {Claim.Format(stat)}, cos(ḡ, H̄) {Claim.Format(cos)}, ⟨ḡ, H̄⟩/(γE‖h_b‖²) {Claim.Format(identity)}");
+                ctx.Metrics.Log(w.Steps, m, $"weak-form/l{l + 1}", "stationarity_cosine", stat);
+                ctx.Metrics.Log(w.Steps, m, $"weak-form/l{l + 1}", "mean_signal_hebbian_cosine", cos);
+                ctx.Metrics.Log(w.Steps, m, $"weak-form/l{l + 1}", "weak_form_identity_ratio", identity);
+            }
+        }
+        ctx.Metrics.Flush();
+        var white = whitened.Cosines;
+        var whiteWorst = white.MinBy(x => x.Cosine);
+        string rule = config.Rule.Name;
+        return
+        [
+            Claim.AtLeast("A-E3.stationarity",
+                $"Rule '{rule}' with γ={Claim.Format(gamma)} reaches stationarity after {w.Steps} steps (≥ 5/(ηγ)): cos(ḡ, γW̄) ≥ 0.9 over the last {w.Window} steps (worst seed and layer)",
+                stationarity.Min(), 0.9, string.Join("; ", details)),
+            Claim.AtLeast("A-E3.weak-form",
+                $"Weak form (§1.3 result 2): the mean signal of rule '{rule}' is Hebbian, ⟨ḡ, H̄⟩_F > 0, measured as cos(ḡ, H̄) (worst seed and layer; theory ⟨ḡ, H̄⟩ = γE‖h_b‖²)",
+                weak.Min(), 0, SeedList(ctx, weak)),
+            Claim.AtLeast("A-E3.whitened",
+                "With whitened inputs and one linear layer (A-E2, σ = 0) H̄ ∝ W ∝ ḡ, so cos(ḡ, H̄) ≥ 0.9 (worst seed and γ)",
+                whiteWorst.Cosine, 0.9, string.Join(", ", white.Select(x => $"seed {ctx.Seed + x.Seed} γ={Claim.Format(x.Gamma)}: {Claim.Format(x.Cosine)}"))),
+        ];
+    }
+
+    // ---- Full profile: the (σ, γ) phase diagram of the MLP ----
+
+    private void RunPhaseDiagram(Config config, RunContext ctx)
+    {
+        var c = config.Decay;
+        var pd = config.PhaseDiagram;
+        int ng = pd.Gammas.Length, ns = pd.Sigmas.Length, p = ng * ns;
+        var data = MlpTeacherData(c, p, _ => ctx.MemberStream(0, "decay.data"));
+        var rule = config.Rule.Clone();
+        rule.Name = "backprop";
+        var gammas = Enumerable.Range(0, p).Select(m => pd.Gammas[m / ns]).ToArray();
+        var sigmas = Enumerable.Range(0, p).Select(m => pd.Sigmas[m % ns]).ToArray();
+        var run = TrainMlp(ctx, "phase-diagram", c, config.ProbeEvery, data, rule, gammas, sigmas, _ => 0, c.Steps, c.Window);
+        for (int l = 0; l < 2; l++)
+        {
+            var z = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => run.Alignment[gi * ns + k][l].Mean).ToArray()).ToArray();
+            ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Phase diagram, layer {l + 1} (SGD, seed {ctx.Seed})", "heatmap", "σ", "γ")
+            {
+                Z = z, RowValues = pd.Gammas, ColumnValues = pd.Sigmas, ZLabel = "cos(G, H), mean over the last steps",
+                Caption = "Hebbian (> 0) at low noise and high decay, anti-Hebbian at high noise and low decay; the boundary follows γ ∝ σ² (bio.md §1.5).",
+            });
+        }
+    }
+}

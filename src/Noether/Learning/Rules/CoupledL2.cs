@@ -1,0 +1,37 @@
+using System.Numerics;
+using Noether.Nn;
+
+namespace Noether.Learning.Rules;
+
+/// <summary>
+/// Coupled L2 decay of bio.md §0.1, W ← W + η(g − λW): adds λ·W to each weight's gradient (per member)
+/// after the learning signal is formed. λ is the coefficient of W in the update (the papers' γ of §1.3),
+/// i.e. the optimiser's wd convention. Weights only unless <c>includeNonWeights</c>.
+/// </summary>
+public sealed class CoupledL2<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Parameter<T>[] _parameters;
+
+    public CoupledL2(Sequential<T> network, double[] lambda, bool includeNonWeights = false)
+    {
+        _parameters = network.Parameters.Where(p => includeNonWeights || p.Role == ParameterRole.Weight).ToArray();
+        Lambda = FeedbackLayers.PerMember(lambda, 0, network.Members, "CoupledL2 lambda");
+    }
+
+    public override string Name => "l2";
+    /// <summary>λ per member.</summary>
+    public double[] Lambda { get; }
+
+    public override void BeforeStep(RuleStep<T> step)
+    {
+        foreach (var prm in _parameters)
+            for (int p = 0; p < Lambda.Length; p++)
+            {
+                if (Lambda[p] == 0) continue;
+                T l = T.CreateChecked(Lambda[p]);
+                var g = prm.Grad.SliceSpan(p);
+                var w = prm.Value.SliceSpan(p);
+                for (int i = 0; i < g.Length; i++) g[i] += l * w[i];
+            }
+    }
+}

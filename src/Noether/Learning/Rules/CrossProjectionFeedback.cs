@@ -1,0 +1,106 @@
+using System.Numerics;
+using Noether.Nn;
+using Noether.Tensors;
+
+namespace Noether.Learning.Rules;
+
+/// <summary>
+/// PROJECT HYPOTHESIS, not the paper's circuit (bio.md §3.2 "four plastic synapses", [I, speculative]; the
+/// equations of Liao, Ziyin, Gan, Cheung, Harnett, Poggio, arXiv 2412.20018, were not readable).
+/// Per pair of adjacent levels four plastic synapses: ascending W_l, descending B_l (stored in W's shape,
+/// F = B_lᵀ), a cross-projection P_l that relays the ascending activity h_{l−1} to B's site and a
+/// cross-projection Q_l that relays the descending error δ_l to W's site:
+/// <code>
+/// ΔW_l = −η (Q_l δ_l h_{l−1}ᵀ + λ W_l)          (the optimiser step, after Grad ← Q_l·Grad)
+/// ΔF_l = −η (δ_l (P_l h_{l−1})ᵀ + λ_F F_l)       (Kolen–Pollack through the relay P_l)
+/// ΔP_l =  η ((h − P_l h) hᵀ − λ_R P_l),  h = h_{l−1}   (each relay learns to copy its source: a delta rule)
+/// ΔQ_l =  η ((δ − Q_l δ) δᵀ − λ_R Q_l),  δ = per-sample δ_l
+/// </code>
+/// Batch means throughout. With P = Q = I and λ_R = 0 this is Kolen–Pollack exactly. P and Q start random
+/// (N(0, 1/n), independent of I), so "self-assembly" here also asks whether the routing converges to I.
+/// Q acts on every layer (each W learns from the descending stream); P and F on the layers above the first.
+/// </summary>
+public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Linear<T>[] _layers;
+    private readonly Tensor<T>?[] _relayUp;   // P_l [P, in, in], null for the first layer
+    private readonly Tensor<T>[] _relayDown;  // Q_l [P, out, out]
+
+    public CrossProjectionFeedback(Sequential<T> network, MemberStreams streams, double[] decay, double[] relayDecay, double std = 0)
+    {
+        _layers = network.Linears.ToArray();
+        if (_layers.Length < 2) throw new ArgumentException("the four-synapse circuit needs at least two dense layers");
+        Decay = FeedbackLayers.PerMember(decay, 0, network.Members, "CrossProjectionFeedback decay");
+        RelayDecay = FeedbackLayers.PerMember(relayDecay, 0, network.Members, "CrossProjectionFeedback relay decay");
+        for (int k = 1; k < _layers.Length; k++) _layers[k].Feedback = FeedbackLayers.Random(_layers[k], streams, std);
+        _relayUp = _layers.Select((l, k) => k == 0 ? null : Random(network.Members, l.In, streams, "rule.relay-up." + l.LayerName)).ToArray();
+        _relayDown = _layers.Select(l => Random(network.Members, l.Out, streams, "rule.relay-down." + l.LayerName)).ToArray();
+    }
+
+    public override string Name => "four-synapse";
+    /// <summary>λ (the feedback decay, equal to W's for the Kolen–Pollack identity) per member.</summary>
+    public double[] Decay { get; }
+    /// <summary>λ_R of the relays per member.</summary>
+    public double[] RelayDecay { get; }
+    /// <summary>P_l per dense layer (null for the first), [P, in, in].</summary>
+    public IReadOnlyList<Tensor<T>?> RelayUp => _relayUp;
+    /// <summary>Q_l per dense layer, [P, out, out].</summary>
+    public IReadOnlyList<Tensor<T>> RelayDown => _relayDown;
+
+    public override void FormSignal(RuleStep<T> step)
+    {
+        var trace = step.Network.Trace;
+        for (int k = 0; k < _layers.Length; k++)
+        {
+            var layer = _layers[k];
+            var t = trace[k];
+            int o = layer.Out, i = layer.In, b = t.Input.Shape[1];
+            var g = new T[o * i];
+            var scratch = new T[Math.Max(o * i, Math.Max(i * i, o * o))];
+            var cov = new T[Math.Max(i * i, o * o)];
+            for (int p = 0; p < layer.Members; p++)
+            {
+                double lr = step.LearningRate(p);
+                if (lr == 0) continue;
+                T eta = T.CreateChecked(lr);
+                var grad = layer.Weight.Grad.SliceSpan(p);
+                grad.CopyTo(g);
+                var h = t.Input.SliceSpan(p);
+                if (_relayUp[k] is { } up)
+                {
+                    var pm = up.SliceSpan(p);
+                    // F −= η(G·Pᵀ + λF): δ paired with the relayed activity P h.
+                    Gemm.Multiply(false, true, o, i, i, g, pm, scratch.AsSpan(0, o * i));
+                    var f = layer.Feedback!.SliceSpan(p);
+                    T lf = T.CreateChecked(Decay[p]);
+                    for (int j = 0; j < f.Length; j++) f[j] -= eta * (scratch[j] + lf * f[j]);
+                    // P += η(C − P C − λ_R P), C = hᵀh/B.
+                    Gemm.Multiply(true, false, i, i, b, h, h, cov.AsSpan(0, i * i));
+                    Relay(pm, cov.AsSpan(0, i * i), scratch.AsSpan(0, i * i), i, T.One / T.CreateChecked(b), eta, T.CreateChecked(RelayDecay[p]));
+                }
+                var qm = _relayDown[k].SliceSpan(p);
+                // W's signal through the relay: Grad ← Q·G.
+                Gemm.Multiply(false, false, o, i, o, qm, g, grad);
+                // Q += η(D − Q D − λ_R Q), D = mean of per-sample δδᵀ = B·gᵀg (the batch mean 1/B sits in each g).
+                var d = t.GradPreActivation.SliceSpan(p);
+                Gemm.Multiply(true, false, o, o, b, d, d, cov.AsSpan(0, o * o));
+                Relay(qm, cov.AsSpan(0, o * o), scratch.AsSpan(0, o * o), o, T.CreateChecked(b), eta, T.CreateChecked(RelayDecay[p]));
+            }
+        }
+    }
+
+    /// <summary>R += η(sC − R·(sC) − λR) in place, with C unscaled and s its scale.</summary>
+    private static void Relay(Span<T> r, Span<T> c, Span<T> scratch, int n, T scale, T eta, T decay)
+    {
+        for (int j = 0; j < c.Length; j++) c[j] *= scale;
+        Gemm.Multiply(false, false, n, n, n, r, c, scratch);
+        for (int j = 0; j < r.Length; j++) r[j] += eta * (c[j] - scratch[j] - decay * r[j]);
+    }
+
+    private static Tensor<T> Random(int members, int n, MemberStreams streams, string name)
+    {
+        var m = new Tensor<T>(members, n, n);
+        for (int p = 0; p < members; p++) streams(p, name).FillNormal(m.SliceSpan(p), 0, 1 / Math.Sqrt(n));
+        return m;
+    }
+}

@@ -1,0 +1,32 @@
+using System.Numerics;
+
+namespace Noether.Learning.Rules;
+
+/// <summary>
+/// One composable piece of how a population forms its weight updates (bio.md §0.1): an error source,
+/// a way of routing the error down (backprop, random, sign or plastic feedback), noise, a mask or a
+/// regulariser. A rule is bound to one network when constructed (it allocates its feedback matrices
+/// and masks there) and acts in up to four phases of every training step; a <see cref="RuleStack{T}"/>
+/// runs the phases of its rules in stack order.
+/// <para>Convention: after <see cref="FormSignal"/> each parameter's Grad holds −g, the negative
+/// <em>learning signal</em> (for SGD g = −∇L), without any decay; decay terms are added in
+/// <see cref="BeforeStep"/>, so observers in between read the signal the Hebbian papers measure.</para>
+/// A rule never logs: experiments observe through <see cref="RuleStack{T}.SignalObservers"/>.
+/// </summary>
+public abstract class LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Short name for reports (e.g. "kp", "parameter-noise").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>After the batch is drawn, before the forward pass: perturb inputs or weights, derive feedback from W.</summary>
+    public virtual void BeforeForward(RuleStep<T> step) { }
+
+    /// <summary>After the backward pass: write −(learning signal) into the gradients, update plastic feedback.</summary>
+    public virtual void FormSignal(RuleStep<T> step) { }
+
+    /// <summary>After the signal is observed, before the optimiser: undo weight perturbations, mask, add decay.</summary>
+    public virtual void BeforeStep(RuleStep<T> step) { }
+
+    /// <summary>After the optimiser step: keep masked connections at zero.</summary>
+    public virtual void AfterUpdate(RuleStep<T> step) { }
+}

@@ -1,0 +1,54 @@
+using System.Numerics;
+using Noether.Nn;
+using Noether.Tensors;
+
+namespace Noether.Learning.Rules;
+
+/// <summary>
+/// The "Random NN" rule of bio.md §1.2 (reading [I], calibrated in §1.6): the network learns from the
+/// pseudo-error of a fixed, randomly initialised network of the same input and output shape, i.e. the
+/// loss's gradient toward f_rand(x) instead of the task target. It learns nothing about the task, yet its
+/// weights stay bounded, so it is the non-learning control of the Hebbian experiments. It replaces the
+/// output error and re-runs the backward pass, so it must come first among the rules that form the signal;
+/// the error is then routed down by whichever routing rule follows (backprop by default).
+/// </summary>
+public sealed class RandomTeacher<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Sequential<T> _network;
+    private Tensor<T>? _grad;
+
+    public RandomTeacher(Sequential<T> network, Sequential<T> teacher)
+    {
+        if (!teacher.InputShape.AsSpan().SequenceEqual(network.InputShape) || !teacher.OutputShape.AsSpan().SequenceEqual(network.OutputShape))
+            throw new ShapeMismatchException($"RandomTeacher: teacher maps {Tensor<T>.ShapeText(teacher.InputShape)}→{Tensor<T>.ShapeText(teacher.OutputShape)}, the network {Tensor<T>.ShapeText(network.InputShape)}→{Tensor<T>.ShapeText(network.OutputShape)}");
+        if (teacher.Members != network.Members) throw new ArgumentException($"RandomTeacher: teacher has {teacher.Members} members, the network {network.Members}");
+        _network = network;
+        Teacher = teacher;
+        PseudoLoss = new double[network.Members];
+    }
+
+    /// <summary>
+    /// A fixed random MLP (no biases, N(0, 1/fan_in) weights, the calibration notes' "fresh 16→64(tanh)→16 net"),
+    /// member p drawn from its stream "rule.random-teacher".
+    /// </summary>
+    public static Sequential<T> BuildTeacher(int members, IReadOnlyList<int> widths, string activation, MemberStreams streams, Compute? compute = null)
+    {
+        var net = Mlp.Build<T>(members, widths, activation, bias: false, compute: compute);
+        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, members).Select(p => streams(p, "rule.random-teacher")).ToArray());
+        return net;
+    }
+
+    public override string Name => "random-teacher";
+    public Sequential<T> Teacher { get; }
+    /// <summary>Loss against the random teacher's outputs at the last step, per member.</summary>
+    public double[] PseudoLoss { get; }
+
+    public override void FormSignal(RuleStep<T> step)
+    {
+        var target = Teacher.Forward(step.Inputs);
+        var output = _network.Activation(_network.Layers.Count);
+        if (_grad is null || !_grad.SameShape(output)) _grad = new Tensor<T>(output.Shape);
+        step.Loss.Evaluate(output, target, PseudoLoss, _grad);
+        _network.Backward(_grad);
+    }
+}

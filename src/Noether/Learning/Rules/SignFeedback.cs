@@ -1,0 +1,58 @@
+using System.Numerics;
+using Noether.Nn;
+using Noether.Tensors;
+
+namespace Noether.Learning.Rules;
+
+/// <summary>How sign-symmetric feedback is scaled.</summary>
+public enum SignScale
+{
+    /// <summary>B = sign(W): every entry ±1 (Liao, Leibo, Poggio 2016).</summary>
+    Unit,
+    /// <summary>B = mean|W|·sign(W) per member and layer, so the error keeps the scale backprop would give it.</summary>
+    MeanAbs,
+}
+
+/// <summary>
+/// Sign symmetry (Liao, Leibo, Poggio 2016; bio.md §3.2 lineage): the error goes down through
+/// sign(W_lᵀ) — only the signs of the forward weights are shared. Refreshed from W before every forward pass.
+/// </summary>
+public sealed class SignFeedback<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Linear<T>[] _layers;
+
+    public SignFeedback(Sequential<T> network, SignScale scale = SignScale.MeanAbs)
+    {
+        _layers = FeedbackLayers.Of(network);
+        Scale = scale;
+        foreach (var l in _layers) l.Feedback = new Tensor<T>(l.Weight.Value.Shape);
+        Refresh();
+    }
+
+    public override string Name => "sign";
+    public SignScale Scale { get; }
+
+    public override void BeforeForward(RuleStep<T> step) => Refresh();
+
+    /// <summary>Sets every feedback matrix to (scale ×) sign(W) from the current weights.</summary>
+    public void Refresh()
+    {
+        foreach (var l in _layers)
+        {
+            var b = l.Feedback!;
+            for (int p = 0; p < l.Members; p++)
+            {
+                var w = l.Weight.Value.SliceSpan(p);
+                var bp = b.SliceSpan(p);
+                T s = T.One;
+                if (Scale == SignScale.MeanAbs)
+                {
+                    double sum = 0;
+                    foreach (var v in w) sum += Math.Abs(double.CreateChecked(v));
+                    s = T.CreateChecked(w.Length == 0 ? 0 : sum / w.Length);
+                }
+                for (int i = 0; i < w.Length; i++) bp[i] = T.CreateChecked(T.Sign(w[i])) * s;
+            }
+        }
+    }
+}
