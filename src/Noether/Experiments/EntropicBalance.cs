@@ -114,7 +114,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             Alignment = new AlignmentConfig { SgdSteps = 60000, AnnealSteps = 20000, GdSteps = 6000, Samples = 1024, ProbeSamples = 512 },
             NeuronBalance = new NeuronBalanceConfig { SgdSteps = 200000, GdSteps = 6000 },
             Discretisation = new DiscretisationConfig { Lrs = [0.005, 0.01, 0.02], Steps = 2000 },
-            Real = new RealDataConfig { Width = 64, Steps = 200000, Seeds = 3, BalanceBatches = 1000, ProbeEvery = 10000 },
+            Real = new RealDataConfig { Steps = 200000, Seeds = 3, BalanceBatches = 1000, ProbeEvery = 10000 },
         }
         : new Config();
 

@@ -22,7 +22,7 @@ namespace Noether.Experiments;
 /// of the per-step cosines over the last part of training (never the cosine of averaged signals).
 /// Population members: A-E1 is γ × seeds per rule, A-E2 is γ × σ per seed; seed i is run seed + i.
 /// </summary>
-public sealed class Hebbian : Experiment<Hebbian.Config>
+public sealed partial class Hebbian : Experiment<Hebbian.Config>
 {
     public override string Id => "hebbian";
     public override string Title => "Hebbian signatures from weight decay, anti-Hebbian from noise";
@@ -40,6 +40,10 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
         public PhaseDiagramConfig PhaseDiagram { get; set; } = new();
         [Param("seeds (run seed + i), each its own teacher, data, initialisation and feedback", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 100;
+        /// <summary>synthetic (the teachers of A-E1–A-E3) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
+        public DataConfig Data { get; set; } = new();
+        /// <summary>The real-data variant's setting (Hebbian.Real.cs); ignored for synthetic data.</summary>
+        public RealDataConfig Real { get; set; } = new();
 
         public void Validate()
         {
@@ -128,10 +132,13 @@ public sealed class Hebbian : Experiment<Hebbian.Config>
             Noise = new NoiseConfig { Steps = 6000, Sigmas = [0, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2] },
             WeakForm = new WeakFormConfig { Steps = 8000, Window = 2000 },
             PhaseDiagram = new PhaseDiagramConfig { Enabled = true },
+            Real = new RealDataConfig { Steps = 4000, Gammas = [0, 1e-3, 1e-2, 3e-2], Seeds = 3, ProbeEvery = 200 },
         }
         : new Config();
 
-    protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
+    protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx) => config.Data.IsReal ? RunReal(config, ctx) : RunSynthetic(config, ctx);
+
+    private IReadOnlyList<Claim> RunSynthetic(Config config, RunContext ctx)
     {
         var claims = new List<Claim>();
         claims.AddRange(RunDecay(config, ctx));
