@@ -8,29 +8,14 @@ namespace Noether.Nn;
 /// [P, Cout, Cin, k, k], stride and zero padding, computed as one GEMM per sample over the
 /// im2col matrix (<see cref="ConvolutionColumns"/>); a 1×1 kernel skips the column copy.
 /// </summary>
-public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Conv2d<T> : ConvolutionLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Parameter<T>[] _parameters;
-
-    public Conv2d(int members, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true, string name = "conv") : base(members)
+    public Conv2d(int members, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true, string name = "conv")
+        : base("Conv2d", members, inChannels, outChannels, kernel, stride, padding, bias, name,
+            weightShape: [members, outChannels, inChannels, kernel, kernel],
+            fanIn: inChannels * kernel * kernel, fanOut: outChannels * kernel * kernel)
     {
-        if (kernel < 1 || stride < 1 || padding < 0)
-            throw new ArgumentException($"Conv2d: kernel {kernel}, stride {stride}, padding {padding}; expected kernel ≥ 1, stride ≥ 1, padding ≥ 0");
-        Cin = inChannels; Cout = outChannels; K = kernel; Stride = stride; Padding = padding;
-        int fanIn = inChannels * kernel * kernel;
-        Weight = new Parameter<T>(name + ".weight", [members, outChannels, inChannels, kernel, kernel], ParameterRole.Weight, fanIn, outChannels * kernel * kernel);
-        Bias = bias ? new Parameter<T>(name + ".bias", [members, outChannels], ParameterRole.Bias, fanIn, outChannels) : null;
-        _parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
-
-    public int Cin { get; }
-    public int Cout { get; }
-    public int K { get; }
-    public int Stride { get; }
-    public int Padding { get; }
-    public Parameter<T> Weight { get; }
-    public Parameter<T>? Bias { get; }
-    public override IReadOnlyList<Parameter<T>> Parameters => _parameters;
 
     public override int[] OutputShape(int[] s)
     {
@@ -104,13 +89,6 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
-    private T[] _workspace = [];
-
-    private T[] Workspace(int length)
-    {
-        if (_workspace.Length < length) _workspace = new T[length];
-        return _workspace;
-    }
 }
 
 /// <summary>
@@ -118,30 +96,15 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 /// [P, B, Cin, H, W] with weights [P, Cin, Cout, k, k]; output size (H−1)·stride − 2·padding + k.
 /// One GEMM per sample gives each input pixel's k×k contribution, scattered onto the output (col2im).
 /// </summary>
-public sealed class ConvTranspose2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class ConvTranspose2d<T> : ConvolutionLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Parameter<T>[] _parameters;
-
-    public ConvTranspose2d(int members, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true, string name = "deconv") : base(members)
+    // PyTorch computes the fan-in of a transposed convolution from weight.shape[1]·k·k.
+    public ConvTranspose2d(int members, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true, string name = "deconv")
+        : base("ConvTranspose2d", members, inChannels, outChannels, kernel, stride, padding, bias, name,
+            weightShape: [members, inChannels, outChannels, kernel, kernel],
+            fanIn: outChannels * kernel * kernel, fanOut: inChannels * kernel * kernel)
     {
-        if (kernel < 1 || stride < 1 || padding < 0)
-            throw new ArgumentException($"ConvTranspose2d: kernel {kernel}, stride {stride}, padding {padding}; expected kernel ≥ 1, stride ≥ 1, padding ≥ 0");
-        Cin = inChannels; Cout = outChannels; K = kernel; Stride = stride; Padding = padding;
-        // PyTorch computes fan-in of a transposed conv from weight.shape[1] * k * k.
-        int fanIn = outChannels * kernel * kernel;
-        Weight = new Parameter<T>(name + ".weight", [members, inChannels, outChannels, kernel, kernel], ParameterRole.Weight, fanIn, inChannels * kernel * kernel);
-        Bias = bias ? new Parameter<T>(name + ".bias", [members, outChannels], ParameterRole.Bias, fanIn, outChannels) : null;
-        _parameters = Bias is null ? [Weight] : [Weight, Bias];
     }
-
-    public int Cin { get; }
-    public int Cout { get; }
-    public int K { get; }
-    public int Stride { get; }
-    public int Padding { get; }
-    public Parameter<T> Weight { get; }
-    public Parameter<T>? Bias { get; }
-    public override IReadOnlyList<Parameter<T>> Parameters => _parameters;
 
     public override int[] OutputShape(int[] s)
     {
@@ -215,9 +178,35 @@ public sealed class ConvTranspose2d<T> : Layer<T> where T : unmanaged, IFloating
         }
     }
 
+}
+
+/// <summary>What a convolution and its transpose share: channel counts, kernel geometry, weight and bias, and a reused column workspace.</summary>
+public abstract class ConvolutionLayer<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Parameter<T>[] _parameters;
     private T[] _workspace = [];
 
-    private T[] Workspace(int length)
+    protected ConvolutionLayer(string kind, int members, int inChannels, int outChannels, int kernel, int stride, int padding, bool bias, string name,
+        int[] weightShape, int fanIn, int fanOut) : base(members)
+    {
+        if (kernel < 1 || stride < 1 || padding < 0)
+            throw new ArgumentException($"{kind}: kernel {kernel}, stride {stride}, padding {padding}; expected kernel ≥ 1, stride ≥ 1, padding ≥ 0");
+        Cin = inChannels; Cout = outChannels; K = kernel; Stride = stride; Padding = padding;
+        Weight = new Parameter<T>(name + ".weight", weightShape, ParameterRole.Weight, fanIn, fanOut);
+        Bias = bias ? new Parameter<T>(name + ".bias", [members, outChannels], ParameterRole.Bias, fanIn, outChannels) : null;
+        _parameters = Bias is null ? [Weight] : [Weight, Bias];
+    }
+
+    public int Cin { get; }
+    public int Cout { get; }
+    public int K { get; }
+    public int Stride { get; }
+    public int Padding { get; }
+    public Parameter<T> Weight { get; }
+    public Parameter<T>? Bias { get; }
+    public override IReadOnlyList<Parameter<T>> Parameters => _parameters;
+
+    protected T[] Workspace(int length)
     {
         if (_workspace.Length < length) _workspace = new T[length];
         return _workspace;
