@@ -42,7 +42,7 @@ public static class Commands
     }
 
     public static bool IsUserError(Exception e) =>
-        e is ConfigException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException;
+        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException;
 
     public static void Error(string message) => Console.Error.WriteLine("noether: error: " + message.ReplaceLineEndings(" "));
 
