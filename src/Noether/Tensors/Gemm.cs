@@ -16,6 +16,8 @@ namespace Noether.Tensors;
 public static class Gemm
 {
     private const int MR = 4;
+    /// <summary>Depth of one k block: a packed panel of KC × (2 vectors) stays in the fast caches.</summary>
+    private const int KC = 256;
     /// <summary>Below this many multiply-adds a GEMM runs on one thread even when more are allowed.</summary>
     private const long ParallelThreshold = 1L << 18;
 
@@ -31,7 +33,7 @@ public static class Gemm
             Reference(transA, transB, m, n, k, a, b, c, accumulate);
             return;
         }
-        int nr = 2 * Vector256<T>.Count;
+        int nr = PanelWidth<T>();
         int panels = (n + nr - 1) / nr;
         if (threads <= 1 || panels == 1 || (long)m * n * k < ParallelThreshold)
         {
@@ -132,42 +134,67 @@ public static class Gemm
         }
     }
 
+    /// <summary>Whether the 512-bit kernels run (AVX-512 present). Per-element arithmetic is the same FMA chain at either width.</summary>
+    public static bool Uses512<T>() where T : unmanaged => !Only256 && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
+
+    /// <summary>
+    /// Restricts the kernels to 256-bit vectors (to test or benchmark the AVX2 path on an AVX-512 machine).
+    /// Both paths compute every element with the same FMA chain, so flipping it never changes a result.
+    /// </summary>
+    public static bool Only256 { get; set; }
+
+    private static int PanelWidth<T>() where T : unmanaged => Uses512<T>() ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
+
     private static void Panel<T>(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int jp)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int w = Vector256<T>.Count, nr = 2 * w;
+        int nr = PanelWidth<T>();
         int j0 = jp * nr, cols = Math.Min(nr, n - j0);
-        var packed = PackBuffer<T>.Get(k * nr);
-        // Pack op(B)[:, j0..j0+nr) as k rows of nr values, zero-padded on the right.
-        if (!transB)
-        {
-            for (int p = 0; p < k; p++)
-            {
-                var dst = packed.AsSpan(p * nr, nr);
-                b.Slice(p * n + j0, cols).CopyTo(dst);
-                if (cols < nr) dst[cols..].Clear();
-            }
-        }
-        else
-        {
-            if (cols < nr) packed.AsSpan(0, k * nr).Clear();
-            for (int j = 0; j < cols; j++)
-            {
-                var src = b.Slice((j0 + j) * k, k);
-                for (int p = 0; p < k; p++) packed[p * nr + j] = src[p];
-            }
-        }
+        var packed = PackBuffer<T>.Get(Math.Min(k, KC) * nr);
         int rsA = transA ? 1 : k, csA = transA ? m : 1;
-        ref T pa = ref MemoryMarshal.GetReference(a);
         ref T pb = ref MemoryMarshal.GetArrayDataReference(packed);
-        int i = 0;
-        for (; i + 6 <= m; i += 6)
-            Kernel6(ref pa, i, rsA, csA, ref pb, k, nr, c, n, j0, cols, accumulate);
-        for (; i + MR <= m; i += MR)
-            Kernel4(ref pa, i, rsA, csA, ref pb, k, nr, c, n, j0, cols, accumulate);
-        for (; i < m; i++)
-            Kernel1(ref pa, i, rsA, csA, ref pb, k, nr, c, n, j0, cols, accumulate);
+        // Walk k in blocks of KC so the packed panel stays in L1/L2; each block's products are added to C.
+        for (int k0 = 0; k0 < k; k0 += KC)
+        {
+            int kc = Math.Min(KC, k - k0);
+            // Pack op(B)[k0..k0+kc, j0..j0+nr) as kc rows of nr values, zero-padded on the right.
+            if (!transB)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    var dst = packed.AsSpan(p * nr, nr);
+                    b.Slice((k0 + p) * n + j0, cols).CopyTo(dst);
+                    if (cols < nr) dst[cols..].Clear();
+                }
+            }
+            else
+            {
+                if (cols < nr) packed.AsSpan(0, kc * nr).Clear();
+                for (int j = 0; j < cols; j++)
+                {
+                    var src = b.Slice((j0 + j) * k + k0, kc);
+                    for (int p = 0; p < kc; p++) packed[p * nr + j] = src[p];
+                }
+            }
+            ref T pa = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nint)k0 * csA);
+            bool acc = accumulate || k0 > 0;
+            int i = 0;
+            if (Uses512<T>())
+            {
+                for (; i + 6 <= m; i += 6)
+                    Wide.Kernel6(ref pa, i, rsA, csA, ref pb, kc, nr, c, n, j0, cols, acc);
+                for (; i < m; i++)
+                    Wide.Kernel1(ref pa, i, rsA, csA, ref pb, kc, nr, c, n, j0, cols, acc);
+                continue;
+            }
+            for (; i + 6 <= m; i += 6)
+                Kernel6(ref pa, i, rsA, csA, ref pb, kc, nr, c, n, j0, cols, acc);
+            for (; i + MR <= m; i += MR)
+                Kernel4(ref pa, i, rsA, csA, ref pb, kc, nr, c, n, j0, cols, acc);
+            for (; i < m; i++)
+                Kernel1(ref pa, i, rsA, csA, ref pb, kc, nr, c, n, j0, cols, acc);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -290,5 +317,100 @@ public static class Gemm
         var d = c.Slice(start, cols);
         if (accumulate) for (int j = 0; j < cols; j++) d[j] += tmp[j];
         else tmp[..cols].CopyTo(d);
+    }
+
+    /// <summary>
+    /// The same micro-kernels on 512-bit vectors (panels of 2 × 16 floats / 2 × 8 doubles). Each output
+    /// element is still one FMA chain over k in order, so results equal the 256-bit path bit for bit.
+    /// </summary>
+    private static class Wide
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<T> MulAdd<T>(Vector512<T> x, Vector512<T> y, Vector512<T> acc) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+                return Avx512F.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double))
+                return Avx512F.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+            return x * y + acc;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Kernel6<T>(ref T a, int i, int rsA, int csA, ref T bp, int k, int nr,
+            Span<T> c, int n, int j0, int cols, bool accumulate)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int w = Vector512<T>.Count;
+            Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            nint r0 = (nint)i * rsA, r1 = r0 + rsA, r2 = r1 + rsA, r3 = r2 + rsA, r4 = r3 + rsA, r5 = r4 + rsA;
+            for (int p = 0; p < k; p++)
+            {
+                nint off = (nint)p * nr;
+                var b0 = Vector512.LoadUnsafe(ref bp, (nuint)off);
+                var b1 = Vector512.LoadUnsafe(ref bp, (nuint)(off + w));
+                nint ap = (nint)p * csA;
+                var a0 = Vector512.Create(Unsafe.Add(ref a, r0 + ap));
+                c00 = MulAdd(a0, b0, c00); c01 = MulAdd(a0, b1, c01);
+                var a1 = Vector512.Create(Unsafe.Add(ref a, r1 + ap));
+                c10 = MulAdd(a1, b0, c10); c11 = MulAdd(a1, b1, c11);
+                var a2 = Vector512.Create(Unsafe.Add(ref a, r2 + ap));
+                c20 = MulAdd(a2, b0, c20); c21 = MulAdd(a2, b1, c21);
+                var a3 = Vector512.Create(Unsafe.Add(ref a, r3 + ap));
+                c30 = MulAdd(a3, b0, c30); c31 = MulAdd(a3, b1, c31);
+                var a4 = Vector512.Create(Unsafe.Add(ref a, r4 + ap));
+                c40 = MulAdd(a4, b0, c40); c41 = MulAdd(a4, b1, c41);
+                var a5 = Vector512.Create(Unsafe.Add(ref a, r5 + ap));
+                c50 = MulAdd(a5, b0, c50); c51 = MulAdd(a5, b1, c51);
+            }
+            Store(c, (i + 0) * n + j0, cols, c00, c01, accumulate);
+            Store(c, (i + 1) * n + j0, cols, c10, c11, accumulate);
+            Store(c, (i + 2) * n + j0, cols, c20, c21, accumulate);
+            Store(c, (i + 3) * n + j0, cols, c30, c31, accumulate);
+            Store(c, (i + 4) * n + j0, cols, c40, c41, accumulate);
+            Store(c, (i + 5) * n + j0, cols, c50, c51, accumulate);
+        }
+
+        public static void Kernel1<T>(ref T a, int i, int rsA, int csA, ref T bp, int k, int nr,
+            Span<T> c, int n, int j0, int cols, bool accumulate)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int w = Vector512<T>.Count;
+            Vector512<T> c0 = default, c1 = default;
+            nint r0 = (nint)i * rsA;
+            for (int p = 0; p < k; p++)
+            {
+                nint off = (nint)p * nr;
+                var a0 = Vector512.Create(Unsafe.Add(ref a, r0 + (nint)p * csA));
+                c0 = MulAdd(a0, Vector512.LoadUnsafe(ref bp, (nuint)off), c0);
+                c1 = MulAdd(a0, Vector512.LoadUnsafe(ref bp, (nuint)(off + w)), c1);
+            }
+            Store(c, i * n + j0, cols, c0, c1, accumulate);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store<T>(Span<T> c, int start, int cols, Vector512<T> v0, Vector512<T> v1, bool accumulate)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int w = Vector512<T>.Count;
+            if (cols == 2 * w)
+            {
+                ref T dst = ref c[start];
+                if (accumulate)
+                {
+                    v0 += Vector512.LoadUnsafe(ref dst);
+                    v1 += Vector512.LoadUnsafe(ref dst, (nuint)w);
+                }
+                v0.StoreUnsafe(ref dst);
+                v1.StoreUnsafe(ref dst, (nuint)w);
+                return;
+            }
+            Span<T> tmp = stackalloc T[2 * w];
+            v0.CopyTo(tmp);
+            v1.CopyTo(tmp[w..]);
+            var d = c.Slice(start, cols);
+            if (accumulate) for (int j = 0; j < cols; j++) d[j] += tmp[j];
+            else tmp[..cols].CopyTo(d);
+        }
     }
 }

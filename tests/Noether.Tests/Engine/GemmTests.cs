@@ -120,3 +120,28 @@ public class GemmTests
         return v;
     }
 }
+
+public class GemmWidthTests
+{
+    [Fact]
+    public void Avx2_and_avx512_paths_give_bit_identical_results()
+    {
+        var rng = new Rng(21);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            bool ta = trial % 2 == 0, tb = trial % 3 == 0;
+            int m = 1 + rng.NextInt(40), n = 1 + rng.NextInt(70), k = 1 + rng.NextInt(600);
+            var a = new float[m * k]; var b = new float[k * n];
+            rng.FillNormal<float>(a, 0, 1); rng.FillNormal<float>(b, 0, 1);
+            var wide = new float[m * n]; var narrow = new float[m * n];
+            Gemm.Multiply<float>(ta, tb, m, n, k, a, b, wide);
+            Gemm.Only256 = true;
+            try { Gemm.Multiply<float>(ta, tb, m, n, k, a, b, narrow); }
+            finally { Gemm.Only256 = false; }
+            Assert.Equal(narrow, wide);
+            var r = new float[m * n];
+            Gemm.Reference<float>(ta, tb, m, n, k, a, b, r);
+            for (int i = 0; i < r.Length; i++) Assert.True(Math.Abs(r[i] - narrow[i]) <= 1e-4 * Math.Sqrt(k) * (1 + Math.Abs(r[i])), $"m={m} n={n} k={k}");
+        }
+    }
+}
