@@ -33,26 +33,28 @@ public static class Gemm
             Reference(transA, transB, m, n, k, a, b, c, accumulate);
             return;
         }
-        int nr = PanelWidth<T>();
+        // The kernel width is decided once per call, so flipping Only256 meanwhile cannot mix panel widths.
+        bool wide = Uses512<T>();
+        int nr = wide ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
         int panels = (n + nr - 1) / nr;
         if (threads <= 1 || panels == 1 || (long)m * n * k < ParallelThreshold)
         {
             for (int jp = 0; jp < panels; jp++)
-                Panel(transA, transB, m, n, k, a, b, c, accumulate, jp);
+                Panel(transA, transB, m, n, k, a, b, c, accumulate, jp, wide);
             return;
         }
-        ParallelPanels(transA, transB, m, n, k, a, b, c, accumulate, threads, panels);
+        ParallelPanels(transA, transB, m, n, k, a, b, c, accumulate, threads, panels, wide);
     }
 
     // Parallel paths live in their own methods: a lambda that captures parameters makes the compiler
     // allocate its closure at method entry, which would put an allocation on the serial hot path.
     private static unsafe void ParallelPanels<T>(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int threads, int panels)
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int threads, int panels, bool wide)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
         {
-            var args = new PanelArgs<T>(transA, transB, m, n, k, (IntPtr)pa, a.Length, (IntPtr)pb, b.Length, (IntPtr)pc, c.Length, accumulate);
+            var args = new PanelArgs<T>(transA, transB, m, n, k, (IntPtr)pa, a.Length, (IntPtr)pb, b.Length, (IntPtr)pc, c.Length, accumulate, wide);
             Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, args.Run);
         }
     }
@@ -116,11 +118,11 @@ public static class Gemm
     }
 
     private sealed unsafe class PanelArgs<T>(bool transA, bool transB, int m, int n, int k,
-        IntPtr a, int la, IntPtr b, int lb, IntPtr c, int lc, bool accumulate)
+        IntPtr a, int la, IntPtr b, int lb, IntPtr c, int lc, bool accumulate, bool wide)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int jp) => Panel(transA, transB, m, n, k,
-            new ReadOnlySpan<T>((T*)a, la), new ReadOnlySpan<T>((T*)b, lb), new Span<T>((T*)c, lc), accumulate, jp);
+            new ReadOnlySpan<T>((T*)a, la), new ReadOnlySpan<T>((T*)b, lb), new Span<T>((T*)c, lc), accumulate, jp, wide);
     }
 
     private static class PackBuffer<T> where T : unmanaged
@@ -143,13 +145,11 @@ public static class Gemm
     /// </summary>
     public static bool Only256 { get; set; }
 
-    private static int PanelWidth<T>() where T : unmanaged => Uses512<T>() ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
-
     private static void Panel<T>(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int jp)
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate, int jp, bool wide)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int nr = PanelWidth<T>();
+        int nr = wide ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
         int j0 = jp * nr, cols = Math.Min(nr, n - j0);
         var packed = PackBuffer<T>.Get(Math.Min(k, KC) * nr);
         int rsA = transA ? 1 : k, csA = transA ? m : 1;
@@ -180,7 +180,7 @@ public static class Gemm
             ref T pa = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nint)k0 * csA);
             bool acc = accumulate || k0 > 0;
             int i = 0;
-            if (Uses512<T>())
+            if (wide)
             {
                 for (; i + 6 <= m; i += 6)
                     Wide.Kernel6(ref pa, i, rsA, csA, ref pb, kc, nr, c, n, j0, cols, acc);
