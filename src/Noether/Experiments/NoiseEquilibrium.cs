@@ -220,7 +220,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
             }, ctx.Cancel);
             return 0;
         });
-        var (rho, loss) = GradientBalance(net, data);
+        var (rho, loss) = MeasureGradientBalance(net, data);
         for (int m = 0; m < p; m++)
         {
             ctx.Metrics.Log(steps, m, name, "gradient_balance_ratio", rho[m]);
@@ -236,28 +236,17 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         AddCurve(ctx, "balance-imbalance", "Relative imbalance of UᵀU and WWᵀ (H-a)", "step", "imbalance", name, config.Seeds, "imbalance",
             "SGD falls to the noise equilibrium; GD keeps the initial imbalance.");
 
-    /// <summary>imb = ‖d·UᵀU − o·WWᵀ‖_F / (‖d·UᵀU‖_F + ‖o·WWᵀ‖_F), W: h×d, U: o×h (symmetry.md §H.3).</summary>
-    public static double Imbalance(Tensor<float> w, Tensor<float> u)
-    {
-        int h = w.Shape[0], d = w.Shape[1], o = u.Shape[0];
-        double num = 0, a2 = 0, b2 = 0;
-        for (int i = 0; i < h; i++)
-            for (int j = 0; j < h; j++)
-            {
-                double utu = 0, wwt = 0;
-                for (int k = 0; k < o; k++) utu += (double)u[k, i] * u[k, j];
-                for (int k = 0; k < d; k++) wwt += (double)w[i, k] * w[j, k];
-                double a = d * utu, b = o * wwt;
-                num += (a - b) * (a - b); a2 += a * a; b2 += b * b;
-            }
-        return Math.Sqrt(num) / (Math.Sqrt(a2) + Math.Sqrt(b2));
-    }
+    /// <summary>imb = ‖d·UᵀU − o·WWᵀ‖_F / (‖d·UᵀU‖_F + ‖o·WWᵀ‖_F), W: h×d, U: o×h (symmetry.md §H.3), via the probe.</summary>
+    public static double Imbalance(Tensor<float> w, Tensor<float> u) =>
+        Probes.GradientBalance.TwoLayerImbalance(ToDouble(w), ToDouble(u));
+
+    private static Tensor<double> ToDouble(Tensor<float> t) => MemberSlice.ToDouble(t.Reshape([1, .. t.Shape]), 0);
 
     /// <summary>
     /// ρ = E‖∇_W ℓ‖² / E‖∇_U ℓ‖² over the training set, from per-sample gradients of bias-free linear
     /// layers: ‖∇_W ℓ_i‖² = ‖g_b,i‖²·‖h_a,i‖² (outer-product structure), read off one full-data pass.
     /// </summary>
-    private static (double[] Rho, double[] Loss) GradientBalance(Sequential<float> net, TrainingData<float> data)
+    private static (double[] Rho, double[] Loss) MeasureGradientBalance(Sequential<float> net, TrainingData<float> data)
     {
         int p = net.Members, n = data.Count;
         var idx = Enumerable.Range(0, n).ToArray();
@@ -272,24 +261,12 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         var rho = new double[p];
         var trace = net.Trace;
         for (int m = 0; m < p; m++)
-            rho[m] = PerSampleGradientEnergy(trace[0], m) / PerSampleGradientEnergy(trace[1], m);
+            rho[m] = Probes.GradientBalance.LayerBalanceRatio(PerSampleSquaredNorms(trace[0], m), PerSampleSquaredNorms(trace[1], m));
         return (rho, loss);
     }
 
-    private static double PerSampleGradientEnergy(LinearTrace<float> t, int member)
-    {
-        var g = t.GradPreActivation.Slice(member); var a = t.Input.Slice(member);
-        int n = g.Shape[0], wo = g.Shape[1], wi = a.Shape[1];
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double gg = 0, aa = 0;
-            for (int j = 0; j < wo; j++) gg += (double)g[i, j] * g[i, j];
-            for (int j = 0; j < wi; j++) aa += (double)a[i, j] * a[i, j];
-            total += gg * aa;
-        }
-        return total / n;
-    }
+    private static double[] PerSampleSquaredNorms(LinearTrace<float> t, int member) =>
+        Probes.GradientBalance.PerSampleSquaredNorms(MemberSlice.ToDouble(t.Input, member), MemberSlice.ToDouble(t.GradPreActivation, member));
 
     // ---- H-b: scale invariance makes SGD grow the norm ----
 
