@@ -48,16 +48,18 @@ public class RunFolderTests
         File.Delete(path);
         using (var w = MetricsWriter.Open(path))
         {
-            w.Log(0, 0, "l0", "loss", 1.5);
+            w.Log(0, "train", 0, "l0", "loss", 1.5);
             w.Flush();
             // Readable by another reader before the writer is closed.
             using var shared = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            Assert.Contains("0,0,l0,loss,1.5", new StreamReader(shared).ReadToEnd());
+            Assert.Contains("0,train,0,l0,loss,1.5", new StreamReader(shared).ReadToEnd());
         }
-        using (var w = MetricsWriter.Open(path)) w.Log(1, 2, "a,b", "x", -2);
+        using (var w = MetricsWriter.Open(path)) w.Log(1, "say \"hi\"\nthere", 2, "a,b", "x", -2);
         var rows = MetricsWriter.Read(path);
         Assert.Equal(2, rows.Count);
         Assert.Equal("a,b", rows[1].Layer);
+        Assert.Equal("say \"hi\"\nthere", rows[1].Phase);
+        Assert.Contains("\"say \"\"hi\"\"\nthere\",2,\"a,b\",x,-2", File.ReadAllText(path));
         File.Delete(path);
     }
 
