@@ -134,10 +134,8 @@ public class GemmWidthTests
             var a = new float[m * k]; var b = new float[k * n];
             rng.FillNormal<float>(a, 0, 1); rng.FillNormal<float>(b, 0, 1);
             var wide = new float[m * n]; var narrow = new float[m * n];
-            Gemm.Multiply<float>(ta, tb, m, n, k, a, b, wide);
-            Gemm.Only256 = true;
-            try { Gemm.Multiply<float>(ta, tb, m, n, k, a, b, narrow); }
-            finally { Gemm.Only256 = false; }
+            Gemm.Multiply<float>(VectorWidth.Bits512, ta, tb, m, n, k, a, b, wide);
+            Gemm.Multiply<float>(VectorWidth.Bits256, ta, tb, m, n, k, a, b, narrow);
             Assert.Equal(narrow, wide);
             var r = new float[m * n];
             Gemm.Reference<float>(ta, tb, m, n, k, a, b, r);
