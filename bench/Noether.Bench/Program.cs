@@ -12,8 +12,15 @@ if (args.Length > 0 && args[0] == "micro")
 }
 if (args.Length > 1 && args[0] == "alloc")
 {
-    Console.WriteLine(AllocationProbe.Measure(args[1]));
-    return 0;
+    // Asserts the "no allocation per training step" for 1 and 2 threads: exit 1 if any phase allocates.
+    bool clean = true;
+    foreach (int t in new[] { 1, 2 })
+    {
+        var (report, bytes) = AllocationProbe.Measure(args[1], t);
+        Console.WriteLine($"{args[1]} threads={t}: {report}");
+        clean &= bytes == 0;
+    }
+    return clean ? 0 : 1;
 }
 if (args.Length == 6 && args[0] == "gemm")
 {
@@ -22,7 +29,7 @@ if (args.Length == 6 && args[0] == "gemm")
 }
 if (args.Length == 0 || args[0] != "step")
 {
-    Console.Error.WriteLine("usage: Noether.Bench step --workload a|b|c [--threads N] [--warmup W] [--steps S] | gemm M N K TRANS(nn|nt|tn|tt) REPS | alloc a|b|c | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Noether.Bench step --workload a|b|c [--threads N] [--warmup W] [--steps S] | gemm M N K TRANS(nn|nt|tn|tt) REPS | alloc a|b|c (exit 1 if a step allocates) | micro [BenchmarkDotNet args]");
     return 2;
 }
 string workload = "a";
