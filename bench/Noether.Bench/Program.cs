@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Running;
 using Noether.Bench;
+using Noether.Tensors;
 
 // `step`: one training step of a named workload timed with a stopwatch, printed as one JSON line
 // (bench/run.sh alternates this with the PyTorch script). `micro`: BenchmarkDotNet kernels.
@@ -22,6 +23,11 @@ if (args.Length > 1 && args[0] == "alloc")
     }
     return clean ? 0 : 1;
 }
+if (args.Length == 1 && args[0] == "peak")
+{
+    Console.WriteLine(FmaPeak.Measure());
+    return 0;
+}
 if (args.Length == 6 && args[0] == "gemm")
 {
     Console.WriteLine(GemmTiming.Measure(args[1..]));
@@ -29,7 +35,7 @@ if (args.Length == 6 && args[0] == "gemm")
 }
 if (args.Length == 0 || args[0] != "step")
 {
-    Console.Error.WriteLine("usage: Noether.Bench step --workload a|b|c [--threads N] [--warmup W] [--steps S] | gemm M N K TRANS(nn|nt|tn|tt) REPS | alloc a|b|c (exit 1 if a step allocates) | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Noether.Bench step --workload a|b|c [--threads N] [--warmup W] [--steps S] | gemm M N K TRANS(nn|nt|tn|tt) REPS | alloc a|b|c (exit 1 if a step allocates) | peak | micro [BenchmarkDotNet args]");
     return 2;
 }
 string workload = "a";
@@ -68,5 +74,5 @@ double cpuPerStep = (self.TotalProcessorTime - cpu0).TotalMicroseconds / steps;
 Array.Sort(times);
 double Q(double q) => times[(int)Math.Min(times.Length - 1, Math.Round(q * (times.Length - 1)))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"impl\":\"noether\",\"workload\":\"{workload}\",\"threads\":{threads},\"min_us\":{times[0]:0.0},\"median_us\":{Q(0.5):0.0},\"p10_us\":{Q(0.1):0.0},\"p90_us\":{Q(0.9):0.0},\"cpu_us_per_step\":{cpuPerStep:0.0},\"peak_rss_mb\":{self.PeakWorkingSet64 / 1048576.0:0.0},\"alloc_bytes_per_step\":{(double)allocated / steps:0.0},\"dotnet\":\"{Environment.Version}\"}}"));
+    $"{{\"impl\":\"noether\",\"workload\":\"{workload}\",\"threads\":{threads},\"min_us\":{times[0]:0.0},\"median_us\":{Q(0.5):0.0},\"p10_us\":{Q(0.1):0.0},\"p90_us\":{Q(0.9):0.0},\"cpu_us_per_step\":{cpuPerStep:0.0},\"peak_rss_mb\":{self.PeakWorkingSet64 / 1048576.0:0.0},\"alloc_bytes_per_step\":{(double)allocated / steps:0.0},\"simd\":{(int)ProcessVectorWidth.Current},\"dotnet\":\"{Environment.Version}\"}}"));
 return 0;
