@@ -8,11 +8,11 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Chuang, Galanti, Poggio — "Formation of Representations in Neural Networks" (arXiv 2410.03006;
-/// digest: docs/papers/symmetry.md §F). Canonical Representation Hypothesis: where SGD noise balances weight
+/// docs/experiments/crh.md). Canonical Representation Hypothesis: where SGD noise balances weight
 /// decay, a layer h_b = W h_a aligns its representations H = E[hhᵀ], gradients G = E[ggᵀ] and weights Z
 /// (WᵀW on the input side a, WWᵀ on the output side b) — six relations, measured by the entrywise Pearson α
 /// of normalised, centred statistics and compared with a spectrum-preserving orthogonal null.
-/// Setting (§F.5): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
+/// Setting (docs/experiments/crh.md#protocol): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
 /// gradient; the probed layer is the 32×32 middle W₂. α grows with γ. Where CRH breaks the matrices are
 /// expected to follow power laws (PAH); their exponents and R² are reported as extra numbers, not claims.
 /// The population is seeds × γ trained in lockstep; seed s (run seed + i) fixes teacher, data, init and batches.
@@ -192,7 +192,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         }).ToArray();
     }
 
-    /// <summary>Teacher y = T₂ tanh(T₁x) + σε (symmetry.md §F.5): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
+    /// <summary>Teacher y = T₂ tanh(T₁x) + σε (docs/experiments/crh.md#protocol): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
     private static (TrainingData<float> Train, TrainingData<float> Probe) TeacherData(Config c, RunContext ctx, int members)
     {
         int seeds = c.Seeds, d = c.InputDim, h = c.TeacherHidden, o = c.OutputDim;
@@ -235,7 +235,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     }
 
     /// <summary>
-    /// PAH (§F.2–F.3): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
+    /// PAH (docs/experiments/crh.md#claim): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
     /// reported as extra numbers (exponent and R²), not claims.
     /// </summary>
     private static void ReportPah(double[] gammas, RunContext ctx, Measurement[] last, int seeds)
