@@ -42,7 +42,8 @@ public static class Commands
     }
 
     public static bool IsUserError(Exception e) =>
-        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException;
+        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException
+          or FormatException or InvalidDataException or ArgumentException or OutputFolderException or UnreadableFileException or UnauthorizedAccessException or PathTooLongException;
 
     public static void Error(string message) => Console.Error.WriteLine("noether: error: " + message.ReplaceLineEndings(" "));
 
@@ -106,6 +107,8 @@ public static class Commands
 
     private static Option<bool> NoFailOption() => new("--no-fail") { Description = "Exit 0 after a complete run even if a claim failed" };
 
+    private static Option<bool> ForceOption() => new("--force") { Description = "Replace a completed run already in the --out folder (without it such a folder is refused)" };
+
     private static Command RunCommand()
     {
         var cmd = new Command("run", "Run one experiment and check its claims.");
@@ -117,10 +120,15 @@ public static class Commands
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/<id>-<timestamp>-<seed>)" };
         var threads = ThreadsOption();
         var noFail = NoFailOption();
+        var force = ForceOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail }) cmd.Options.Add(o);
-        cmd.SetAction((r, cancel) =>
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
+        cmd.SetAction((r, cancellation) =>
         {
+            // SIGUSR1 (a scheduler's warning) stops a plain run like SIGTERM does: recorded as interrupted, not left running.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            using var usr1 = StopSignals.OnUsr1(stop.Cancel);
+            var cancel = stop.Token;
             var request = new RunRequest(r.GetValue(id)!)
             {
                 Profile = r.GetValue(profile)!,
@@ -129,6 +137,7 @@ public static class Commands
                 ConfigFile = r.GetValue(config),
                 OutputDirectory = r.GetValue(outDir),
                 Threads = r.GetValue(threads),
+                Force = r.GetValue(force),
             };
             var result = Execute(request, cancel);
             ClaimTable.Print([result]);
@@ -147,7 +156,8 @@ public static class Commands
         var seed = new Option<long>("--seed") { Description = "Run seed for every experiment", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
         var noFail = NoFailOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, noFail }) cmd.Options.Add(o);
+        var force = ForceOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, noFail, force }) cmd.Options.Add(o);
         cmd.SetAction((r, cancel) =>
         {
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -157,12 +167,12 @@ public static class Commands
             string dir = r.GetValue(outDir) ?? Path.Combine("runs", "reproduce-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             // Resolve every config first so a bad profile fails before hours of work.
             foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
-            Directory.CreateDirectory(dir);
+            OutputFolder.Claim(dir);
             var results = new List<RunResult>();
             foreach (var i in ids)
             {
                 if (cancel.IsCancellationRequested) break;
-                var request = new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads) };
+                var request = new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) };
                 results.Add(Execute(request, cancel));
             }
             ClaimTable.Print(results, statements: false);

@@ -21,7 +21,17 @@ public sealed record ClaimRecord(
     [property: JsonPropertyName("comparison")] string Comparison,
     [property: JsonPropertyName("threshold")] JsonNode Threshold,
     [property: JsonPropertyName("passed")] bool Passed,
-    [property: JsonPropertyName("details")] string? Details);
+    [property: JsonPropertyName("details")] string? Details)
+{
+    /// <summary>The threshold as numbers: (t, NaN) for a one-sided claim, (low, high) for a range; a checked record's threshold always fits.</summary>
+    public (double Low, double High) Bounds() => Threshold is JsonArray a
+        ? (ToDouble(a[0]!), ToDouble(a[1]!))
+        : (ToDouble(Threshold), double.NaN);
+
+    private static double ToDouble(JsonNode n) => n.GetValueKind() == JsonValueKind.String
+        ? double.Parse(n.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+        : n.GetValue<double>();
+}
 
 /// <summary>The contents of run.json: what ran, with which config and seed, how it ended, and its claims.</summary>
 public sealed class RunRecord
@@ -59,20 +69,45 @@ public sealed class RunRecord
     /// <summary>Writes run.json atomically (temp file, then rename).</summary>
     public void Save(string runDirectory) => AtomicFile.WriteAllText(Path.Combine(runDirectory, "run.json"), ToJson());
 
+    /// <summary>
+    /// Reads and checks run.json: a corrupt or incomplete record is one line naming the file and field
+    /// (<see cref="UnreadableFileException"/>), never a record with nulls where the readers expect values.
+    /// </summary>
     public static RunRecord Load(string runDirectory)
     {
         string path = Path.Combine(runDirectory, "run.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist; expected a Noether run folder containing run.json");
-        try
+        var r = JsonFile.Read<RunRecord>(path, "run record", Json);
+        string? Bad(string field, string expected) => throw new UnreadableFileException($"{path}: field {field} {expected}");
+        if (r.Status is not (RunStatus.Running or RunStatus.Completed or RunStatus.Failed or RunStatus.Interrupted))
+            Bad("status", $"is {(r.Status is null ? "null" : "'" + r.Status + "'")}; expected running, completed, failed or interrupted");
+        if (r.Experiment is null) Bad("experiment", "is null; expected an experiment id");
+        if (r.Config is null) Bad("config", "is null; expected the resolved config object");
+        if (r.Claims is null) Bad("claims", "is null; expected a list of claims");
+        r.Timings ??= new();
+        r.Figures ??= [];
+        r.ResumedFrom ??= [];
+        for (int i = 0; i < r.Claims!.Count; i++)
         {
-            return JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), Json)
-                ?? throw new FormatException($"{path} is empty; expected a run record");
+            var c = r.Claims[i];
+            if (c is null) Bad($"claims[{i}]", "is null; expected a claim object");
+            else if (c.Id is null || c.Comparison is null) Bad($"claims[{i}]", "lacks id or comparison");
+            else if (!IsThreshold(c.Threshold))
+                Bad($"claims[{i}].threshold", $"is {c.Threshold?.ToJsonString() ?? "null"}; expected a number or a [low, high] pair of numbers");
         }
-        catch (JsonException e)
-        {
-            throw new FormatException($"{path} is not a valid run record: {e.Message.Split('\n')[0]}");
-        }
+        return r;
     }
+
+    private static bool IsThreshold(JsonNode? t) => t switch
+    {
+        JsonValue v => IsNumber(v),
+        JsonArray { Count: 2 } a => a[0] is JsonValue lo && IsNumber(lo) && a[1] is JsonValue hi && IsNumber(hi),
+        _ => false,
+    };
+
+    private static bool IsNumber(JsonValue v) =>
+        v.GetValueKind() == JsonValueKind.Number
+        || (v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() is "NaN" or "Infinity" or "-Infinity");
 }
 
 public sealed record PaperRecord(

@@ -61,7 +61,7 @@ public static class SweepCollector
                 var t = s.Trial;
                 var rec = s.Record;
                 string dir = manifest.TrialDirectory(t);
-                Run(trialCmd, t.Index, t.Name, t.Seed, s.State.ToString().ToLowerInvariant(), rec?.Error, rec?.Started.ToString("o", CultureInfo.InvariantCulture),
+                Run(trialCmd, t.Index, t.Name, t.Seed, s.State.ToString().ToLowerInvariant(), s.Problem ?? rec?.Error, rec?.Started.ToString("o", CultureInfo.InvariantCulture),
                     rec?.Finished?.ToString("o", CultureInfo.InvariantCulture), rec?.Seconds, rec?.Claims.Count(c => c.Passed), rec?.Claims.Count,
                     rec?.ResumedFrom.Count ?? 0, dir);
                 foreach (var (key, value) in Flatten(t.Config, ""))
@@ -69,12 +69,11 @@ public static class SweepCollector
                 Run(configCmd, t.Index, "seed", t.Seed.ToString(CultureInfo.InvariantCulture), (double)t.Seed, 1);
                 foreach (var c in rec?.Claims ?? [])
                 {
-                    double? low = c.Threshold is JsonArray a ? a[0]?.GetValue<double>() : c.Threshold.GetValue<double>();
-                    double? high = c.Threshold is JsonArray b ? b[1]?.GetValue<double>() : null;
-                    Run(claimCmd, t.Index, c.Id, c.Statement, c.Measured, c.Comparison, low, high, c.Passed ? 1 : 0, c.Details);
+                    var (low, high) = c.Bounds();
+                    Run(claimCmd, t.Index, c.Id, c.Statement, c.Measured, c.Comparison, Finite(low), Finite(high), c.Passed ? 1 : 0, c.Details);
                 }
                 string metrics = Path.Combine(dir, "metrics.csv");
-                if (File.Exists(metrics))
+                if (s.State != TrialState.Corrupt && File.Exists(metrics))
                     foreach (var m in MetricsWriter.Read(metrics))
                         Run(metricCmd, t.Index, m.Step, m.Member, m.Layer, m.Name, double.IsFinite(m.Value) ? m.Value : null);
             }
@@ -138,6 +137,8 @@ public static class SweepCollector
         JsonValue s when s.GetValueKind() == JsonValueKind.String => s.GetValue<string>(),
         _ => v.ToJsonString(),
     };
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     private static double? Number(JsonNode? v) => v is JsonValue n && n.GetValueKind() == JsonValueKind.Number ? n.GetValue<double>()
         : v is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? (b.GetValue<bool>() ? 1 : 0) : null;
