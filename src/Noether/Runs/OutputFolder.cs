@@ -20,9 +20,10 @@ public static class OutputFolder
     /// <summary>
     /// Creates <paramref name="dir"/> or checks that Noether may write into it, then writes the marker.
     /// Returns true when the folder did not exist before. <paramref name="option"/> names the flag or file
-    /// the path came from in messages ("--out").
+    /// the path came from in messages ("--out"); <paramref name="ownFiles"/> are names of Noether's own
+    /// files that may precede the marker (a sweep trial's lock).
     /// </summary>
-    public static bool Claim(string dir, string option = "--out")
+    public static bool Claim(string dir, string option = "--out", params string[] ownFiles)
     {
         if (File.Exists(dir) || (Path.Exists(dir) && !Directory.Exists(dir)))
             throw new OutputFolderException($"{option} '{dir}' is a file, not a folder; expected a new folder or a Noether run folder");
@@ -31,7 +32,7 @@ public static class OutputFolder
         {
             if (!created && !IsNoethers(dir))
             {
-                var other = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).FirstOrDefault();
+                var other = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).FirstOrDefault(n => !ownFiles.Contains(n));
                 if (other is not null)
                     throw new OutputFolderException($"{option} '{dir}' exists and holds files Noether did not write (e.g. '{other}', and no {MarkerName} marker); expected a new or empty folder, or one Noether made");
             }

@@ -59,7 +59,7 @@ public static class TrialRunner
             Checkpoints = checkpoints,
         };
         CheckConfig(manifest, trial, request);
-        OutputFolder.Claim(dir, $"trial folder of trial {index}");
+        OutputFolder.Claim(dir, $"trial folder of trial {index}", TrialLock.FileName);
         using var held = TrialLock.TryAcquire(dir, TimeSpan.FromSeconds(2));
         if (held is null) return (TrialOutcome.Busy, null);
         // Another worker may have finished it between the first look and the lock.
