@@ -42,7 +42,8 @@ public static class Commands
     }
 
     public static bool IsUserError(Exception e) =>
-        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException;
+        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException
+          or FormatException or InvalidDataException or ArgumentException or OutputFolderException or UnreadableFileException or UnauthorizedAccessException or PathTooLongException;
 
     public static void Error(string message) => Console.Error.WriteLine("noether: error: " + message.ReplaceLineEndings(" "));
 
@@ -106,6 +107,8 @@ public static class Commands
 
     private static Option<bool> NoFailOption() => new("--no-fail") { Description = "Exit 0 after a complete run even if a claim failed" };
 
+    private static Option<bool> ForceOption() => new("--force") { Description = "Replace a completed run already in the --out folder (without it such a folder is refused)" };
+
     private static Command RunCommand()
     {
         var cmd = new Command("run", "Run one experiment and check its claims.");
@@ -117,10 +120,15 @@ public static class Commands
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/<id>-<timestamp>-<seed>)" };
         var threads = ThreadsOption();
         var noFail = NoFailOption();
+        var force = ForceOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail }) cmd.Options.Add(o);
-        cmd.SetAction((r, cancel) =>
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
+        cmd.SetAction((r, cancellation) =>
         {
+            // SIGUSR1 (a scheduler's warning) stops a plain run like SIGTERM does: recorded as interrupted, not left running.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            using var usr1 = StopSignals.OnUsr1(stop.Cancel);
+            var cancel = stop.Token;
             var request = new RunRequest(r.GetValue(id)!)
             {
                 Profile = r.GetValue(profile)!,
@@ -129,6 +137,7 @@ public static class Commands
                 ConfigFile = r.GetValue(config),
                 OutputDirectory = r.GetValue(outDir),
                 Threads = r.GetValue(threads),
+                Force = r.GetValue(force),
             };
             var result = Execute(request, cancel);
             ClaimTable.Print([result]);
@@ -152,7 +161,8 @@ public static class Commands
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var noFail = NoFailOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail }) cmd.Options.Add(o);
+        var force = ForceOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force }) cmd.Options.Add(o);
         cmd.SetAction((r, cancel) =>
         {
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -163,8 +173,8 @@ public static class Commands
             // Resolve every config first so a bad profile fails before hours of work.
             foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
             if (r.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {r.GetValue(jobs)}: expected at least 1");
-            Directory.CreateDirectory(dir);
-            var results = RunAll(ids, i => new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads) },
+            OutputFolder.Claim(dir);
+            var results = RunAll(ids, i => new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) },
                 r.GetValue(jobs), cancel);
             ClaimTable.Print(results, statements: false);
             Summary.Write(dir, results);
