@@ -56,6 +56,9 @@ public static class Commands
         root.Subcommands.Add(MetricCommandLine.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
+        // --version says which code this is, as run.json does: version, git commit and whether the tree was dirty.
+        foreach (var version in root.Options.OfType<VersionOption>())
+            version.Action = new PrintVersion();
         return root;
     }
 
@@ -260,6 +263,15 @@ public static class Commands
             if (!_tasks.TryGetValue(phase, out var task))
                 _tasks[phase] = task = ctx.AddTask(Markup.Escape(phase), maxValue: Math.Max(1, total));
             task.Value = Math.Min(done, total);
+        }
+    }
+
+    private sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.WriteLine($"noether {BuildInfo.Text}");
+            return Ok;
         }
     }
 }
