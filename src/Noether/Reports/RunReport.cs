@@ -7,7 +7,7 @@ namespace Noether.Reports;
 public sealed record ReportOutput(string ReportPath, IReadOnlyList<string> Plots, IReadOnlyList<string> EventFiles, int FiguresNotDrawn);
 
 /// <summary>
-/// Builds everything a person looks at from a run folder on disk: plots/&lt;figure&gt;.png, TensorBoard
+/// Builds everything a person looks at from a run folder on disk: plots/&lt;figure&gt;.png and .svg, TensorBoard
 /// event files from metrics.csv, and report.html with the plots embedded. Running it twice gives the
 /// same files; it never reruns the experiment.
 /// </summary>
@@ -23,7 +23,7 @@ public static class RunReport
         var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows);
         string plotDir = Path.Combine(runDirectory, PlotFolder);
         if (Directory.Exists(plotDir))
-            foreach (var stale in Directory.GetFiles(plotDir, "*.png")) File.Delete(stale);
+            foreach (var stale in Directory.GetFiles(plotDir, "*.png").Concat(Directory.GetFiles(plotDir, "*.svg"))) File.Delete(stale);
         var figures = new List<ReportFigure>();
         var plots = new List<string>();
         foreach (var figure in declared)
@@ -34,6 +34,7 @@ public static class RunReport
                 Directory.CreateDirectory(plotDir);
                 string path = Path.Combine(plotDir, FileNameOf(figure.Id) + ".png");
                 AtomicFile.WriteAllBytes(path, rendered.Png);
+                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".svg"), rendered.Svg);
                 plots.Add(path);
                 figures.Add(new ReportFigure(figure, rendered, null));
             }
@@ -56,7 +57,7 @@ public static class RunReport
         }
         foreach (var (name, shape) in run.Tensors)
             exports.Add($"<code>{Experiments.RunContext.TensorFolder}/{Html.E(name)}</code>: NPY array of shape ({string.Join(", ", shape)})");
-        if (plots.Count > 0) exports.Add($"<code>{PlotFolder}/</code>: {plots.Count} PNG figure(s)");
+        if (plots.Count > 0) exports.Add($"<code>{PlotFolder}/</code>: {plots.Count} figure(s), each as PNG and SVG");
         exports.Add("<code>run.json</code>, <code>config.json</code>" + (run.Figures.Count > 0 ? ", <code>figures.json</code> (figure data)" : ""));
 
         string report = Path.Combine(runDirectory, ReportHtml.FileName);
