@@ -16,6 +16,8 @@ public sealed record Figure(string Id, string Title, string Kind, string XLabel,
     public double[][]? Z { get; init; }
     public double[]? RowValues { get; init; }
     public double[]? ColumnValues { get; init; }
+    /// <summary>Heat maps: the colour scale's [low, high] (share it between maps shown side by side; a fraction uses [0, 1]); null fits the data.</summary>
+    public double[]? ZRange { get; init; }
     /// <summary>Heat maps: what the colour means (the colour-bar label), with units.</summary>
     public string? ZLabel { get; init; }
     /// <summary>Images: each row-major height × width in [0,1]-ish range, with a caption.</summary>

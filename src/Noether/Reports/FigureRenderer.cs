@@ -118,6 +118,7 @@ public static class FigureRenderer
             plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), categories.Select(Typography.Pretty).ToArray());
         }
         else if (f.LogX) plot.Axes.Bottom.TickGenerator = Manual(LogTicks(xMin, xMax));
+        else if (DataTicks(f) is { } atData) plot.Axes.Bottom.TickGenerator = Manual(atData);
         else if (integerX && xMax - xMin <= 12) plot.Axes.Bottom.TickGenerator = Manual(IntegerTicks(xMin, xMax));
         if (f.LogY) plot.Axes.Left.TickGenerator = Manual(LogTicks(yMin, yMax));
         if (legend) plot.ShowLegend(Edge.Right);
@@ -145,6 +146,19 @@ public static class FigureRenderer
             band.FillColor = color.WithAlpha(0.2);
             band.LineWidth = 0;
         }
+    }
+
+    /// <summary>
+    /// A handful of well-spread x values shared by the curves (a swept setting such as 0.01, 0.02):
+    /// ticks exactly there, so the reader sees which values were run. Null otherwise.
+    /// </summary>
+    private static List<Tick>? DataTicks(Figure f)
+    {
+        var xs = f.Series.Where(s => s.Style != "reference").SelectMany(s => s.X).Where(double.IsFinite).Distinct().Order().ToList();
+        if (xs.Count is < 2 or > 6) return null;
+        double span = xs[^1] - xs[0];
+        for (int i = 1; i < xs.Count; i++) if (xs[i] - xs[i - 1] < span / 8) return null;
+        return xs.Select(x => Tick.Major(x, x.ToString("G4", CultureInfo.InvariantCulture))).ToList();
     }
 
     /// <summary>Ticks at whole numbers (every one, or every second when the range is wide), for counts such as a rank.</summary>
@@ -276,7 +290,12 @@ public static class FigureRenderer
         var hm = plot.Add.Heatmap(grid);
         var finite = z.SelectMany(r => r).Where(double.IsFinite).DefaultIfEmpty(0).ToList();
         double lowest = finite.Min(), highest = finite.Max();
-        if (lowest < 0 && highest > 0)
+        if (f.ZRange is [var zLow, var zHigh] && zHigh > zLow)
+        {
+            hm.Colormap = zLow < 0 && zHigh > 0 ? new ScottPlot.Colormaps.Balance() : new ScottPlot.Colormaps.Viridis();
+            hm.ManualRange = new ScottPlot.Range(zLow, zHigh);
+        }
+        else if (lowest < 0 && highest > 0)
         {
             // Signed values: a diverging map with white at zero and a range symmetric about it.
             double m = Math.Max(-lowest, highest);
@@ -299,7 +318,7 @@ public static class FigureRenderer
         // Small grids carry their numbers: a phase diagram is read cell by cell.
         if (rows * cols <= 100)
         {
-            var range = hm.GetRange();
+            var range = hm.ManualRange ?? hm.GetRange();
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++)
                 {

@@ -97,7 +97,8 @@ public static class ReportHtml
         return Html.End(sb);
     }
 
-    private static void AppendFigure(StringBuilder sb, ReportFigure f)
+    /// <summary>A drawn figure (PNG data URI) with its caption, or the reason it could not be drawn.</summary>
+    public static void AppendFigure(StringBuilder sb, ReportFigure f)
     {
         sb.AppendLine($"<figure id=\"fig-{Html.E(f.Figure.Id)}\">");
         if (f.Rendered is { } r)
