@@ -98,6 +98,9 @@ public static class ExperimentRunner
 
         string metricsPath = Path.Combine(dir, "metrics.csv");
         using var metrics = checkpoints.Resuming ? MetricsWriter.Resume(metricsPath, checkpoints.MetricsLength) : MetricsWriter.Open(metricsPath);
+        // TensorBoard follows the metrics live; a resumed run first gets the rows it keeps from before.
+        if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, record.Started);
+        using var board = TensorBoardLive.Attach(dir, metrics);
         // A stop signal ends a run that cannot checkpoint at once; a resumable one stops at its next safe point.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!resumable) stop.Cancel(); });

@@ -49,11 +49,15 @@ public static class RunReport
         IReadOnlyList<string> events = [];
         if (File.Exists(run.MetricsPath))
         {
-            events = TensorBoardExport.Write(runDirectory, rows, run.Record.Started);
+            // Runs write their event files live (real wall times); only a folder without them gets an export now.
+            string board = Path.Combine(runDirectory, TensorBoardExport.Folder);
+            events = Directory.Exists(board) && Directory.EnumerateFiles(board, "events.out.tfevents.*", SearchOption.AllDirectories).Any()
+                ? Directory.GetFiles(board, "events.out.tfevents.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
+                : TensorBoardExport.Write(runDirectory, rows, run.Record.Started);
             exports.Add($"<code>metrics.csv</code>: {rows.Count.ToString(CultureInfo.InvariantCulture)} rows (step, member, layer, name, value) of "
                 + $"{rows.Select(r => r.Name).Distinct().Count()} metrics: {Html.E(string.Join(", ", rows.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal)))}");
             if (events.Count > 0)
-                exports.Add($"<code>{TensorBoardExport.Folder}/</code>: {events.Count} TensorBoard event file(s), one per member (<code>tensorboard --logdir {Html.E(Path.Combine(runDirectory, TensorBoardExport.Folder))}</code>)");
+                exports.Add($"<code>{TensorBoardExport.Folder}/</code>: {events.Count} TensorBoard event file(s), a run per member (<code>tensorboard --logdir {Html.E(Path.Combine(runDirectory, TensorBoardExport.Folder))}</code>)");
         }
         foreach (var (name, shape) in run.Tensors)
             exports.Add($"<code>{Experiments.RunContext.TensorFolder}/{Html.E(name)}</code>: NPY array of shape ({string.Join(", ", shape)})");

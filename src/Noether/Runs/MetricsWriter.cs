@@ -59,6 +59,15 @@ public sealed class MetricsWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Raised for every row as it is logged, in order, under the writer's lock (observers such as the
+    /// live TensorBoard export must be quick and must not log).
+    /// </summary>
+    public event Action<MetricRow>? RowLogged;
+
+    /// <summary>Raised after each <see cref="Flush"/>, under the writer's lock: observers flush their own files with the metrics.</summary>
+    public event Action? Flushed;
+
     /// <summary>Rows logged through this writer (kept so experiments and tests can read them back).</summary>
     public IReadOnlyList<MetricRow> Rows { get { lock (_lock) return _rows.ToArray(); } }
 
@@ -66,7 +75,9 @@ public sealed class MetricsWriter : IDisposable
     {
         lock (_lock)
         {
-            _rows.Add(new MetricRow(step, member, layer, name, value));
+            var row = new MetricRow(step, member, layer, name, value);
+            _rows.Add(row);
+            RowLogged?.Invoke(row);
             _writer?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step},{member},{Escape(layer)},{Escape(name)},{value:R}"));
         }
     }
@@ -74,7 +85,11 @@ public sealed class MetricsWriter : IDisposable
     /// <summary>Flushes rows to disk (called at the end of every probe event).</summary>
     public void Flush()
     {
-        lock (_lock) _writer?.Flush();
+        lock (_lock)
+        {
+            _writer?.Flush();
+            Flushed?.Invoke();
+        }
     }
 
     public void Dispose()
