@@ -63,13 +63,25 @@ public static class Commands
 
     private static Command ListCommand()
     {
-        var cmd = new Command("list", "List the experiments with their papers and claims.");
+        var cmd = new Command("list", "List the experiments with their papers and claims ('list metrics': the metrics of 'noether metric').");
+        var what = new Argument<string?>("what") { Description = "experiments (default) or metrics", Arity = ArgumentArity.ZeroOrOne };
+        what.AcceptOnlyFromAmong("experiments", "metrics");
         var keys = new Option<string?>("--keys") { Description = "Also list every config key of this experiment with its default and allowed range." };
+        cmd.Arguments.Add(what);
         cmd.Options.Add(keys);
         cmd.SetAction(r =>
         {
             var id = r.GetValue(keys);
             if (id is not null) { PrintKeys(Registry.Get(id)); return Ok; }
+            if (r.GetValue(what) == "metrics")
+            {
+                var metrics = new Table().AddColumns("metric", "platonic-rep name", "rows by default", "what it measures");
+                foreach (var (name, alias, normalize, meaning) in Noether.Probes.MetricCommand.Defaults)
+                    metrics.AddRow(Markup.Escape(name), Markup.Escape(alias), Markup.Escape(normalize), Markup.Escape(meaning));
+                AnsiConsole.Write(metrics);
+                Console.WriteLine("--normalize none|l2|prh overrides the default for every metric; prh is platonic-rep's measure_alignment pipeline (clip at the 0.95 quantile of |value|, then unit rows).");
+                return Ok;
+            }
             var table = new Table().AddColumns("id", "paper", "arXiv", "claims");
             foreach (var e in Registry.All)
                 table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.Paper.Title), e.Paper.ArxivId, Markup.Escape(e.Summary));
