@@ -10,7 +10,7 @@ namespace Noether.Cli;
 public static class StopSignals
 {
     // SIGUSR1 has no PosixSignal member; the raw number is accepted on Unix (10 on Linux, 30 on macOS).
-    private static PosixSignal Usr1 => (PosixSignal)(OperatingSystem.IsMacOS() ? 30 : 10);
+    internal static PosixSignal Usr1 => (PosixSignal)(OperatingSystem.IsMacOS() ? 30 : 10);
 
     public static IDisposable Register(StopSignal stop)
     {
@@ -24,16 +24,6 @@ public static class StopSignals
         On(PosixSignal.SIGINT, "SIGINT");
         if (!OperatingSystem.IsWindows()) On(Usr1, "SIGUSR1");
         return new Registrations(registrations);
-    }
-
-    /// <summary>
-    /// Calls <paramref name="stop"/> on SIGUSR1, whose default action would kill the process and leave run.json
-    /// at running; SIGTERM and SIGINT already cancel a command through System.CommandLine.
-    /// </summary>
-    public static IDisposable OnUsr1(Action stop)
-    {
-        if (OperatingSystem.IsWindows()) return new Registrations([]);
-        return new Registrations([PosixSignalRegistration.Create(Usr1, ctx => { ctx.Cancel = true; stop(); })]);
     }
 
     private sealed class Registrations(List<PosixSignalRegistration> list) : IDisposable

@@ -19,6 +19,7 @@ public static class SweepCommand
         cmd.Subcommands.Add(RunTrialCommand());
         cmd.Subcommands.Add(StatusCommand());
         cmd.Subcommands.Add(CollectCommand());
+        cmd.Subcommands.Add(ReportCommand());
         return cmd;
     }
 
@@ -119,14 +120,18 @@ public static class SweepCommand
                 int j = r.GetResult(jobs) is null ? Math.Max(1, Environment.ProcessorCount / t) : r.GetValue(jobs);
                 var stop = new Noether.Experiments.StopSignal();
                 using var signals = StopSignals.Register(stop);
-                return LocalPool.Run(manifest, command, j, Console.Out, stop) ? Commands.Ok : Commands.ClaimsFailed;
+                bool all = LocalPool.Run(manifest, command, j, Console.Out, stop);
+                WriteReport(manifest, []);
+                return all ? Commands.Ok : Commands.ClaimsFailed;
             }
             var options = new SlurmOptions
             {
                 Partition = r.GetValue(partition), Parallel = r.GetValue(parallel), Time = r.GetValue(time), Mem = r.GetValue(mem),
                 Wait = r.GetValue(wait), Extra = r.GetValue(extra) ?? [], Sbatch = r.GetValue(sbatch)!,
             };
-            return SlurmBackend.Submit(manifest, command, options, Console.Out) ? Commands.Ok : Commands.ClaimsFailed;
+            bool ok = SlurmBackend.Submit(manifest, command, options, Console.Out);
+            if (options.Wait) WriteReport(manifest, []);
+            return ok ? Commands.Ok : Commands.ClaimsFailed;
         });
         return cmd;
     }
@@ -198,6 +203,28 @@ public static class SweepCommand
         return cmd;
     }
 
+    private static Command ReportCommand()
+    {
+        var cmd = new Command("report", "Write DIR/report.html: every claim (and chosen metric) against each sweep axis, the pass rate over two axes, links to each trial's report.");
+        var dir = DirArgument();
+        var metric = new Option<string[]>("--metric") { Description = "Also plot this metric's final value against the axes (repeatable; 'name' or 'layer/name')" };
+        cmd.Arguments.Add(dir);
+        cmd.Options.Add(metric);
+        cmd.SetAction(r =>
+        {
+            WriteReport(SweepManifest.Load(r.GetValue(dir)!), r.GetValue(metric) ?? []);
+            return Commands.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>Writes the sweep's report.html and says where; also used by `noether report DIR` on a sweep folder.</summary>
+    public static void WriteReport(SweepManifest manifest, IReadOnlyList<string> metrics)
+    {
+        var output = Noether.Reports.SweepReport.Build(manifest, metrics);
+        AnsiConsole.MarkupLine($"sweep report: [blue]{Markup.Escape(output.ReportPath)}[/] ({output.Completed}/{output.Trials} trials completed, {output.Plots.Count} figures)");
+    }
+
     private static Command RunTrialCommand()
     {
         var cmd = new Command("run-trial", "Run one trial of a sweep into DIR/trials/<name>; exits 0 at once if it already completed, resumes it if it was interrupted.");
@@ -218,6 +245,8 @@ public static class SweepCommand
             var settings = new Noether.Experiments.CheckpointSettings { EverySeconds = CheckpointEvery(r, every) };
             using var signals = StopSignals.Register(settings.Stop);
             var (outcome, record) = TrialRunner.Run(manifest, i, r.GetValue(threads), settings);
+            // A trial is a run like any other: it gets its plots and report.html when it completes.
+            if (outcome == TrialOutcome.Completed) Noether.Cli.ReportCommand.WriteAfterRun(manifest.TrialDirectory(trial));
             string claims = record is null ? "" : $", {record.Claims.Count(c => c.Passed)}/{record.Claims.Count} claims passed";
             Console.WriteLine(outcome switch
             {

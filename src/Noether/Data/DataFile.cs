@@ -42,7 +42,7 @@ public static class DataFile
     }
 
     /// <summary>
-    /// Reads exactly <paramref name="count"/> bytes; a stream that ends early, is corrupt gzip, or fails to
+    /// Fills the buffer exactly; a stream that ends early, is corrupt gzip, or fails to
     /// read is a one-line <see cref="DataException"/> naming <paramref name="path"/>.
     /// </summary>
     public static void ReadExactly(Stream stream, Span<byte> into, string path, string what, string howToGet)

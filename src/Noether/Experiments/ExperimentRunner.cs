@@ -117,6 +117,16 @@ public static class ExperimentRunner
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!resumable) stop.Cancel(); });
         var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints };
+        // run.json lists each population's members as soon as it is registered, so an unfinished run says what it trains.
+        context.PopulationAdded += () =>
+        {
+            record.Members = context.Populations.SelectMany(p => p.Members()).ToList();
+            record.Save(dir);
+        };
+        // TensorBoard follows the metrics live; a resumed run first gets the rows it keeps from before.
+        if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
+        using var board = TensorBoardLive.Attach(dir, metrics,
+            (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase)?.Label(member) ?? $"member-{member}");
         checkpoints.Bind(context);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<Claim> claims = [];
