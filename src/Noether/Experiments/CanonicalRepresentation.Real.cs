@@ -97,7 +97,7 @@ public sealed partial class CanonicalRepresentation
         });
         ReportPah(pop, c.Steps, last);
         LogNulls(pop, c.Steps, nulls);
-        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, seeds, $" ({data.Source})");
+        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, pop.Layout, $" ({data.Source})");
 
         int top = Array.IndexOf(c.Gammas, c.Gammas.Max()), zero = Array.IndexOf(c.Gammas, 0.0);
         double gTop = c.Gammas[top];

@@ -127,7 +127,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         double gTop = c.Gammas[top];
         string PerSeed(Func<int, double> f) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: {Claim.Format(f(s))}"));
         LogNulls(pop, c.Steps, nulls);
-        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, seeds, "");
+        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, pop.Layout, "");
 
         // GW and RW relations (indices 1, 2, 4, 5): α above the orthogonal null at the largest γ.
         int[] weightRelations = [1, 2, 4, 5];
@@ -256,25 +256,25 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         }
     }
 
-    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, int seeds, string where)
+    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, PopulationLayout layout, string where)
     {
         ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean over seeds)")
         {
             Categories = Relations,
             Caption = "Larger weight decay aligns representations (R), gradients (G) and weights (W) on both sides of the layer.",
             Series = gammas.Select((gm, gi) => new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(),
-                Enumerable.Range(0, 6).Select(r => Enumerable.Range(0, seeds).Average(s =>
+                Enumerable.Range(0, 6).Select(r => Enumerable.Range(0, layout.Seeds).Average(s =>
                 {
-                    var a = last[gi * seeds + s].Alpha;
+                    var a = last[layout.Member(s, gi)].Alpha;
                     return new[] { a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW }[r];
                 })).ToArray())).ToList(),
         });
         ctx.Figures.Add(new Figure("crh-mean-alignment", $"Mean of the six alignments during training{where}", "line", "step", "mean₆ α")
         {
             Caption = $"Seed {ctx.Seed}, one curve per γ.",
-            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[gi * seeds].ToArray())).ToList(),
+            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[layout.Member(0, gi)].ToArray())).ToList(),
         });
-        var top = last[Array.IndexOf(gammas, gammas.Max()) * seeds].Matrices;
+        var top = last[layout.Member(0, Array.IndexOf(gammas, gammas.Max()))].Matrices;
         var axis = Enumerable.Range(0, width).Select(i => (double)i).ToArray();
         foreach (var (id, name, matrix) in new[] { ("crh-hb", "H_b = Cov(ĥ_b)", top.Hb), ("crh-gb", "G_b = Cov(ĝ_b)", top.Gb), ("crh-zb", "Z_b = WWᵀ", top.Zb) })
             ctx.Figures.Add(new Figure(id, $"{name} at γ={gammas.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")

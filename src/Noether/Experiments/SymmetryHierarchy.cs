@@ -294,17 +294,19 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
                 var (product, sig, _) = Measure(w, u, m, targets[si]);
                 ranks[si] = Rank.RankAbove(product, config.RankTolerance);
                 if (ranks[si] != predictedRank[gi]) mismatches++;
+                double gapMember = 0;
                 for (int k = 0; k < n; k++)
                 {
-                    gapHere = Math.Max(gapHere, Math.Abs(sig[k] - threshold[k]));
+                    gapMember = Math.Max(gapMember, Math.Abs(sig[k] - threshold[k]));
                     if (k < config.TargetSpectrum.Length) { predictedAll.Add(threshold[k]); measuredAll.Add(sig[k]); }
                 }
+                gapHere = Math.Max(gapHere, gapMember);
+                pop.Log(config.LadderSteps, m, "max_soft_threshold_error", gapMember);
             }
             worstGap = Math.Max(worstGap, gapHere);
             meanRank[gi] = ranks.Average();
             rankText.Add($"γ={gamma}: rank {string.Join(",", ranks)} (predicted {predictedRank[gi]})");
             gapText.Add($"γ={gamma}: {Claim.Format(gapHere)}");
-            ctx.Extra[$"ladder.gamma={gamma}.max_soft_threshold_error"] = gapHere;
         }
         ctx.Figures.Add(new Figure("rank-ladder", "Rank of UW after training with weight decay γ", "bar", "γ", "rank")
         {
