@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Noether.Tensors;
@@ -110,7 +111,7 @@ internal static unsafe class BlockedGemm
             else
             {
                 for (int p = 0; p < kc; p++)
-                    new ReadOnlySpan<T>(s.A + (nint)(pc + p) * s.M + ic + ir, rows).CopyTo(new Span<T>(dst + p * mr, rows));
+                    CopyShort(s.A + (nint)(pc + p) * s.M + ic + ir, dst + p * mr, rows);
             }
         }
     }
@@ -125,7 +126,7 @@ internal static unsafe class BlockedGemm
             if (!s.TransB)
             {
                 for (int p = 0; p < kc; p++)
-                    new ReadOnlySpan<T>(s.B + (nint)(pc + p) * s.N + jc + jr, cols).CopyTo(new Span<T>(dst + p * nr, cols));
+                    CopyShort(s.B + (nint)(pc + p) * s.N + jc + jr, dst + p * nr, cols);
             }
             else
             {
@@ -148,6 +149,15 @@ internal static unsafe class BlockedGemm
             if (cols < nr)
                 for (int p = 0; p < kc; p++) new Span<T>(dst + p * nr + cols, nr - cols).Clear();
         }
+    }
+
+    /// <summary>Copies one panel row (at most NR values) inline: a Memmove call per row cost 14% of hebbian's time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort<T>(T* src, T* dst, int count) where T : unmanaged
+    {
+        int i = 0, w = Vector256<T>.Count;
+        for (; i + w <= count; i += w) Vector256.Load(src + i).Store(dst + i);
+        for (; i < count; i++) dst[i] = src[i];
     }
 
     /// <summary>dst row q (stride ldDst) = column q of the 8×8 block at src (row stride ldSrc).</summary>
