@@ -21,8 +21,9 @@ internal readonly unsafe struct GemmProblem<T>(bool transA, bool transB, int m, 
 /// <summary>
 /// The GotoBLAS/BLIS loop nest: columns in blocks of NC, depth in blocks of <see cref="KC"/> (B block
 /// packed into NR-wide panels, kept in L2/L3), rows in blocks of at most MC (A block packed into MR-high
-/// panels, kept in L2), then an MR×NR register tile per micro-kernel call whose B panel stays in L1.
-/// Edge panels are zero-padded, so every tile runs the same full-size kernel.
+/// panels kept in L2 when enough B panels reuse it, else read in place), then an MR×NR register tile per
+/// micro-kernel call whose B panel stays in L1. B's edge panel is zero-padded and a short edge tile
+/// re-reads A's last row, so every tile runs the same full-size kernel and stores only its valid part.
 /// </summary>
 internal static unsafe class BlockedGemm
 {
