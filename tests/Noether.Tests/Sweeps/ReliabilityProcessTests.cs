@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Noether.Runs;
+using Noether.Sweeps;
+
+namespace Noether.Tests.Sweeps;
+
+/// <summary>Real processes: two pools on one sweep folder, and SIGUSR1 to a plain run.</summary>
+[Collection("console")]
+[Trait("Category", "Integration")]
+public class ReliabilityProcessTests
+{
+    [Fact]
+    public void Two_pools_on_one_folder_complete_every_trial_once_with_intact_logs()
+    {
+        string root = SweepFixture.NewRoot();
+        var m = SweepFixture.Plan(root, "two", $$"""{ "experiment": "noise-equilibrium", "set": {{SweepFixture.TinySet}}, "seeds": [1, 2, 3, 4] }""");
+        var pools = Enumerable.Range(0, 2).Select(_ => Task.Run(() => LocalPool.Run(m, SweepFixture.Cli(), 2, TextWriter.Null))).ToArray();
+        Task.WaitAll(pools);
+        Assert.All(TrialStatus.Of(m), s => Assert.Equal(TrialState.Completed, s.State));
+        // Every line a trial process prints is whole: it starts the way the CLI's lines start, none is cut by the other pool's writes.
+        string[] starts = ["running ", "noise-equilibrium: ", "trial ", "run folder", "report", "┌", "│", "├", "└", "claims"];
+        foreach (var log in Directory.GetFiles(Path.Combine(m.Directory, "logs")))
+            foreach (var line in File.ReadAllLines(log).Where(l => l.Length > 0))
+                Assert.True(starts.Any(s => line.StartsWith(s, StringComparison.Ordinal)), $"{Path.GetFileName(log)}: '{line}'");
+        Assert.True(File.ReadAllLines(Path.Combine(m.Directory, "logs", "trial-0.log")).Any(l => l.StartsWith("trial 0 ", StringComparison.Ordinal)));
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
+    public void Sigusr1_to_a_plain_run_records_it_as_interrupted_and_exits_1()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string dir = Path.Combine(SweepFixture.NewRoot(), "run");
+        var cli = SweepFixture.Cli();
+        var info = new ProcessStartInfo(cli.Program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in cli.PrefixArguments) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "run", "noise-equilibrium", "--set", "balance.sgd_steps=50000000", "--set", "seeds=1", "--out", dir }) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(Path.Combine(dir, "metrics.csv")) && DateTime.UtcNow < until) Thread.Sleep(100);
+        Thread.Sleep(500);
+        using (var kill = Process.Start("kill", ["-USR1", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Assert.True(p.WaitForExit(60_000), "the run did not stop on SIGUSR1");
+        Assert.Equal(1, p.ExitCode);
+        Assert.Equal(RunStatus.Interrupted, RunRecord.Load(dir).Status);
+        Directory.Delete(Path.GetDirectoryName(dir)!, true);
+    }
+}
