@@ -56,6 +56,9 @@ public static class Commands
         root.Subcommands.Add(MetricCommandLine.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
+        // --version says which code this is, as run.json does: version, git commit and whether the tree was dirty.
+        foreach (var version in root.Options.OfType<VersionOption>())
+            version.Action = new PrintVersion();
         return root;
     }
 
@@ -155,9 +158,14 @@ public static class Commands
         var outDir = new Option<string?>("--out") { Description = "Folder for the run folders and the summary (default runs/reproduce-<timestamp>)" };
         var seed = new Option<long>("--seed") { Description = "Run seed for every experiment", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
+        var jobs = new Option<int>("--jobs")
+        {
+            Description = "Experiments run at once (default: one per core); every result is the same whatever the number",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
         var noFail = NoFailOption();
         var force = ForceOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, noFail, force }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force }) cmd.Options.Add(o);
         cmd.SetAction((r, cancel) =>
         {
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -167,14 +175,10 @@ public static class Commands
             string dir = r.GetValue(outDir) ?? Path.Combine("runs", "reproduce-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             // Resolve every config first so a bad profile fails before hours of work.
             foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
+            if (r.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {r.GetValue(jobs)}: expected at least 1");
             OutputFolder.Claim(dir);
-            var results = new List<RunResult>();
-            foreach (var i in ids)
-            {
-                if (cancel.IsCancellationRequested) break;
-                var request = new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) };
-                results.Add(Execute(request, cancel));
-            }
+            var results = RunAll(ids, i => new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) },
+                r.GetValue(jobs), cancel);
             ClaimTable.Print(results, statements: false);
             Summary.Write(dir, results);
             AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
@@ -184,6 +188,31 @@ public static class Commands
         return cmd;
     }
 
+    /// <summary>
+    /// Runs the experiments <paramref name="jobs"/> at a time, in the given order, and returns the results in that order.
+    /// Each experiment owns its seeds and state, so running several at once changes timing only.
+    /// </summary>
+    private static List<RunResult> RunAll(string[] ids, Func<string, RunRequest> request, int jobs, CancellationToken cancel)
+    {
+        if (jobs == 1)
+            return ids.TakeWhile(_ => !cancel.IsCancellationRequested).Select(i => Execute(request(i), cancel)).ToList();
+        var results = new RunResult?[ids.Length];
+        int next = -1;
+        Exception? failure = null;
+        var workers = Enumerable.Range(0, Math.Min(jobs, ids.Length)).Select(_ => new Thread(() =>
+        {
+            for (int k; !cancel.IsCancellationRequested && Volatile.Read(ref failure) is null && (k = Interlocked.Increment(ref next)) < ids.Length;)
+            {
+                try { results[k] = Execute(request(ids[k]), cancel, live: false); }
+                catch (Exception e) { Interlocked.CompareExchange(ref failure, e, null); }
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return results.OfType<RunResult>().ToList();
+    }
+
     private static int ExitCode(IReadOnlyList<RunResult> results, bool noFail)
     {
         bool complete = results.All(r => r.Record.Status == RunStatus.Completed);
@@ -191,11 +220,11 @@ public static class Commands
         return noFail || results.All(r => r.AllPassed) ? Ok : ClaimsFailed;
     }
 
-    private static RunResult Execute(RunRequest request, CancellationToken cancel)
+    private static RunResult Execute(RunRequest request, CancellationToken cancel, bool live = true)
     {
         var experiment = Registry.Get(request.ExperimentId);
         ExperimentRunner.ResolveConfig(experiment, request); // user mistakes surface before any output
-        bool live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        live &= !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         RunResult? result = null;
         if (live)
         {
@@ -234,6 +263,15 @@ public static class Commands
             if (!_tasks.TryGetValue(phase, out var task))
                 _tasks[phase] = task = ctx.AddTask(Markup.Escape(phase), maxValue: Math.Max(1, total));
             task.Value = Math.Min(done, total);
+        }
+    }
+
+    private sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.WriteLine($"noether {BuildInfo.Text}");
+            return Ok;
         }
     }
 }

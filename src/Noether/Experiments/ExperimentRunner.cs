@@ -36,7 +36,7 @@ public sealed record RunResult(RunRecord Record, string Directory, IReadOnlyList
 /// </summary>
 public static class ExperimentRunner
 {
-    public static string Version => typeof(ExperimentRunner).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    public static string Version => BuildInfo.Version;
 
     /// <summary>Builds and validates the config of a request; throws <see cref="ConfigException"/> on any user mistake.</summary>
     public static object ResolveConfig(IExperiment experiment, RunRequest request)
@@ -107,6 +107,8 @@ public static class ExperimentRunner
                 Seed = request.Seed,
                 Config = configJson,
                 Version = Version,
+                Commit = BuildInfo.Commit,
+                Dirty = BuildInfo.Dirty,
                 Threads = request.Threads,
                 Machine = $"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
                 Started = started,
@@ -169,6 +171,7 @@ public static class ExperimentRunner
         record.Seconds = checkpoints.SecondsBefore + sw.Elapsed.TotalSeconds;
         record.Timings = new Dictionary<string, double>(context.Timings) { ["total"] = record.Seconds.Value };
         record.Claims = claims.Select(ToRecord).ToList();
+        record.Members = context.Populations.SelectMany(p => p.Members()).ToList();
         record.Figures = context.Figures.Select(f => f.Id).ToList();
         if (context.Figures.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(dir, "figures.json"), JsonSerializer.Serialize(context.Figures, RunRecord.Json));
@@ -197,13 +200,9 @@ public static class ExperimentRunner
     }
 
     public static ClaimRecord ToRecord(Claim c) => new(
-        c.Id, c.Statement, double.IsFinite(c.Measured) ? c.Measured : null, c.ComparisonText,
-        c.Comparison == Comparison.Within ? new JsonArray(c.Threshold, c.Upper) : JsonValue.Create(c.Threshold),
-        c.Passed, c.Details);
+        c.Id, c.Kind, c.Statement, double.IsFinite(c.Measured) ? c.Measured : null, c.ComparisonText,
+        new ThresholdRecord(c.Low, c.High), c.Passed, c.Details);
 
-    public static Claim FromRecord(ClaimRecord r)
-    {
-        var (low, high) = r.Bounds();
-        return Claim.FromStored(r.Id, r.Statement, r.Measured ?? double.NaN, r.Comparison, low, high, r.Details);
-    }
+    public static Claim FromRecord(ClaimRecord r) =>
+        Claim.FromStored(r.Id, r.Kind ?? ClaimKind.Claim, r.Statement, r.Measured ?? double.NaN, r.Comparison, r.Threshold?.Low, r.Threshold?.High, r.Details);
 }

@@ -519,11 +519,11 @@ public static class FaultCorpus
         return i < 0 ? text : text[..i] + with + text[(i + what.Length)..];
     }
 
-    public static string ValidRunJson(string status, string threshold = "0.5", string claims = "") =>
+    public static string ValidRunJson(string status, string threshold = """{ "low": 0.5, "high": null }""", string claims = "") =>
         $$"""
         { "experiment": "{{Exp}}", "title": "t", "profile": "quick", "seed": 1, "config": { "seeds": 1 }, "version": "0", "threads": 1,
           "machine": "m", "started": "2026-01-01T00:00:00+00:00", "status": "{{status}}", "timings": {}, "figures": [],
-          "claims": {{(claims.Length > 0 ? claims : $$"""[{ "id": "c", "statement": "s", "measured": 1, "comparison": "≥", "threshold": {{threshold}}, "passed": true, "details": null }]""")}} }
+          "claims": {{(claims.Length > 0 ? claims : $$"""[{ "id": "c", "statement": "s", "measured": 1, "kind": "claim", "comparison": ">=", "threshold": {{threshold}}, "passed": true, "details": null }]""")}} }
         """;
 
     private static IEnumerable<FaultCase> RunRecords()
@@ -540,7 +540,11 @@ public static class FaultCorpus
             ("threshold-null", ValidRunJson("completed", threshold: "null"), "threshold"),
             ("threshold-text", ValidRunJson("completed", threshold: "\"abc\""), "threshold"),
             ("threshold-short-range", ValidRunJson("completed", threshold: "[1]"), "threshold"),
-            ("threshold-object", ValidRunJson("completed", threshold: "{}"), "threshold"),
+            ("threshold-object-empty", ValidRunJson("completed", threshold: "{}"), "threshold"),
+            ("threshold-number", ValidRunJson("completed", threshold: "0.5"), "threshold"),
+            ("threshold-wrong-side", ValidRunJson("completed", threshold: """{ "low": null, "high": 0.5 }"""), "threshold.low"),
+            ("comparison-unknown", ValidRunJson("completed").Replace("\"comparison\": \">=\"", "\"comparison\": \"≥\""), "comparison"),
+            ("kind-unknown", ValidRunJson("completed").Replace("\"kind\": \"claim\"", "\"kind\": \"evidence\""), "kind"),
             ("measured-text", ValidRunJson("completed").Replace("\"measured\": 1", "\"measured\": \"x\""), "measured"),
             ("seed-text", ValidRunJson("completed").Replace("\"seed\": 1", "\"seed\": \"one\""), "seed"),
             ("config-array", ValidRunJson("completed").Replace("\"config\": { \"seeds\": 1 }", "\"config\": []"), "config"),
