@@ -31,6 +31,16 @@ public interface IValidatedConfig
     void Validate();
 }
 
+/// <summary>
+/// A config that can estimate the memory of its largest tensors, so a config that cannot fit is refused
+/// with the estimate before a run starts (see <see cref="Noether.Runs.MemoryLimit"/>).
+/// </summary>
+public interface IMemoryEstimate
+{
+    /// <summary>Bytes the run's data and per-sample buffers need at least, and the sizes that give them (for the message).</summary>
+    (double Bytes, string Because) EstimateMemory();
+}
+
 /// <summary>A user's config mistake: the message names the key, the value and what is allowed.</summary>
 public sealed class ConfigException(string message) : Exception(message);
 

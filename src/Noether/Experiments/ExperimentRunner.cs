@@ -45,6 +45,13 @@ public static class ExperimentRunner
         if (request.ConfigFile is not null) ConfigBinder.ApplyJsonFile(config, request.ConfigFile);
         foreach (var s in request.Sets) ConfigBinder.Set(config, s);
         ConfigBinder.Validate(config);
+        if (config is IMemoryEstimate sized)
+        {
+            var (bytes, because) = sized.EstimateMemory();
+            long limit = MemoryLimit.Bytes;
+            if (bytes > limit)
+                throw new ConfigException($"this config needs an estimated {MemoryLimit.Text(bytes)} ({because}), more than the memory limit of {MemoryLimit.Text(limit)}; reduce those sizes, or raise the limit with {MemoryLimit.Variable}=<bytes, e.g. 16G>");
+        }
         return config;
     }
 

@@ -32,8 +32,18 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         "Liu Ziyin, Mingze Wang, Hongchao Li, Lei Wu", "2402.07193");
     public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not; H-d warmup lets SGD from a Kaiming init reach the flat equilibrium of a Xavier init at a learning rate where it otherwise diverges";
 
-    public sealed class Config
+    public sealed class Config : IMemoryEstimate
     {
+        /// <summary>Per member: each phase's data plus activations and errors of a full batch (float32 for H-a, float64 for H-b and H-d).</summary>
+        public (double Bytes, string Because) EstimateMemory()
+        {
+            double balance = (double)Balance.Samples * (Balance.InputDim + Balance.Hidden + Balance.OutputDim) * 4 * 3;
+            double scale = (double)Scale.Samples * Scale.InputDim * 8 * 3;
+            double warmup = (double)Warmup.Samples * (Warmup.InputDim + Warmup.Hidden + Warmup.OutputDim) * 8 * 3;
+            return (Seeds * Math.Max(balance, Math.Max(scale, warmup)),
+                $"{Seeds} seeds × samples (balance {Balance.Samples}, scale {Scale.Samples}, warmup {Warmup.Samples}) × widths");
+        }
+
         public BalanceConfig Balance { get; set; } = new();
         public ScaleConfig Scale { get; set; } = new();
         public WarmupConfig Warmup { get; set; } = new();

@@ -71,6 +71,9 @@ public static class FaultCorpus
         ];
         foreach (var (name, args, expect) in sets)
             yield return new FaultCase("cli/" + name, d => ["run", "crh", .. args, "--out", Out(d)], expect);
+        foreach (var samples in new[] { "50000000", "100000000", "2000000000" })
+            yield return new FaultCase("cli/memory-balance-samples-" + samples, d => ["run", "noise-equilibrium", "--set", "balance.samples=" + samples, "--out", Out(d)], "memory limit");
+        yield return new FaultCase("cli/memory-warmup-hidden", d => ["run", "noise-equilibrium", "--set", "warmup.hidden=4096", "--set", "warmup.samples=2000000000", "--out", Out(d)], "memory limit");
         yield return new FaultCase("cli/unknown-experiment", d => ["run", "no-such", "--out", Out(d)], "no-such");
         yield return new FaultCase("cli/unknown-command", d => ["frobnicate"], "command");
         yield return new FaultCase("cli/reproduce-unknown", d => ["reproduce", "--only", "crh,bogus", "--out", Out(d)], "bogus");
