@@ -258,16 +258,22 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
 
     private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, PopulationLayout layout, string where)
     {
-        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean over seeds)")
+        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean ± sd over seeds)")
         {
             Categories = Relations,
             Caption = "Larger weight decay aligns representations (R), gradients (G) and weights (W) on both sides of the layer.",
-            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(),
-                Enumerable.Range(0, 6).Select(r => Enumerable.Range(0, layout.Seeds).Average(s =>
+            Series = gammas.Select((gm, gi) =>
+            {
+                double[] PerSeed(int r) => Enumerable.Range(0, layout.Seeds).Select(s =>
                 {
                     var a = last[layout.Member(s, gi)].Alpha;
                     return new[] { a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW }[r];
-                })).ToArray())).ToList(),
+                }).ToArray();
+                return new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(), Enumerable.Range(0, 6).Select(r => PerSeed(r).Average()).ToArray())
+                {
+                    Spread = Enumerable.Range(0, 6).Select(r => Series.StandardDeviation(PerSeed(r))).ToArray(),
+                };
+            }).ToList(),
         });
         ctx.Figures.Add(new Figure("crh-mean-alignment", $"Mean of the six alignments during training{where}", "line", "step", "mean₆ α")
         {

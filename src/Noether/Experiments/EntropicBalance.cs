@@ -209,9 +209,12 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         ctx.Figures.Add(new Figure("alignment-final", "Alignment of the hidden representations of nets A and B", "bar", "measure", "value")
         {
             Categories = ["CKA", "mutual k-NN"],
-            Caption = $"Untrained, after GD and after SGD (mean of {seeds} seeds). Chance level of mutual k-NN: {Claim.Format(MutualKnn.Chance(c.ProbeSamples, c.K))}.",
+            Caption = $"Untrained, after GD and after SGD (mean ± sd of {seeds} seeds). Chance level of mutual k-NN: {Claim.Format(MutualKnn.Chance(c.ProbeSamples, c.K))}.",
             Series = new[] { ("untrained", before), ("GD", gd), ("SGD", sgd) }
-                .Select(t => new Series(t.Item1, [0, 1], [t.Item2.Cka.Average(), t.Item2.MutualKnn.Average()])).ToList(),
+                .Select(t => new Series(t.Item1, [0, 1], [t.Item2.Cka.Average(), t.Item2.MutualKnn.Average()])
+                {
+                    Spread = [Series.StandardDeviation(t.Item2.Cka), Series.StandardDeviation(t.Item2.MutualKnn)],
+                }).ToList(),
         });
         var gap = sgd.Cka.Zip(gd.Cka, (a, b) => a - b).ToArray();
         var knnGap = sgd.MutualKnn.Zip(gd.MutualKnn, (a, b) => a - b).ToArray();

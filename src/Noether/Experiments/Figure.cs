@@ -37,6 +37,15 @@ public sealed record Series(string Name, double[] X, double[] Y)
     public string? Style { get; init; }
     /// <summary>± half-width around Y at each point (same length as Y), or null.</summary>
     public double[]? Spread { get; init; }
+
+    /// <summary>Sample standard deviation (n − 1) of the values a mean was taken over; 0 for fewer than two.</summary>
+    public static double StandardDeviation(IEnumerable<double> values)
+    {
+        var v = values as IReadOnlyList<double> ?? values.ToList();
+        if (v.Count < 2) return 0;
+        double mean = v.Average();
+        return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1));
+    }
 }
 
 public sealed record ImagePanel(string Caption, int Height, int Width, double[] Pixels);

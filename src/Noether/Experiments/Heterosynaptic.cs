@@ -358,23 +358,24 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var categories = Enumerable.Range(0, k).Select(Label).ToArray();
         var xs = Enumerable.Range(0, k).Select(j => (double)j).ToArray();
         double[] Mean(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Enumerable.Range(0, s).Average(si => f(si * k + j))).ToArray();
+        double[] Sd(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Series.StandardDeviation(Enumerable.Range(0, s).Select(si => f(si * k + j)))).ToArray();
         ctx.Figures.Add(new Figure("consistency-score", "B-E1: φ̂, DC fraction and gradient alignment per rule", "bar", "rule", "value")
         {
             Categories = categories,
             Series =
             [
-                new Series("φ̂", xs, Mean(m => meter.Phi[m].Mean)),
-                new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)),
-                new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)),
+                new Series("φ̂", xs, Mean(m => meter.Phi[m].Mean)) { Spread = Sd(m => meter.Phi[m].Mean) },
+                new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)) { Spread = Sd(m => meter.Cos[m].Mean) },
+                new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)) { Spread = Sd(m => meter.Dc[m].Mean) },
             ],
-            Caption = "Mean over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
+            Caption = "Mean ± sd over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
         });
         ctx.Figures.Add(new Figure("consistency-loss", "B-E1: final loss relative to backprop", "bar", "rule", "loss / backprop loss")
         {
             Categories = categories,
             LogY = true,
-            Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k]))],
-            Caption = "Mean over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
+            Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k])) { Spread = Sd(m => loss[m] / bpLoss[m / k]) }],
+            Caption = "Mean ± sd over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
         });
         return (claims, bpLoss);
     }
@@ -680,11 +681,11 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             Categories = results.Select(r => r.Label).ToArray(),
             Series =
             [
-                new Series("loss drop", idx, results.Select(r => r.Drop.Average()).ToArray()),
-                new Series("φ̂", idx, results.Select(r => r.Phi.Average()).ToArray()),
-                new Series("loss / BP", idx, results.Select(r => r.Ratio.Average()).ToArray()),
+                new Series("loss drop", idx, results.Select(r => r.Drop.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Drop)).ToArray() },
+                new Series("φ̂", idx, results.Select(r => r.Phi.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Phi)).ToArray() },
+                new Series("loss / BP", idx, results.Select(r => r.Ratio.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Ratio)).ToArray() },
             ],
-            Caption = "Mean over seeds: sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning; loss / BP is against backprop on the same forward network.",
+            Caption = "Mean ± sd over seeds: sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning; loss / BP is against backprop on the same forward network.",
         });
         var claims = new List<Claim>
         {

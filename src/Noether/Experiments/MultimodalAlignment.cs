@@ -484,7 +484,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         { Caption = "Max over layer pairs, D_φ and E2 depth. Unbiased CKA falls from high at U = 0 to ≈ 0 at U = 8; mutual k-NN falls to its chance level." };
         curve.Series.Add(new Series("uCKA (mean)", us, levels.Select(l => Mean(m => Flat(l.Cka[m]).Max())).ToArray()));
         curve.Series.Add(new Series("mutual k-NN (mean)", us, levels.Select(l => Mean(m => Flat(l.Knn[m]).Max())).ToArray()));
-        curve.Series.Add(new Series("mutual k-NN chance k/(n−1)", us, us.Select(_ => MutualKnn.Chance(config.Align.Samples, config.Align.K)).ToArray()));
+        curve.Series.Add(new Series("mutual k-NN chance k/(n−1)", us, us.Select(_ => MutualKnn.Chance(config.Align.Samples, config.Align.K)).ToArray()) { Style = "reference" });
         for (int m = 0; m < p; m++)
             curve.Series.Add(new Series($"uCKA seed {ctx.Seed + m}", us, levels.Select(l => Flat(l.Cka[m]).Max()).ToArray()));
         ctx.Figures.Add(curve);

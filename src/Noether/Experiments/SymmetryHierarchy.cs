@@ -319,7 +319,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         {
             Caption = "Every point on the diagonal: the minimum of ½‖UW − M‖² + γ(‖U‖² + ‖W‖²) soft-thresholds the spectrum of M.",
             Series = [new Series("all γ, seeds, k", predictedAll.ToArray(), measuredAll.ToArray()),
-                      new Series("y = x", [0, config.TargetSpectrum[0]], [0, config.TargetSpectrum[0]])],
+                      new Series("y = x", [0, config.TargetSpectrum[0]], [0, config.TargetSpectrum[0]]) { Style = "reference" }],
         });
         return
         [

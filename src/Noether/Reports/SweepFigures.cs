@@ -87,7 +87,7 @@ public static class SweepFigures
                 if (finite.Count == 0) continue;
                 xs.Add(numeric ? Number(values[i])!.Value : i);
                 ys.Add(finite.Average());
-                sd.Add(StandardDeviation(finite));
+                sd.Add(Series.StandardDeviation(finite));
             }
             figure.Series.Add(new Series(others.Count == 0 ? "mean over seeds" : group.Key, xs.ToArray(), ys.ToArray()) { Spread = sd.ToArray() });
         }
@@ -130,12 +130,4 @@ public static class SweepFigures
         string.Join(", ", axes.Select(a => $"{a}={SweepSpec.ValueText(p.Trial.Axes[a])}"));
 
     private static double? Number(JsonNode? v) => v is JsonValue n && n.GetValueKind() == JsonValueKind.Number ? n.GetValue<double>() : null;
-
-    /// <summary>Sample standard deviation (n − 1); 0 for a single value.</summary>
-    public static double StandardDeviation(IReadOnlyList<double> values)
-    {
-        if (values.Count < 2) return 0;
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-    }
 }
