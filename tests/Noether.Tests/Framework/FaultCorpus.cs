@@ -160,23 +160,10 @@ public static class FaultCorpus
 
     // ---- NPY / NPZ ----
 
-    private static byte[] Npy(int version, string dict, byte[] data, string magic = "\u0093NUMPY", long? headerLength = null)
-    {
-        int prefix = version == 1 ? 10 : 12;
-        int total = (prefix + dict.Length + 1 + 63) / 64 * 64;
-        string header = dict.PadRight(total - prefix - 1) + "\n";
-        var bytes = new byte[total + data.Length];
-        Encoding.Latin1.GetBytes(magic).CopyTo(bytes, 0);
-        bytes[6] = (byte)version;
-        if (version == 1) BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)(headerLength ?? header.Length));
-        else BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), (uint)(headerLength ?? header.Length));
-        Encoding.Latin1.GetBytes(header).CopyTo(bytes, prefix);
-        data.CopyTo(bytes, total);
-        return bytes;
-    }
+    private static byte[] Npy(int version, string dict, byte[] data, string magic = "\u0093NUMPY", long? headerLength = null) =>
+        Probes.NpyBytes.Build(version, dict, data, magic, headerLength);
 
-    private static string Dict(string descr, string shape, bool fortran = false) =>
-        $"{{'descr': '{descr}', 'fortran_order': {(fortran ? "True" : "False")}, 'shape': {shape}, }}";
+    private static string Dict(string descr, string shape) => Probes.NpyBytes.Dict(descr, shape);
 
     private static byte[] Doubles(int n, double value = 1)
     {

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Text;
 using Noether.Runs;
 
 namespace Noether.Tests.Probes;
@@ -15,23 +14,8 @@ public class NpyInteropTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("noether-npy-interop-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>magic, version, little-endian header length, then the dict padded with spaces to a multiple of 64 ending in '\n'.</summary>
-    private static byte[] Encode(string descr, bool fortran, int[] shape, byte[] data, int version = 1)
-    {
-        string shapeText = shape.Length == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape) + ")";
-        string dict = $"{{'descr': '{descr}', 'fortran_order': {(fortran ? "True" : "False")}, 'shape': {shapeText}, }}";
-        int prefix = version == 1 ? 10 : 12;
-        int total = (prefix + dict.Length + 1 + 63) / 64 * 64;
-        string header = dict.PadRight(total - prefix - 1) + "\n";
-        var bytes = new byte[total + data.Length];
-        bytes[0] = 0x93; Encoding.ASCII.GetBytes("NUMPY").CopyTo(bytes, 1);
-        bytes[6] = (byte)version;
-        if (version == 1) BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
-        else BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), (uint)header.Length);
-        Encoding.Latin1.GetBytes(header).CopyTo(bytes, prefix);
-        data.CopyTo(bytes, total);
-        return bytes;
-    }
+    private static byte[] Encode(string descr, bool fortran, int[] shape, byte[] data, int version = 1) =>
+        NpyBytes.Build(version, NpyBytes.Dict(descr, shape, fortran), data);
 
     /// <summary>The bytes of <paramref name="values"/> as dtype kind/size in the given byte order.</summary>
     private static byte[] Elements(char kind, int size, bool little, double[] values)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Noether.Runs;
 using Noether.Tensors;
 using Xunit;
@@ -12,21 +11,8 @@ public class NpyTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("noether-npy-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Builds a .npy image by hand, independently of <see cref="Npy.Write(string, Tensor{double})"/>.</summary>
-    private static byte[] Build(int version, string dict, byte[] data, string magic = "\u0093NUMPY")
-    {
-        int prefix = version == 1 ? 10 : 12;
-        int total = (prefix + dict.Length + 1 + 15) / 16 * 16;
-        string header = dict.PadRight(total - prefix - 1) + "\n";
-        var bytes = new byte[total + data.Length];
-        Encoding.Latin1.GetBytes(magic).CopyTo(bytes, 0);
-        bytes[6] = (byte)version;
-        if (version == 1) BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
-        else BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), (uint)header.Length);
-        Encoding.Latin1.GetBytes(header).CopyTo(bytes, prefix);
-        data.CopyTo(bytes, total);
-        return bytes;
-    }
+    private static byte[] Build(int version, string dict, byte[] data, string magic = "\u0093NUMPY") =>
+        NpyBytes.Build(version, dict, data, magic, align: 16);
 
     private static byte[] Doubles(params double[] v)
     {
