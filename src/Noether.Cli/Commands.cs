@@ -43,7 +43,8 @@ public static class Commands
     }
 
     public static bool IsUserError(Exception e) =>
-        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException;
+        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException
+          or FormatException or InvalidDataException or ArgumentException or OutputFolderException or UnreadableFileException or UnauthorizedAccessException or PathTooLongException;
 
     public static void Error(string message) => Console.Error.WriteLine("noether: error: " + message.ReplaceLineEndings(" "));
 
@@ -56,8 +57,12 @@ public static class Commands
         root.Subcommands.Add(MetricCommandLine.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
-        // -V as well as --version: what many other tools accept.
-        foreach (var version in root.Options.OfType<VersionOption>()) version.Aliases.Add("-V");
+        // --version says which code this is, as run.json does: version, git commit and whether the tree was dirty.
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersion();
+            version.Aliases.Add("-V"); // what many other tools accept
+        }
         return root;
     }
 
@@ -155,6 +160,8 @@ public static class Commands
 
     private static Option<bool> NoFailOption() => new("--no-fail") { Description = "Exit 0 after a complete run even if a claim failed" };
 
+    private static Option<bool> ForceOption() => new("--force") { Description = "Replace a completed run already in the --out folder (without it such a folder is refused)" };
+
     private static Command RunCommand()
     {
         var cmd = new Command("run", "Run one experiment and check its claims.");
@@ -166,11 +173,16 @@ public static class Commands
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/<id>-<timestamp>-<seed>)" };
         var threads = ThreadsOption();
         var noFail = NoFailOption();
+        var force = ForceOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
+            // Ctrl+C and SIGTERM (Interrupt) and SIGUSR1 (a scheduler's warning) stop a plain run: recorded as interrupted, not left running.
             using var interrupt = Interrupt.Listen();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token);
+            using var usr1 = StopSignals.OnUsr1(stop.Cancel);
+            var cancel = stop.Token;
             var request = new RunRequest(r.GetValue(id)!)
             {
                 Profile = r.GetValue(profile)!,
@@ -179,8 +191,9 @@ public static class Commands
                 ConfigFile = r.GetValue(config),
                 OutputDirectory = r.GetValue(outDir),
                 Threads = r.GetValue(threads),
+                Force = r.GetValue(force),
             };
-            var result = Execute(request, interrupt.Token);
+            var result = Execute(request, cancel);
             if (interrupt.ExitCode is not null) return Interrupted(interrupt, [result]);
             ClaimTable.Print([result]);
             AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(result.Directory)}[/]");
@@ -197,11 +210,18 @@ public static class Commands
         var outDir = new Option<string?>("--out") { Description = "Folder for the run folders and the summary (default runs/reproduce-<timestamp>)" };
         var seed = new Option<long>("--seed") { Description = "Run seed for every experiment", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
+        var jobs = new Option<int>("--jobs")
+        {
+            Description = "Experiments run at once (default: one per core); every result is the same whatever the number",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
         var noFail = NoFailOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, noFail }) cmd.Options.Add(o);
+        var force = ForceOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             using var interrupt = Interrupt.Listen();
+            var cancel = interrupt.Token;
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                       ?? Registry.All.Select(e => e.Id).ToArray();
             foreach (var i in ids) Registry.Get(i);
@@ -209,14 +229,10 @@ public static class Commands
             string dir = r.GetValue(outDir) ?? Path.Combine("runs", "reproduce-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             // Resolve every config first so a bad profile fails before hours of work.
             foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
-            Directory.CreateDirectory(dir);
-            var results = new List<RunResult>();
-            foreach (var i in ids)
-            {
-                if (interrupt.Signal is not null) break;
-                var request = new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads) };
-                results.Add(Execute(request, interrupt.Token, (results.Count, ids.Length)));
-            }
+            if (r.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {r.GetValue(jobs)}: expected at least 1");
+            OutputFolder.Claim(dir);
+            var results = RunAll(ids, i => new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) },
+                r.GetValue(jobs), cancel);
             if (interrupt.ExitCode is not null)
             {
                 Summary.Write(dir, results);
@@ -230,6 +246,31 @@ public static class Commands
             return ExitCode(results, r.GetValue(noFail));
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Runs the experiments <paramref name="jobs"/> at a time, in the given order, and returns the results in that order.
+    /// Each experiment owns its seeds and state, so running several at once changes timing only.
+    /// </summary>
+    private static List<RunResult> RunAll(string[] ids, Func<string, RunRequest> request, int jobs, CancellationToken cancel)
+    {
+        if (jobs == 1)
+            return ids.TakeWhile(_ => !cancel.IsCancellationRequested).Select((i, k) => Execute(request(i), cancel, overall: (k, ids.Length))).ToList();
+        var results = new RunResult?[ids.Length];
+        int next = -1;
+        Exception? failure = null;
+        var workers = Enumerable.Range(0, Math.Min(jobs, ids.Length)).Select(_ => new Thread(() =>
+        {
+            for (int k; !cancel.IsCancellationRequested && Volatile.Read(ref failure) is null && (k = Interlocked.Increment(ref next)) < ids.Length;)
+            {
+                try { results[k] = Execute(request(ids[k]), cancel, live: false); }
+                catch (Exception e) { Interlocked.CompareExchange(ref failure, e, null); }
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return results.OfType<RunResult>().ToList();
     }
 
     /// <summary>After SIGINT/SIGTERM: one clear line on stderr (no claims table: an interrupted run has none) and exit 130/143.</summary>
@@ -248,11 +289,11 @@ public static class Commands
         return noFail || results.All(r => r.AllPassed) ? Ok : ClaimsFailed;
     }
 
-    private static RunResult Execute(RunRequest request, CancellationToken cancel, (int Done, int Total)? overall = null)
+    private static RunResult Execute(RunRequest request, CancellationToken cancel, bool live = true, (int Done, int Total)? overall = null)
     {
         var experiment = Registry.Get(request.ExperimentId);
         ExperimentRunner.ResolveConfig(experiment, request); // user mistakes surface before any output
-        bool live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        live &= !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         RunResult? result = null;
         string position = overall is { } o ? $" [{o.Done + 1}/{o.Total}]" : "";
         if (live)
@@ -300,6 +341,15 @@ public static class Commands
             task.Value = Math.Min(done, total);
             // A finished phase stops its clock; otherwise its elapsed time keeps growing while later phases run.
             if (done >= total) task.StopTask();
+        }
+    }
+
+    private sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.WriteLine($"noether {BuildInfo.Text}");
+            return Ok;
         }
     }
 }

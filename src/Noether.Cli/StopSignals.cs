@@ -26,6 +26,16 @@ public static class StopSignals
         return new Registrations(registrations);
     }
 
+    /// <summary>
+    /// Calls <paramref name="stop"/> on SIGUSR1, whose default action would kill the process and leave run.json
+    /// at running; SIGTERM and SIGINT already cancel a command through System.CommandLine.
+    /// </summary>
+    public static IDisposable OnUsr1(Action stop)
+    {
+        if (OperatingSystem.IsWindows()) return new Registrations([]);
+        return new Registrations([PosixSignalRegistration.Create(Usr1, ctx => { ctx.Cancel = true; stop(); })]);
+    }
+
     private sealed class Registrations(List<PosixSignalRegistration> list) : IDisposable
     {
         public void Dispose() { foreach (var r in list) r.Dispose(); }

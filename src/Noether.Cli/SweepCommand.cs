@@ -41,6 +41,26 @@ public static class SweepCommand
 
     private static string Trials(int n) => n == 1 ? "1 trial" : $"{n} trials";
 
+    private static Option<bool> AllowCorruptOption() => new("--allow-corrupt") { Description = "Exit 0 even if some trial's run.json is corrupt (such trials are listed and nothing is imported from them)" };
+
+    /// <summary>The --checkpoint-every value, refused unless a finite number of seconds ≥ 0.</summary>
+    private static double CheckpointEvery(ParseResult r, Option<double> every)
+    {
+        double v = r.GetValue(every);
+        if (!double.IsFinite(v) || v < 0)
+            throw new Noether.Experiments.ConfigException($"--checkpoint-every {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected a number of seconds ≥ 0");
+        return v;
+    }
+
+    /// <summary>Exit 2 with one line when a trial is corrupt, unless allowed; otherwise <paramref name="ok"/>.</summary>
+    private static int CorruptExit(IReadOnlyList<TrialStatus> statuses, bool allow, int ok)
+    {
+        var corrupt = statuses.Where(s => s.State == TrialState.Corrupt).ToList();
+        if (corrupt.Count == 0 || allow) return ok;
+        Commands.Error($"{corrupt.Count} trial(s) have a corrupt run.json and were not imported (first: {corrupt[0].Problem}); fix or delete those run.json files, or pass --allow-corrupt");
+        return Commands.UserError;
+    }
+
     private static Argument<string> DirArgument() => new("dir") { Description = "Sweep folder (holds manifest.json and trials/)" };
 
     private static Command PlanCommand()
@@ -85,7 +105,7 @@ public static class SweepCommand
             var manifest = SweepManifest.Load(r.GetValue(dir)!);
             int t = r.GetValue(threads);
             if (t < 1) throw new Noether.Experiments.ConfigException($"--threads {t}: expected an integer ≥ 1");
-            var command = Self(t, r.GetValue(every));
+            var command = Self(t, CheckpointEvery(r, every));
             if (r.GetValue(print))
             {
                 var lines = TrialStatus.Of(manifest).Where(s => s.State != TrialState.Completed).Select(s => command.ShellLine(manifest.Directory, s.Trial.Index)).ToList();
@@ -118,9 +138,11 @@ public static class SweepCommand
 
     private static Command StatusCommand()
     {
-        var cmd = new Command("status", "List the trials of a sweep as completed, running, interrupted, failed or missing, read from their folders.");
+        var cmd = new Command("status", "List the trials of a sweep as completed, running, interrupted, failed, missing or corrupt, read from their folders.");
         var dir = DirArgument();
+        var allow = AllowCorruptOption();
         cmd.Arguments.Add(dir);
+        cmd.Options.Add(allow);
         cmd.SetAction(r =>
         {
             var manifest = SweepManifest.Load(r.GetValue(dir)!);
@@ -133,6 +155,7 @@ public static class SweepCommand
                 {
                     TrialState.Completed => rec!.ResumedFrom.Count > 0 ? $"resumed {rec.ResumedFrom.Count}×" : "",
                     TrialState.Interrupted or TrialState.Failed => (rec?.Error ?? "worker gone") + (s.HasCheckpoint ? " [checkpoint]" : ""),
+                    TrialState.Corrupt => s.Problem ?? "",
                     _ => "",
                 };
                 table.AddRow(s.Trial.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(s.Trial.Name), Colour(s.State),
@@ -141,7 +164,7 @@ public static class SweepCommand
             }
             AnsiConsole.Write(table);
             Console.WriteLine(string.Join(", ", Enum.GetValues<TrialState>().Reverse().Select(st => $"{statuses.Count(s => s.State == st)} {st.ToString().ToLowerInvariant()}")));
-            return Commands.Ok;
+            return CorruptExit(statuses, r.GetValue(allow), Commands.Ok);
         });
         return cmd;
     }
@@ -152,6 +175,7 @@ public static class SweepCommand
         TrialState.Running => "[blue]running[/]",
         TrialState.Failed => "[red]failed[/]",
         TrialState.Interrupted => "[yellow]interrupted[/]",
+        TrialState.Corrupt => "[red]corrupt[/]",
         _ => "[grey]missing[/]",
     };
 
@@ -159,7 +183,9 @@ public static class SweepCommand
     {
         var cmd = new Command("collect", "Merge every trial's run.json and metrics into DIR/sweep.db (SQLite: trials, configs, claims, metrics, summary) and print the summary.");
         var dir = DirArgument();
+        var allow = AllowCorruptOption();
         cmd.Arguments.Add(dir);
+        cmd.Options.Add(allow);
         cmd.SetAction(r =>
         {
             var manifest = SweepManifest.Load(r.GetValue(dir)!);
@@ -172,7 +198,7 @@ public static class SweepCommand
             string db = Path.Combine(manifest.Directory, SweepCollector.FileName);
             var (trials, completed, claims, metrics) = SweepCollector.Counts(db);
             Console.WriteLine($"sweep.db: {trials} trials, {completed} completed, {claims} claims, {metrics} metric rows ({db})");
-            return Commands.Ok;
+            return CorruptExit(TrialStatus.Of(manifest), r.GetValue(allow), Commands.Ok);
         });
         return cmd;
     }
@@ -216,7 +242,7 @@ public static class SweepCommand
                 ?? throw new Noether.Experiments.ConfigException("no trial index: give --index or run as an array task (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or SGE_TASK_ID)");
             if (r.GetValue(threads) < 1) throw new Noether.Experiments.ConfigException($"--threads {r.GetValue(threads)}: expected an integer ≥ 1");
             var trial = manifest.Get(i);
-            var settings = new Noether.Experiments.CheckpointSettings { EverySeconds = r.GetValue(every) };
+            var settings = new Noether.Experiments.CheckpointSettings { EverySeconds = CheckpointEvery(r, every) };
             using var signals = StopSignals.Register(settings.Stop);
             var (outcome, record) = TrialRunner.Run(manifest, i, r.GetValue(threads), settings);
             // A trial is a run like any other: it gets its plots and report.html when it completes.

@@ -8,11 +8,11 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Chuang, Galanti, Poggio — "Formation of Representations in Neural Networks" (arXiv 2410.03006;
-/// digest: docs/papers/symmetry.md §F). Canonical Representation Hypothesis: where SGD noise balances weight
+/// docs/experiments/crh.md). Canonical Representation Hypothesis: where SGD noise balances weight
 /// decay, a layer h_b = W h_a aligns its representations H = E[hhᵀ], gradients G = E[ggᵀ] and weights Z
 /// (WᵀW on the input side a, WWᵀ on the output side b) — six relations, measured by the entrywise Pearson α
 /// of normalised, centred statistics and compared with a spectrum-preserving orthogonal null.
-/// Setting (§F.5): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
+/// Setting (docs/experiments/crh.md#protocol): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
 /// gradient; the probed layer is the 32×32 middle W₂. α grows with γ. Where CRH breaks the matrices are
 /// expected to follow power laws (PAH); their exponents and R² are reported as extra numbers, not claims.
 /// The population is seeds × γ trained in lockstep; seed s (run seed + i) fixes teacher, data, init and batches.
@@ -75,19 +75,21 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
 
     private IReadOnlyList<Claim> RunSynthetic(Config c, RunContext ctx)
     {
-        int seeds = c.Seeds, g = c.Gammas.Length, p = seeds * g;
-        int SeedOf(int m) => m % seeds;
-        double GammaOf(int m) => c.Gammas[m / seeds];
-        int Member(int gi, int s) => gi * seeds + s;
+        int seeds = c.Seeds, g = c.Gammas.Length;
+        var pop = ctx.Population("train", PopulationLayout.OfSeeds(seeds).With("gamma", c.Gammas));
+        int p = pop.Count;
+        var gammaOf = pop.Layout.Values("gamma");
+        double GammaOf(int m) => gammaOf[m];
+        int Member(int gi, int s) => pop.Layout.Member(s, gi);
 
-        var (train, probe) = TeacherData(c, ctx, p);
+        var (train, probe) = TeacherData(c, ctx, pop);
         var net = Mlp.Build<float>(p, [c.InputDim, c.Width, c.Width, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "init")).ToArray());
+        net.Initialize(InitScheme.LeCun, pop.Streams("init"));
         var sgd = new Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = GammaOf(m); // the digest adds γθ to the gradient: wd = γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "batches")).ToArray());
-        c.Syre.AttachTo(trainer, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "syre")).ToArray());
+            pop.Streams("batches"));
+        c.Syre.AttachTo(trainer, pop.Streams("syre"));
 
         var meanCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
         var steps = new List<double>();
@@ -101,11 +103,10 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
                 for (int m = 0; m < p; m++)
                 {
                     var a = last[m].Alpha;
-                    string layer = $"gamma={GammaOf(m)}";
                     double[] values = [a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW];
-                    for (int r = 0; r < 6; r++) ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_" + Relations[r], values[r]);
-                    ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_mean", a.Mean);
-                    if (step > 0) ctx.Metrics.Log(step, SeedOf(m), layer, "batch_loss", trainer.LastLoss[m]);
+                    for (int r = 0; r < 6; r++) pop.Log(step, m, "alpha_" + Relations[r], values[r]);
+                    pop.Log(step, m, "alpha_mean", a.Mean);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                     meanCurve[m].Add(a.Mean);
                 }
                 ctx.Metrics.Flush();
@@ -117,23 +118,15 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         var nulls = new CrhAlignments[p];
         ctx.Time("null", () =>
         {
-            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, ctx.MemberStream(SeedOf(m), $"null.gamma={GammaOf(m)}"));
+            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, pop.Stream(m, $"null.gamma={GammaOf(m)}"));
             return 0;
         });
-        ReportPah(c.Gammas, ctx, last, seeds);
+        ReportPah(pop, c.Steps, last);
 
         int top = Array.IndexOf(c.Gammas, c.Gammas.Max()), zero = Array.IndexOf(c.Gammas, 0.0);
         double gTop = c.Gammas[top];
         string PerSeed(Func<int, double> f) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: {Claim.Format(f(s))}"));
-        for (int m = 0; m < p; m++)
-        {
-            var (a, n) = (Values(last[m].Alpha), Values(nulls[m]));
-            for (int r = 0; r < 6; r++)
-            {
-                ctx.Extra[$"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}.alpha_{Relations[r]}"] = a[r];
-                ctx.Extra[$"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}.null_{Relations[r]}"] = n[r];
-            }
-        }
+        LogNulls(pop, c.Steps, nulls);
         Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, seeds, "");
 
         // GW and RW relations (indices 1, 2, 4, 5): α above the orthogonal null at the largest γ.
@@ -192,15 +185,16 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         }).ToArray();
     }
 
-    /// <summary>Teacher y = T₂ tanh(T₁x) + σε (symmetry.md §F.5): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
-    private static (TrainingData<float> Train, TrainingData<float> Probe) TeacherData(Config c, RunContext ctx, int members)
+    /// <summary>Teacher y = T₂ tanh(T₁x) + σε (docs/experiments/crh.md#protocol): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
+    private static (TrainingData<float> Train, TrainingData<float> Probe) TeacherData(Config c, RunContext ctx, Population pop)
     {
+        int members = pop.Count;
         int seeds = c.Seeds, d = c.InputDim, h = c.TeacherHidden, o = c.OutputDim;
         var trainX = new Tensor<float>(members, c.Samples, d); var trainY = new Tensor<float>(members, c.Samples, o);
         var probeX = new Tensor<float>(members, c.ProbeSamples, d); var probeY = new Tensor<float>(members, c.ProbeSamples, o);
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "teacher");
+            var rng = ctx.SeedStream(s, "teacher");
             var t1 = new double[h * d]; var t2 = new double[o * h];
             for (int i = 0; i < t1.Length; i++) t1[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
             for (int i = 0; i < t2.Length; i++) t2[i] = rng.Normal() / Math.Sqrt(h);
@@ -226,30 +220,39 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
                 }
             }
             Fill(trainX, trainY, c.Samples, rng);
-            Fill(probeX, probeY, c.ProbeSamples, ctx.MemberStream(s, "probe"));
+            Fill(probeX, probeY, c.ProbeSamples, ctx.SeedStream(s, "probe"));
         }
-        // Every γ of a seed trains on the seed's data: copy seed s's slice to members s + k·seeds.
+        // Every γ of a seed trains on the seed's data: slice s holds seed s's, copied to every member with that seed.
         foreach (var t in new[] { trainX, trainY, probeX, probeY })
-            for (int m = seeds; m < members; m++) t.SliceSpan(m % seeds).CopyTo(t.SliceSpan(m));
+            for (int m = seeds; m < members; m++) t.SliceSpan(pop.SeedIndex(m)).CopyTo(t.SliceSpan(m));
         return (new TrainingData<float>(trainX, trainY, perMember: true), new TrainingData<float>(probeX, probeY, perMember: true));
     }
 
     /// <summary>
-    /// PAH (§F.2–F.3): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
+    /// PAH (docs/experiments/crh.md#claim): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
     /// reported as extra numbers (exponent and R²), not claims.
     /// </summary>
-    private static void ReportPah(double[] gammas, RunContext ctx, Measurement[] last, int seeds)
+    private static void ReportPah(Population pop, long step, Measurement[] last)
     {
         for (int m = 0; m < last.Length; m++)
         {
             var x = last[m].Matrices;
-            string key = $"pah.gamma={gammas[m / seeds]}.seed={ctx.Seed + m % seeds}";
-            foreach (var (name, fit) in new[] { ("Ha~Za", Pah.PahExponent(x.Ha, x.Za)), ("Ga~Za", Pah.PahExponent(x.Ga, x.Za)),
-                                                ("Hb~Zb", Pah.PahExponent(x.Hb, x.Zb)), ("Gb~Zb", Pah.PahExponent(x.Gb, x.Zb)) })
+            foreach (var (name, fit) in new[] { ("ha_za", Pah.PahExponent(x.Ha, x.Za)), ("ga_za", Pah.PahExponent(x.Ga, x.Za)),
+                                                ("hb_zb", Pah.PahExponent(x.Hb, x.Zb)), ("gb_zb", Pah.PahExponent(x.Gb, x.Zb)) })
             {
-                ctx.Extra[$"{key}.{name}.exponent"] = fit.Exponent;
-                ctx.Extra[$"{key}.{name}.r2"] = fit.RSquared;
+                pop.Log(step, m, $"pah_{name}_exponent", fit.Exponent);
+                pop.Log(step, m, $"pah_{name}_r2", fit.RSquared);
             }
+        }
+    }
+
+    /// <summary>Each member's six alignments under the spectrum-preserving orthogonal null, as metrics null_&lt;relation&gt;.</summary>
+    private static void LogNulls(Population pop, long step, CrhAlignments[] nulls)
+    {
+        for (int m = 0; m < nulls.Length; m++)
+        {
+            var n = Values(nulls[m]);
+            for (int r = 0; r < 6; r++) pop.Log(step, m, "null_" + Relations[r], n[r]);
         }
     }
 

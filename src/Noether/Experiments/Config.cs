@@ -99,11 +99,9 @@ public static class ConfigBinder
     /// <summary>Applies a JSON file: nested objects or dotted keys; values may be JSON numbers, strings, booleans or arrays.</summary>
     public static void ApplyJsonFile(object config, string path)
     {
-        if (!File.Exists(path)) throw new ConfigException($"config file '{path}' does not exist");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ConfigException($"config file '{path}' is not valid JSON: {e.Message.Split('\n')[0]}"); }
-        if (root is not JsonObject obj) throw new ConfigException($"config file '{path}': expected a JSON object at the top level");
+        JsonObject obj;
+        try { obj = Noether.Runs.JsonFile.ReadObject(path, "config file"); }
+        catch (Noether.Runs.UnreadableFileException e) { throw new ConfigException(e.Message); }
         ApplyJson(config, obj, "");
     }
 

@@ -7,11 +7,11 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// entropic-balance on real images (`--set data=fashion-mnist`; symmetry.md §D.4, the paper's Fig. 2: "the
+/// entropic-balance on real images (`--set data=fashion-mnist`; docs/experiments/entropic-balance.md#real-data-variant, the paper's Fig. 2: "the
 /// emergence of layer and neuron balances in a ReLU network trained on MNIST"). A ReLU MLP d-h-h-k without
 /// biases is homogeneous, so rescaling a layer against the next one, or a neuron's incoming weights against its
 /// outgoing ones, leaves the function unchanged; the entropic force of SGD noise picks the point of each orbit
-/// where the two sides carry equal minibatch-gradient energy, E_B[g_Bᵀ A g_B] = 0 (§0.1 facts 3 and 6):
+/// where the two sides carry equal minibatch-gradient energy, E_B[g_Bᵀ A g_B] = 0 (docs/experiments/noise-equilibrium.md#charge-identity, docs/experiments/entropic-balance.md#claim):
 /// layer balance E_B‖∇_{W_l}ℓ_B‖² = E_B‖∇_{W_{l+1}}ℓ_B‖², neuron balance E_B‖∂ℓ_B/∂w_i‖² = E_B‖∂ℓ_B/∂u_i‖².
 /// The start is the He-initialised function with every hidden neuron moved along its orbit by a random factor
 /// e^{sξ} (and optionally the hidden pair by c), so it starts off balance; SGD on softmax cross-entropy without
@@ -74,24 +74,11 @@ public sealed partial class EntropicBalance
             controlSteps = Math.Max(1, (int)((long)c.Steps * c.Batch / c.ControlBatch));
             (control, _, controlAccuracy) = TrainRealArm("large-batch", c.ControlBatch, controlSteps, Math.Max(1, c.ProbeEvery * c.Batch / c.ControlBatch), config, data, widths, loss, ctx);
         }
-        for (int s = 0; s < seeds; s++)
-        {
-            string key = $"real.seed={ctx.Seed + s}";
-            for (int l = 0; l < sgd[s].Layer.Length; l++) { ctx.Extra[$"{key}.init.layer{l + 1}_log_ratio"] = sgdInit[s].Layer[l]; ctx.Extra[$"{key}.sgd.layer{l + 1}_log_ratio"] = sgd[s].Layer[l]; }
-            for (int l = 0; l < sgd[s].Neuron.Length; l++) { ctx.Extra[$"{key}.init.hidden{l + 1}_neuron_balance"] = sgdInit[s].Neuron[l]; ctx.Extra[$"{key}.sgd.hidden{l + 1}_neuron_balance"] = sgd[s].Neuron[l]; }
-            ctx.Extra[$"{key}.sgd.test_accuracy"] = sgdAccuracy[s];
-            if (control is not null)
-            {
-                for (int l = 0; l < control[s].Layer.Length; l++) ctx.Extra[$"{key}.large-batch.layer{l + 1}_log_ratio"] = control[s].Layer[l];
-                for (int l = 0; l < control[s].Neuron.Length; l++) ctx.Extra[$"{key}.large-batch.hidden{l + 1}_neuron_balance"] = control[s].Neuron[l];
-                ctx.Extra[$"{key}.large-batch.test_accuracy"] = controlAccuracy![s];
-            }
-        }
 
         string Layers(Balances[] b) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: [{string.Join(", ", b[s].Layer.Select(Claim.Format))}]"));
         string Neurons(Balances[] b) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: [{string.Join(", ", b[s].Neuron.Select(Claim.Format))}]"));
         string setting = $"ReLU MLP {string.Join("-", widths)} without biases on {data.Description}, SGD |B|={c.Batch}, η={c.Lr}, {c.Steps} steps, {c.Loss}, {(c.WeightDecay == 0 ? "no weight decay" : $"weight decay {c.WeightDecay}")}";
-        // 0.7 is the digest's neuron-balance threshold (§D.5 D-b: SGD ≤ 0.7 against GD ≥ 2 on a teacher task); 1.4 asks the
+        // 0.7 is the neuron-balance threshold of docs/experiments/entropic-balance.md#d-bsgd-neuron-balance (SGD ≤ 0.7 against GD ≥ 2 on a teacher task); 1.4 asks the
         // start to be at least twice as far from balance as the claim allows, so the balance is made by training.
         var claims = new List<Claim>
         {
@@ -127,13 +114,14 @@ public sealed partial class EntropicBalance
         var c = config.Real;
         int seeds = c.Seeds;
         var net = Mlp.Build<float>(seeds, widths, "relu", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.He, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, "real.init")).ToArray());
+        net.Initialize(InitScheme.He, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, "real.init")).ToArray());
         RescaleStart(net, c, ctx);
+        var pop = ctx.Population($"real.{name}", PopulationLayout.OfSeeds(seeds));
         var sgd = new Sgd<float>(seeds, c.Lr);
         for (int s = 0; s < seeds; s++) sgd.WeightDecay[s] = c.WeightDecay;
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"real.{name}.batches")).ToArray());
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"real.{name}.syre")).ToArray());
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.batches")).ToArray());
+        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.syre")).ToArray());
         // Every measurement uses the same minibatches (common random numbers), drawn from the run seed's stream.
         Balances[] Measure() => MeasureBalances(net, loss, data.Train, c.Batch, c.BalanceBatches, ctx.Root.Child("real.balance.batches"));
         Balances[] balance = Measure();
@@ -149,12 +137,12 @@ public sealed partial class EntropicBalance
                 if (step > 0 && step >= 0.75 * steps) late.Add(balance);
                 for (int s = 0; s < seeds; s++)
                 {
-                    for (int k = 0; k < balance[s].Layer.Length; k++) ctx.Metrics.Log(step, s, name, $"layer{k + 1}_log_ratio", balance[s].Layer[k]);
-                    for (int k = 0; k < balance[s].Neuron.Length; k++) ctx.Metrics.Log(step, s, name, $"hidden{k + 1}_neuron_balance", balance[s].Neuron[k]);
+                    for (int k = 0; k < balance[s].Layer.Length; k++) pop.Log(step, s, $"layer{k + 1}_log_ratio", balance[s].Layer[k]);
+                    for (int k = 0; k < balance[s].Neuron.Length; k++) pop.Log(step, s, $"hidden{k + 1}_neuron_balance", balance[s].Neuron[k]);
                     int l = 0;
                     foreach (var linear in net.Linears)
-                        ctx.Metrics.Log(step, s, name, $"layer{++l}_weight_norm_sq", System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(linear.Weight.Value.SliceSpan(s)));
-                    if (step > 0) ctx.Metrics.Log(step, s, name, "batch_loss", trainer.LastLoss[s]);
+                        pop.Log(step, s, $"layer{++l}_weight_norm_sq", System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(linear.Weight.Value.SliceSpan(s)));
+                    if (step > 0) pop.Log(step, s, "batch_loss", trainer.LastLoss[s]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"entropic-balance {data.Source} {name}", step, steps);
@@ -162,12 +150,18 @@ public sealed partial class EntropicBalance
             return 0;
         });
         var accuracy = ClassificationData.Accuracy(net, data.Test);
-        for (int s = 0; s < seeds; s++) ctx.Metrics.Log(steps, s, name, "test_accuracy", accuracy[s]);
+        for (int s = 0; s < seeds; s++) pop.Log(steps, s, "test_accuracy", accuracy[s]);
         RealBalanceFigure(ctx, name, seeds, "_log_ratio", "real-layer-balance", "Layer balance during training", "largest |log E‖∇W_l ℓ‖² / E‖∇W_l+1 ℓ‖²|");
         RealBalanceFigure(ctx, name, seeds, "_neuron_balance", "real-neuron-balance", "Neuron balance during training", "largest median |log E‖∂ℓ/∂w_i‖² / E‖∂ℓ/∂u_i‖²|");
         var final = Enumerable.Range(0, seeds).Select(s => new Balances(
             Enumerable.Range(0, balance[s].Layer.Length).Select(k => late.Average(b => b[s].Layer[k])).ToArray(),
             Enumerable.Range(0, balance[s].Neuron.Length).Select(k => late.Average(b => b[s].Neuron[k])).ToArray())).ToArray();
+        // The stationary balances the claims read, beside the per-probe rows they average.
+        for (int s = 0; s < seeds; s++)
+        {
+            for (int k = 0; k < final[s].Layer.Length; k++) pop.Log(steps, s, $"layer{k + 1}_log_ratio_late_mean", final[s].Layer[k]);
+            for (int k = 0; k < final[s].Neuron.Length; k++) pop.Log(steps, s, $"hidden{k + 1}_neuron_balance_late_mean", final[s].Neuron[k]);
+        }
         return (final, init, accuracy);
     }
 
@@ -185,7 +179,7 @@ public sealed partial class EntropicBalance
             for (int i = 0; i < w2.Length; i++) w2[i] *= (float)c.InitLayerScale;
             for (int i = 0; i < w3.Length; i++) w3[i] /= (float)c.InitLayerScale;
             if (c.InitNeuronSpread == 0) continue;
-            var rng = ctx.MemberStream(s, "real.init.rescale");
+            var rng = ctx.SeedStream(s, "real.init.rescale");
             for (int l = 0; l + 1 < linears.Length; l++)
             {
                 var (into, outof) = (linears[l], linears[l + 1]);
@@ -203,7 +197,7 @@ public sealed partial class EntropicBalance
 
     /// <summary>
     /// Layer and neuron balances of every member at its current parameters: the energies of minibatch gradients
-    /// E_B‖g_B‖² (the quantity of the balance condition E_B[g_Bᵀ A g_B] = 0, §0.1 fact 6) averaged over
+    /// E_B‖g_B‖² (the quantity of the balance condition E_B[g_Bᵀ A g_B] = 0, docs/experiments/entropic-balance.md#claim) averaged over
     /// <paramref name="batches"/> minibatches of size <paramref name="batch"/> from <paramref name="stream"/>,
     /// without any update. The parameter gradients are overwritten (the trainer recomputes them at its next step).
     /// </summary>
@@ -241,7 +235,7 @@ public sealed partial class EntropicBalance
             };
             ctx.Figures.Add(fig);
         }
-        var rows = ctx.Metrics.Rows.Where(r => r.Layer == name && r.Name.EndsWith(suffix, StringComparison.Ordinal)).ToList();
+        var rows = ctx.Metrics.Rows.Where(r => r.Phase == $"real.{name}" && r.Name.EndsWith(suffix, StringComparison.Ordinal)).ToList();
         for (int s = 0; s < seeds; s++)
         {
             var mine = rows.Where(r => r.Member == s).GroupBy(r => r.Step).OrderBy(g => g.Key).ToList();
@@ -250,7 +244,7 @@ public sealed partial class EntropicBalance
     }
 
     /// <summary>
-    /// The quantity the entropic balance is about (symmetry.md §0.1 facts 3 and 6): the energy of the minibatch
+    /// The quantity the entropic balance is about (docs/experiments/noise-equilibrium.md#charge-identity, docs/experiments/entropic-balance.md#claim): the energy of the minibatch
     /// gradients the optimiser actually applies, E_B‖g_B‖², per layer and per hidden neuron's incoming row and
     /// outgoing column, summed over minibatches (weight decay is not part of the gradients it reads).
     /// </summary>

@@ -9,7 +9,7 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Xu, Chuang — "Neural Thermodynamics: Entropic Forces in Deep and Universal Representation Learning"
-/// (arXiv 2505.12387; digest: docs/papers/symmetry.md §0.1 fact 6 and §D). To first order in η, SGD follows
+/// (arXiv 2505.12387; docs/experiments/entropic-balance.md). To first order in η, SGD follows
 /// gradient flow on the entropic loss φ_η = L + (η/4)E_B‖∇ℓ_B‖², whose forces break continuous symmetries:
 /// at its fixed point every rescaling generator A has E_B[g_Bᵀ A g_B] = 0 (gradient balance).
 /// D-a (Platonic alignment): two two-layer linear nets of different width, init and imbalance, trained by SGD
@@ -44,7 +44,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         public RealDataConfig Real { get; set; } = new();
     }
 
-    /// <summary>D-a setting (symmetry.md §D.5 and its calibration note).</summary>
+    /// <summary>D-a setting (docs/experiments/entropic-balance.md#d-a-setting-alignment-of-two-linear-nets).</summary>
     public sealed class AlignmentConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 8;
@@ -77,7 +77,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         }
     }
 
-    /// <summary>D-b setting (symmetry.md §D.5; teacher of §G.5 per the calibration note).</summary>
+    /// <summary>D-b setting (docs/experiments/entropic-balance.md#d-b-setting-neuron-balance).</summary>
     public sealed class NeuronBalanceConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 10;
@@ -144,7 +144,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var xs = new double[seeds][]; var ys = new double[seeds][]; var probes = new double[seeds][];
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "alignment.data");
+            var rng = ctx.SeedStream(s, "alignment.data");
             var m = new double[o * d];
             for (int i = 0; i < m.Length; i++) m[i] = rng.Normal() / Math.Sqrt(d);
             double[] Inputs(int n, Rng r)
@@ -163,7 +163,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                     for (int j = 0; j < d; j++) v += m[k * d + j] * xs[s][i * d + j];
                     ys[s][i * o + k] = v + c.LabelNoise * rng.Normal();
                 }
-            probes[s] = Inputs(c.ProbeSamples, ctx.MemberStream(s, "alignment.probe"));
+            probes[s] = Inputs(c.ProbeSamples, ctx.SeedStream(s, "alignment.probe"));
         }
         return new LinearTeacherData(xs, ys, probes);
     }
@@ -187,7 +187,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var (w, u) = (net.Linears.First(), net.Linears.Last());
         for (int s = 0; s < seeds; s++)
         {
-            var init = ctx.MemberStream(s, stream);
+            var init = ctx.SeedStream(s, stream);
             init.FillNormal(w.Weight.Value.SliceSpan(s), 0, wScale / Math.Sqrt(c.InputDim));
             init.FillNormal(u.Weight.Value.SliceSpan(s), 0, uScale / Math.Sqrt(hidden));
         }
@@ -206,13 +206,6 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                              LinearNet<float>(c, seeds, c.HiddenB, c.WScaleB, c.UScaleB, "alignment.init.b", ctx), probe, c.K);
         var sgd = TrainPair("sgd", c.SgdBatch, c.SgdLr, c.SgdSteps + c.AnnealSteps, new StepSchedule(c.SgdSteps, c.AnnealFactor), config.ProbeEvery, config, training, probe, ctx);
         var gd = TrainPair("gd", c.Samples, c.GdLr, c.GdSteps, null, Math.Max(1, config.ProbeEvery / 10), config, training, probe, ctx);
-        for (int s = 0; s < seeds; s++)
-        {
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.init_cka"] = before.Cka[s];
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.init_mutual_knn"] = before.MutualKnn[s];
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.sgd_kernel_distance"] = sgd.KernelDistance[s];
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.gd_kernel_distance"] = gd.KernelDistance[s];
-        }
         ctx.Figures.Add(new Figure("alignment-final", "Alignment of the hidden representations of nets A and B", "bar", "measure", "value")
         {
             Categories = ["CKA", "mutual k-NN"],
@@ -241,7 +234,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                 "SGD aligns more than GD from the same inits: CKA_SGD − CKA_GD (smallest of the seeds)",
                 gap.Min(), 0.05, PerSeed(ctx, gap)),
             // Not in the digest: on this anisotropic data two untrained nets already reach CKA 0.6-0.96, so the CKA claims
-            // depend on how aligned the inits happen to be; mutual k-NN does not (calibration note of §D.5).
+            // depend on how aligned the inits happen to be; mutual k-NN does not (docs/experiments/entropic-balance.md#d-amutual-knn-gap).
             Claim.AtLeast("D-a.mutual-knn-gap",
                 "SGD aligns the neighbourhoods far more than GD from the same inits: mutual k-NN_SGD − mutual k-NN_GD (smallest of the seeds)",
                 knnGap.Min(), 0.2, PerSeed(ctx, knnGap)),
@@ -259,22 +252,23 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         Trainer<float> Make(Sequential<float> net, string tag)
         {
             var t = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, lr), data, batch,
-                Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), schedule);
-            config.Syre.AttachTo(t, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"alignment.{name}.syre.{tag}")).ToArray());
+                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), schedule);
+            config.Syre.AttachTo(t, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.syre.{tag}")).ToArray());
             return t;
         }
         var (ta, tb) = (Make(netA, "a"), Make(netB, "b"));
+        var pop = ctx.Population($"alignment.{name}", PopulationLayout.OfSeeds(seeds));
         AlignmentResult result = Compare(netA, netB, probe, c.K);
         void Probe(long step)
         {
             result = Compare(netA, netB, probe, c.K);
             for (int s = 0; s < seeds; s++)
             {
-                ctx.Metrics.Log(step, s, name, "cka", result.Cka[s]);
-                ctx.Metrics.Log(step, s, name, "mutual_knn", result.MutualKnn[s]);
-                ctx.Metrics.Log(step, s, name, "weight_kernel_distance", result.KernelDistance[s]);
-                ctx.Metrics.Log(step, s, name, "imbalance_a", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netA.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netA.Linears.Last().Weight.Value, s)));
-                ctx.Metrics.Log(step, s, name, "imbalance_b", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netB.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netB.Linears.Last().Weight.Value, s)));
+                pop.Log(step, s, "cka", result.Cka[s]);
+                pop.Log(step, s, "mutual_knn", result.MutualKnn[s]);
+                pop.Log(step, s, "weight_kernel_distance", result.KernelDistance[s]);
+                pop.Log(step, s, "imbalance_a", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netA.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netA.Linears.Last().Weight.Value, s)));
+                pop.Log(step, s, "imbalance_b", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netB.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netB.Linears.Last().Weight.Value, s)));
             }
             ctx.Metrics.Flush();
             ctx.Progress.Report($"entropic-balance D-a {name}", step, steps);
@@ -290,7 +284,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             }
             return 0;
         });
-        AlignmentCurve(ctx, name, seeds);
+        AlignmentCurve(ctx, pop, name);
         return result;
     }
 
@@ -325,7 +319,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         return g;
     }
 
-    private static void AlignmentCurve(RunContext ctx, string name, int seeds)
+    private static void AlignmentCurve(RunContext ctx, Population pop, string name)
     {
         foreach (var (metric, title) in new[] { ("cka", "Linear CKA of nets A and B during training"), ("mutual_knn", "Mutual k-NN of nets A and B during training") })
         {
@@ -340,11 +334,11 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                 };
                 ctx.Figures.Add(fig);
             }
-            var rows = ctx.Metrics.Rows.Where(r => r.Layer == name && r.Name == metric).ToList();
-            for (int s = 0; s < seeds; s++)
+            var rows = pop.Rows(metric).ToList();
+            for (int s = 0; s < pop.Count; s++)
             {
                 var mine = rows.Where(r => r.Member == s).ToList();
-                fig.Series.Add(new Series($"{name.ToUpperInvariant()} seed {ctx.Seed + s}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
+                fig.Series.Add(new Series($"{name.ToUpperInvariant()} seed {pop.Seed(s)}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
             }
         }
     }
@@ -358,7 +352,6 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var data = ReluTeacher(c, seeds, ctx);
         var (sgd, init) = TrainReluNet("sgd", c.SgdBatch, c.SgdSteps, config.ProbeEvery, config, data, ctx);
         var (gd, _) = TrainReluNet("gd", c.Samples, c.GdSteps, Math.Max(1, config.ProbeEvery / 20), config, data, ctx);
-        for (int s = 0; s < seeds; s++) ctx.Extra[$"neuron_balance.seed={ctx.Seed + s}.init"] = init[s];
         return
         [
             Claim.AtMost("D-b.sgd-neuron-balance",
@@ -378,7 +371,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var y = new Tensor<float>(seeds, c.Samples, 1);
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "neuron_balance.data");
+            var rng = ctx.SeedStream(s, "neuron_balance.data");
             var b = new double[k * d]; var a = new double[k];
             for (int i = 0; i < b.Length; i++) b[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
             for (int i = 0; i < k; i++) a[i] = rng.Normal();
@@ -407,13 +400,14 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var (w, u) = (net.Linears.First(), net.Linears.Last());
         for (int s = 0; s < seeds; s++)
         {
-            var init = ctx.MemberStream(s, "neuron_balance.init");
+            var init = ctx.SeedStream(s, "neuron_balance.init");
             init.FillNormal(w.Weight.Value.SliceSpan(s), 0, c.WScale / Math.Sqrt(c.InputDim));
             init.FillNormal(u.Weight.Value.SliceSpan(s), 0, c.UScale / Math.Sqrt(c.Hidden));
         }
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, c.Lr), data, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"neuron_balance.{name}.batches")).ToArray());
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"neuron_balance.{name}.syre")).ToArray());
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray());
+        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.syre")).ToArray());
+        var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
         var balance = NeuronBalance(net, data);
         var init0 = (double[])balance.Clone();
         ctx.Time($"neuron_balance.{name}", () =>
@@ -423,8 +417,8 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                 balance = NeuronBalance(net, data);
                 for (int s = 0; s < seeds; s++)
                 {
-                    ctx.Metrics.Log(step, s, name, "neuron_balance", balance[s]);
-                    if (step > 0) ctx.Metrics.Log(step, s, name, "batch_loss", trainer.LastLoss[s]);
+                    pop.Log(step, s, "neuron_balance", balance[s]);
+                    if (step > 0) pop.Log(step, s, "batch_loss", trainer.LastLoss[s]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"entropic-balance D-b {name}", step, steps);
@@ -441,7 +435,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             };
             ctx.Figures.Add(fig);
         }
-        var rows = ctx.Metrics.Rows.Where(r => r.Layer == name && r.Name == "neuron_balance" && r.Step > 0).ToList();
+        var rows = ctx.Metrics.Rows.Where(r => r.Phase == $"neuron_balance.{name}" && r.Name == "neuron_balance" && r.Step > 0).ToList();
         for (int s = 0; s < seeds; s++)
         {
             var mine = rows.Where(r => r.Member == s).ToList();
@@ -473,7 +467,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     /// <summary>
     /// Full-batch GD in float64 on D-a's data from net A's unbalanced init, at each learning rate: the charge
     /// C = ‖W‖² − ‖U‖² and its matrix form WWᵀ − UᵀU must move by exactly Σ_t η²(‖G_W‖² − ‖G_U‖²) and
-    /// Σ_t η²(G_W G_Wᵀ − G_Uᵀ G_U) (symmetry.md §0.1 fact 3 with γ = 0).
+    /// Σ_t η²(G_W G_Wᵀ − G_Uᵀ G_U) (docs/experiments/noise-equilibrium.md#charge-identity with γ = 0).
     /// </summary>
     private static Claim RunDiscretisation(Config config, LinearTeacherData data, RunContext ctx)
     {
@@ -483,20 +477,21 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var training = new TrainingData<double>(Stack<double>(data.X, a.Samples, a.InputDim), Stack<double>(data.Y, a.Samples, a.OutputDim), perMember: true);
         double worst = 0;
         var text = new List<string>();
-        foreach (double lr in c.Lrs)
+        var pop = ctx.Population("discretisation", PopulationLayout.OfSeeds(seeds).With("lr", c.Lrs));
+        for (int li = 0; li < c.Lrs.Length; li++)
         {
+            double lr = c.Lrs[li];
             var net = LinearNet<double>(a, seeds, a.HiddenA, a.WScaleA, a.UScaleA, "alignment.init.a", ctx);
             var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(seeds, lr), training, a.Samples,
-                Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, "discretisation.batches")).ToArray());
+                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, "discretisation.batches")).ToArray());
             var drift = DiscreteChargeDrift<double>.Attach(trainer);
             ctx.Time($"discretisation.lr={lr}", () => { trainer.Run(c.Steps, c.Steps); return 0; });
             for (int s = 0; s < seeds; s++)
             {
                 var r = drift.Result(s);
                 worst = Math.Max(worst, Math.Max(r.ScalarError, r.MatrixError));
-                ctx.Extra[$"discretisation.lr={lr}.seed={ctx.Seed + s}.charge_drift"] = r.Drift;
-                ctx.Metrics.Log(c.Steps, s, $"lr={lr}", "charge_drift", r.Drift);
-                ctx.Metrics.Log(c.Steps, s, $"lr={lr}", "identity_error", Math.Max(r.ScalarError, r.MatrixError));
+                pop.Log(c.Steps, pop.Layout.Member(s, li), "charge_drift", r.Drift);
+                pop.Log(c.Steps, pop.Layout.Member(s, li), "identity_error", Math.Max(r.ScalarError, r.MatrixError));
             }
             text.Add($"η={lr}: drift C_T − C_0 = {PerSeed(ctx, Enumerable.Range(0, seeds).Select(s => drift.Result(s).Drift))}");
         }

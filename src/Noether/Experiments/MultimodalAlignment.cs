@@ -9,19 +9,19 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Tjandrasuwita, Ekbote, Ziyin, Liang — "Understanding the Emergence of Multimodal Representation Alignment"
-/// (arXiv 2502.16282; digest: docs/papers/representation.md §I, calibration notes at its end).
+/// (arXiv 2502.16282; docs/experiments/multimodal-alignment.md).
 /// Two modalities share 8 latent bits and each has 4 of its own; the label depends on R shared bits and
-/// U = 8 − R unique ones (exact generator of §I.3, with I(X1,X2;Y) the same at every R), and modality 2
+/// U = 8 − R unique ones (exact generator of docs/experiments/multimodal-alignment.md#generator, with I(X1,X2;Y) the same at every R), and modality 2
 /// passes through a random tanh map of depth D_φ. Unimodal MLP encoders are trained separately; their
 /// alignment is the maximum over layer pairs of unbiased linear CKA and of mutual k-NN (k = 100 on 512
-/// test rows, §I.5).
+/// test rows, docs/experiments/multimodal-alignment.md#alignment).
 /// Headline 1: the maximum alignment falls as U rises (Spearman ≤ −0.9; ≥ 0.7 at U = 0, ≤ 0.05 at U = 8,
 /// mutual k-NN at chance at U = 8). Headline 2: alignment tracks the encoder's accuracy only with
-/// redundancy (Pearson ≥ 0.7 at U = 0; at U = 8 alignment stays flat while accuracy varies) (§I.10; the
+/// redundancy (Pearson ≥ 0.7 at U = 0; at U = 8 alignment stays flat while accuracy varies) (docs/experiments/multimodal-alignment.md#claims-checked; the
 /// digest's 0.8 was calibrated on single draws, see the claim).
 /// Each population member is one seed (run seed + i) with its own W, φ draws, data and initialisations;
 /// as the calibration notes require, every claim is applied to the mean over members, each listed.
-/// Quick protocol: §I.10's reduced one (E1 depth 1; E2 depths {1,2,4}; D_φ {1,4,8}; U {0,2,4,6,8}; Adam
+/// Quick protocol (docs/experiments/multimodal-alignment.md#deviations): a reduced one (E1 depth 1; E2 depths {1,2,4}; D_φ {1,4,8}; U {0,2,4,6,8}; Adam
 /// lr 1e-2, no decay, batch 512, ≈ 360 steps per encoder) but with the paper's 45 875 training samples
 /// instead of 8 192: on 8 192 samples both encoders fit the same chance correlations between the
 /// label-irrelevant shared bits and the labels of the small training set, which left max uCKA at U = 8
@@ -71,7 +71,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         }
     }
 
-    /// <summary>Generator sizes (§I.3) and the split.</summary>
+    /// <summary>Generator sizes (docs/experiments/multimodal-alignment.md#generator) and the split.</summary>
     public sealed class DataConfig : IValidatedConfig
     {
         [Param("shared bits S, also the number of label-relevant bits F = R + U", Min = 2, Max = 12)] public int SharedBits { get; set; } = 8;
@@ -91,8 +91,8 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     }
 
     /// <summary>
-    /// Encoders and optimiser (§I.4): AdamW with a learning rate and weight decay per redundancy level R (one
-    /// entry per R = 0..S), batch 512, fixed epochs and no early stopping. Quick: §I.10's reduced protocol
+    /// Encoders and optimiser (docs/experiments/multimodal-alignment.md#encoders-and-training): AdamW with a learning rate and weight decay per redundancy level R (one
+    /// entry per R = 0..S), batch 512, fixed epochs and no early stopping. Quick: the reduced protocol of docs/experiments/multimodal-alignment.md#encoders-and-training
     /// (lr 1e-2, no decay for every encoder). Full: the paper's tuned values (repo hyp/rus_prob).
     /// </summary>
     public sealed class TrainConfig
@@ -120,7 +120,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         }
     }
 
-    /// <summary>Alignment measurement (§I.5).</summary>
+    /// <summary>Alignment measurement (docs/experiments/multimodal-alignment.md#alignment).</summary>
     public sealed class AlignConfig
     {
         [Param("first test rows the alignment is measured on", Min = 8)] public int Samples { get; set; } = 512;
@@ -155,18 +155,19 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     {
         int p = config.Seeds;
         var spec = new MultimodalRedundancySpec(config.Data.SharedBits, config.Data.UniqueBits, config.Data.Classes, config.Data.Temperature);
-        var generators = Enumerable.Range(0, p).Select(m => new MultimodalRedundancy(spec, ctx.MemberStream(m, "generator"))).ToArray();
+        var generators = Enumerable.Range(0, p).Select(s => new MultimodalRedundancy(spec, ctx.SeedStream(s, "generator"))).ToArray();
         var latent = generators.Select(g => g.SampleLatent(config.Data.TrainSamples + config.Data.TestSamples)).ToArray();
 
         var information = ctx.Time("information", () => generators.Select(g =>
             Enumerable.Range(0, spec.SharedBits + 1).Select(g.Information).ToArray()).ToArray());
-        for (int m = 0; m < p; m++)
-            for (int r = 0; r <= spec.SharedBits; r++)
-            {
-                ctx.Metrics.Log(0, m, $"R{r}", "I(X1,X2;Y)", information[m][r].Joint);
-                ctx.Metrics.Log(0, m, $"R{r}", "I(X1;Y)", information[m][r].Modality1);
-                ctx.Metrics.Log(0, m, $"R{r}", "I(X2;Y)", information[m][r].Modality2);
-            }
+        var info = ctx.Population("information", PopulationLayout.OfSeeds(p).With("redundancy", Enumerable.Range(0, spec.SharedBits + 1)));
+        for (int m = 0; m < info.Count; m++)
+        {
+            var (s, r) = (info.SeedIndex(m), info.Layout.Index(m, "redundancy"));
+            info.Log(0, m, "I(X1,X2;Y)", information[s][r].Joint);
+            info.Log(0, m, "I(X1;Y)", information[s][r].Modality1);
+            info.Log(0, m, "I(X2;Y)", information[s][r].Modality2);
+        }
 
         // The modalities do not depend on R (only the labels do): build and standardise them once.
         int nd = config.HeterogeneityDepths.Length, nTrain = config.Data.TrainSamples;
@@ -184,8 +185,11 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         });
 
         var levels = new List<LevelResult>();
-        foreach (int u in config.Uniqueness.Distinct().Order())
-            levels.Add(RunLevel(u, config, generators, latent, fixedFeatures, hetFeatures, ctx));
+        int[] us = config.Uniqueness.Distinct().Order().ToArray();
+        var e1Pop = ctx.Population("e1", PopulationLayout.OfSeeds(p).With("uniqueness", us));
+        var e2Pop = ctx.Population("e2", PopulationLayout.OfSeeds(p).With("uniqueness", us).With("depth", config.EncoderDepths).With("d_phi", config.HeterogeneityDepths));
+        for (int ui = 0; ui < us.Length; ui++)
+            levels.Add(RunLevel(ui, e1Pop, e2Pop, config, generators, latent, fixedFeatures, hetFeatures, ctx));
 
         Declare(config, levels, ctx);
         return Claims(config, levels, information, ctx);
@@ -193,9 +197,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
     // ---- one uniqueness level: E1 on modality 1, then E2 at every depth on modality 2 under every φ ----
 
-    private static LevelResult RunLevel(int u, Config config, MultimodalRedundancy[] generators, int[][] latent,
+    private static LevelResult RunLevel(int ui, Population e1Pop, Population e2Pop, Config config, MultimodalRedundancy[] generators, int[][] latent,
         (Tensor<double> Train, Tensor<double> Test)[] fixedFeatures, (Tensor<double> Train, Tensor<double> Test)[] hetFeatures, RunContext ctx)
     {
+        int u = (int)e1Pop.Layout.Axes[0].Values[ui];
         int p = config.Seeds, r = config.Data.SharedBits - u, nd = config.HeterogeneityDepths.Length;
         int nTrain = config.Data.TrainSamples, classes = config.Data.Classes;
         var fixedTrain = new Dataset[p]; var fixedTest = new Dataset[p];
@@ -215,10 +220,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
         // E1: one member per seed.
         var e1 = TrainEncoder(config.FixedEncoderDepth, config.Train.FixedEpochs, config.Train.FixedLr[r], config.Train.FixedWeightDecay[r], fixedTrain,
-            Enumerable.Range(0, p).Select(m => (m, $"e1/U{u}")).ToArray(), ctx, config);
+            Enumerable.Range(0, p).Select(s => (e1Pop.Layout.Member(s, ui), $"e1/U{u}")).ToArray(), e1Pop, ctx, config);
         var fixedAccuracy = Accuracy(e1, fixedTest);
         var fixedLayers = HiddenFeatures(e1, fixedTest, config.FixedEncoderDepth, config.Align.Samples);
-        for (int m = 0; m < p; m++) ctx.Metrics.Log(0, m, $"e1/U{u}", "test_accuracy", fixedAccuracy[m]);
+        for (int s = 0; s < p; s++) e1Pop.Log(0, e1Pop.Layout.Member(s, ui), "test_accuracy", fixedAccuracy[s]);
         var fixedNeighbours = fixedLayers.Select(layers => layers.Select(l => MutualKnn.NearestNeighbours(l, config.Align.K)).ToArray()).ToArray();
 
         var cka = Jagged(p, nd, config.EncoderDepths.Length);
@@ -227,9 +232,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         for (int bi = 0; bi < config.EncoderDepths.Length; bi++)
         {
             int depth = config.EncoderDepths[bi];
-            // E2: one member per (seed, D_φ); member j is seed j / nd under φ of depth index j % nd.
+            // E2: one network per (seed, D_φ), trained in the order of hetTrain (seed-major); E2Member maps it to the population.
+            int E2Member(int j) => e2Pop.Layout.Member(j / nd, ui, bi, j % nd);
             var e2 = TrainEncoder(depth, config.Train.Epochs, config.Train.Lr[r], config.Train.WeightDecay[r], hetTrain,
-                Enumerable.Range(0, p * nd).Select(j => (j / nd, $"e2/U{u}/Dphi{config.HeterogeneityDepths[j % nd]}/depth{depth}")).ToArray(), ctx, config);
+                Enumerable.Range(0, p * nd).Select(j => (E2Member(j), $"e2/U{u}/Dphi{config.HeterogeneityDepths[j % nd]}/depth{depth}")).ToArray(), e2Pop, ctx, config);
             var accuracy = Accuracy(e2, hetTest);
             var layers = HiddenFeatures(e2, hetTest, depth, config.Align.Samples);
             ctx.Time("alignment", () =>
@@ -244,10 +250,9 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
                         foreach (var nb in neighbours)
                             bestKnn = Math.Max(bestKnn, MutualKnn.MutualKnnOfNeighbours(na, nb, config.Align.Samples, config.Align.K));
                     cka[m][d][bi] = ckaPair.Score; knn[m][d][bi] = bestKnn; acc[m][d][bi] = accuracy[j];
-                    string layer = $"e2/U{u}/Dphi{config.HeterogeneityDepths[d]}/depth{depth}";
-                    ctx.Metrics.Log(0, m, layer, "test_accuracy", accuracy[j]);
-                    ctx.Metrics.Log(0, m, layer, "max_unbiased_cka", ckaPair.Score);
-                    ctx.Metrics.Log(0, m, layer, "max_mutual_knn", bestKnn);
+                    e2Pop.Log(0, E2Member(j), "test_accuracy", accuracy[j]);
+                    e2Pop.Log(0, E2Member(j), "max_unbiased_cka", ckaPair.Score);
+                    e2Pop.Log(0, E2Member(j), "max_mutual_knn", bestKnn);
                 }
                 return 0;
             });
@@ -258,10 +263,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
     /// <summary>
     /// Trains a population of encoders Linear → [LeakyReLU, Linear]×(depth−1) → LeakyReLU → head Linear(width, C)
-    /// (CustomMLP of §I.4) with softmax cross-entropy. Member j is <paramref name="members"/>[j]: the seed index whose
-    /// streams it draws its initialisation and batches from, and the name of its configuration (stream and metric name).
+    /// (CustomMLP of docs/experiments/multimodal-alignment.md#encoders-and-training) with softmax cross-entropy. Network j is member <paramref name="members"/>[j].Member of
+    /// <paramref name="pop"/>, whose seed's streams named after its configuration give its initialisation and batches.
     /// </summary>
-    private static Sequential<float> TrainEncoder(int depth, int epochs, double lr, double weightDecay, Dataset[] train, (int Seed, string Name)[] members, RunContext ctx, Config config)
+    private static Sequential<float> TrainEncoder(int depth, int epochs, double lr, double weightDecay, Dataset[] train, (int Member, string Name)[] members, Population pop, RunContext ctx, Config config)
     {
         int count = train.Length, n = train[0].Count, c = train[0].ClassCount, d = train[0].FeatureCount;
         var x = new Tensor<float>(count, n, d);
@@ -278,11 +283,11 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         for (int l = 0; l < depth; l++) widths.Add(config.Train.Width);
         widths.Add(c);
         var net = Mlp.Build<float>(count, widths, "leaky_relu", compute: ctx.Compute, leakySlope: config.Train.LeakySlope);
-        net.Initialize(InitScheme.TorchDefault, members.Select(k => ctx.MemberStream(k.Seed, k.Name + "/init")).ToArray());
+        net.Initialize(InitScheme.TorchDefault, members.Select(k => pop.Stream(k.Member, k.Name + "/init")).ToArray());
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(),
             new Adam<float>(count, lr, weightDecay, decoupled: true),
             new TrainingData<float>(x, y, perMember: true), config.Train.BatchSize,
-            members.Select(k => ctx.MemberStream(k.Seed, k.Name + "/batches")).ToArray());
+            members.Select(k => pop.Stream(k.Member, k.Name + "/batches")).ToArray());
         int perEpoch = n / config.Train.BatchSize;
         long steps = (long)epochs * perEpoch;
         ctx.Time("training", () =>
@@ -290,7 +295,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
             trainer.Run(steps, perEpoch, step =>
             {
                 if (step == 0) return;
-                for (int j = 0; j < count; j++) ctx.Metrics.Log(step, members[j].Seed, members[j].Name, "batch_loss", trainer.LastLoss[j]);
+                for (int j = 0; j < count; j++) pop.Log(step, members[j].Member, "batch_loss", trainer.LastLoss[j]);
                 ctx.Progress.Report($"multimodal-alignment {members[0].Name}", step, steps);
             }, ctx.Cancel);
             return 0;
@@ -327,8 +332,8 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     }
 
     /// <summary>
-    /// The output of every LeakyReLU (§I.5: modules named "relu") on the first <paramref name="rows"/> test rows,
-    /// per member, as float64 matrices with unit-norm rows (the L2 normalisation of §I.5).
+    /// The output of every LeakyReLU (docs/experiments/multimodal-alignment.md#alignment; the paper's modules named "relu") on the first <paramref name="rows"/> test rows,
+    /// per member, as float64 matrices with unit-norm rows (the L2 normalisation of docs/experiments/multimodal-alignment.md#alignment).
     /// </summary>
     private static Tensor<double>[][] HiddenFeatures(Sequential<float> net, Dataset[] test, int depth, int rows)
     {
@@ -360,7 +365,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
     /// <summary>
     /// Cuts the first <paramref name="train"/> rows as the training set and z-scores both parts with its statistics
-    /// (§I.3 step 11). The samples are iid, so a contiguous cut is a random split.
+    /// (docs/experiments/multimodal-alignment.md#generator). The samples are iid, so a contiguous cut is a random split.
     /// </summary>
     private static (Tensor<double> Train, Tensor<double> Test) Standardized(Dataset all, int train)
     {
@@ -373,7 +378,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     private static double[][][] Jagged(int a, int b, int c) =>
         Enumerable.Range(0, a).Select(_ => Enumerable.Range(0, b).Select(_ => new double[c]).ToArray()).ToArray();
 
-    // ---- claims (§I.10 pass criteria; every threshold applied to the mean over members) ----
+    // ---- claims (docs/experiments/multimodal-alignment.md#claims-checked pass criteria; every threshold applied to the mean over members) ----
 
     private static IReadOnlyList<Claim> Claims(Config config, List<LevelResult> levels, MultimodalInformation[][] information, RunContext ctx)
     {
@@ -437,7 +442,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
                 MaxKnn(last).Average(), 0.17, 0.23, $"{Spread(MaxKnn(last))}; at U = 0: {Claim.Format(MaxKnn(first).Average())}"),
             Claim.AtLeast("I.pearson-alignment-accuracy-redundant",
                 $"At U = 0 alignment predicts performance: Pearson r(E2 test accuracy, uCKA) pooled over {configs}",
-                // 0.7, not §I.10's 0.8: that value came from one prototype draw (r ≈ 0.94). Over seeds 1–11 the pooled r is
+                // 0.7, not the first calibration's 0.8 (docs/experiments/multimodal-alignment.md#ipearson-alignment-accuracy-redundant): that value came from one prototype draw (r ≈ 0.94). Over seeds 1–11 the pooled r is
                 // 0.52–0.99 (median 0.885) and its mean over 3 consecutive seeds 0.77–0.94, below 0.8 for 3 of 9 runs, while
                 // at U = 8 the same statistic is −0.49 on average; the paper's own Fig 7 median at U = 0 is 0.68.
                 pearson0.Average(), 0.7, $"Pearson {Spread(pearson0)}; Spearman ρ = {Claim.Format(spearman0.Average())} ({Seeds(spearman0)}); least-squares slope of uCKA on accuracy = {Claim.Format(slope0.Average())}; the paper's Fig 7 form (Pearson over E2 depths within each D_φ, mean) = {Claim.Format(within0.Average())} at U = 0, {Claim.Format(within8.Average())} at U = {s}"),
@@ -459,7 +464,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     private static double[] Flat(double[][] a) => a.SelectMany(r => r).ToArray();
     private static double Range(double[] a) => a.Max() - a.Min();
 
-    /// <summary>Least-squares slope of y on x: cov(x, y)/var(x) (§I.10 optional criterion).</summary>
+    /// <summary>Least-squares slope of y on x: cov(x, y)/var(x) (an optional extra number, docs/experiments/multimodal-alignment.md#claims-checked).</summary>
     private static double Slope(double[] x, double[] y)
     {
         double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0;

@@ -10,7 +10,7 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Liao, Ziyin, Gan, Cheung, Harnett, Poggio — "Self-Assembly of a Biologically Plausible Learning Circuit"
-/// (arXiv 2412.20018, CBMM Memo 152; digest docs/papers/bio.md §3 and its calibration notes). The paper's
+/// (arXiv 2412.20018, CBMM Memo 152; docs/experiments/self-assembly.md). The paper's
 /// circuit equations were not readable; the reference mechanism is the digest's [I] reading, Kolen–Pollack
 /// with weight decay: ascending weights W_l and descending feedback B_l learn by the same local outer-product
 /// rule with the same decay λ, so W − Bᵀ shrinks by exactly (1 − ηλ) per step and random feedback
@@ -51,7 +51,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         }
     }
 
-    /// <summary>Task and network (bio.md §3.6).</summary>
+    /// <summary>Task and network (docs/experiments/self-assembly.md#protocol).</summary>
     public sealed class NetworkConfig : IValidatedConfig
     {
         [Param("input width", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
@@ -70,7 +70,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         }
     }
 
-    /// <summary>C-E3, the project's hypothesis of the four-synapse circuit (bio.md §3.2).</summary>
+    /// <summary>C-E3, the project's hypothesis of the four-synapse circuit (docs/experiments/self-assembly.md#protocol).</summary>
     public sealed class FourSynapseConfig
     {
         [Param("run the four-synapse hypothesis")] public bool Enabled { get; set; } = true;
@@ -85,6 +85,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     private sealed class RuleRun
     {
         public required string Name { get; init; }
+        public required Population Population { get; init; }
         public required double[] Loss { get; init; }
         public List<double> Steps { get; } = [];
         /// <summary>CosT[layer][member] over the probe steps (layers with a feedback matrix; index 0 = the second dense layer).</summary>
@@ -99,36 +100,38 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
     {
         var n = config.Network;
-        var set = TeacherStudent.Tanh<double>(config.Seeds, n.Samples, n.InputDim, n.TeacherHidden, n.OutputDim, m => ctx.MemberStream(m, "data"));
+        var set = TeacherStudent.Tanh<double>(config.Seeds, n.Samples, n.InputDim, n.TeacherHidden, n.OutputDim, m => ctx.SeedStream(m, "data"));
         var data = new TrainingData<double>(set.Inputs, set.Targets, perMember: true);
         double lambda = config.Rule.L2;
         var names = new List<string> { config.Rule.Name };
         names.AddRange(config.Baselines.Where(b => b != config.Rule.Name));
-        var runs = names.ToDictionary(r => r, r => Train(config, ctx, data, r, lambda, ""));
-        RuleRun? four = config.FourSynapse.Enabled ? Train(config, ctx, data, "four-synapse", lambda, "") : null;
-        foreach (double other in config.ReportDecays)
+        var runs = names.ToDictionary(r => r, r => Train(config, ctx, data, r, lambda, r));
+        RuleRun? four = config.FourSynapse.Enabled ? Train(config, ctx, data, "four-synapse", lambda, "four-synapse") : null;
+        for (int d = 0; d < config.ReportDecays.Length; d++)
         {
-            var extra = names.ToDictionary(r => r, r => Train(config, ctx, data, r, other, $"λ={Claim.Format(other)}/"));
+            var extra = names.ToDictionary(r => r, r => Train(config, ctx, data, r, config.ReportDecays[d], $"report_decay{d + 1}.{r}"));
             for (int m = 0; m < config.Seeds; m++)
                 foreach (var (r, run) in extra)
                 {
-                    ctx.Extra[$"loss_ratio_to_backprop[{r}, λ={Claim.Format(other)}, seed {ctx.Seed + m}]"] = run.Loss[m] / extra["backprop"].Loss[m];
+                    run.Population.Log(config.Network.Steps, m, "loss_ratio_to_backprop", run.Loss[m] / extra["backprop"].Loss[m]);
                     if (run.CosT.Length > 0 && run.CosT[0][m].Count > 0)
-                        ctx.Extra[$"final_cos_B_WT_min_layer[{r}, λ={Claim.Format(other)}, seed {ctx.Seed + m}]"] = run.CosT.Min(l => l[m][^1]);
+                        run.Population.Log(config.Network.Steps, m, "final_cos_B_WT_min_layer", run.CosT.Min(l => l[m][^1]));
                 }
         }
         Figures(config, ctx, runs, four);
         return Claims(config, ctx, runs, four);
     }
 
-    private RuleRun Train(Config config, RunContext ctx, TrainingData<double> data, string ruleName, double lambda, string tag)
+    /// <summary>Trains rule <paramref name="ruleName"/> with decay λ as phase <paramref name="phase"/>: one member per seed.</summary>
+    private RuleRun Train(Config config, RunContext ctx, TrainingData<double> data, string ruleName, double lambda, string phase)
     {
         var n = config.Network;
         int p = config.Seeds;
+        var pop = ctx.Population(phase, PopulationLayout.OfSeeds(p).With(ConditionAxis.Of("rule", [ruleName]).And("l2", [lambda])));
         int[] widths = [n.InputDim, .. n.Hidden, n.OutputDim];
         var net = Mlp.Build<double>(p, widths, "tanh", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(m, "init")).ToArray());
-        MemberStreams streams = (m, name) => ctx.MemberStream(m, name);
+        net.Initialize(InitScheme.LeCun, pop.Streams("init"));
+        MemberStreams streams = pop.Stream;
         RuleStack<double> stack;
         CrossProjectionFeedback<double>? fourRule = null;
         if (ruleName == "four-synapse")
@@ -145,7 +148,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
             stack = rule.Build(net, streams);
         }
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, n.Lr), data, n.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m, "batches")).ToArray());
+            pop.Streams("batches"));
         trainer.Use(stack);
 
         var linears = net.Linears.ToArray();
@@ -154,13 +157,13 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         var run = new RuleRun
         {
             Name = ruleName,
+            Population = pop,
             Loss = new double[p],
             CosT = Lists(ruleName == "backprop" ? 0 : withFeedback.Length),
             UpdateAlignment = Lists(linears.Length),
             RelayUp = fourRule is null ? null : Lists(linears.Length - 1),
             RelayDown = fourRule is null ? null : Lists(linears.Length),
         };
-        string phase = $"{tag}{ruleName}";
         // Update alignment cos(ΔW_l, ΔW_l^BP) on the step's own batch and weights, at the probe steps.
         stack.SignalObservers.Add(st =>
         {
@@ -172,7 +175,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                 {
                     double cos = MatrixAlignment.FrobeniusCosine(linears[l].Weight.Grad.SliceSpan(m), reference[l].WeightGradient.ReadOnlySpan);
                     run.UpdateAlignment[l][m].Add(cos);
-                    ctx.Metrics.Log(st.Step, m, $"{phase}/l{l + 1}", "update_alignment", cos);
+                    pop.Log(st.Step, m, $"l{l + 1}", "update_alignment", cos);
                 }
             }
         });
@@ -186,7 +189,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                 run.BatchLoss.Add(step == 0 ? double.NaN : trainer.LastLoss[0]);
                 for (int m = 0; m < p; m++)
                 {
-                    if (step > 0) ctx.Metrics.Log(step, m, phase, "batch_loss", trainer.LastLoss[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                     for (int k = 0; k < run.CosT.Length; k++)
                     {
                         var l = withFeedback[k];
@@ -194,9 +197,9 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                         var w = l.Weight.Value.Slice(m);
                         double cos = FeedbackAlignment.TransposeCosine(b, w);
                         run.CosT[k][m].Add(cos);
-                        ctx.Metrics.Log(step, m, $"{phase}/l{l.LayerName}", "cos_B_WT", cos);
-                        ctx.Metrics.Log(step, m, $"{phase}/l{l.LayerName}", "sign_agreement", FeedbackAlignment.SignAgreement(b, w));
-                        ctx.Metrics.Log(step, m, $"{phase}/l{l.LayerName}", "relative_asymmetry", FeedbackAlignment.RelativeAsymmetry(b, w));
+                        pop.Log(step, m, $"l{l.LayerName}", "cos_B_WT", cos);
+                        pop.Log(step, m, $"l{l.LayerName}", "sign_agreement", FeedbackAlignment.SignAgreement(b, w));
+                        pop.Log(step, m, $"l{l.LayerName}", "relative_asymmetry", FeedbackAlignment.RelativeAsymmetry(b, w));
                         // (1 − ηλ)^t: the exact Kolen–Pollack contraction of W − Bᵀ.
                         double ratio = Asymmetry(l, m) / initialAsymmetry[k][m];
                         run.IdentityError = Math.Max(run.IdentityError, Math.Abs(ratio / Math.Pow(decayPerStep, step) - 1));
@@ -209,11 +212,11 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                             {
                                 double c = IdentityCosine(up.Slice(m));
                                 run.RelayUp![l - 1][m].Add(c);
-                                ctx.Metrics.Log(step, m, $"{phase}/l{l + 1}", "cos_P_I", c);
+                                pop.Log(step, m, $"l{l + 1}", "cos_P_I", c);
                             }
                             double q = IdentityCosine(fourRule.RelayDown[l].Slice(m));
                             run.RelayDown![l][m].Add(q);
-                            ctx.Metrics.Log(step, m, $"{phase}/l{l + 1}", "cos_Q_I", q);
+                            pop.Log(step, m, $"l{l + 1}", "cos_Q_I", q);
                         }
                     }
                 }
@@ -224,7 +227,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         });
         var loss = trainer.EvaluateLoss();
         Array.Copy(loss, run.Loss, p);
-        for (int m = 0; m < p; m++) ctx.Metrics.Log(n.Steps, m, phase, "train_loss", loss[m]);
+        for (int m = 0; m < p; m++) pop.Log(n.Steps, m, "train_loss", loss[m]);
         ctx.Metrics.Flush();
         return run;
     }
@@ -294,7 +297,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         {
             var gap = Enumerable.Range(0, s).Select(m => fa.Loss[m] / main.Loss[m]).ToArray();
             claims.Add(Claim.AtLeast("C-E2.beats-feedback-alignment",
-                $"Self-assembled feedback beats fixed random feedback: feedback-alignment loss ≥ 1.3× {label}'s (smallest over seeds; task-dependent, bio.md §3.6)",
+                $"Self-assembled feedback beats fixed random feedback: feedback-alignment loss ≥ 1.3× {label}'s (smallest over seeds; task-dependent, docs/experiments/self-assembly.md#c-e2beats-feedback-alignment)",
                 gap.Min(), 1.3, SeedList(ctx, gap)));
         }
         if (four is not null)

@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning;
 
 /// <summary>
-/// syre, "symmetry removal" (Ziyin, Xu, Chuang, arXiv 2408.15495; symmetry.md §G.2): train
+/// syre, "symmetry removal" (Ziyin, Xu, Chuang, arXiv 2408.15495; docs/experiments/syre.md#how-syre-is-implemented): train
 /// ℓ_r(θ) = ℓ(θ + θ₀) + γ‖θ‖²_D with a random offset θ₀ ~ N(0, σ₀²I) drawn once and frozen, and
 /// (advanced removal, Eq. 4) a random positive diagonal D. With probability 1 over θ₀ the regularised
 /// loss has no reflection symmetry, so symmetric states (identical or dead neurons, low rank) stop
@@ -32,7 +32,7 @@ public sealed class SyreRegularizer<T> where T : unmanaged, IFloatingPointIeee75
     /// <param name="sigma0">per-member std σ₀ of the offset θ₀.</param>
     /// <param name="sigmaD">per-member spread of D: D_ii = 1 + σ_D|ξ_i|, ξ ~ N(0,1) (the paper's experiments use σ_D = 0, i.e. D = I;
     /// the distribution of D is not stated in the accessible sources, this form is an assumption).</param>
-    /// <param name="memberStreams">one stream per member, used only here (e.g. ctx.MemberStream(m, "syre")).</param>
+    /// <param name="memberStreams">one stream per member, used only here (e.g. ctx.SeedStream(m, "syre")).</param>
     public SyreRegularizer(IReadOnlyList<Parameter<T>> parameters, double[] gamma, double[] sigma0, double[] sigmaD, IReadOnlyList<Rng> memberStreams)
     {
         if (parameters.Count == 0) throw new ArgumentException("SyreRegularizer: no parameters to act on");

@@ -255,10 +255,22 @@ public static class MetricCommand
             throw new ProbeInputException($"RBF threshold {o.RbfThreshold.ToString(CultureInfo.InvariantCulture)} must be positive");
     }
 
+    /// <summary>An .npy file, an .npz archive with one array, or "archive.npz:NAME" for a named array of an archive.</summary>
+    private static Tensor<double> ReadArray(string path)
+    {
+        int colon = path.LastIndexOf(':');
+        if (!File.Exists(path) && colon > 0 && path[..colon].EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
+            return Npz.Read<double>(path[..colon], path[(colon + 1)..]);
+        var head = new byte[4];
+        if (File.Exists(path))
+            using (var s = File.OpenRead(path)) head = head[..s.ReadAtLeast(head, 4, throwOnEndOfStream: false)];
+        return Npz.IsZip(head) ? Npz.Read<double>(path, null) : Npy.ReadDouble(path);
+    }
+
     private static Tensor<double> Load(string path, int rank)
     {
         Tensor<double> t;
-        try { t = Npy.ReadDouble(path); }
+        try { t = ReadArray(path); }
         catch (NpyFormatException e) { throw new ProbeInputException(e.Message, e); }
         catch (IOException e) { throw new ProbeInputException($"{path}: cannot read: {e.Message}", e); }
         catch (UnauthorizedAccessException e) { throw new ProbeInputException($"{path}: cannot read: {e.Message}", e); }

@@ -20,7 +20,8 @@ public static class RunReport
         var run = RunFolder.Load(runDirectory);
         var rows = File.Exists(run.MetricsPath) ? MetricsWriter.Read(run.MetricsPath) : [];
         // A run that stopped early (failed, interrupted) declared no figures: show its metrics instead.
-        var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows);
+        var labels = new MemberLabels(run.Record.Members);
+        var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows, labels);
         string plotDir = Path.Combine(runDirectory, PlotFolder);
         if (Directory.Exists(plotDir))
             foreach (var stale in Directory.GetFiles(plotDir, "*.png").Concat(Directory.GetFiles(plotDir, "*.svg"))) File.Delete(stale);
@@ -53,8 +54,8 @@ public static class RunReport
             string board = Path.Combine(runDirectory, TensorBoardExport.Folder);
             events = Directory.Exists(board) && Directory.EnumerateFiles(board, "events.out.tfevents.*", SearchOption.AllDirectories).Any()
                 ? Directory.GetFiles(board, "events.out.tfevents.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
-                : TensorBoardExport.Write(runDirectory, rows, run.Record.Started);
-            exports.Add($"<code>metrics.csv</code>: {rows.Count.ToString(CultureInfo.InvariantCulture)} rows (step, member, layer, name, value) of "
+                : TensorBoardExport.Write(runDirectory, rows, labels, run.Record.Started);
+            exports.Add($"<code>metrics.csv</code>: {rows.Count.ToString(CultureInfo.InvariantCulture)} rows (step, phase, member, layer, name, value) of "
                 + $"{rows.Select(r => r.Name).Distinct().Count()} metrics: {Html.E(string.Join(", ", rows.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal)))}");
             if (events.Count > 0)
                 exports.Add($"<code>{TensorBoardExport.Folder}/</code>: {events.Count} TensorBoard event file(s), a run per member (<code>tensorboard --logdir {Html.E(Path.Combine(runDirectory, TensorBoardExport.Folder))}</code>)");
