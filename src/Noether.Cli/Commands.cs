@@ -178,6 +178,7 @@ public static class Commands
         foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
+            // Ctrl+C and SIGTERM (Interrupt) and SIGUSR1 (a scheduler's warning) stop a plain run: recorded as interrupted, not left running.
             using var interrupt = Interrupt.Listen();
             var request = new RunRequest(r.GetValue(id)!)
             {
@@ -189,7 +190,7 @@ public static class Commands
                 Threads = r.GetValue(threads),
                 Force = r.GetValue(force),
             };
-            var result = Execute(request, interrupt.Token);
+            var result = Execute(request, cancel);
             if (interrupt.ExitCode is not null) return Interrupted(interrupt, [result]);
             ClaimTable.Print([result]);
             AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(result.Directory)}[/]");
@@ -217,6 +218,7 @@ public static class Commands
         cmd.SetAction(r =>
         {
             using var interrupt = Interrupt.Listen();
+            var cancel = interrupt.Token;
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                       ?? Registry.All.Select(e => e.Id).ToArray();
             foreach (var i in ids) Registry.Get(i);

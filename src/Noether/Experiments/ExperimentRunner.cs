@@ -135,6 +135,11 @@ public static class ExperimentRunner
         using var board = TensorBoardLive.Attach(dir, metrics,
             (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase)?.Label(member) ?? $"member-{member}");
         checkpoints.Bind(context);
+        // TensorBoard follows the metrics live, members named by the populations the experiment declares;
+        // a resumed run first gets the rows it keeps from before.
+        if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
+        using var board = TensorBoardLive.Attach(dir, metrics,
+            (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase) is { } population && member < population.Count ? population.Label(member) : $"member-{member}");
         var sw = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<Claim> claims = [];
         Exception? mistake = null;

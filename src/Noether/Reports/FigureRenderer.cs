@@ -62,9 +62,9 @@ public static class FigureRenderer
         };
     }
 
-    /// <summary>The title's font size: 17 pt, smaller when a long title would not fit the canvas (DejaVu Sans is about 0.6 em per character).</summary>
+    /// <summary>The title's font size: 17 pt, smaller when a long title would not fit the canvas (bold DejaVu Sans takes up to about 0.8 em per character).</summary>
     public static float TitleFontSize(string title, int width) =>
-        Math.Clamp((float)((width - 40) / (0.6 * Math.Max(1, title.Length))), 10f, TitleSize);
+        Math.Clamp((float)((width - 40) / (0.8 * Math.Max(1, title.Length))), 10f, TitleSize);
 
     // ---- line and scatter ----
 

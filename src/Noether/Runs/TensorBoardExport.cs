@@ -29,12 +29,6 @@ public static class TensorBoardExport
     }
 
     /// <summary>
-    /// The TensorBoard run (sub-folder of tensorboard/) of a population member: the one place that
-    /// names it, so a run that knows its members' conditions can name them (e.g. gamma=0.01/seed=3).
-    /// </summary>
-    public static string RunName(int member) => $"member-{member}";
-
-    /// <summary>
     /// The TensorBoard run (sub-folder of tensorboard/) of a member: its phase, then its condition and seed from
     /// run.json's members ("balance.sgd/seed=3"); the one place that names it, live or after the fact.
     /// </summary>

@@ -2,7 +2,7 @@ namespace Noether.Runs;
 
 /// <summary>
 /// TensorBoard scalars written while a run trains: every row logged to a <see cref="MetricsWriter"/>
-/// goes to tensorboard/&lt;run name&gt;/ of its member at once, with the wall time it was logged, and the
+/// goes to tensorboard/&lt;phase&gt;/&lt;member label&gt;/ at once, with the wall time it was logged, and the
 /// event files are flushed whenever the metrics are. `tensorboard --logdir runs/` shows curves growing.
 /// </summary>
 public sealed class TensorBoardLive : IDisposable

@@ -21,6 +21,8 @@ public sealed record FaultCase(string Name, Func<string, string[]> Setup, string
 /// folders, config files, NPY/NPZ, IDX/gzip/CSV/JSON data, sweep specs, manifests, run.json), generated
 /// here as small files so nothing binary is committed.
 /// </summary>
+// File modes make unreadable inputs; the corpus runs where POSIX modes exist (CI is Linux).
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public static class FaultCorpus
 {
     private const string Exp = "symmetry-hierarchy";

@@ -9,6 +9,7 @@ namespace Noether.Tests.Framework;
 /// marked completed that was not there before.
 /// </summary>
 [Collection("console")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class FaultInjectionTests
 {
     public static TheoryData<string> Names => new(FaultCorpus.All.Select(c => c.Name));

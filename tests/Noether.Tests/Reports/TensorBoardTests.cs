@@ -81,13 +81,14 @@ public class TensorBoardTests
         string dir = ReportFixtures.TempDir("tb-live");
         var metrics = MetricsWriter.InMemory();
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
-        using (var live = TensorBoardLive.Attach(dir, metrics, clock: () => now))
+        using (var live = TensorBoardLive.Attach(dir, metrics, (phase, member) => $"gamma=0.1/seed={member + 1}", clock: () => now))
         {
             metrics.Log(0, "train", 0, "", "loss", 1.0);
             metrics.Log(0, "train", 1, "", "loss", 2.0);
             metrics.Flush();
             // Read while the run goes on: the files are open for writing.
-            var member1 = Path.Combine(dir, "tensorboard", "train", "member-1");
+            // Runs are named by phase, then by the member's condition and seed.
+            var member1 = Path.Combine(dir, "tensorboard", "train", "gamma=0.1", "seed=2");
             var first = ReadRecords(ReadShared(Directory.GetFiles(member1).Single())).Select(DecodeEvent).ToList();
             Assert.Equal(2, first.Count);
             Assert.Equal(("loss", 2.0f, 1_800_000_000.0), (first[1].Tag, first[1].Value, first[1].WallTime));
