@@ -16,9 +16,12 @@
 #   --threads "1 2"       thread counts                               [1 2]
 #   --quick               far fewer steps (smoke test, numbers are noisy)
 #   --out FILE            JSONL output       [bench/results/run-<time>.jsonl]
-#   --openblas-coretype V set OPENBLAS_CORETYPE=V for the torch runs;
-#                         "native" unsets it (let OpenBLAS detect the CPU);
-#                         default: leave the environment as it is
+#   --openblas-coretype V OpenBLAS kernel set for the torch runs: "native" (default)
+#                         unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE so OpenBLAS
+#                         picks its best kernels for this CPU; "keep" leaves the
+#                         environment as it is; anything else sets OPENBLAS_CORETYPE
+#   --simd "512 256"      Noether kernel widths to run (NOETHER_SIMD); default: 512
+#                         and 256 where the CPU has AVX-512, else 256
 #   --no-build            do not run dotnet build first
 #
 # Steps per process (warmup/measured) can be overridden with environment
@@ -41,7 +44,8 @@ THREADS="1 2"
 QUICK=0
 BUILD=1
 OUT=""
-CORETYPE=""
+CORETYPE="native"
+if grep -qw avx512f /proc/cpuinfo; then SIMD="512 256"; else SIMD="256"; fi
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -54,7 +58,8 @@ while [[ $# -gt 0 ]]; do
     --out)          OUT="$2"; shift ;;
     --openblas-coretype) CORETYPE="$2"; shift ;;
     --no-build)     BUILD=0 ;;
-    -h|--help)      sed -n '2,27p' "$0"; exit 0 ;;
+    --simd)         SIMD="$2"; shift ;;
+    -h|--help)      sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -79,6 +84,14 @@ if [[ -z "$OUT" ]]; then
 fi
 : > "$OUT"
 
+torch_env() {  # command...: run it in the OpenBLAS environment chosen by --openblas-coretype
+  case "$CORETYPE" in
+    keep)   "$@" ;;
+    native) env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@" ;;
+    *)      OPENBLAS_CORETYPE="$CORETYPE" "$@" ;;
+  esac
+}
+
 # ---------------------------------------------------------------- machine
 echo "== machine"
 echo "cpu:      $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
@@ -93,10 +106,23 @@ if [[ $RUN_TORCH == 1 ]]; then
 fi
 echo "OPENBLAS_CORETYPE: ${OPENBLAS_CORETYPE:-<unset>} in environment; torch runs use: $(
   case "$CORETYPE" in
-    "") echo "${OPENBLAS_CORETYPE:-<unset>} (unchanged)";;
-    native) echo "<unset> (OpenBLAS autodetects)";;
+    keep) echo "${OPENBLAS_CORETYPE:-<unset>} (unchanged)";;
+    native) echo "<unset>, OPENBLAS_L2_SIZE <unset> (OpenBLAS autodetects)";;
     *) echo "$CORETYPE";;
   esac)"
+if [[ $RUN_TORCH == 1 ]]; then
+  # The kernel set OpenBLAS actually loads in the torch runs (same environment as run_torch).
+  echo "openblas: $(torch_env "$PY" -c '
+import ctypes
+try:
+    lib = ctypes.CDLL("libopenblas.so.0")
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    lib.openblas_get_config.restype = ctypes.c_char_p
+    print("kernel", lib.openblas_get_corename().decode(), "|", lib.openblas_get_config().decode())
+except OSError as e:
+    print("not loadable:", e)')"
+fi
+if [[ $RUN_NOETHER == 1 ]]; then echo "noether:  SIMD widths $SIMD"; fi
 echo "results:  $OUT"
 echo
 
@@ -121,17 +147,18 @@ if [[ $RUN_NOETHER == 1 && ! -f "$BENCH_DLL" ]]; then
 fi
 
 # ---------------------------------------------------------------- runs
-run_noether() {  # workload threads warmup steps
-  dotnet "$BENCH_DLL" step --workload "$1" --threads "$2" --warmup "$3" --steps "$4"
+run_noether() {  # simd workload threads warmup steps
+  NOETHER_SIMD="$1" dotnet "$BENCH_DLL" step --workload "$2" --threads "$3" --warmup "$4" --steps "$5"
 }
 
 run_torch() {  # workload threads warmup steps
-  case "$CORETYPE" in
-    "")     "$PY" "$TORCH_SCRIPT" "$1" "$2" "$3" "$4" ;;
-    native) env -u OPENBLAS_CORETYPE "$PY" "$TORCH_SCRIPT" "$1" "$2" "$3" "$4" ;;
-    *)      OPENBLAS_CORETYPE="$CORETYPE" "$PY" "$TORCH_SCRIPT" "$1" "$2" "$3" "$4" ;;
-  esac
+  torch_env "$PY" "$TORCH_SCRIPT" "$1" "$2" "$3" "$4"
 }
+
+# Floating-point work of one step: 3 products (forward, weight gradient, input gradient) of 2·B·in·out
+# per layer, the convention of bench/README.md; (c) is 32 members of (a).
+GFLOP_PER_STEP="$("$PY" -c 'import json; a = 6*32*(32*64 + 64*64 + 64*1) / 1e9
+print(json.dumps({"a": a, "b": 6*128*(784*512 + 512*512 + 512*10) / 1e9, "c": 32*a}))')"
 
 # Keep only the last line that parses as a JSON object with "impl".
 record() {  # label; reads the program's stdout on stdin
@@ -158,10 +185,17 @@ print(json.dumps(last))
   echo "$line" | "$PY" -c '
 import json, sys
 r = json.load(sys.stdin)
-print("  %-8s %s t=%s  median %10.1f us  p10 %10.1f  p90 %10.1f  rss %6.1f MB  load %.2f"
-      % (r["impl"], r["workload"], r["threads"], r["median_us"], r["p10_us"], r["p90_us"],
+gflop = '"$GFLOP_PER_STEP"'[r["workload"]]
+label = r["impl"] + ("/%s" % r["simd"] if "simd" in r else "")
+print("  %-12s %s t=%s  median %10.1f us (%6.1f GFLOP/s)  p10 %10.1f  p90 %10.1f  rss %6.1f MB  load %.2f"
+      % (label, r["workload"], r["threads"], r["median_us"], gflop / r["median_us"] * 1e6, r["p10_us"], r["p90_us"],
          r["peak_rss_mb"], r["load1_after"]))'
 }
+
+if [[ $RUN_NOETHER == 1 ]]; then
+  echo "== FMA peak (roof for GFLOP/s): $(dotnet "$BENCH_DLL" peak | tee -a "$OUT")"
+  echo
+fi
 
 echo "== runs (alternating, $ROUNDS round(s))"
 for w in $WORKLOADS; do
@@ -170,7 +204,9 @@ for w in $WORKLOADS; do
     echo "workload $w, threads $t, warmup $warm, steps $steps"
     for ((r = 1; r <= ROUNDS; r++)); do
       if [[ $RUN_NOETHER == 1 ]]; then
-        run_noether "$w" "$t" "$warm" "$steps" | record "noether $w/$t"
+        for simd in $SIMD; do
+          run_noether "$simd" "$w" "$t" "$warm" "$steps" | record "noether $w/$t"
+        done
       fi
       if [[ $RUN_TORCH == 1 ]]; then
         run_torch "$w" "$t" "$warm" "$steps" | record "pytorch $w/$t"
@@ -183,14 +219,20 @@ echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at end"
 echo
 
 # ---------------------------------------------------------------- summary
-"$PY" - "$OUT" <<'EOF'
+"$PY" - "$OUT" "$GFLOP_PER_STEP" <<'EOF'
 import json, statistics, sys
 from collections import defaultdict
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+gflop = json.loads(sys.argv[2])
+peak = next((r for r in rows if r["impl"] == "fma-peak"), {})
 runs = defaultdict(list)
 for r in rows:
-    runs[(r["workload"], r["threads"], r["impl"])].append(r)
+    if r["impl"] == "fma-peak":
+        continue
+    impl = r["impl"] + ("/%s" % r["simd"] if "simd" in r else "")
+    runs[(r["workload"], r["threads"], impl)].append(r)
+impls = sorted({i for (_, _, i) in runs if i.startswith("noether")}, reverse=True)
 
 def med(key):
     xs = runs.get(key)
@@ -203,26 +245,38 @@ def rss(key):
 def fmt(x, spec="%.1f"):
     return "-" if x is None else spec % x
 
+def rate(w, us):
+    return gflop[w] / us * 1e6 if us else None
+
 keys = sorted({(w, t) for (w, t, _) in runs})
-print("== summary: median over processes of each process's median step time")
-print("%-3s %3s %14s %14s %13s %12s %12s %5s"
-      % ("wl", "thr", "noether_us", "pytorch_us", "torch/noether", "noether_MB", "pytorch_MB", "runs"))
+print("== summary: median over processes of each process's median step time; GFLOP/s = work per step / time")
+print("%-3s %3s %-12s %11s %8s %6s %11s %8s %13s %7s %6s"
+      % ("wl", "thr", "impl", "noether_us", "GFLOP/s", "%peak", "pytorch_us", "GFLOP/s", "torch/noether", "MB", "runs"))
 for w, t in keys:
-    n, p = med((w, t, "noether")), med((w, t, "pytorch"))
-    ratio = p / n if n and p else None
-    count = "%d/%d" % (len(runs.get((w, t, "noether"), [])), len(runs.get((w, t, "pytorch"), [])))
-    print("%-3s %3s %14s %14s %13s %12s %12s %5s"
-          % (w, t, fmt(n), fmt(p), fmt(ratio, "%.2fx"),
-             fmt(rss((w, t, "noether"))), fmt(rss((w, t, "pytorch"))), count))
+    p = med((w, t, "pytorch"))
+    for impl in impls or ["-"]:
+        n = med((w, t, impl))
+        roof = peak.get("gflops_%s_t%s" % (impl.split("/")[-1], t)) if "/" in impl else None
+        count = "%d/%d" % (len(runs.get((w, t, impl), [])), len(runs.get((w, t, "pytorch"), [])))
+        print("%-3s %3s %-12s %11s %8s %6s %11s %8s %13s %7s %6s"
+              % (w, t, impl, fmt(n), fmt(rate(w, n)), fmt(100 * rate(w, n) / roof if n and roof else None, "%.0f%%"),
+                 fmt(p), fmt(rate(w, p)), fmt(p / n if n and p else None, "%.2fx"), fmt(rss((w, t, impl))), count))
+print("pytorch peak RSS MB: " + ", ".join("%s/%s %s" % (w, t, fmt(rss((w, t, "pytorch")))) for w, t in keys))
 
 print()
-print("targets (issue 2): (a) torch/noether >= 5; (b) torch/noether >= 1/1.2 = 0.83;")
-print("                   (c) noether c/a <= 8; peak RSS <= 100 MB for (a) and (c)")
-for t in sorted({t for (_, t) in keys}):
-    for impl in ("noether", "pytorch"):
+print("targets (issue 17): (a) torch/noether >= 6; (b) >= 1.0 with 1 thread, noether 1->2 threads >= 1.8x;")
+print("                    (c) torch/noether >= 1.5 (PyTorch's manual bmm), noether c/a <= 16, 1->2 threads >= 1.8x")
+for impl in impls + ["pytorch"]:
+    for t in sorted({t for (_, t) in keys}):
         a, c = med(("a", t, impl)), med(("c", t, impl))
         if a and c:
-            print("  %-8s threads %s: one P=32 step (c) = %.2f x one P=1 step (a)" % (impl, t, c / a))
+            print("  %-12s threads %s: one P=32 step (c) = %.2f x one P=1 step (a)" % (impl, t, c / a))
+    for w in ("b", "c"):
+        one, two = med((w, 1, impl)), med((w, 2, impl))
+        if one and two:
+            print("  %-12s %s: speed-up 1 -> 2 threads %.2fx" % (impl, w, one / two))
+if peak:
+    print("FMA peak GFLOP/s (float, width_threads): " + ", ".join("%s %s" % (k[7:], v) for k, v in peak.items() if k.startswith("gflops")))
 
 versions = {r["impl"]: r for r in rows}
 if "pytorch" in versions:
@@ -231,8 +285,5 @@ if "pytorch" in versions:
     print("pytorch: torch %s, BLAS %s, (c) variant %s" % (r.get("torch"), r.get("blas"), r.get("variant")))
 if "noether" in versions:
     r = versions["noether"]
-    extra = {k: v for k, v in r.items()
-             if k not in ("impl", "workload", "threads", "median_us", "p10_us", "p90_us", "peak_rss_mb", "load1_after")}
-    if extra:
-        print("noether: " + json.dumps(extra))
+    print("noether: dotnet %s, allocation per step %s B (all threads)" % (r.get("dotnet"), r.get("alloc_bytes_per_step")))
 EOF

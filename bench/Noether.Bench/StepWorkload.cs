@@ -43,16 +43,17 @@ public sealed class StepWorkload
         _ => throw new ArgumentException($"workload '{name}': expected a, b or c"),
     };
 
-    public string PhaseAllocations()
+    /// <summary>Bytes allocated per step by each phase, on every thread (the worker pool's included), and their sum.</summary>
+    public (string Report, long Total) PhaseAllocations()
     {
-        long Bytes(Action a) { long b = GC.GetAllocatedBytesForCurrentThread(); for (int i = 0; i < 100; i++) a(); return (GC.GetAllocatedBytesForCurrentThread() - b) / 100; }
+        long Bytes(Action a) { long b = GC.GetTotalAllocatedBytes(precise: true); for (int i = 0; i < 100; i++) a(); return (GC.GetTotalAllocatedBytes(precise: true) - b) / 100; }
         Tensor<float>? output = null;
         var f = Bytes(() => output = _net.Forward(_x));
         var grad = _net.OutputGradientBuffer(_x.Shape[1]);
         var l = Bytes(() => _loss.Evaluate(output!, _y, _lossValues, grad));
         var b = Bytes(() => _net.Backward(grad));
         var u = Bytes(() => _opt.Step(_net.Parameters));
-        return $"forward {f} B, loss {l} B, backward {b} B, update {u} B";
+        return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B", f + l + b + u);
     }
 
     public void Step()
@@ -89,9 +90,9 @@ public class KernelBenchmarks
 /// <summary>Bytes allocated by each phase of a step (forward, loss, backward, update), to keep the hot path allocation-free.</summary>
 public static class AllocationProbe
 {
-    public static string Measure(string workload)
+    public static (string Report, long Total) Measure(string workload, int threads)
     {
-        var w = StepWorkload.Create(workload, 1);
+        var w = StepWorkload.Create(workload, threads);
         for (int i = 0; i < 50; i++) w.Step();
         return w.PhaseAllocations();
     }

@@ -1,13 +1,13 @@
 namespace Noether.Data;
 
 /// <summary>
-/// An in-distribution / out-of-distribution split of the N×N grid of bump positions (representation.md §J.3):
+/// An in-distribution / out-of-distribution split of the N×N grid of bump positions (docs/experiments/compositional.md#data):
 /// every single x and every single y value appears in training, but the combinations in the held-out
 /// region never do ("square donut" or corner). Cells are listed row by row (y, then x).
 /// </summary>
 public sealed record BumpHoldout(string Description, int Size, (int X, int Y)[] InDistribution, (int X, int Y)[] OutOfDistribution)
 {
-    /// <summary>Holds out the corner x ≥ t and y ≥ t (the regularised-network and §J.10 split); ID is the L-shaped rest.</summary>
+    /// <summary>Holds out the corner x ≥ t and y ≥ t (the split of the quick profile and of the regularised network); ID is the L-shaped rest.</summary>
     public static BumpHoldout Corner(int size, int threshold)
     {
         if (threshold < 1 || threshold >= size)

@@ -3,7 +3,7 @@ using Noether.Tensors;
 
 namespace Noether.Data;
 
-/// <summary>How the bump position (x, y) is given to a decoder (representation.md §J.4); every code is disentangled.</summary>
+/// <summary>How the bump position (x, y) is given to a decoder (docs/experiments/compositional.md#data); every code is disentangled.</summary>
 public enum BumpCode
 {
     /// <summary>e_x ⊕ e_y (2N values): one-hot column and row.</summary>
@@ -15,7 +15,7 @@ public enum BumpCode
 }
 
 /// <summary>
-/// Gaussian-bump images of Liang, Qian, Ziyin, Fiete (arXiv 2501.18797; representation.md §J.3):
+/// Gaussian-bump images of Liang, Qian, Ziyin, Fiete (arXiv 2501.18797; docs/experiments/compositional.md#data):
 /// T_{x,y}(i, j) = exp(−((j − x)² + (i − y)²)/(2σ²)) on an N×N grid (row i ↔ y, column j ↔ x), or
 /// 1 − T when <see cref="Inverted"/> (background 1, bump 0, as in most of the repo's scripts).
 /// </summary>
@@ -87,7 +87,7 @@ public sealed record GaussianBumps(int Size, double Sigma, bool Inverted = false
     }
 
     /// <summary>
-    /// The blank-image baseline (§J.7): the MSE, averaged over the cells, of predicting the plain background,
+    /// The blank-image baseline (docs/experiments/compositional.md#measurements): the MSE, averaged over the cells, of predicting the plain background,
     /// i.e. mean over pixels of T². A decoder that fails out of distribution sits at or above it.
     /// </summary>
     public double BlankMse(IReadOnlyList<(int X, int Y)> cells)

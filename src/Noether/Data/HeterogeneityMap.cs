@@ -3,7 +3,7 @@ using Noether.Tensors;
 namespace Noether.Data;
 
 /// <summary>
-/// The heterogeneity transform φ_D of the redundancy/uniqueness generator (representation.md §I.3 step 10,
+/// The heterogeneity transform φ_D of the redundancy/uniqueness generator (docs/experiments/multimodal-alignment.md#generator,
 /// setting "uni"): φ_D = Lin ∘ (tanh ∘ Lin)^D, i.e. Linear(d,d) followed by D × [tanh, Linear(d,d)],
 /// weights and biases drawn U(±1/√d) (PyTorch's default). It is applied to modality 2 only; D = 0 is a
 /// random affine map, larger D a more non-linear one. One map per depth is drawn and reused for every R.

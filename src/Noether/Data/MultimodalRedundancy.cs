@@ -2,7 +2,7 @@ using Noether.Tensors;
 
 namespace Noether.Data;
 
-/// <summary>Sizes of the redundancy/uniqueness generator (representation.md §I.3; the paper's values are the defaults).</summary>
+/// <summary>Sizes of the redundancy/uniqueness generator (docs/experiments/multimodal-alignment.md#generator; the paper's values are the defaults).</summary>
 /// <param name="SharedBits">Bits x_c both modalities see; also F, the number of label-relevant bits (R + U = F).</param>
 /// <param name="UniqueBits">Bits x_u1 (x_u2) only modality 1 (2) sees.</param>
 /// <param name="Classes">Number of labels C.</param>
@@ -16,7 +16,7 @@ public sealed record MultimodalRedundancySpec(int SharedBits = 8, int UniqueBits
     public int LatentBits => SharedBits + 2 * UniqueBits;
 }
 
-/// <summary>Exact information terms of one redundancy level, in nats (representation.md §I.3 step 9).</summary>
+/// <summary>Exact information terms of one redundancy level, in nats (docs/experiments/multimodal-alignment.md#generator).</summary>
 /// <param name="Joint">I(X1,X2;Y): identical for every R because v is uniform and the label rule is shared.</param>
 /// <param name="Modality1">I(X1;Y).</param>
 /// <param name="Modality2">I(X2;Y).</param>
@@ -24,7 +24,7 @@ public sealed record MultimodalInformation(double Joint, double Modality1, doubl
 
 /// <summary>
 /// The synthetic redundancy/uniqueness/heterogeneity generator of Tjandrasuwita et al. (arXiv 2502.16282;
-/// representation.md §I.3). Latent bits x_c ∈ {0,1}^S, x_u1, x_u2 ∈ {0,1}^Q are uniform; modality 1 is
+/// docs/experiments/multimodal-alignment.md#generator). Latent bits x_c ∈ {0,1}^S, x_u1, x_u2 ∈ {0,1}^Q are uniform; modality 1 is
 /// [x_c, x_u1], modality 2 is [x_c, x_u2] (both always hold every shared bit). At redundancy R the label
 /// depends on R shared bits and U = S − R unique ones (<see cref="RelevantBits"/>) through the balanced
 /// softmax rule (<see cref="RedundancyLabelRule"/>); modality 2 can be passed through a random tanh map of

@@ -4,7 +4,7 @@ namespace Noether.Data;
 
 /// <summary>
 /// The label rule of the redundancy/uniqueness generator (Tjandrasuwita et al., arXiv 2502.16282;
-/// representation.md §I.3 steps 5–7): for a relevant bit vector v ∈ {0,1}^F,
+/// docs/experiments/multimodal-alignment.md#generator): for a relevant bit vector v ∈ {0,1}^F,
 /// q(y|v) = softmax(vᵀW / T) over C classes, with W_ij ~ U(0,1) and each row of W scaled to unit
 /// L2 norm, then balanced by iterative proportional scaling until every class marginal p(y) (over
 /// uniform v) is within a tolerance of 1/C. The table depends only on W, never on which latent bits
@@ -33,7 +33,7 @@ public sealed class RedundancyLabelRule
     public int BalanceSteps { get; }
 
     /// <summary>
-    /// Draws W from <paramref name="weights"/> and builds the balanced table q(y|v) (§I.3 steps 5–7): rescale
+    /// Draws W from <paramref name="weights"/> and builds the balanced table q(y|v) (docs/experiments/multimodal-alignment.md#generator): rescale
     /// q(y|v) ← q(y|v)·(1/C)/p(y) and renormalise over y until max_y |p(y) − 1/C| ≤ <paramref name="tolerance"/>,
     /// for at most <paramref name="maxSteps"/> rounds.
     /// </summary>

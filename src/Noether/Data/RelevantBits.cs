@@ -3,7 +3,7 @@ using Noether.Tensors;
 namespace Noether.Data;
 
 /// <summary>
-/// Which latent bits make up the label-relevant vector v at redundancy R (representation.md §I.3 steps 3–4):
+/// Which latent bits make up the label-relevant vector v at redundancy R (docs/experiments/multimodal-alignment.md#generator):
 /// R of the shared bits (seen by both modalities), u1 = ⌊U/2⌋ of modality 1's unique bits and
 /// u2 = U − u1 of modality 2's, with U = F − R. v = [x_c[Shared], x_u1[Unique1], x_u2[Unique2]] positionally.
 /// </summary>

@@ -4,7 +4,7 @@ using Noether.Tensors;
 namespace Noether.Data;
 
 /// <summary>
-/// Synthetic teacher–student regression (bio.md §0.1): inputs x ~ N(0, I_d) and targets from a random
+/// Synthetic teacher–student regression (docs/experiments/hebbian.md#a-e1-setting): inputs x ~ N(0, I_d) and targets from a random
 /// teacher, one independent teacher and sample set per population member, drawn from that member's stream.
 /// Inputs and targets are [P, N, d] and [P, N, out].
 /// </summary>
@@ -40,7 +40,7 @@ public static class TeacherStudent
         return new TeacherSet<T>(x, y, t2s, t1s);
     }
 
-    /// <summary>y = W* x + noise·ξ with W* ~ N(0, 1/d) [out × d] (bio.md §1.6 A-E2).</summary>
+    /// <summary>y = W* x + noise·ξ with W* ~ N(0, 1/d) [out × d] (docs/experiments/hebbian.md#a-e2-setting).</summary>
     public static TeacherSet<T> Linear<T>(int members, int samples, int inDim, int outDim, double noise, Func<int, Rng> stream)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

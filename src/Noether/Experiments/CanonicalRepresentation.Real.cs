@@ -7,7 +7,7 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// crh on real images (`--set data=fashion-mnist`; symmetry.md §F.4: the paper measures the six alignments of
+/// crh on real images (`--set data=fashion-mnist`; docs/experiments/crh.md#real-data-variant: the paper measures the six alignments of
 /// trained classifiers, on the test set, and reports that larger weight decay aligns them better, with α &gt; 0.7
 /// where CRH holds). Setting: a tanh MLP d-h-h-k without biases learns a sample of the data set by SGD on
 /// softmax cross-entropy with L2 γθ added to the gradient, for every γ of the sweep × seed in one population;
@@ -110,7 +110,7 @@ public sealed partial class CanonicalRepresentation
         }).ToArray();
         string table = string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={gm}: mean α {PerSeed(s => last[Member(gi, s)].Alpha.Mean)}"));
         string setting = $"tanh MLP {data.InputDim}-{c.Width}-{c.Width}-{data.Classes} on {data.Description}, SGD |B|={c.Batch}, η={c.Lr}, {c.Steps} steps, cross-entropy";
-        // The paper's qualitative claim, larger γ ⇒ better alignment (§F.4), per seed along the sweep; 0.02 is the
+        // The paper's qualitative claim, larger γ ⇒ better alignment (docs/experiments/crh.md#real-data-variant), per seed along the sweep; 0.02 is the
         // spread of mean₆α between probes once it is stationary in the pilot (e.g. 0.70–0.72 at γ = 0.05, steps 4000–20000).
         var drops = Enumerable.Range(0, seeds).Select(s => Enumerable.Range(0, g - 1)
             .Max(gi => last[Member(gi, s)].Alpha.Mean - last[Member(gi + 1, s)].Alpha.Mean)).ToArray();

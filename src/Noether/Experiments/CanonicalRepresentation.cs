@@ -8,11 +8,11 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Chuang, Galanti, Poggio — "Formation of Representations in Neural Networks" (arXiv 2410.03006;
-/// digest: docs/papers/symmetry.md §F). Canonical Representation Hypothesis: where SGD noise balances weight
+/// docs/experiments/crh.md). Canonical Representation Hypothesis: where SGD noise balances weight
 /// decay, a layer h_b = W h_a aligns its representations H = E[hhᵀ], gradients G = E[ggᵀ] and weights Z
 /// (WᵀW on the input side a, WWᵀ on the output side b) — six relations, measured by the entrywise Pearson α
 /// of normalised, centred statistics and compared with a spectrum-preserving orthogonal null.
-/// Setting (§F.5): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
+/// Setting (docs/experiments/crh.md#protocol): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
 /// gradient; the probed layer is the 32×32 middle W₂. α grows with γ. Where CRH breaks the matrices are
 /// expected to follow power laws (PAH); their exponents and R² are reported as extra numbers, not claims.
 /// The population is seeds × γ trained in lockstep; seed s (run seed + i) fixes teacher, data, init and batches.
@@ -185,7 +185,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         }).ToArray();
     }
 
-    /// <summary>Teacher y = T₂ tanh(T₁x) + σε (symmetry.md §F.5): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
+    /// <summary>Teacher y = T₂ tanh(T₁x) + σε (docs/experiments/crh.md#protocol): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
     private static (TrainingData<float> Train, TrainingData<float> Probe) TeacherData(Config c, RunContext ctx, Population pop)
     {
         int members = pop.Count;
@@ -229,7 +229,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     }
 
     /// <summary>
-    /// PAH (§F.2–F.3): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
+    /// PAH (docs/experiments/crh.md#claim): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
     /// reported as extra numbers (exponent and R²), not claims.
     /// </summary>
     private static void ReportPah(Population pop, long step, Measurement[] last)
@@ -258,16 +258,22 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
 
     private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, PopulationLayout layout, string where)
     {
-        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean over seeds)")
+        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean ± sd over seeds)")
         {
             Categories = Relations,
             Caption = "Larger weight decay aligns representations (R), gradients (G) and weights (W) on both sides of the layer.",
-            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(),
-                Enumerable.Range(0, 6).Select(r => Enumerable.Range(0, layout.Seeds).Average(s =>
+            Series = gammas.Select((gm, gi) =>
+            {
+                double[] PerSeed(int r) => Enumerable.Range(0, layout.Seeds).Select(s =>
                 {
                     var a = last[layout.Member(s, gi)].Alpha;
                     return new[] { a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW }[r];
-                })).ToArray())).ToList(),
+                }).ToArray();
+                return new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(), Enumerable.Range(0, 6).Select(r => PerSeed(r).Average()).ToArray())
+                {
+                    Spread = Enumerable.Range(0, 6).Select(r => Series.StandardDeviation(PerSeed(r))).ToArray(),
+                };
+            }).ToList(),
         });
         ctx.Figures.Add(new Figure("crh-mean-alignment", $"Mean of the six alignments during training{where}", "line", "step", "mean₆ α")
         {

@@ -86,9 +86,9 @@ public sealed record Claim
             : throw new FormatException($"claim {id}: unknown kind '{kind}', expected claim or check");
     }
 
-    /// <summary>The lower bound (for ">=" and "in"), null otherwise.</summary>
+    /// <summary>The lower bound (for "&gt;=" and "in"), null otherwise.</summary>
     public double? Low => Comparison == Comparison.AtMost ? null : Threshold;
 
-    /// <summary>The upper bound (for "<=" and "in"), null otherwise.</summary>
+    /// <summary>The upper bound (for "&lt;=" and "in"), null otherwise.</summary>
     public double? High => Comparison switch { Comparison.AtMost => Threshold, Comparison.Within => Upper, _ => null };
 }

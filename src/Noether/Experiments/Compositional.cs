@@ -9,14 +9,14 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Liang, Qian, Ziyin, Fiete — "Compositional Generalization Requires More Than Disentangled Representations"
-/// (v2: "… via Forced Rendering of Disentangled Latents"; arXiv 2501.18797; digest: docs/papers/representation.md §J).
+/// (v2: "… via Forced Rendering of Disentangled Latents"; arXiv 2501.18797; docs/experiments/compositional.md).
 /// A decoder gets a perfectly disentangled code of a position (x, y) and must draw a Gaussian bump there; the
 /// combinations in a held-out region never appear in training although every x and every y does.
-/// Claims (§J.10): an MLP decoder fails out of distribution (ID MSE small, OOD MSE ≥ 0.5× the blank-image
+/// Claims (docs/experiments/compositional.md#claims-checked): an MLP decoder fails out of distribution (ID MSE small, OOD MSE ≥ 0.5× the blank-image
 /// baseline, OOD/ID ≥ 20) and its OOD outputs are superpositions of the training images that share x or y,
 /// not the target; forcing the factors to be rendered in pixel space (stripe profiles composed by a
 /// pixelwise network) succeeds (OOD ≤ 0.05× blank, OOD/ID ≤ 5). Full profile adds the ConvTranspose decoder
-/// of §J.5 (fails like the MLP) and the regularised low-rank embedding of §J.6 (without its penalties OOD
+/// (fails like the MLP) and the regularised low-rank embedding (without its penalties OOD
 /// stays at or above blank, with them far below). The blank baseline is reported next to every MSE.
 /// Each population member is one seed (run seed + i); claims report the worst seed and list every seed.
 /// </summary>
@@ -46,7 +46,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         }
     }
 
-    /// <summary>The §J.10 grid: N×N one-hot codes, non-inverted bumps, corner x,y ≥ threshold held out.</summary>
+    /// <summary>The quick grid (docs/experiments/compositional.md#data): N×N one-hot codes, non-inverted bumps, corner x,y ≥ threshold held out.</summary>
     public sealed class GridConfig : IValidatedConfig
     {
         [Param("image side N", Min = 4, Max = 64)] public int Size { get; set; } = 16;
@@ -59,7 +59,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         }
     }
 
-    /// <summary>Baseline A of §J.10: an MLP decoder from the one-hot code to the image.</summary>
+    /// <summary>The baseline (docs/experiments/compositional.md#models-quick-profile): an MLP decoder from the one-hot code to the image.</summary>
     public sealed class MlpConfig
     {
         [Param("hidden widths (ReLU)", Min = 1, Max = 4096)] public int[] Hidden { get; set; } = [128, 128];
@@ -68,7 +68,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         [Param("epochs over the in-distribution cells", Min = 1)] public int Epochs { get; set; } = 300;
     }
 
-    /// <summary>Model B of §J.10: stripe rendering (column and row profiles) and a pixelwise MLP (1×1 convolutions).</summary>
+    /// <summary>The fix (docs/experiments/compositional.md#models-quick-profile): stripe rendering (column and row profiles) and a pixelwise MLP (1×1 convolutions).</summary>
     public sealed class StripeConfig
     {
         [Param("hidden widths of the pixelwise MLP (LeakyReLU)", Min = 1, Max = 1024)] public int[] Hidden { get; set; } = [16, 16];
@@ -80,7 +80,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         [Param("epochs over the in-distribution cells", Min = 1)] public int Epochs { get; set; } = 150;
     }
 
-    /// <summary>The §J.5 ConvTranspose decoder on the population (bump) code of a 28×28 grid with the square [6,22]² held out.</summary>
+    /// <summary>The ConvTranspose decoder (docs/experiments/compositional.md#full-profile-extras) on the population (bump) code of a 28×28 grid with the square [6,22]² held out.</summary>
     public sealed class ConvDecoderConfig : IValidatedConfig
     {
         [Param("run this part (full profile)")] public bool Enabled { get; set; }
@@ -98,13 +98,13 @@ public sealed class Compositional : Experiment<Compositional.Config>
 
         public void Validate()
         {
-            if (Size != 28) throw new ConfigException($"conv_decoder.size={Size}: the §J.5 decoder upsamples 7 → 14 → 28, so only 28 is supported");
+            if (Size != 28) throw new ConfigException($"conv_decoder.size={Size}: the ConvTranspose decoder upsamples 7 → 14 → 28, so only 28 is supported");
             if (!(HoldLow <= HoldHigh && HoldHigh < Size - 1)) throw new ConfigException($"conv_decoder.hold_low={HoldLow}, hold_high={HoldHigh}: expected 1 ≤ lo ≤ hi < {Size - 1}");
             if (BatchSize > TrainSamples) throw new ConfigException($"conv_decoder.batch_size={BatchSize}: expected at most conv_decoder.train_samples ({TrainSamples})");
         }
     }
 
-    /// <summary>The §J.6 fix: low-rank token embeddings E = L̂ diag(λ) R̂ composed by a tiny CNN, with and without its penalties.</summary>
+    /// <summary>The paper's fix (docs/experiments/compositional.md#full-profile-extras): low-rank token embeddings E = L̂ diag(λ) R̂ composed by a tiny CNN, with and without its penalties.</summary>
     public sealed class LowRankConfig : IValidatedConfig
     {
         [Param("run this part (full profile)")] public bool Enabled { get; set; }
@@ -310,7 +310,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
     }
 
     /// <summary>
-    /// The superposition signature (§J.10): for each OOD cell, S = mean ID target sharing its x + mean ID target
+    /// The superposition signature (docs/experiments/compositional.md#jmlp-superposition): for each OOD cell, S = mean ID target sharing its x + mean ID target
     /// sharing its y; returns per member the mean over OOD cells of the pixelwise Pearson r(output, S) and r(output, target).
     /// </summary>
     private static (double[] WithSuperposition, double[] WithTarget) Superposition(DecoderResult result, GaussianBumps bumps, BumpHoldout split)
@@ -348,7 +348,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         return (withS.Select(v => v / n).ToArray(), withT.Select(v => v / n).ToArray());
     }
 
-    // ---- full profile: the ConvTranspose decoder of §J.5 ----
+    // ---- full profile: the ConvTranspose decoder of docs/experiments/compositional.md#full-profile-extras ----
 
     private static IReadOnlyList<Claim> RunConvDecoder(Config config, RunContext ctx, List<(DecoderResult, GaussianBumps, BumpHoldout, double)> results)
     {
@@ -385,7 +385,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         string Seeds(double[] v) => string.Join(", ", v.Select((x, i) => $"seed {ctx.Seed + i}: {Claim.Format(x)}"));
         var ratio = result.Ood.Select(o => o / blank).ToArray();
         var gap = result.Ood.Zip(result.Id, (o, i) => o / i).ToArray();
-        string what = $"ConvTranspose decoder (§J.5: {n}×{n} inverted bumps, population code, H = {h}, {c.HiddenLayers} hidden layers, {c.TrainSamples} positions, {c.Epochs} epochs, {split.Description})";
+        string what = $"ConvTranspose decoder ({n}×{n} inverted bumps, population code, H = {h}, {c.HiddenLayers} hidden layers, {c.TrainSamples} positions, {c.Epochs} epochs, {split.Description})";
         return
         [
             Claim.AtMost("J.conv-id-mse", $"The {what} fits the training region: ID MSE (worst seed)", result.Id.Max(), 1e-3, Seeds(result.Id)),
@@ -395,7 +395,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         ];
     }
 
-    // ---- full profile: the regularised low-rank embedding of §J.6 ----
+    // ---- full profile: the regularised low-rank embedding of docs/experiments/compositional.md#full-profile-extras ----
 
     private static IReadOnlyList<Claim> RunLowRank(Config config, RunContext ctx, List<(DecoderResult, GaussianBumps, BumpHoldout, double)> results)
     {
@@ -425,7 +425,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         return
         [
             Claim.AtLeast("J.low-rank-unpenalised-ood-vs-blank",
-                $"The low-rank embedding + CNN of §J.6 without its penalties ({what}) fits ID but stays at or above blank OOD: OOD MSE / blank MSE (smallest over seeds)",
+                $"The low-rank embedding + CNN without its penalties ({what}) fits ID but stays at or above blank OOD: OOD MSE / blank MSE (smallest over seeds)",
                 plainRatio.Min(), 1, $"OOD MSE {Seeds(plain.Ood)}; ID MSE {Seeds(plain.Id)}; blank-image baseline {Claim.Format(blank)}"),
             Claim.AtMost("J.low-rank-regularised-ood-vs-blank",
                 $"With the spectral-entropy (λ = {c.EntropyWeight}) and factor-variance (λ = {c.VarianceWeight}) penalties the embeddings become stripes and OOD falls far below blank: OOD MSE / blank MSE (largest over seeds)",

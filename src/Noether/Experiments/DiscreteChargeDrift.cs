@@ -14,7 +14,7 @@ public sealed record ChargeDriftResult(double Drift, double ScalarError, double 
 
 /// <summary>
 /// Follows the rescaling charge of a two-layer linear net f = UWx (first and last Linear of the network) along a
-/// training run, step by step, against the exact discrete identity (symmetry.md §0.1 fact 3):
+/// training run, step by step, against the exact discrete identity (docs/experiments/noise-equilibrium.md#charge-identity):
 /// C_{t+1} = (1 − η·wd)² C_t + η²(‖G_W‖² − ‖G_U‖²) and the matrix form with WWᵀ − UᵀU and G_W G_Wᵀ − G_Uᵀ G_U,
 /// where G are the gradients the optimiser is about to apply and wd the optimiser's coupled decay (2γ).
 /// Valid for plain SGD without momentum and without other gradient hooks after this one.

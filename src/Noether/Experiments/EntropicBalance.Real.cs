@@ -7,11 +7,11 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// entropic-balance on real images (`--set data=fashion-mnist`; symmetry.md §D.4, the paper's Fig. 2: "the
+/// entropic-balance on real images (`--set data=fashion-mnist`; docs/experiments/entropic-balance.md#real-data-variant, the paper's Fig. 2: "the
 /// emergence of layer and neuron balances in a ReLU network trained on MNIST"). A ReLU MLP d-h-h-k without
 /// biases is homogeneous, so rescaling a layer against the next one, or a neuron's incoming weights against its
 /// outgoing ones, leaves the function unchanged; the entropic force of SGD noise picks the point of each orbit
-/// where the two sides carry equal minibatch-gradient energy, E_B[g_Bᵀ A g_B] = 0 (§0.1 facts 3 and 6):
+/// where the two sides carry equal minibatch-gradient energy, E_B[g_Bᵀ A g_B] = 0 (docs/experiments/noise-equilibrium.md#charge-identity, docs/experiments/entropic-balance.md#claim):
 /// layer balance E_B‖∇_{W_l}ℓ_B‖² = E_B‖∇_{W_{l+1}}ℓ_B‖², neuron balance E_B‖∂ℓ_B/∂w_i‖² = E_B‖∂ℓ_B/∂u_i‖².
 /// The start is the He-initialised function with every hidden neuron moved along its orbit by a random factor
 /// e^{sξ} (and optionally the hidden pair by c), so it starts off balance; SGD on softmax cross-entropy without
@@ -78,7 +78,7 @@ public sealed partial class EntropicBalance
         string Layers(Balances[] b) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: [{string.Join(", ", b[s].Layer.Select(Claim.Format))}]"));
         string Neurons(Balances[] b) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: [{string.Join(", ", b[s].Neuron.Select(Claim.Format))}]"));
         string setting = $"ReLU MLP {string.Join("-", widths)} without biases on {data.Description}, SGD |B|={c.Batch}, η={c.Lr}, {c.Steps} steps, {c.Loss}, {(c.WeightDecay == 0 ? "no weight decay" : $"weight decay {c.WeightDecay}")}";
-        // 0.7 is the digest's neuron-balance threshold (§D.5 D-b: SGD ≤ 0.7 against GD ≥ 2 on a teacher task); 1.4 asks the
+        // 0.7 is the neuron-balance threshold of docs/experiments/entropic-balance.md#d-bsgd-neuron-balance (SGD ≤ 0.7 against GD ≥ 2 on a teacher task); 1.4 asks the
         // start to be at least twice as far from balance as the claim allows, so the balance is made by training.
         var claims = new List<Claim>
         {
@@ -197,7 +197,7 @@ public sealed partial class EntropicBalance
 
     /// <summary>
     /// Layer and neuron balances of every member at its current parameters: the energies of minibatch gradients
-    /// E_B‖g_B‖² (the quantity of the balance condition E_B[g_Bᵀ A g_B] = 0, §0.1 fact 6) averaged over
+    /// E_B‖g_B‖² (the quantity of the balance condition E_B[g_Bᵀ A g_B] = 0, docs/experiments/entropic-balance.md#claim) averaged over
     /// <paramref name="batches"/> minibatches of size <paramref name="batch"/> from <paramref name="stream"/>,
     /// without any update. The parameter gradients are overwritten (the trainer recomputes them at its next step).
     /// </summary>
@@ -244,7 +244,7 @@ public sealed partial class EntropicBalance
     }
 
     /// <summary>
-    /// The quantity the entropic balance is about (symmetry.md §0.1 facts 3 and 6): the energy of the minibatch
+    /// The quantity the entropic balance is about (docs/experiments/noise-equilibrium.md#charge-identity, docs/experiments/entropic-balance.md#claim): the energy of the minibatch
     /// gradients the optimiser actually applies, E_B‖g_B‖², per layer and per hidden neuron's incoming row and
     /// outgoing column, summed over minibatches (weight decay is not part of the gradients it reads).
     /// </summary>

@@ -9,7 +9,7 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Xu, Chuang — "Neural Thermodynamics: Entropic Forces in Deep and Universal Representation Learning"
-/// (arXiv 2505.12387; digest: docs/papers/symmetry.md §0.1 fact 6 and §D). To first order in η, SGD follows
+/// (arXiv 2505.12387; docs/experiments/entropic-balance.md). To first order in η, SGD follows
 /// gradient flow on the entropic loss φ_η = L + (η/4)E_B‖∇ℓ_B‖², whose forces break continuous symmetries:
 /// at its fixed point every rescaling generator A has E_B[g_Bᵀ A g_B] = 0 (gradient balance).
 /// D-a (Platonic alignment): two two-layer linear nets of different width, init and imbalance, trained by SGD
@@ -44,7 +44,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         public RealDataConfig Real { get; set; } = new();
     }
 
-    /// <summary>D-a setting (symmetry.md §D.5 and its calibration note).</summary>
+    /// <summary>D-a setting (docs/experiments/entropic-balance.md#d-a-setting-alignment-of-two-linear-nets).</summary>
     public sealed class AlignmentConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 8;
@@ -77,7 +77,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         }
     }
 
-    /// <summary>D-b setting (symmetry.md §D.5; teacher of §G.5 per the calibration note).</summary>
+    /// <summary>D-b setting (docs/experiments/entropic-balance.md#d-b-setting-neuron-balance).</summary>
     public sealed class NeuronBalanceConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 10;
@@ -209,9 +209,12 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         ctx.Figures.Add(new Figure("alignment-final", "Alignment of the hidden representations of nets A and B", "bar", "measure", "value")
         {
             Categories = ["CKA", "mutual k-NN"],
-            Caption = $"Untrained, after GD and after SGD (mean of {seeds} seeds). Chance level of mutual k-NN: {Claim.Format(MutualKnn.Chance(c.ProbeSamples, c.K))}.",
+            Caption = $"Untrained, after GD and after SGD (mean ± sd of {seeds} seeds). Chance level of mutual k-NN: {Claim.Format(MutualKnn.Chance(c.ProbeSamples, c.K))}.",
             Series = new[] { ("untrained", before), ("GD", gd), ("SGD", sgd) }
-                .Select(t => new Series(t.Item1, [0, 1], [t.Item2.Cka.Average(), t.Item2.MutualKnn.Average()])).ToList(),
+                .Select(t => new Series(t.Item1, [0, 1], [t.Item2.Cka.Average(), t.Item2.MutualKnn.Average()])
+                {
+                    Spread = [Series.StandardDeviation(t.Item2.Cka), Series.StandardDeviation(t.Item2.MutualKnn)],
+                }).ToList(),
         });
         var gap = sgd.Cka.Zip(gd.Cka, (a, b) => a - b).ToArray();
         var knnGap = sgd.MutualKnn.Zip(gd.MutualKnn, (a, b) => a - b).ToArray();
@@ -231,7 +234,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                 "SGD aligns more than GD from the same inits: CKA_SGD − CKA_GD (smallest of the seeds)",
                 gap.Min(), 0.05, PerSeed(ctx, gap)),
             // Not in the digest: on this anisotropic data two untrained nets already reach CKA 0.6-0.96, so the CKA claims
-            // depend on how aligned the inits happen to be; mutual k-NN does not (calibration note of §D.5).
+            // depend on how aligned the inits happen to be; mutual k-NN does not (docs/experiments/entropic-balance.md#d-amutual-knn-gap).
             Claim.AtLeast("D-a.mutual-knn-gap",
                 "SGD aligns the neighbourhoods far more than GD from the same inits: mutual k-NN_SGD − mutual k-NN_GD (smallest of the seeds)",
                 knnGap.Min(), 0.2, PerSeed(ctx, knnGap)),
@@ -464,7 +467,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     /// <summary>
     /// Full-batch GD in float64 on D-a's data from net A's unbalanced init, at each learning rate: the charge
     /// C = ‖W‖² − ‖U‖² and its matrix form WWᵀ − UᵀU must move by exactly Σ_t η²(‖G_W‖² − ‖G_U‖²) and
-    /// Σ_t η²(G_W G_Wᵀ − G_Uᵀ G_U) (symmetry.md §0.1 fact 3 with γ = 0).
+    /// Σ_t η²(G_W G_Wᵀ − G_Uᵀ G_U) (docs/experiments/noise-equilibrium.md#charge-identity with γ = 0).
     /// </summary>
     private static Claim RunDiscretisation(Config config, LinearTeacherData data, RunContext ctx)
     {

@@ -7,13 +7,13 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// hebbian on real images (`--set data=fashion-mnist`; bio.md §1.5, the paper's classification setting "SCE": a
+/// hebbian on real images (`--set data=fashion-mnist`; docs/experiments/hebbian.md#real-data-variant, the paper's classification setting "SCE": a
 /// 2-layer MLP with 128 tanh units trained by SGD on cross-entropy). With weight decay γ the learning signal
 /// G = −∇_W L of each layer aligns with the Hebbian term H = h_b h_aᵀ of the same minibatch, and more so for larger γ
-/// (§1.3 result 1: at stationarity ⟨G, H⟩ ∝ γ‖W‖²). Setting: an MLP d-h(tanh)-k without biases (h_b = W h_a exactly)
+/// (docs/experiments/hebbian.md#claim: at stationarity ⟨G, H⟩ ∝ γ‖W‖²). Setting: an MLP d-h(tanh)-k without biases (h_b = W h_a exactly)
 /// learns a sample of the data set by SGD with coupled L2 γ, every γ × seed one member of a population; the
 /// alignment is the mean of the per-step cosines over the last part of training (never the cosine of averages),
-/// checked with the pass criteria of the digest's A-E1 (§1.6).
+/// checked with the A-E1 pass criteria (docs/experiments/hebbian.md#claims-checked).
 /// </summary>
 public sealed partial class Hebbian
 {
@@ -106,9 +106,9 @@ public sealed partial class Hebbian
     }
 
     /// <summary>
-    /// The digest's A-E1 pass criteria (bio.md §1.6) on the real-data network, with the two layers stated apart: layer 2
+    /// The A-E1 pass criteria (docs/experiments/hebbian.md#claims-checked) on the real-data network, with the two layers stated apart: layer 2
     /// (hidden → output) is the layer of the paper's Table 1; layer 1 sees raw pixels, which are far from the whitened
-    /// presynaptic input under which stationarity makes G and H parallel (§1.3, corollary of result 2).
+    /// presynaptic input under which stationarity makes G and H parallel (docs/experiments/hebbian.md#a-e3whitened).
     /// </summary>
     private IReadOnlyList<Claim> RealClaims(RunContext ctx, RealDataConfig c, ClassificationData data, double[][][] a, double[] accuracy, PopulationLayout layout)
     {

@@ -10,8 +10,8 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Koplow, Poggio, Ziyin — "Emergence of Hebbian Dynamics in Regularized Non-Local Learners"
-/// (v3: "Ubiquity of Emergent Hebbian Dynamics in Regularized Learning"; arXiv 2505.18069; digest
-/// docs/papers/bio.md §1.3–1.6 and its calibration notes).
+/// (v3: "Ubiquity of Emergent Hebbian Dynamics in Regularized Learning"; arXiv 2505.18069;
+/// docs/experiments/hebbian.md).
 /// A-E1: with weight decay γ the learning signal G (the update without its decay term) of SGD, DFA and
 /// even a rule that learns nothing (random teacher) aligns with the Hebbian term H = h_b h_aᵀ, and the
 /// alignment rises with γ. A-E2: parameter noise σ turns it anti-Hebbian, with the zero crossing at
@@ -54,7 +54,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         }
     }
 
-    /// <summary>A-E1 (bio.md §1.6): alignment against weight decay for several rules.</summary>
+    /// <summary>A-E1 (docs/experiments/hebbian.md#a-e1-setting): alignment against weight decay for several rules.</summary>
     public sealed class DecayConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
@@ -80,7 +80,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         }
     }
 
-    /// <summary>A-E2 (bio.md §1.6): alignment against parameter noise σ for several γ, linear regression.</summary>
+    /// <summary>A-E2 (docs/experiments/hebbian.md#a-e2-setting): alignment against parameter noise σ for several γ, linear regression.</summary>
     public sealed class NoiseConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
@@ -108,7 +108,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         }
     }
 
-    /// <summary>A-E3 (bio.md §1.6): the weak-form identity for the rule of the <c>rule</c> section, in the A-E1 setting.</summary>
+    /// <summary>A-E3 (docs/experiments/hebbian.md#a-e3-setting): the weak-form identity for the rule of the <c>rule</c> section, in the A-E1 setting.</summary>
     public sealed class WeakFormConfig
     {
         [Param("training steps (need t ≥ 5/(η·rule.l2) to reach stationarity)", Min = 1)] public int Steps { get; set; } = 4000;
@@ -209,7 +209,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         double gain = double.PositiveInfinity;
         for (int l = 0; l < 2; l++)
             for (int si = 0; si < s; si++) gain = Math.Min(gain, a[l][si][g - 1] - a[l][si][0]);
-        // (iii) level at γ_max: both layers for SGD and the random teacher, the better layer for DFA (§1.6).
+        // (iii) level at γ_max: both layers for SGD and the random teacher, the better layer for DFA (docs/experiments/hebbian.md#a-e1rulelevel).
         bool oneLayer = rule == "dfa";
         var level = Enumerable.Range(0, s).Select(si => oneLayer ? Math.Max(a[0][si][g - 1], a[1][si][g - 1]) : Math.Min(a[0][si][g - 1], a[1][si][g - 1])).ToArray();
         // (iv) |A(0)|, largest over seeds and layers.
@@ -519,7 +519,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 $"Rule '{rule}' with γ={Claim.Format(gamma)} reaches stationarity after {w.Steps} steps (≥ 5/(ηγ)): cos(ḡ, γW̄) ≥ 0.9 over the last {w.Window} steps (worst seed and layer)",
                 stationarity.Min(), 0.9, string.Join("; ", details)),
             Claim.AtLeast("A-E3.weak-form",
-                $"Weak form (§1.3 result 2): the mean signal of rule '{rule}' is Hebbian, ⟨ḡ, H̄⟩_F > 0, measured as cos(ḡ, H̄) (worst seed and layer; theory ⟨ḡ, H̄⟩ = γE‖h_b‖²)",
+                $"Weak form (docs/experiments/hebbian.md#a-e3weak-form): the mean signal of rule '{rule}' is Hebbian, ⟨ḡ, H̄⟩_F > 0, measured as cos(ḡ, H̄) (worst seed and layer; theory ⟨ḡ, H̄⟩ = γE‖h_b‖²)",
                 weak.Min(), 0, SeedList(ctx, weak)),
             Claim.AtLeast("A-E3.whitened",
                 "With whitened inputs and one linear layer (A-E2, σ = 0) H̄ ∝ W ∝ ḡ, so cos(ḡ, H̄) ≥ 0.9 (worst seed and γ)",
@@ -545,7 +545,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
             ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Phase diagram, layer {l + 1} (SGD, seed {ctx.Seed})", "heatmap", "σ", "γ")
             {
                 Z = z, RowValues = pd.Gammas, ColumnValues = pd.Sigmas, ZLabel = "cos(G, H), mean over the last steps",
-                Caption = "Hebbian (> 0) at low noise and high decay, anti-Hebbian at high noise and low decay; the boundary follows γ ∝ σ² (bio.md §1.5).",
+                Caption = "Hebbian (> 0) at low noise and high decay, anti-Hebbian at high noise and low decay; the boundary follows γ ∝ σ² (docs/experiments/hebbian.md#full-profile-extras).",
             });
         }
     }

@@ -10,8 +10,8 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Chuang, Poggio — "Heterosynaptic Circuits Are Universal Gradient Machines" (arXiv 2505.02248;
-/// digest docs/papers/bio.md §2.3–2.6 and its calibration notes). The paper's simulation details were not
-/// readable; the model is the digest's implementable reading (§2.3): the hidden error arrives through
+/// docs/experiments/heterosynaptic.md). The paper's simulation details were not
+/// readable; the model is an implementable reading of its mechanism (docs/experiments/heterosynaptic.md#protocol): the hidden error arrives through
 /// dendritic weights V, p = V e, and V learns by ΔV = −η(c·h eᵀ + λ_V V), so at heterosynaptic stability
 /// V → (cλ₂/λ_V)·W₂ᵀ and the update of W₁ is φ times the gradient with φ = cλ₂/λ_V.
 /// B-E1: the sign of the consistency score φ̂ decides descent (c &gt; 0) or ascent (c &lt; 0).
@@ -52,7 +52,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         }
     }
 
-    /// <summary>The B-E1/B-E3/B-E4 task and network (bio.md §2.6).</summary>
+    /// <summary>The B-E1/B-E3/B-E4 task and network (docs/experiments/heterosynaptic.md#protocol).</summary>
     public sealed class NetworkConfig : IValidatedConfig
     {
         [Param("input width", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
@@ -358,23 +358,24 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var categories = Enumerable.Range(0, k).Select(Label).ToArray();
         var xs = Enumerable.Range(0, k).Select(j => (double)j).ToArray();
         double[] Mean(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Enumerable.Range(0, s).Average(si => f(si * k + j))).ToArray();
+        double[] Sd(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Series.StandardDeviation(Enumerable.Range(0, s).Select(si => f(si * k + j)))).ToArray();
         ctx.Figures.Add(new Figure("consistency-score", "B-E1: φ̂, DC fraction and gradient alignment per rule", "bar", "rule", "value")
         {
             Categories = categories,
             Series =
             [
-                new Series("φ̂", xs, Mean(m => meter.Phi[m].Mean)),
-                new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)),
-                new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)),
+                new Series("φ̂", xs, Mean(m => meter.Phi[m].Mean)) { Spread = Sd(m => meter.Phi[m].Mean) },
+                new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)) { Spread = Sd(m => meter.Cos[m].Mean) },
+                new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)) { Spread = Sd(m => meter.Dc[m].Mean) },
             ],
-            Caption = "Mean over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
+            Caption = "Mean ± sd over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
         });
         ctx.Figures.Add(new Figure("consistency-loss", "B-E1: final loss relative to backprop", "bar", "rule", "loss / backprop loss")
         {
             Categories = categories,
             LogY = true,
-            Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k]))],
-            Caption = "Mean over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
+            Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k])) { Spread = Sd(m => loss[m] / bpLoss[m / k]) }],
+            Caption = "Mean ± sd over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
         });
         return (claims, bpLoss);
     }
@@ -620,7 +621,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         return
         [
             Claim.AtLeast("B-E3.metaplasticity",
-                $"Metaplasticity: after {mp.TrainSteps} common steps (c = +1), copy 2's V alone experiences {mp.HistorySteps} steps of an inverted teaching signal (targets −y) under the same rule; the same probe event (x0, e0), with identical pre- and postsynaptic activity, then gives an opposite (cos ≤ −0.5) or ≥ 2× different update of W1 than in the unprimed copy: contrast max(−cos/0.5, max(ρ, 1/ρ)/2) ≥ 1 (worst seed) [protocol not calibrated, bio.md §2.6]",
+                $"Metaplasticity: after {mp.TrainSteps} common steps (c = +1), copy 2's V alone experiences {mp.HistorySteps} steps of an inverted teaching signal (targets −y) under the same rule; the same probe event (x0, e0), with identical pre- and postsynaptic activity, then gives an opposite (cos ≤ −0.5) or ≥ 2× different update of W1 than in the unprimed copy: contrast max(−cos/0.5, max(ρ, 1/ρ)/2) ≥ 1 (worst seed) [protocol not calibrated, docs/experiments/heterosynaptic.md#b-e3metaplasticity]",
                 primedResult.Min(r => r.Contrast), 1,
                 $"primed — {Details(primedResult)}. Digest's history (V-only steps with the rule flipped to c = {Claim.Format(mp.HistoryCoefficient)} at the trained weights, where the pairing h eᵀ is only of the size of the decay force λW₂, so V moves ~ηλ|c| per step) — {Details(flippedResult)}"),
         ];
@@ -685,11 +686,11 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             Categories = results.Select(r => r.Label).ToArray(),
             Series =
             [
-                new Series("loss drop", idx, results.Select(r => r.Drop.Average()).ToArray()),
-                new Series("φ̂", idx, results.Select(r => r.Phi.Average()).ToArray()),
-                new Series("loss / BP", idx, results.Select(r => r.Ratio.Average()).ToArray()),
+                new Series("loss drop", idx, results.Select(r => r.Drop.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Drop)).ToArray() },
+                new Series("φ̂", idx, results.Select(r => r.Phi.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Phi)).ToArray() },
+                new Series("loss / BP", idx, results.Select(r => r.Ratio.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Ratio)).ToArray() },
             ],
-            Caption = "Mean over seeds: sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning; loss / BP is against backprop on the same forward network.",
+            Caption = "Mean ± sd over seeds: sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning; loss / BP is against backprop on the same forward network.",
         });
         var claims = new List<Claim>
         {

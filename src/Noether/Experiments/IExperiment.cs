@@ -121,8 +121,12 @@ public sealed class RunContext
             return known;
         }
         _populations.Add(fresh);
+        PopulationAdded?.Invoke();
         return fresh;
     }
+
+    /// <summary>Raised after a new phase's population is registered (the runner records the members in run.json).</summary>
+    public event Action? PopulationAdded;
 
     /// <summary>The populations registered so far, in registration order.</summary>
     public IReadOnlyList<Population> Populations => _populations;

@@ -9,19 +9,19 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Tjandrasuwita, Ekbote, Ziyin, Liang — "Understanding the Emergence of Multimodal Representation Alignment"
-/// (arXiv 2502.16282; digest: docs/papers/representation.md §I, calibration notes at its end).
+/// (arXiv 2502.16282; docs/experiments/multimodal-alignment.md).
 /// Two modalities share 8 latent bits and each has 4 of its own; the label depends on R shared bits and
-/// U = 8 − R unique ones (exact generator of §I.3, with I(X1,X2;Y) the same at every R), and modality 2
+/// U = 8 − R unique ones (exact generator of docs/experiments/multimodal-alignment.md#generator, with I(X1,X2;Y) the same at every R), and modality 2
 /// passes through a random tanh map of depth D_φ. Unimodal MLP encoders are trained separately; their
 /// alignment is the maximum over layer pairs of unbiased linear CKA and of mutual k-NN (k = 100 on 512
-/// test rows, §I.5).
+/// test rows, docs/experiments/multimodal-alignment.md#alignment).
 /// Headline 1: the maximum alignment falls as U rises (Spearman ≤ −0.9; ≥ 0.7 at U = 0, ≤ 0.05 at U = 8,
 /// mutual k-NN at chance at U = 8). Headline 2: alignment tracks the encoder's accuracy only with
-/// redundancy (Pearson ≥ 0.7 at U = 0; at U = 8 alignment stays flat while accuracy varies) (§I.10; the
+/// redundancy (Pearson ≥ 0.7 at U = 0; at U = 8 alignment stays flat while accuracy varies) (docs/experiments/multimodal-alignment.md#claims-checked; the
 /// digest's 0.8 was calibrated on single draws, see the claim).
 /// Each population member is one seed (run seed + i) with its own W, φ draws, data and initialisations;
 /// as the calibration notes require, every claim is applied to the mean over members, each listed.
-/// Quick protocol: §I.10's reduced one (E1 depth 1; E2 depths {1,2,4}; D_φ {1,4,8}; U {0,2,4,6,8}; Adam
+/// Quick protocol (docs/experiments/multimodal-alignment.md#deviations): a reduced one (E1 depth 1; E2 depths {1,2,4}; D_φ {1,4,8}; U {0,2,4,6,8}; Adam
 /// lr 1e-2, no decay, batch 512, ≈ 360 steps per encoder) but with the paper's 45 875 training samples
 /// instead of 8 192: on 8 192 samples both encoders fit the same chance correlations between the
 /// label-irrelevant shared bits and the labels of the small training set, which left max uCKA at U = 8
@@ -71,7 +71,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         }
     }
 
-    /// <summary>Generator sizes (§I.3) and the split.</summary>
+    /// <summary>Generator sizes (docs/experiments/multimodal-alignment.md#generator) and the split.</summary>
     public sealed class DataConfig : IValidatedConfig
     {
         [Param("shared bits S, also the number of label-relevant bits F = R + U", Min = 2, Max = 12)] public int SharedBits { get; set; } = 8;
@@ -91,8 +91,8 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     }
 
     /// <summary>
-    /// Encoders and optimiser (§I.4): AdamW with a learning rate and weight decay per redundancy level R (one
-    /// entry per R = 0..S), batch 512, fixed epochs and no early stopping. Quick: §I.10's reduced protocol
+    /// Encoders and optimiser (docs/experiments/multimodal-alignment.md#encoders-and-training): AdamW with a learning rate and weight decay per redundancy level R (one
+    /// entry per R = 0..S), batch 512, fixed epochs and no early stopping. Quick: the reduced protocol of docs/experiments/multimodal-alignment.md#encoders-and-training
     /// (lr 1e-2, no decay for every encoder). Full: the paper's tuned values (repo hyp/rus_prob).
     /// </summary>
     public sealed class TrainConfig
@@ -120,7 +120,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         }
     }
 
-    /// <summary>Alignment measurement (§I.5).</summary>
+    /// <summary>Alignment measurement (docs/experiments/multimodal-alignment.md#alignment).</summary>
     public sealed class AlignConfig
     {
         [Param("first test rows the alignment is measured on", Min = 8)] public int Samples { get; set; } = 512;
@@ -263,7 +263,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
     /// <summary>
     /// Trains a population of encoders Linear → [LeakyReLU, Linear]×(depth−1) → LeakyReLU → head Linear(width, C)
-    /// (CustomMLP of §I.4) with softmax cross-entropy. Network j is member <paramref name="members"/>[j].Member of
+    /// (CustomMLP of docs/experiments/multimodal-alignment.md#encoders-and-training) with softmax cross-entropy. Network j is member <paramref name="members"/>[j].Member of
     /// <paramref name="pop"/>, whose seed's streams named after its configuration give its initialisation and batches.
     /// </summary>
     private static Sequential<float> TrainEncoder(int depth, int epochs, double lr, double weightDecay, Dataset[] train, (int Member, string Name)[] members, Population pop, RunContext ctx, Config config)
@@ -332,8 +332,8 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     }
 
     /// <summary>
-    /// The output of every LeakyReLU (§I.5: modules named "relu") on the first <paramref name="rows"/> test rows,
-    /// per member, as float64 matrices with unit-norm rows (the L2 normalisation of §I.5).
+    /// The output of every LeakyReLU (docs/experiments/multimodal-alignment.md#alignment; the paper's modules named "relu") on the first <paramref name="rows"/> test rows,
+    /// per member, as float64 matrices with unit-norm rows (the L2 normalisation of docs/experiments/multimodal-alignment.md#alignment).
     /// </summary>
     private static Tensor<double>[][] HiddenFeatures(Sequential<float> net, Dataset[] test, int depth, int rows)
     {
@@ -365,7 +365,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
     /// <summary>
     /// Cuts the first <paramref name="train"/> rows as the training set and z-scores both parts with its statistics
-    /// (§I.3 step 11). The samples are iid, so a contiguous cut is a random split.
+    /// (docs/experiments/multimodal-alignment.md#generator). The samples are iid, so a contiguous cut is a random split.
     /// </summary>
     private static (Tensor<double> Train, Tensor<double> Test) Standardized(Dataset all, int train)
     {
@@ -378,7 +378,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     private static double[][][] Jagged(int a, int b, int c) =>
         Enumerable.Range(0, a).Select(_ => Enumerable.Range(0, b).Select(_ => new double[c]).ToArray()).ToArray();
 
-    // ---- claims (§I.10 pass criteria; every threshold applied to the mean over members) ----
+    // ---- claims (docs/experiments/multimodal-alignment.md#claims-checked pass criteria; every threshold applied to the mean over members) ----
 
     private static IReadOnlyList<Claim> Claims(Config config, List<LevelResult> levels, MultimodalInformation[][] information, RunContext ctx)
     {
@@ -442,7 +442,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
                 MaxKnn(last).Average(), 0.17, 0.23, $"{Spread(MaxKnn(last))}; at U = 0: {Claim.Format(MaxKnn(first).Average())}"),
             Claim.AtLeast("I.pearson-alignment-accuracy-redundant",
                 $"At U = 0 alignment predicts performance: Pearson r(E2 test accuracy, uCKA) pooled over {configs}",
-                // 0.7, not §I.10's 0.8: that value came from one prototype draw (r ≈ 0.94). Over seeds 1–11 the pooled r is
+                // 0.7, not the first calibration's 0.8 (docs/experiments/multimodal-alignment.md#ipearson-alignment-accuracy-redundant): that value came from one prototype draw (r ≈ 0.94). Over seeds 1–11 the pooled r is
                 // 0.52–0.99 (median 0.885) and its mean over 3 consecutive seeds 0.77–0.94, below 0.8 for 3 of 9 runs, while
                 // at U = 8 the same statistic is −0.49 on average; the paper's own Fig 7 median at U = 0 is 0.68.
                 pearson0.Average(), 0.7, $"Pearson {Spread(pearson0)}; Spearman ρ = {Claim.Format(spearman0.Average())} ({Seeds(spearman0)}); least-squares slope of uCKA on accuracy = {Claim.Format(slope0.Average())}; the paper's Fig 7 form (Pearson over E2 depths within each D_φ, mean) = {Claim.Format(within0.Average())} at U = 0, {Claim.Format(within8.Average())} at U = {s}"),
@@ -464,7 +464,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     private static double[] Flat(double[][] a) => a.SelectMany(r => r).ToArray();
     private static double Range(double[] a) => a.Max() - a.Min();
 
-    /// <summary>Least-squares slope of y on x: cov(x, y)/var(x) (§I.10 optional criterion).</summary>
+    /// <summary>Least-squares slope of y on x: cov(x, y)/var(x) (an optional extra number, docs/experiments/multimodal-alignment.md#claims-checked).</summary>
     private static double Slope(double[] x, double[] y)
     {
         double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0;
@@ -484,7 +484,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         { Caption = "Max over layer pairs, D_φ and E2 depth. Unbiased CKA falls from high at U = 0 to ≈ 0 at U = 8; mutual k-NN falls to its chance level." };
         curve.Series.Add(new Series("uCKA (mean)", us, levels.Select(l => Mean(m => Flat(l.Cka[m]).Max())).ToArray()));
         curve.Series.Add(new Series("mutual k-NN (mean)", us, levels.Select(l => Mean(m => Flat(l.Knn[m]).Max())).ToArray()));
-        curve.Series.Add(new Series("mutual k-NN chance k/(n−1)", us, us.Select(_ => MutualKnn.Chance(config.Align.Samples, config.Align.K)).ToArray()));
+        curve.Series.Add(new Series("mutual k-NN chance k/(n−1)", us, us.Select(_ => MutualKnn.Chance(config.Align.Samples, config.Align.K)).ToArray()) { Style = "reference" });
         for (int m = 0; m < p; m++)
             curve.Series.Add(new Series($"uCKA seed {ctx.Seed + m}", us, levels.Select(l => Flat(l.Cka[m]).Max()).ToArray()));
         ctx.Figures.Add(curve);

@@ -11,12 +11,12 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Wang, Li, Wu — "Parameter Symmetry and Noise Equilibrium of Stochastic Gradient Descent"
-/// (arXiv 2402.07193; digest: docs/papers/symmetry.md §0.1 and §H).
+/// (arXiv 2402.07193; docs/experiments/noise-equilibrium.md).
 /// H-a: under the rescaling symmetry of a two-layer linear net, SGD noise drives d·UᵀU − o·WWᵀ to
 /// zero (the noise equilibrium) and balances per-sample gradient energy; GD keeps its initial imbalance.
 /// H-b: under scale invariance (f = vᵀx/‖v‖) every SGD step can only grow ‖v‖², so the norm diverges;
 /// GD barely moves it. H-c (the exact one-step charge identity) is a float64 unit test.
-/// H-d (§H.2, the paper's warmup figure): the stability of SGD is governed by the Hessian trace S. A Kaiming
+/// H-d (docs/experiments/noise-equilibrium.md#h-d-setting-warmup, the paper's warmup figure): the stability of SGD is governed by the Hessian trace S. A Kaiming
 /// init is unbalanced (‖W‖ ≫ ‖U‖) and sharp, so at a learning rate above its stability limit SGD without
 /// warmup diverges; a linear warmup lets the noise bring it to the balanced equilibrium first, where S
 /// is small and the same as from a (balanced) Xavier init. At a contrast learning rate near that limit warmup
@@ -32,8 +32,18 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         "Liu Ziyin, Mingze Wang, Hongchao Li, Lei Wu", "2402.07193");
     public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not; H-d warmup lets SGD from a Kaiming init reach the flat equilibrium of a Xavier init at a learning rate where it otherwise diverges";
 
-    public sealed class Config
+    public sealed class Config : IMemoryEstimate
     {
+        /// <summary>Per member: each phase's data plus activations and errors of a full batch (float32 for H-a, float64 for H-b and H-d).</summary>
+        public (double Bytes, string Because) EstimateMemory()
+        {
+            double balance = (double)Balance.Samples * (Balance.InputDim + Balance.Hidden + Balance.OutputDim) * 4 * 3;
+            double scale = (double)Scale.Samples * Scale.InputDim * 8 * 3;
+            double warmup = (double)Warmup.Samples * (Warmup.InputDim + Warmup.Hidden + Warmup.OutputDim) * 8 * 3;
+            return (Seeds * Math.Max(balance, Math.Max(scale, warmup)),
+                $"{Seeds} seeds × samples (balance {Balance.Samples}, scale {Scale.Samples}, warmup {Warmup.Samples}) × widths");
+        }
+
         public BalanceConfig Balance { get; set; } = new();
         public ScaleConfig Scale { get; set; } = new();
         public WarmupConfig Warmup { get; set; } = new();
@@ -41,7 +51,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 100;
     }
 
-    /// <summary>H-a setting (symmetry.md §H.5).</summary>
+    /// <summary>H-a setting (docs/experiments/noise-equilibrium.md#h-a-setting-balance).</summary>
     public sealed class BalanceConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 8;
@@ -62,7 +72,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         }
     }
 
-    /// <summary>H-b setting (symmetry.md §H.5 and its calibration note: v₀ ~ N(0, I/d), float64).</summary>
+    /// <summary>H-b setting (docs/experiments/noise-equilibrium.md#h-b-setting-scale-invariance: v₀ ~ N(0, I/d), float64).</summary>
     public sealed class ScaleConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 20;
@@ -80,7 +90,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     }
 
     /// <summary>
-    /// H-d setting (§H.2 and Fig. 7_1: rank-1 matrix factorisation, Kaiming vs Xavier init, ± warmup): y = a bᵀx/√d + σ_ε ε
+    /// H-d setting (docs/experiments/noise-equilibrium.md#h-d-setting-warmup and Fig. 7_1: rank-1 matrix factorisation, Kaiming vs Xavier init, ± warmup): y = a bᵀx/√d + σ_ε ε
     /// with a, b, x, ε standard normal, f = UWx, half-MSE, SGD in float64. Kaiming = N(0, 2/fan_in), Xavier = N(0, 2/(fan_in+fan_out)).
     /// </summary>
     public sealed class WarmupConfig : IValidatedConfig
@@ -237,7 +247,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         AddCurve(ctx, "balance-imbalance", "Relative imbalance of UᵀU and WWᵀ (H-a)", "step", "imbalance", pop, name, "imbalance",
             "SGD falls to the noise equilibrium; GD keeps the initial imbalance.");
 
-    /// <summary>imb = ‖d·UᵀU − o·WWᵀ‖_F / (‖d·UᵀU‖_F + ‖o·WWᵀ‖_F), W: h×d, U: o×h (symmetry.md §H.3), via the probe.</summary>
+    /// <summary>imb = ‖d·UᵀU − o·WWᵀ‖_F / (‖d·UᵀU‖_F + ‖o·WWᵀ‖_F), W: h×d, U: o×h (docs/experiments/noise-equilibrium.md#h-a-setting-balance), via the probe.</summary>
     public static double Imbalance(Tensor<float> w, Tensor<float> u) =>
         Probes.GradientBalance.TwoLayerImbalance(ToDouble(w), ToDouble(u));
 
@@ -416,7 +426,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         for (int m = 0; m < layout.Count; m++)
             foreach (var r in new[] { plain, warm })
                 if (r.DivergedAt[m] < 0 && conditions[layout.ConditionOf(m)].Claimed) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
-        // The curves use the closed form of §H.2; this is how far it is from the probe at the end.
+        // The curves use the closed form of docs/experiments/noise-equilibrium.md#h-d-setting-warmup; this is how far it is from the probe at the end.
         ctx.Extra["warmup.closed_form_trace_max_relative_error"] = closedFormError;
 
         // Members at the claims' learning rate: Kaiming (condition 0) and Xavier (condition 1) of seed s.
@@ -438,7 +448,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         string xavierDetails = string.Join("; ", Enumerable.Range(0, seeds).Select(s =>
             $"seed {ctx.Seed + s}: Kaiming {Claim.Format(warm.Final[K(s)])} vs Xavier {Claim.Format(warm.Final[X(s)])}, Xavier without warmup {NoWarmupText(X(s))} (Kaiming {Stability(K(s))}; Xavier {Stability(X(s))})"));
         double worstRatio = sameAsXavier.OrderByDescending(r => Math.Abs(Math.Log(r))).First();
-        // §H.5 calibrates no threshold for the warmup figure. "Much smaller" is a factor of two, far outside the equilibrium's
+        // No calibrated threshold exists for the warmup figure (docs/experiments/noise-equilibrium.md#h-dwarmup-flatter). "Much smaller" is a factor of two, far outside the equilibrium's
         // fluctuations of S (±10% over time); the init-independence band is that of H-a's gradient-balance ratio.
         return
         [
@@ -682,7 +692,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     }
 
     /// <summary>
-    /// Tr H of L = (1/N) Σ_n ½‖UWx_n − y_n‖² (W: h×d, U: o×h; symmetry.md §H.2): Tr(Σ̂_x)‖U‖²_F + o·Tr(WΣ̂_xWᵀ), Σ̂_x = XᵀX/N.
+    /// Tr H of L = (1/N) Σ_n ½‖UWx_n − y_n‖² (W: h×d, U: o×h; docs/experiments/noise-equilibrium.md#h-d-setting-warmup): Tr(Σ̂_x)‖U‖²_F + o·Tr(WΣ̂_xWᵀ), Σ̂_x = XᵀX/N.
     /// Exact at every θ, not only at a minimum: f is linear in each single weight, so the residual term
     /// r·∂²f/∂θ_i² of every diagonal Hessian entry vanishes and the diagonal is the Gauss–Newton one.
     /// </summary>

@@ -5,7 +5,7 @@ using Noether.Nn;
 namespace Noether.Experiments;
 
 /// <summary>
-/// Config section that selects and parameterises a learning rule (bio.md §0.1, §1.2, §2.3, §3.2); any
+/// Config section that selects and parameterises a learning rule (docs/rules.md); any
 /// experiment can embed it as a property named <c>Rule</c>, so <c>--set rule=kp</c> picks Kolen–Pollack and
 /// <c>--set rule.l2=0.01</c> its decay. <see cref="Build"/> makes the rule stack in the canonical order.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class RuleConfig : IValidatedConfig
     public static readonly string[] Names = ["backprop", "fa", "dfa", "sign", "kp", "dendritic", "random-teacher"];
     private static readonly string[] WithFeedback = ["fa", "sign", "kp", "dendritic"];
 
-    [Param("learning rule: backprop, fa (feedback alignment, fixed random B), dfa (direct feedback alignment), sign (sign symmetry B = sign Wᵀ), kp (Kolen–Pollack), dendritic (heterosynaptic V of bio.md §2.3), random-teacher (pseudo-error toward a fixed random net, §1.2)",
+    [Param("learning rule: backprop, fa (feedback alignment, fixed random B), dfa (direct feedback alignment), sign (sign symmetry B = sign Wᵀ), kp (Kolen–Pollack), dendritic (heterosynaptic V of docs/experiments/heterosynaptic.md#protocol), random-teacher (pseudo-error toward a fixed random net, docs/rules.md)",
         OneOf = ["backprop", "fa", "dfa", "sign", "kp", "dendritic", "random-teacher"])]
     public string Name { get; set; } = "backprop";
 

@@ -10,7 +10,7 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Liao, Ziyin, Gan, Cheung, Harnett, Poggio — "Self-Assembly of a Biologically Plausible Learning Circuit"
-/// (arXiv 2412.20018, CBMM Memo 152; digest docs/papers/bio.md §3 and its calibration notes). The paper's
+/// (arXiv 2412.20018, CBMM Memo 152; docs/experiments/self-assembly.md). The paper's
 /// circuit equations were not readable; the reference mechanism is the digest's [I] reading, Kolen–Pollack
 /// with weight decay: ascending weights W_l and descending feedback B_l learn by the same local outer-product
 /// rule with the same decay λ, so W − Bᵀ shrinks by exactly (1 − ηλ) per step and random feedback
@@ -51,7 +51,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         }
     }
 
-    /// <summary>Task and network (bio.md §3.6).</summary>
+    /// <summary>Task and network (docs/experiments/self-assembly.md#protocol).</summary>
     public sealed class NetworkConfig : IValidatedConfig
     {
         [Param("input width", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
@@ -70,7 +70,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         }
     }
 
-    /// <summary>C-E3, the project's hypothesis of the four-synapse circuit (bio.md §3.2).</summary>
+    /// <summary>C-E3, the project's hypothesis of the four-synapse circuit (docs/experiments/self-assembly.md#protocol).</summary>
     public sealed class FourSynapseConfig
     {
         [Param("run the four-synapse hypothesis")] public bool Enabled { get; set; } = true;
@@ -297,7 +297,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         {
             var gap = Enumerable.Range(0, s).Select(m => fa.Loss[m] / main.Loss[m]).ToArray();
             claims.Add(Claim.AtLeast("C-E2.beats-feedback-alignment",
-                $"Self-assembled feedback beats fixed random feedback: feedback-alignment loss ≥ 1.3× {label}'s (smallest over seeds; task-dependent, bio.md §3.6)",
+                $"Self-assembled feedback beats fixed random feedback: feedback-alignment loss ≥ 1.3× {label}'s (smallest over seeds; task-dependent, docs/experiments/self-assembly.md#c-e2beats-feedback-alignment)",
                 gap.Min(), 1.3, SeedList(ctx, gap)));
         }
         if (four is not null)

@@ -8,8 +8,8 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Xu, Poggio, Chuang — "Parameter Symmetry Potentially Unifies Deep Learning Theory" (arXiv 2502.05300;
-/// digest: docs/papers/symmetry.md §E). A two-layer linear net f = UW fitted to M = Q₁ diag(s) Q₂ᵀ under the
-/// population loss ½‖UW − M‖²_F (§E.5).
+/// docs/experiments/symmetry-hierarchy.md). A two-layer linear net f = UW fitted to M = Q₁ diag(s) Q₂ᵀ under the
+/// population loss ½‖UW − M‖²_F (docs/experiments/symmetry-hierarchy.md#protocol).
 /// Learning dynamics: started next to the fully symmetric state U = W = 0, GD learns the singular directions
 /// one at a time (times ∝ 1/s_k); between two jumps the loss sits on a plateau ½Σ_{j&gt;k}s_j² while the
 /// unlearned directions stay at the rotation-symmetric state (σ_{k+1}(UW) ≈ 0).
@@ -39,7 +39,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         [Param("a singular value counts towards the rank when it exceeds this", Min = 0)] public double RankTolerance { get; set; } = 0.01;
         [Param("population members per condition, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements of the rank ladder", Min = 1)] public int ProbeEvery { get; set; } = 100;
-        /// <summary>Optional syre regulariser (symmetry.md §G) on U and W; off by default.</summary>
+        /// <summary>Optional syre regulariser (docs/experiments/syre.md) on U and W; off by default.</summary>
         public SyreConfig Syre { get; set; } = new();
 
         public void Validate()
@@ -69,7 +69,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         return claims;
     }
 
-    /// <summary>M = Q₁ diag(s) Q₂ᵀ with Haar-random orthogonal Q₁, Q₂ (symmetry.md §E.5).</summary>
+    /// <summary>M = Q₁ diag(s) Q₂ᵀ with Haar-random orthogonal Q₁, Q₂ (docs/experiments/symmetry-hierarchy.md#protocol).</summary>
     public static Tensor<double> Target(Config config, Rng rng)
     {
         int n = config.Size;
@@ -319,7 +319,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         {
             Caption = "Every point on the diagonal: the minimum of ½‖UW − M‖² + γ(‖U‖² + ‖W‖²) soft-thresholds the spectrum of M.",
             Series = [new Series("all γ, seeds, k", predictedAll.ToArray(), measuredAll.ToArray()),
-                      new Series("y = x", [0, config.TargetSpectrum[0]], [0, config.TargetSpectrum[0]])],
+                      new Series("y = x", [0, config.TargetSpectrum[0]], [0, config.TargetSpectrum[0]]) { Style = "reference" }],
         });
         return
         [

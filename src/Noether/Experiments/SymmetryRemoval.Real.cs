@@ -7,7 +7,7 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// syre on real images (`--set data=fashion-mnist`; symmetry.md §G.4: "4-layer FCN on MNIST — neuron/feature
+/// syre on real images (`--set data=fashion-mnist`; docs/experiments/syre.md#real-data-variant; the paper's "4-layer FCN on MNIST — neuron/feature
 /// collapse vs weight decay, controls for weight decay"). Weight decay pulls a ReLU MLP toward its symmetric
 /// states: a neuron that stops firing gets no gradient and decays to the rescaling-symmetric point w_i = 0,
 /// u_i = 0, where it stays (neuron collapse), and the hidden representation loses rank (feature collapse).

@@ -8,7 +8,7 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// Ziyin, Xu, Chuang — "Remove Symmetries to Control Model Expressivity and Improve Optimization" (syre,
-/// arXiv 2408.15495; digest: docs/papers/symmetry.md §G). The symmetric trap (§G.5): a student of h tanh
+/// arXiv 2408.15495; docs/experiments/syre.md). The symmetric trap (docs/experiments/syre.md#protocol): a student of h tanh
 /// neurons whose incoming weights start identical (w_i = w̄, u_i = u₀) is permutation-symmetric, and GD with
 /// weight decay keeps it so forever: it is a one-neuron model (rank W₁ = 1) and cannot fit a 4-unit
 /// teacher. syre — train ℓ(θ + θ₀) + γ‖θ‖² with a frozen random θ₀ — removes the reflection symmetries, so
@@ -99,7 +99,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = ArmOf(m).Kind == "vanilla" ? 2 * ArmOf(m).Gamma : 0; // γ‖w‖² ⇒ wd = 2γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, data, c.Samples,
             pop.Streams("batches"));
-        // The effective weights w start at the symmetric point; θ = w − θ₀ absorbs the offset (symmetry.md §G.5).
+        // The effective weights w start at the symmetric point; θ = w − θ₀ absorbs the offset (docs/experiments/syre.md#protocol).
         var syre = new SyreRegularizer<float>(c.Syre.SelectParameters(net),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "vanilla" ? 0 : ArmOf(m).Gamma).ToArray(),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Sigma0).ToArray(),
@@ -194,7 +194,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         ];
     }
 
-    /// <summary>Numerical rank of W₁ and the largest pairwise distance of the neurons' (w_i, u_i), relative to their mean norm (§G.3).</summary>
+    /// <summary>Numerical rank of W₁ and the largest pairwise distance of the neurons' (w_i, u_i), relative to their mean norm (docs/experiments/syre.md#protocol).</summary>
     private static (int Rank, double Spread) Symmetry(Linear<float> w1, Linear<float> w2, int member, double tolerance)
     {
         int h = w1.Out, d = w1.In;
@@ -211,7 +211,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
     }
 
     /// <summary>
-    /// Teacher y = Σ_k a_k tanh(b_kᵀx), x ~ N(0, I), no label noise (symmetry.md §G.5): one data set per seed,
+    /// Teacher y = Σ_k a_k tanh(b_kᵀx), x ~ N(0, I), no label noise (docs/experiments/syre.md#protocol): one data set per seed,
     /// laid out per member (each member trains on its seed's data), with ½ Var y of each seed's targets.
     /// </summary>
     private static (TrainingData<float> Data, double[] HalfVariance) TeacherData(Config c, RunContext ctx, Population pop)

@@ -7,7 +7,7 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// The `syre.*` config section (symmetry.md §G): any experiment embeds it as a property named Syre and calls
+/// The `syre.*` config section (docs/experiments/syre.md): any experiment embeds it as a property named Syre and calls
 /// <see cref="AttachTo{T}"/> on its trainer, so `--set syre.gamma=1e-3 --set syre.sigma0=0.01` switches symmetry
 /// removal on. Off by default (γ = 0). syre's decay is added to whatever weight decay the experiment's
 /// optimiser already applies; set the experiment's own decay to 0 for the paper's ℓ(θ + θ₀) + γ‖θ‖².

@@ -4,7 +4,7 @@ using Noether.Nn;
 namespace Noether.Learning;
 
 /// <summary>
-/// The regulariser of Liang et al.'s fix (arXiv 2501.18797; representation.md §J.6) on a
+/// The regulariser of Liang et al.'s fix (arXiv 2501.18797; docs/experiments/compositional.md#full-profile-extras) on a
 /// <see cref="LowRankEmbedding{T}"/>, summed over both factors and every token t:
 /// λ_ent·Σ_t H(λ_t) + λ_var·Σ_t [Σ_columns Var(L_t[:, j]) + Σ_rows Var(R_t[j, :])], where
 /// H(λ) = −Σ_c p_c ln p_c with p_c = max(λ_c²/Σλ², 1e-8) pushes each spectrum to rank 1, and the

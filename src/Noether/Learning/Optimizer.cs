@@ -79,7 +79,7 @@ public sealed class Sgd<T>(int members, double learningRate, double weightDecay 
         T tlr = T.CreateChecked(lr), twd = T.CreateChecked(wd);
         if (Momentum == 0)
         {
-            // θ' = θ − η(g + wd·θ): the exact form the charge identity (symmetry.md §0.1 fact 3) is stated for.
+            // θ' = θ − η(g + wd·θ): the exact form the charge identity (docs/experiments/noise-equilibrium.md#charge-identity) is stated for.
             for (int i = 0; i < theta.Length; i++) theta[i] -= tlr * (g[i] + twd * theta[i]);
             return;
         }

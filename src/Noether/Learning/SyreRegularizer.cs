@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning;
 
 /// <summary>
-/// syre, "symmetry removal" (Ziyin, Xu, Chuang, arXiv 2408.15495; symmetry.md §G.2): train
+/// syre, "symmetry removal" (Ziyin, Xu, Chuang, arXiv 2408.15495; docs/experiments/syre.md#how-syre-is-implemented): train
 /// ℓ_r(θ) = ℓ(θ + θ₀) + γ‖θ‖²_D with a random offset θ₀ ~ N(0, σ₀²I) drawn once and frozen, and
 /// (advanced removal, Eq. 4) a random positive diagonal D. With probability 1 over θ₀ the regularised
 /// loss has no reflection symmetry, so symmetric states (identical or dead neurons, low rank) stop

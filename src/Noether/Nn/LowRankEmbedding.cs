@@ -4,7 +4,7 @@ using Noether.Tensors;
 namespace Noether.Nn;
 
 /// <summary>
-/// The token-to-image embedding of Liang et al.'s fix (arXiv 2501.18797; representation.md §J.6): for each
+/// The token-to-image embedding of Liang et al.'s fix (arXiv 2501.18797; docs/experiments/compositional.md#full-profile-extras): for each
 /// factor (x, then y) and each token t there are a spectrum λ_t ∈ R^G and factor matrices L_t, R_t ∈ R^{G×G}.
 /// A code c (one-hot in the paper) mixes them linearly, λ = Σ_t c_t λ_t, L̃ = Σ_t c_t L_t, R̃ = Σ_t c_t R_t; L̃ is
 /// scaled to unit-norm columns and R̃ to unit-norm rows (x / max(‖x‖, 1e-12)), and the embedding is

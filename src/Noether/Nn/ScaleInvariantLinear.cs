@@ -5,7 +5,7 @@ namespace Noether.Nn;
 
 /// <summary>
 /// Linear map through the direction of each weight row only: h_b = (v/‖v‖)·h_a, per output unit.
-/// The loss is invariant to v → c·v (scale symmetry, generator A = I; symmetry.md §0.1 class 2),
+/// The loss is invariant to v → c·v (scale symmetry, generator A = I; docs/experiments/noise-equilibrium.md#charge-identity, the H-b model),
 /// so per-sample gradients are orthogonal to v and SGD can only grow ‖v‖.
 /// </summary>
 public sealed class ScaleInvariantLinear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>

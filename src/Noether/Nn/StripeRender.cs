@@ -5,7 +5,7 @@ namespace Noether.Nn;
 
 /// <summary>
 /// Forced rendering of a two-factor code in pixel space (Liang et al., arXiv 2501.18797; the hard-constrained
-/// stripe model of representation.md §J.10, a rank-1 case of §J.6): the first half c_x of the input selects a
+/// stripe model of docs/experiments/compositional.md#models-quick-profile, a rank-1 case of the low-rank embedding): the first half c_x of the input selects a
 /// column profile a = E_xᵀ c_x ∈ R^W, the second half c_y a row profile b = E_yᵀ c_y ∈ R^H, and the output is
 /// the two-channel image with channel 0 (i, j) = a_j (constant down each column: a vertical stripe for a
 /// one-hot c_x) and channel 1 (i, j) = b_i (a horizontal stripe). A pixelwise network composes the two.

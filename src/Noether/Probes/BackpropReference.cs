@@ -8,7 +8,7 @@ namespace Noether.Probes;
 /// Exact backpropagation quantities of one population member, recomputed from the network's trace and
 /// current weights: starting from the error at the top pre-activation, δ_{l−1} = f'(a_{l−1}) ⊙ (δ_l W_l).
 /// Whatever rule formed the gradients (feedback alignment, DFA, Kolen–Pollack, dendritic V), this gives the
-/// gradient they are compared with (bio.md §2.4 cos(ΔW1, −∇W1) and φ̂, §3.3 update alignment).
+/// gradient they are compared with (cos(ΔW1, −∇W1) and φ̂ of docs/experiments/heterosynaptic.md#protocol, the update alignment of docs/experiments/self-assembly.md#protocol).
 /// Supports stacks of dense layers with elementwise activations between them.
 /// </summary>
 public static class BackpropReference

@@ -4,7 +4,7 @@ using Noether.Tensors;
 namespace Noether.Probes;
 
 /// <summary>
-/// Canonical correlation analysis and SVCCA (representation.md §K.7). The canonical correlations
+/// Canonical correlation analysis and SVCCA (docs/probes.md#cca-and-svcca). The canonical correlations
 /// ρ₁ ≥ … are the singular values of Q_aᵀQ_b with Q an orthonormal basis of the centred column space.
 /// Here Q_a = A_c·V·Λ^{-1/2} from the eigen-decomposition of A_cᵀA_c, so only d×d matrices are
 /// factorised (n never appears in an SVD). CCA is invariant to any invertible linear map of either
@@ -34,7 +34,7 @@ public static class Cca
     }
 
     /// <summary>
-    /// SVCCA, PRH/multimodal variant (§K.7): z-score the columns (sample std + 1e-8), keep the top
+    /// SVCCA, PRH/multimodal variant (docs/probes.md#cca-and-svcca): z-score the columns (sample std + 1e-8), keep the top
     /// <paramref name="dims"/> left singular vectors U of each side, and return the mean singular value of
     /// U_aᵀU_b, which is the mean correlation of the canonical variate pairs.
     /// </summary>

@@ -4,14 +4,14 @@ using Noether.Tensors;
 namespace Noether.Probes;
 
 /// <summary>
-/// Biased centred kernel alignment (Kornblith et al. 2019; representation.md §K.4):
+/// Biased centred kernel alignment (Kornblith et al. 2019; docs/probes.md#cka):
 /// CKA(K,L) = HSIC_b(K,L) / √(HSIC_b(K,K)·HSIC_b(L,L)), HSIC_b(K,L) = tr(KHLH)/(n−1)².
 /// Invariant to orthogonal maps, isotropic scaling and translation of either feature set.
 /// </summary>
 public static class Cka
 {
     /// <summary>
-    /// Linear CKA, feature form (§K.4): ‖B_cᵀA_c‖_F² / (‖A_cᵀA_c‖_F·‖B_cᵀB_c‖_F) with column-centred A_c, B_c.
+    /// Linear CKA, feature form (docs/probes.md#cka): ‖B_cᵀA_c‖_F² / (‖A_cᵀA_c‖_F·‖B_cᵀB_c‖_F) with column-centred A_c, B_c.
     /// Costs O(n·d²); prefer it when d &lt; n. Returns 0 when either side is constant.
     /// </summary>
     public static double LinearCka(Tensor<double> a, Tensor<double> b)
@@ -39,7 +39,7 @@ public static class Cka
     }
 
     /// <summary>
-    /// Linear CKA, Gram form (§K.4): CKA of K = AAᵀ and L = BBᵀ after double centring. Equal to the
+    /// Linear CKA, Gram form (docs/probes.md#cka): CKA of K = AAᵀ and L = BBᵀ after double centring. Equal to the
     /// feature form; O(n²·d) time and two n×n workspaces.
     /// </summary>
     public static double LinearCkaGram(Tensor<double> a, Tensor<double> b)
@@ -57,7 +57,7 @@ public static class Cka
     }
 
     /// <summary>
-    /// CKA of two n×n kernel matrices (§K.4): ⟨HKH, HLH⟩_F / (‖HKH‖_F‖HLH‖_F). The kernels are centred
+    /// CKA of two n×n kernel matrices (docs/probes.md#cka): ⟨HKH, HLH⟩_F / (‖HKH‖_F‖HLH‖_F). The kernels are centred
     /// in place (they are workspace). Returns 0 when either centred kernel is zero.
     /// </summary>
     public static double CkaOfKernels(Span<double> k, Span<double> l, int n)
@@ -69,7 +69,7 @@ public static class Cka
         return den > 0 ? kl / den : 0.0;
     }
 
-    /// <summary>Biased HSIC (§K.4): HSIC_b(K,L) = tr(KHLH)/(n−1)² for n×n kernels (inputs are not modified).</summary>
+    /// <summary>Biased HSIC (docs/probes.md#cka): HSIC_b(K,L) = tr(KHLH)/(n−1)² for n×n kernels (inputs are not modified).</summary>
     public static double HsicBiased(ReadOnlySpan<double> k, ReadOnlySpan<double> l, int n)
     {
         var kc = FeatureMatrix.RentCopy(k[..(n * n)], out _);

@@ -3,7 +3,7 @@ using Noether.Tensors;
 namespace Noether.Probes;
 
 /// <summary>
-/// CKNNA: CKA restricted to mutual nearest neighbours (PRH; representation.md §K.6). With K = AAᵀ and
+/// CKNNA: CKA restricted to mutual nearest neighbours (PRH; docs/probes.md#cknna). With K = AAᵀ and
 /// L = BBᵀ on L2-normalised rows and row-wise top-k masks M_K, M_L (self excluded):
 /// sim(K,L) = HSIC_u(M⊙K, M⊙L), M = M_K⊙M_L; CKNNA = sim(K,L) / (√(sim(K,K)·sim(L,L)) + 1e-6),
 /// where sim(K,K) uses M = M_K. Between m_kNN (local, rank only) and CKA (global).

@@ -4,7 +4,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Noether.Probes;
 
 /// <summary>
-/// Heterosynaptic consistency score φ̂ (bio.md §2.3): with P = [p_n(t′)] the potentials delivered by the
+/// Heterosynaptic consistency score φ̂ (docs/experiments/heterosynaptic.md#protocol): with P = [p_n(t′)] the potentials delivered by the
 /// learning pathway and Gh = [∂ℓ_n/∂h] the true gradients (both [B×hidden]), heterosynaptic stability
 /// means P ≈ φ·Gh. φ̂ &gt; 0 means the rule descends the loss; dynamical consistency means all φ̂_i share a sign.
 /// </summary>

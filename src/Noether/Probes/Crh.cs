@@ -3,7 +3,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Noether.Probes;
 
-/// <summary>The six CRH matrices of a layer h_b = W h_a (symmetry.md §F.2).</summary>
+/// <summary>The six CRH matrices of a layer h_b = W h_a (docs/experiments/crh.md#claim).</summary>
 /// <param name="Ha">E[h_a h_aᵀ] (n_a×n_a).</param>
 /// <param name="Ga">E[g_a g_aᵀ] with g_a = Wᵀg_b.</param>
 /// <param name="Za">WᵀW.</param>
@@ -15,12 +15,12 @@ public sealed record CrhMatrices(Tensor<double> Ha, Tensor<double> Ga, Tensor<do
 /// <summary>The six CRH alignments α (entrywise Pearson), input side a and output side b.</summary>
 public sealed record CrhAlignments(double ARG, double ARW, double AGW, double BRG, double BRW, double BGW)
 {
-    /// <summary>Mean of the six α's (the symmetry.md §F.5 summary).</summary>
+    /// <summary>Mean of the six α's (docs/experiments/crh.md#fmean-alignment).</summary>
     public double Mean => (ARG + ARW + AGW + BRG + BRW + BGW) / 6.0;
 }
 
 /// <summary>
-/// Canonical Representation Hypothesis probes (Ziyin et al., symmetry.md §F): representations H,
+/// Canonical Representation Hypothesis probes (Ziyin et al., docs/experiments/crh.md): representations H,
 /// gradients G and weights Z of a layer align (H ∝ G ∝ Z on each side) where gradient noise balances
 /// weight decay. Inputs are a batch of layer inputs h_a [B×n_a], output gradients g_b = ∂ℓ/∂h_b [B×n_b]
 /// and the weight W [n_b×n_a].
@@ -29,7 +29,7 @@ public static class Crh
 {
     /// <summary>
     /// Builds H_a, G_a, Z_a, H_b, G_b, Z_b. With <paramref name="normalizeAndCentre"/> (the paper's
-    /// experiments, §F.3), every per-sample h and g is divided by its norm and then mean-subtracted over
+    /// experiments, docs/experiments/crh.md#the-alignment-measure), every per-sample h and g is divided by its norm and then mean-subtracted over
     /// the batch, so H and G are covariances of unit vectors.
     /// </summary>
     public static CrhMatrices Matrices(Tensor<double> ha, Tensor<double> gb, Tensor<double> w, bool normalizeAndCentre = true)
@@ -53,7 +53,7 @@ public static class Crh
         MatrixAlignment.PearsonAlpha(m.Hb, m.Gb), MatrixAlignment.PearsonAlpha(m.Hb, m.Zb), MatrixAlignment.PearsonAlpha(m.Gb, m.Zb));
 
     /// <summary>
-    /// The orthogonal null of each alignment (§F.3): mean α(X, QYQᵀ) over Haar Q for the same six pairs,
+    /// The orthogonal null of each alignment (docs/experiments/crh.md#the-alignment-measure): mean α(X, QYQᵀ) over Haar Q for the same six pairs,
     /// to report next to every α.
     /// </summary>
     public static CrhAlignments NullAlignments(CrhMatrices m, int samples, Rng rng)

@@ -57,7 +57,7 @@ public static class FeatureMatrix
     }
 
     /// <summary>
-    /// Platonic-representation outlier clipping (representation.md §K.1, default mode): τ = the mean over
+    /// Platonic-representation outlier clipping (docs/probes.md#preprocessing, default mode): τ = the mean over
     /// rows of each row's <paramref name="quantile"/>-quantile of |value| (linear interpolation), then
     /// every value is clamped to [−τ, τ] in place. Returns τ.
     /// </summary>

@@ -3,7 +3,7 @@ using Noether.Tensors;
 namespace Noether.Probes;
 
 /// <summary>
-/// Forward/feedback alignment of a layer with feedback matrix B (bio.md §3.3): B = Wᵀ is backprop,
+/// Forward/feedback alignment of a layer with feedback matrix B (docs/experiments/self-assembly.md#protocol): B = Wᵀ is backprop,
 /// a fixed random B is feedback alignment, Kolen–Pollack drives B toward Wᵀ. W is out×in, B is in×out.
 /// </summary>
 public static class FeedbackAlignment

@@ -10,7 +10,7 @@ namespace Noether.Probes;
 public sealed record NeuronBalanceResult(double MedianAbsLogRatio, double[] LogRatios, int ActiveNeurons);
 
 /// <summary>
-/// Gradient balance ("equipartition", symmetry.md §0.1 fact 6, §D.2, §H.3): at the entropic fixed point
+/// Gradient balance ("equipartition", docs/experiments/entropic-balance.md#claim, docs/experiments/noise-equilibrium.md#h-a-setting-balance): at the entropic fixed point
 /// E_B[g_Bᵀ A g_B] = 0 for each rescaling generator A, i.e. the two sides of the symmetry carry equal
 /// per-sample gradient energy. Inputs are per-sample layer inputs h_a [B×in] and per-sample output
 /// gradients g_b = ∂ℓ/∂h_b [B×out]; the per-sample weight gradient g_b h_aᵀ is never formed because
@@ -30,7 +30,7 @@ public static class GradientBalance
         return r;
     }
 
-    /// <summary>Layer gradient-balance ratio ρ = E‖g_W‖² / E‖g_U‖² from per-sample squared gradient norms (§H.3); 1 at balance.</summary>
+    /// <summary>Layer gradient-balance ratio ρ = E‖g_W‖² / E‖g_U‖² from per-sample squared gradient norms (docs/experiments/noise-equilibrium.md#h-a-setting-balance); 1 at balance.</summary>
     public static double LayerBalanceRatio(ReadOnlySpan<double> perSampleSquaredNormsW, ReadOnlySpan<double> perSampleSquaredNormsU)
     {
         if (perSampleSquaredNormsW.Length == 0 || perSampleSquaredNormsU.Length == 0)
@@ -41,7 +41,7 @@ public static class GradientBalance
     }
 
     /// <summary>
-    /// Neuron balance of a hidden layer (symmetry.md §D.5 D-b): for hidden neuron i with incoming weights
+    /// Neuron balance of a hidden layer (docs/experiments/entropic-balance.md#d-b-setting-neuron-balance): for hidden neuron i with incoming weights
     /// w_i (row i of W1) and outgoing weights u_i (column i of W2), E‖∂ℓ/∂w_i‖² = E[g1_{n,i}²‖x_n‖²] and
     /// E‖∂ℓ/∂u_i‖² = E[h_{n,i}²‖g2_n‖²]; returns the median over active neurons of |log ratio|.
     /// </summary>
@@ -82,7 +82,7 @@ public static class GradientBalance
     }
 
     /// <summary>
-    /// Relative imbalance of a two-layer linear net f = UWx (symmetry.md §H.3):
+    /// Relative imbalance of a two-layer linear net f = UWx (docs/experiments/noise-equilibrium.md#h-a-setting-balance):
     /// ‖d·UᵀU − o·WWᵀ‖_F / (‖d·UᵀU‖_F + ‖o·WWᵀ‖_F) with W h×d, U o×h; 0 at the isotropic noise equilibrium.
     /// </summary>
     public static double TwoLayerImbalance(Tensor<double> w, Tensor<double> u)

@@ -4,7 +4,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Noether.Probes;
 
 /// <summary>
-/// Hebbian alignment (Koplow, Poggio, Ziyin; bio.md §1.3–1.4): the cosine between a layer's learning
+/// Hebbian alignment (Koplow, Poggio, Ziyin; docs/experiments/hebbian.md#protocol): the cosine between a layer's learning
 /// signal G (the update without its decay term; −∇_W L for SGD) and the batch Hebbian term
 /// H = (1/N) Σ_n h_b,n h_a,nᵀ (post × preᵀ, h_b the pre-activation), both on the same batch and
 /// weights. Average the per-step cosines over steps (<see cref="StepAverage"/>), never the signals.
@@ -23,7 +23,7 @@ public static class HebbianAlignment
         return h;
     }
 
-    /// <summary>Layer alignment A = cos(G, H) (§1.4): +1 for a Hebbian update, −1 for anti-Hebbian.</summary>
+    /// <summary>Layer alignment A = cos(G, H) (docs/experiments/hebbian.md#protocol): +1 for a Hebbian update, −1 for anti-Hebbian.</summary>
     public static double LayerAlignment(Tensor<double> learningSignal, Tensor<double> ha, Tensor<double> hb)
     {
         var h = HebbianTerm(ha, hb);
@@ -44,7 +44,7 @@ public static class HebbianAlignment
     }
 
     /// <summary>
-    /// Weak-form stationarity check (§1.3 result 2): cos(ḡ, γW) with ḡ the running mean of the learning
+    /// Weak-form stationarity check (docs/experiments/hebbian.md#a-e3stationarity): cos(ḡ, γW) with ḡ the running mean of the learning
     /// signal; → 1 at stationarity when γ &gt; 0 (the sign of γ sets the sign).
     /// </summary>
     public static double StationarityCosine(Tensor<double> meanLearningSignal, Tensor<double> w, double weightDecay)

@@ -10,7 +10,7 @@ namespace Noether.Probes;
 public sealed record LayerPairResult(double Score, int LayerA, int LayerB, double[,] Scores);
 
 /// <summary>
-/// Max-over-layer-pairs reducer (PRH; representation.md §K.1 step 4, §L): the alignment of two models is
+/// Max-over-layer-pairs reducer (PRH; docs/probes.md#layer-pair-maximum): the alignment of two models is
 /// the largest metric value over all (layer of A, layer of B) pairs; the argmax pair is kept.
 /// </summary>
 public static class LayerPairMax

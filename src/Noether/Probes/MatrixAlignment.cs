@@ -8,9 +8,9 @@ namespace Noether.Probes;
 public sealed record AlignmentNull(double Mean, double Sd, int Samples);
 
 /// <summary>
-/// Alignment of two same-size matrices, read as vectors of entries: Frobenius cosine (bio.md §0.1),
-/// entrywise Pearson α (the CRH alignment, symmetry.md §F.3), Spearman rank correlation, and the
-/// spectrum-preserving orthogonal null α(X, QZQᵀ) with Haar-random Q (§F.3 caution: entrywise Pearson
+/// Alignment of two same-size matrices, read as vectors of entries: Frobenius cosine (docs/experiments/hebbian.md#protocol),
+/// entrywise Pearson α (the CRH alignment, docs/experiments/crh.md#the-alignment-measure), Spearman rank correlation, and the
+/// spectrum-preserving orthogonal null α(X, QZQᵀ) with Haar-random Q (docs/experiments/crh.md#the-alignment-measure: entrywise Pearson
 /// of unrelated positive semidefinite matrices is large because of their diagonals).
 /// </summary>
 public static class MatrixAlignment
@@ -31,7 +31,7 @@ public static class MatrixAlignment
     }
 
     /// <summary>
-    /// CRH alignment α(X,Y) = Σ(X_ij−X̄)(Y_ij−Ȳ)/√(Σ(X_ij−X̄)²·Σ(Y_ij−Ȳ)²) over all entries (symmetry.md §F.3);
+    /// CRH alignment α(X,Y) = Σ(X_ij−X̄)(Y_ij−Ȳ)/√(Σ(X_ij−X̄)²·Σ(Y_ij−Ȳ)²) over all entries (docs/experiments/crh.md#the-alignment-measure);
     /// 0 when either matrix is constant.
     /// </summary>
     public static double PearsonAlpha(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
@@ -94,7 +94,7 @@ public static class MatrixAlignment
     }
 
     /// <summary>
-    /// Spectrum-preserving orthogonal null (symmetry.md §F.3): the mean and sd of α(X, QZQᵀ) over
+    /// Spectrum-preserving orthogonal null (docs/experiments/crh.md#the-alignment-measure): the mean and sd of α(X, QZQᵀ) over
     /// <paramref name="samples"/> Haar-random orthogonal Q. Z keeps its eigenvalues but loses its
     /// eigenvectors' relation to X. X and Z are m×m.
     /// </summary>

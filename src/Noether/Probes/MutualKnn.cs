@@ -3,7 +3,7 @@ using Noether.Tensors;
 namespace Noether.Probes;
 
 /// <summary>
-/// Mutual k-nearest-neighbour alignment (Platonic Representation Hypothesis; representation.md §K.2):
+/// Mutual k-nearest-neighbour alignment (Platonic Representation Hypothesis; docs/probes.md#mutual-k-nn):
 /// m_kNN(A,B) = (1/n) Σ_i |N_A(i) ∩ N_B(i)| / k, where N_X(i) are the k rows with the largest inner product
 /// with row i, self excluded. Chance level for independent features is k/(n−1).
 /// </summary>
@@ -11,7 +11,7 @@ public static class MutualKnn
 {
     /// <summary>
     /// Mutual k-NN alignment. By default rows are L2-normalised first (cosine similarity) and nothing is
-    /// clipped; <paramref name="clipQuantile"/> in (0,1] applies the PRH outlier clipping (§K.1) before
+    /// clipped; <paramref name="clipQuantile"/> in (0,1] applies the PRH outlier clipping (docs/probes.md#preprocessing) before
     /// normalising. Self-matches are always excluded.
     /// </summary>
     public static double MutualKnnAlignment(Tensor<double> a, Tensor<double> b, int k = 10,
@@ -24,7 +24,7 @@ public static class MutualKnn
         return MutualKnnOfNeighbours(na, nb, n, k);
     }
 
-    /// <summary>The expected m_kNN of independent features: k/(n−1) (hypergeometric mean, §K.2).</summary>
+    /// <summary>The expected m_kNN of independent features: k/(n−1) (hypergeometric mean, docs/probes.md#mutual-k-nn).</summary>
     public static double Chance(int n, int k) => k / (n - 1.0);
 
     /// <summary>m_kNN from two n×k neighbour index tables (row i lists N(i)).</summary>

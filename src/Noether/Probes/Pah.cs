@@ -7,7 +7,7 @@ namespace Noether.Probes;
 public sealed record PahFit(double Exponent, double Intercept, double RSquared, int Points);
 
 /// <summary>
-/// Polynomial Alignment Hypothesis exponent (symmetry.md §F.2–F.3): when CRH breaks, X ∝ Z^k. Diagonalise
+/// Polynomial Alignment Hypothesis exponent (docs/experiments/crh.md#claim): when CRH breaks, X ∝ Z^k. Diagonalise
 /// the symmetric Z = VΛVᵀ, project λ_i(X) = v_iᵀXv_i, and fit log λ_i(X) against log λ_i(Z) by least
 /// squares; report k and R². Directions where either value is not positive (beyond a relative
 /// tolerance of the largest) are left out.

@@ -2,7 +2,7 @@ using Noether.Tensors;
 
 namespace Noether.Probes;
 
-/// <summary>A score with its permutation null (representation.md §K.9, "Aristotelian" calibration).</summary>
+/// <summary>A score with its permutation null (docs/probes.md#permutation-null, "Aristotelian" calibration).</summary>
 /// <param name="Score">the metric on the true pairing of rows.</param>
 /// <param name="NullMean">mean of the metric over row-shuffled B.</param>
 /// <param name="NullSd">sample standard deviation of those null scores.</param>

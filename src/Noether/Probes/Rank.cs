@@ -2,7 +2,7 @@ using Noether.Tensors;
 
 namespace Noether.Probes;
 
-/// <summary>Rank measures of a weight or representation matrix (symmetry.md §E.5, §G.3).</summary>
+/// <summary>Rank measures of a weight or representation matrix (docs/experiments/symmetry-hierarchy.md#protocol, docs/experiments/syre.md#protocol).</summary>
 public static class Rank
 {
     /// <summary>Singular values σ₁ ≥ σ₂ ≥ … of a matrix.</summary>
@@ -10,7 +10,7 @@ public static class Rank
 
     /// <summary>
     /// Rank with an absolute tolerance: #{k : σ_k &gt; tolerance}. Used where the whole spectrum may vanish
-    /// (the weight-decay rank ladder of symmetry.md §E.5 ends at rank 0), so a tolerance relative to σ₁ would not do.
+    /// (the weight-decay rank ladder of docs/experiments/symmetry-hierarchy.md#protocol ends at rank 0), so a tolerance relative to σ₁ would not do.
     /// </summary>
     public static int RankAbove(Tensor<double> w, double tolerance)
     {
@@ -18,7 +18,7 @@ public static class Rank
         return ProbeMath.SingularValues(w).Count(v => v > tolerance);
     }
 
-    /// <summary>Numerical rank: #{k : σ_k &gt; relativeTolerance·σ₁} (default 1e-3, §G.3); 0 for a zero matrix.</summary>
+    /// <summary>Numerical rank: #{k : σ_k &gt; relativeTolerance·σ₁} (default 1e-3, as in docs/experiments/syre.md#protocol); 0 for a zero matrix.</summary>
     public static int NumericalRank(Tensor<double> w, double relativeTolerance = 1e-3)
     {
         var s = ProbeMath.SingularValues(w);

@@ -4,13 +4,13 @@ using Noether.Tensors;
 namespace Noether.Probes;
 
 /// <summary>
-/// CKA with Gaussian (RBF) kernels (Kornblith et al. 2019; representation.md §K.4):
+/// CKA with Gaussian (RBF) kernels (Kornblith et al. 2019; docs/probes.md#cka):
 /// K_ij = exp(−‖a_i − a_j‖² / (2·θ²·median_ij ‖a_i − a_j‖²)), then biased CKA of the centred kernels.
 /// </summary>
 public static class RbfCka
 {
     /// <summary>
-    /// RBF CKA with the bandwidth set relative to the median squared distance (§K.4; θ = 0.5 and 1.0
+    /// RBF CKA with the bandwidth set relative to the median squared distance (docs/probes.md#cka; θ = 0.5 and 1.0
     /// are used in the literature). The median is taken over all n² entries, diagonal zeros included.
     /// </summary>
     public static double RbfCkaMedian(Tensor<double> a, Tensor<double> b, double threshold = 1.0)

@@ -8,7 +8,7 @@ namespace Noether.Probes;
 public sealed record TraceEstimate(double Trace, double StandardError, int Probes);
 
 /// <summary>
-/// Sharpness of the loss at θ (symmetry.md §H.2, §D.2): Hessian trace and top eigenvalue, for any model
+/// Sharpness of the loss at θ (docs/experiments/noise-equilibrium.md#h-d-setting-warmup, docs/experiments/entropic-balance.md#claim): Hessian trace and top eigenvalue, for any model
 /// given as a gradient function. Hessian-vector products are central differences of gradients,
 /// Hv ≈ (∇L(θ+εv) − ∇L(θ−εv))/(2ε), exact for quadratic losses up to rounding.
 /// </summary>

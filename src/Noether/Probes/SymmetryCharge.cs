@@ -4,7 +4,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Noether.Probes;
 
 /// <summary>
-/// Noether charges of exponential symmetries (symmetry.md §0.1 facts 1–3): for ℓ(θ) = ℓ(e^{λA}θ) the
+/// Noether charges of exponential symmetries (docs/experiments/noise-equilibrium.md#charge-identity): for ℓ(θ) = ℓ(e^{λA}θ) the
 /// charge C_A(θ) = θᵀAθ is conserved by gradient flow, and one SGD step with L2 γ obeys exactly
 /// C_A(θ') = (1−2ηγ)² C_A(θ) + η² g_Bᵀ A g_B.
 /// </summary>

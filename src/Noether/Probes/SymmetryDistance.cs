@@ -6,14 +6,14 @@ namespace Noether.Probes;
 /// <summary>Pairwise distances between the neurons of a layer (permutation symmetry).</summary>
 /// <param name="MinDistance">min over i&lt;j of ‖w_i − w_j‖.</param>
 /// <param name="MaxDistance">max over i&lt;j of ‖w_i − w_j‖.</param>
-/// <param name="MinRelative">MinDistance / mean ‖w_i‖ (symmetry.md §G.5 criterion).</param>
+/// <param name="MinRelative">MinDistance / mean ‖w_i‖ (docs/experiments/syre.md#gvanilla-symmetric).</param>
 /// <param name="MaxRelative">MaxDistance / mean ‖w_i‖.</param>
 /// <param name="NearestPair">the (i, j) attaining the minimum.</param>
-/// <param name="DeltaG">distance to the nearest permutation-symmetric state, MinDistance/√2, divided by ‖W‖_F (§E.2).</param>
+/// <param name="DeltaG">distance to the nearest permutation-symmetric state, MinDistance/√2, divided by ‖W‖_F (docs/experiments/symmetry-hierarchy.md#claim).</param>
 public sealed record PermutationDistanceResult(double MinDistance, double MaxDistance, double MinRelative, double MaxRelative, (int I, int J) NearestPair, double DeltaG);
 
 /// <summary>
-/// Symmetry-breaking distances ΔG (symmetry.md §E.2, §G.3): how far a layer is from its nearest
+/// Symmetry-breaking distances ΔG (docs/experiments/symmetry-hierarchy.md#claim, docs/experiments/syre.md#protocol): how far a layer is from its nearest
 /// permutation-, rotation- or rescaling-symmetric state, and dead-neuron counts.
 /// </summary>
 public static class SymmetryDistance
@@ -72,7 +72,7 @@ public static class SymmetryDistance
         return r;
     }
 
-    /// <summary>Dead neurons by weights (§G.3): #{i : ‖w_i‖·‖u_i‖ &lt; ε}, W1 [hidden×in], W2 [out×hidden].</summary>
+    /// <summary>Dead neurons by weights (docs/experiments/syre.md#protocol): #{i : ‖w_i‖·‖u_i‖ &lt; ε}, W1 [hidden×in], W2 [out×hidden].</summary>
     public static int DeadNeuronCount(Tensor<double> w1, Tensor<double> w2, double epsilon = 1e-8)
     {
         var (hidden, din) = FeatureMatrix.Dims("SymmetryDistance.DeadNeuronCount", w1);

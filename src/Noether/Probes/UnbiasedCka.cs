@@ -4,14 +4,14 @@ using Noether.Tensors;
 namespace Noether.Probes;
 
 /// <summary>
-/// Unbiased (debiased) HSIC and CKA (representation.md §K.5): Song et al. (2012) U-statistic, its
+/// Unbiased (debiased) HSIC and CKA (docs/probes.md#unbiased-cka): Song et al. (2012) U-statistic, its
 /// U-centring form (Székely and Rizzo 2014), and the feature-space debiased linear CKA. Independent
 /// features score ≈ 0 instead of the ≈ d/n of biased CKA. Needs n ≥ 4.
 /// </summary>
 public static class UnbiasedCka
 {
     /// <summary>
-    /// Song's unbiased HSIC (§K.5): [tr(K̃L̃) + (𝟙ᵀK̃𝟙)(𝟙ᵀL̃𝟙)/((n−1)(n−2)) − (2/(n−2))·𝟙ᵀK̃L̃𝟙] / (n(n−3)),
+    /// Song's unbiased HSIC (docs/probes.md#unbiased-cka): [tr(K̃L̃) + (𝟙ᵀK̃𝟙)(𝟙ᵀL̃𝟙)/((n−1)(n−2)) − (2/(n−2))·𝟙ᵀK̃L̃𝟙] / (n(n−3)),
     /// K̃ and L̃ the kernels with zeroed diagonals. The inputs are read only (the diagonal is skipped).
     /// </summary>
     public static double HsicUnbiasedSong(ReadOnlySpan<double> k, ReadOnlySpan<double> l, int n)
@@ -32,7 +32,7 @@ public static class UnbiasedCka
     }
 
     /// <summary>
-    /// U-centring (§K.5) in place: zero the diagonal, m_j = Σ_i K_ij/(n−2), m_j ← m_j − Σ_k m_k/(2(n−1)),
+    /// U-centring (docs/probes.md#unbiased-cka) in place: zero the diagonal, m_j = Σ_i K_ij/(n−2), m_j ← m_j − Σ_k m_k/(2(n−1)),
     /// K^U_ij = K_ij − m_i − m_j, diagonal zeroed again.
     /// </summary>
     public static void UCenter(Span<double> k, int n)
@@ -57,7 +57,7 @@ public static class UnbiasedCka
         finally { FeatureMatrix.Return(mean); }
     }
 
-    /// <summary>Unbiased HSIC by U-centring (§K.5): ⟨K^U, L^U⟩_F/(n(n−3)); equals <see cref="HsicUnbiasedSong"/> exactly.</summary>
+    /// <summary>Unbiased HSIC by U-centring (docs/probes.md#unbiased-cka): ⟨K^U, L^U⟩_F/(n(n−3)); equals <see cref="HsicUnbiasedSong"/> exactly.</summary>
     public static double HsicUnbiasedUCentred(ReadOnlySpan<double> k, ReadOnlySpan<double> l, int n)
     {
         RequireN(n);
@@ -73,7 +73,7 @@ public static class UnbiasedCka
     }
 
     /// <summary>
-    /// Unbiased linear CKA, Song form (§K.5): HSIC_u(K,L)/√(HSIC_u(K,K)·HSIC_u(L,L)) on the linear kernels
+    /// Unbiased linear CKA, Song form (docs/probes.md#unbiased-cka): HSIC_u(K,L)/√(HSIC_u(K,K)·HSIC_u(L,L)) on the linear kernels
     /// K = AAᵀ, L = BBᵀ of the features as given (HSIC_u is exactly invariant to translating either set).
     /// Returns 0 when HSIC_u(K,K)·HSIC_u(L,L) ≤ 0. With <paramref name="clipAtZero"/> each HSIC term is
     /// first clipped at ≥ 0, as in the multimodal_alignment code.
@@ -93,7 +93,7 @@ public static class UnbiasedCka
         finally { FeatureMatrix.Return(k); FeatureMatrix.Return(l); }
     }
 
-    /// <summary>Unbiased CKA of two symmetric n×n kernels (Song HSIC_u, §K.5). Inputs are read only.</summary>
+    /// <summary>Unbiased CKA of two symmetric n×n kernels (Song HSIC_u, docs/probes.md#unbiased-cka). Inputs are read only.</summary>
     public static double UnbiasedCkaOfKernels(ReadOnlySpan<double> k, ReadOnlySpan<double> l, int n, bool clipAtZero = false)
     {
         double kl = HsicUnbiasedSong(k, l, n);
@@ -105,7 +105,7 @@ public static class UnbiasedCka
     }
 
     /// <summary>
-    /// Debiased linear CKA in feature space (§K.5, Kornblith demo form), O(n·d²): with centred A, B,
+    /// Debiased linear CKA in feature space (docs/probes.md#unbiased-cka, Kornblith demo form), O(n·d²): with centred A, B,
     /// r = row squared norms, s = Σr, h(x) = x − (n/(n−2))·r_a·r_b + s_a·s_b/((n−1)(n−2));
     /// CKA = h(‖AᵀB‖²) / √(h(‖AᵀA‖²)·h(‖BᵀB‖²)). Equals <see cref="UnbiasedLinearCka"/>.
     /// </summary>

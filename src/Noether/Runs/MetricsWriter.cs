@@ -78,6 +78,15 @@ public sealed class MetricsWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Raised for every row as it is logged, in order, under the writer's lock (observers such as the
+    /// live TensorBoard export must be quick and must not log).
+    /// </summary>
+    public event Action<MetricRow>? RowLogged;
+
+    /// <summary>Raised after each <see cref="Flush"/>, under the writer's lock: observers flush their own files with the metrics.</summary>
+    public event Action? Flushed;
+
     /// <summary>Rows logged through this writer (kept so experiments and tests can read them back).</summary>
     public IReadOnlyList<MetricRow> Rows { get { lock (_lock) return _rows.ToArray(); } }
 
@@ -86,7 +95,9 @@ public sealed class MetricsWriter : IDisposable
     {
         lock (_lock)
         {
-            _rows.Add(new MetricRow(step, phase, member, layer, name, value));
+            var row = new MetricRow(step, phase, member, layer, name, value);
+            _rows.Add(row);
+            RowLogged?.Invoke(row);
             if (_csv is null) return;
             _csv.WriteField(step.ToString(CultureInfo.InvariantCulture));
             _csv.WriteField(phase);
@@ -105,6 +116,7 @@ public sealed class MetricsWriter : IDisposable
         {
             _csv?.Flush();
             _stream?.Flush();
+            Flushed?.Invoke();
         }
     }
 

@@ -26,7 +26,20 @@ public sealed record ClaimRecord(
     [property: JsonPropertyName("comparison")] string Comparison,
     [property: JsonPropertyName("threshold")] ThresholdRecord Threshold,
     [property: JsonPropertyName("passed")] bool Passed,
-    [property: JsonPropertyName("details")] string? Details);
+    [property: JsonPropertyName("details")] string? Details)
+{
+    /// <summary>Why this stored claim cannot be read back (null when it can): names the field and what it needs.</summary>
+    public string? Problem() => (Kind, Comparison, Threshold) switch
+    {
+        (not (null or "claim" or "check"), _, _) => $"kind is '{Kind}'; expected claim or check",
+        (_, _, null) => "threshold is null; expected {\"low\": number|null, \"high\": number|null}",
+        (_, "<=", { High: null }) => "threshold.high is null; comparison <= needs it",
+        (_, ">=", { Low: null }) => "threshold.low is null; comparison >= needs it",
+        (_, "in", { Low: null } or { High: null }) => "threshold needs both low and high for comparison in",
+        (_, "<=" or ">=" or "in", _) => null,
+        _ => $"comparison is '{Comparison}'; expected <=, >= or in",
+    };
+}
 
 /// <summary>A claim's bounds: <c>low</c> for "&gt;=", <c>high</c> for "&lt;=", both for "in".</summary>
 public sealed record ThresholdRecord(
@@ -77,19 +90,32 @@ public sealed class RunRecord
     /// <summary>Writes run.json atomically (temp file, then rename).</summary>
     public void Save(string runDirectory) => AtomicFile.WriteAllText(Path.Combine(runDirectory, "run.json"), ToJson());
 
+    /// <summary>
+    /// Reads and checks run.json: a corrupt or incomplete record is one line naming the file and field
+    /// (<see cref="UnreadableFileException"/>), never a record with nulls where the readers expect values.
+    /// </summary>
     public static RunRecord Load(string runDirectory)
     {
         string path = Path.Combine(runDirectory, "run.json");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist; expected a Noether run folder containing run.json");
-        try
+        var r = JsonFile.Read<RunRecord>(path, "run record", Json);
+        string? Bad(string field, string expected) => throw new UnreadableFileException($"{path}: field {field} {expected}");
+        if (r.Status is not (RunStatus.Running or RunStatus.Completed or RunStatus.Failed or RunStatus.Interrupted))
+            Bad("status", $"is {(r.Status is null ? "null" : "'" + r.Status + "'")}; expected running, completed, failed or interrupted");
+        if (r.Experiment is null) Bad("experiment", "is null; expected an experiment id");
+        if (r.Config is null) Bad("config", "is null; expected the resolved config object");
+        if (r.Claims is null) Bad("claims", "is null; expected a list of claims");
+        r.Timings ??= new();
+        r.Figures ??= [];
+        r.ResumedFrom ??= [];
+        for (int i = 0; i < r.Claims!.Count; i++)
         {
-            return JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), Json)
-                ?? throw new FormatException($"{path} is empty; expected a run record");
+            var c = r.Claims[i];
+            if (c is null) Bad($"claims[{i}]", "is null; expected a claim object");
+            else if (c.Id is null || c.Comparison is null) Bad($"claims[{i}]", "lacks id or comparison");
+            else if (c.Problem() is { } problem) Bad($"claims[{i}]", problem);
         }
-        catch (JsonException e)
-        {
-            throw new FormatException($"{path} is not a valid run record: {e.Message.Split('\n')[0]}");
-        }
+        return r;
     }
 }
 

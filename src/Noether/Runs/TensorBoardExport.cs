@@ -1,7 +1,8 @@
 namespace Noether.Runs;
 
 /// <summary>
-/// Writes a run's metrics as TensorBoard scalars: one event file per population member under
+/// Writes a run's metrics as TensorBoard scalars after the fact (runs recorded before the live export,
+/// see <see cref="TensorBoardLive"/>, and the rows a resumed run keeps): one event file per population member under
 /// tensorboard/&lt;phase&gt;/&lt;condition&gt;/seed=&lt;s&gt;/ (TensorBoard shows each as a run, so seeds overlay), tag
 /// "layer/name" (or "name" for run-level metrics). `tensorboard --logdir runs/` then shows every run.
 /// </summary>
@@ -19,14 +20,25 @@ public static class TensorBoardExport
         double wall = wallTime.ToUnixTimeMilliseconds() / 1000.0;
         foreach (var member in rows.GroupBy(r => (r.Phase, r.Member)).OrderBy(g => g.Key.Phase, StringComparer.Ordinal).ThenBy(g => g.Key.Member))
         {
-            string run = Path.Combine(member.Key.Phase, labels[member.Key.Phase, member.Key.Member]);
-            using var events = TensorBoardEvents.Create(Path.Combine(root, run), wallTime);
+            using var events = TensorBoardEvents.Create(Path.Combine(root, RunName(member.Key.Phase, labels[member.Key.Phase, member.Key.Member])), wallTime);
             foreach (var r in member.OrderBy(r => r.Step))
                 events.Scalar(Tag(r), r.Step, r.Value, wall);
             files.Add(events.Path);
         }
         return files;
     }
+
+    /// <summary>
+    /// The TensorBoard run (sub-folder of tensorboard/) of a population member: the one place that
+    /// names it, so a run that knows its members' conditions can name them (e.g. gamma=0.01/seed=3).
+    /// </summary>
+    public static string RunName(int member) => $"member-{member}";
+
+    /// <summary>
+    /// The TensorBoard run (sub-folder of tensorboard/) of a member: its phase, then its condition and seed from
+    /// run.json's members ("balance.sgd/seed=3"); the one place that names it, live or after the fact.
+    /// </summary>
+    public static string RunName(string phase, string memberLabel) => Path.Combine(phase, memberLabel);
 
     public static string Tag(MetricRow r) => string.IsNullOrEmpty(r.Layer) ? r.Name : $"{r.Layer}/{r.Name}";
 }

@@ -64,7 +64,7 @@ public static class SweepCollector
                 var t = s.Trial;
                 var rec = s.Record;
                 string dir = manifest.TrialDirectory(t);
-                Run(trialCmd, t.Index, t.Name, t.Seed, s.State.ToString().ToLowerInvariant(), rec?.Error, rec?.Started.ToString("o", CultureInfo.InvariantCulture),
+                Run(trialCmd, t.Index, t.Name, t.Seed, s.State.ToString().ToLowerInvariant(), s.Problem ?? rec?.Error, rec?.Started.ToString("o", CultureInfo.InvariantCulture),
                     rec?.Finished?.ToString("o", CultureInfo.InvariantCulture), rec?.Seconds, rec?.Claims.Count(c => c.Passed), rec?.Claims.Count,
                     rec?.ResumedFrom.Count ?? 0, dir);
                 foreach (var (key, value) in Flatten(t.Config, ""))
@@ -80,7 +80,7 @@ public static class SweepCollector
                     Run(memberCmd, t.Index, (string?)m["phase"], (int?)m["member"], (long?)m["seed"], conditions.ToJsonString());
                 }
                 string metrics = Path.Combine(dir, "metrics.csv");
-                if (File.Exists(metrics))
+                if (s.State != TrialState.Corrupt && File.Exists(metrics))
                     foreach (var m in MetricsWriter.Read(metrics))
                         Run(metricCmd, t.Index, m.Step, m.Phase, m.Member, m.Layer, m.Name, double.IsFinite(m.Value) ? m.Value : null);
             }
@@ -144,6 +144,8 @@ public static class SweepCollector
         JsonValue s when s.GetValueKind() == JsonValueKind.String => s.GetValue<string>(),
         _ => v.ToJsonString(),
     };
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     private static double? Number(JsonNode? v) => v is JsonValue n && n.GetValueKind() == JsonValueKind.Number ? n.GetValue<double>()
         : v is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? (b.GetValue<bool>() ? 1 : 0) : null;

@@ -3,7 +3,7 @@ using Noether.Tensors;
 
 namespace Noether.Tests.Data;
 
-/// <summary>Gaussian-bump images, codes and ID/OOD splits of representation.md §J.3–J.4 and §J.7.</summary>
+/// <summary>Gaussian-bump images, codes and ID/OOD splits of docs/experiments/compositional.md#data.</summary>
 public class GaussianBumpsTests
 {
     [Fact]
@@ -37,7 +37,7 @@ public class GaussianBumpsTests
     [Fact]
     public void Blank_baseline_of_an_interior_bump_is_the_lattice_sum_over_the_pixels()
     {
-        // Σ_ij exp(−(i² + j²)/σ²) = (Σ_i exp(−i²/σ²))², ≈ πσ² (§J.7: 0.0040 for N = 28, σ = 1).
+        // Σ_ij exp(−(i² + j²)/σ²) = (Σ_i exp(−i²/σ²))², ≈ πσ² (0.0040 for N = 28, σ = 1).
         var bumps = new GaussianBumps(28, 1.0);
         double theta = Enumerable.Range(-14, 29).Sum(i => Math.Exp(-(double)i * i));
         Assert.Equal(theta * theta / 784, bumps.BlankMse([(14, 14)]), 12);
@@ -49,7 +49,7 @@ public class GaussianBumpsTests
     [Fact]
     public void Corner_split_of_the_reduced_reproduction()
     {
-        // §J.10: N = 16, ID = x < 6 or y < 6 (156 cells), OOD = the 10×10 corner, blank OOD MSE 1.172e-2.
+        // The quick grid (docs/experiments/compositional.md#data): N = 16, ID = x < 6 or y < 6 (156 cells), OOD = the 10×10 corner, blank OOD MSE 1.172e-2.
         var split = BumpHoldout.Corner(16, 6);
         Assert.Equal(156, split.InDistribution.Length);
         Assert.Equal(100, split.OutOfDistribution.Length);

@@ -3,7 +3,7 @@ using Noether.Tensors;
 
 namespace Noether.Tests.Data;
 
-/// <summary>Invariants of the redundancy/uniqueness generator (representation.md §I.3 and §I.10 unit checks).</summary>
+/// <summary>Invariants of the redundancy/uniqueness generator (docs/experiments/multimodal-alignment.md#generator).</summary>
 public class MultimodalRedundancyTests
 {
     private static readonly MultimodalRedundancySpec Paper = new();

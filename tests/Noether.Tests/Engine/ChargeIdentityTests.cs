@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Tests.Engine;
 
 /// <summary>
-/// symmetry.md §0.1 fact 3 (H-c / D-c): one SGD step with L2 γ‖θ‖² (θ' = θ − η(g + 2γθ)) maps the
+/// docs/experiments/noise-equilibrium.md#charge-identity (H-c / D-c): one SGD step with L2 γ‖θ‖² (θ' = θ − η(g + 2γθ)) maps the
 /// rescaling charge C = ‖W‖² − ‖U‖² of a two-layer linear net exactly to (1−2ηγ)²C + η²(‖G_W‖² − ‖G_U‖²),
 /// and the matrix form WWᵀ − UᵀU the same way with G_W G_Wᵀ − G_Uᵀ G_U.
 /// </summary>

@@ -38,7 +38,7 @@ public class EntropicBalanceTests
     private static double SumSq(ReadOnlySpan<double> v) { double s = 0; foreach (var x in v) s += x * x; return s; }
 
     /// <summary>
-    /// D-c (symmetry.md §D.5, §0.1 fact 3 with γ = 0): along a full-batch GD trajectory the rescaling charge
+    /// D-c (docs/experiments/entropic-balance.md#d-c-setting-discretisation-force, docs/experiments/noise-equilibrium.md#charge-identity with γ = 0): along a full-batch GD trajectory the rescaling charge
     /// C = ‖W‖² − ‖U‖² is not conserved; it moves by exactly Σ_t η²(‖∇_W L‖² − ‖∇_U L‖²), at every step size.
     /// The sum is accumulated here by hand from the gradients the optimiser applies.
     /// </summary>

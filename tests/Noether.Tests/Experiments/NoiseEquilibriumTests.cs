@@ -69,7 +69,7 @@ public class NoiseEquilibriumTests
     [Fact]
     public void Hessian_trace_closed_form_equals_the_sharpness_probe_away_from_a_minimum()
     {
-        // §H.2 gives Tr H = Tr(Σ_x)‖U‖² + o·Tr(WΣ_xWᵀ) at a minimum; it holds at every θ because f = UWx is linear in each single weight.
+        // The closed form of docs/experiments/noise-equilibrium.md#h-d-setting-warmup gives Tr H = Tr(Σ_x)‖U‖² + o·Tr(WΣ_xWᵀ) at a minimum; it holds at every θ because f = UWx is linear in each single weight.
         const int n = 24, d = 3, h = 4, o = 2;
         var (data, net) = RandomLinearNet(2, n, d, h, o, seed: 7);
         var single = Mlp.Build<double>(1, [d, h, o], "identity", bias: false);

@@ -79,7 +79,7 @@ public class RunFolderTests
     {
         string dir = Directory.CreateTempSubdirectory().FullName;
         File.WriteAllText(Path.Combine(dir, "run.json"), "{\"status\": 5");
-        var e = Assert.Throws<FormatException>(() => RunRecord.Load(dir));
+        var e = Assert.Throws<UnreadableFileException>(() => RunRecord.Load(dir));
         Assert.Contains("run.json", e.Message);
         Assert.Throws<FileNotFoundException>(() => RunRecord.Load(Path.Combine(dir, "missing")));
         Directory.Delete(dir, true);

@@ -146,7 +146,7 @@ public class FeedbackRuleTests
     [Fact]
     public void Kolen_Pollack_shrinks_W_minus_B_transposed_by_exactly_one_minus_eta_lambda_per_step()
     {
-        // bio.md §3.6 C-E1 (iii): ‖W − Bᵀ‖(t)/‖W − Bᵀ‖(0) = (1 − ηλ)^t to 1e-9 relative at t = 1, 100, 4000 (float64).
+        // docs/experiments/self-assembly.md#c-e1contraction: ‖W − Bᵀ‖(t)/‖W − Bᵀ‖(0) = (1 − ηλ)^t to 1e-9 relative at t = 1, 100, 4000 (float64).
         const double eta = 0.05, lambda = 0.01;
         var net = Net(2, [6, 12, 12, 4]);
         var rule = PlasticFeedback<double>.KolenPollack(net, Streams(9), [lambda, lambda]);
@@ -180,7 +180,7 @@ public class FeedbackRuleTests
     [InlineData(2.0)]
     public void Dendritic_feedback_contracts_toward_c_times_W_at_rate_eta_lambda(double c)
     {
-        // With λ_V = λ: F − cW ← (1 − ηλ)(F − cW), so V → c·Wᵀ and φ has the sign of c (bio.md §2.3).
+        // With λ_V = λ: F − cW ← (1 − ηλ)(F − cW), so V → c·Wᵀ and φ has the sign of c (docs/experiments/heterosynaptic.md#protocol).
         const double eta = 0.05, lambda = 0.02;
         var net = Net(1, [6, 10, 4]);
         var rule = PlasticFeedback<double>.Dendritic(net, Streams(9), [c], [lambda]);
@@ -253,7 +253,7 @@ public class FeedbackRuleTests
     }
 }
 
-/// <summary>The four-synapse hypothesis (bio.md §3.2) against Kolen–Pollack and its relay update.</summary>
+/// <summary>The four-synapse hypothesis (docs/experiments/self-assembly.md#protocol) against Kolen–Pollack and its relay update.</summary>
 public class CrossProjectionFeedbackTests
 {
     private static readonly int[] Widths = [5, 7, 6, 3];

@@ -41,7 +41,7 @@ public class NoiseAndDecayTests
     [Fact]
     public void Parameter_noise_makes_the_SGD_Hebbian_product_match_the_closed_form()
     {
-        // bio.md §1.3 result 3, one sample of linear regression ℓ = ½(wᵀx − y)² at w = v + ε, ε ~ N(0, σ²I):
+        // The noise boundary of docs/experiments/hebbian.md#claim, one sample of linear regression ℓ = ½(wᵀx − y)² at w = v + ε, ε ~ N(0, σ²I):
         // E[Δ_SGDᵀΔ_Hebb] = −‖x‖²[(vᵀx)² + σ²‖x‖² − (vᵀx)y], and E[∇ℓ(w)] = ∇ℓ(v) (the noise averages out of E g).
         const int members = 4000, d = 4;
         const double sigma = 0.25, y = 0.7;

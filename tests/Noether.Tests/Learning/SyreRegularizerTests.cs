@@ -102,7 +102,7 @@ public class SyreRegularizerTests
     [Fact]
     public void Syre_breaks_the_permutation_symmetry_that_weight_decay_keeps()
     {
-        // Two hidden neurons with identical weights stay identical under SGD + L2 (the symmetric trap, symmetry.md §G.5);
+        // Two hidden neurons with identical weights stay identical under SGD + L2 (the symmetric trap, docs/experiments/syre.md#protocol);
         // with syre they separate.
         double Distance(Sequential<double> net)
         {

@@ -44,7 +44,7 @@ public class CrhTests
     [Fact]
     public void Crh_ConstructedPowerLaws_PropagateAcrossTheLayer()
     {
-        // H_a = Z_a^α and G_b = Z_b^β imply H_b = Z_b^{α+1} and G_a = Z_a^{β+1} (symmetry.md §F.2 identities).
+        // H_a = Z_a^α and G_b = Z_b^β imply H_b = Z_b^{α+1} and G_a = Z_a^{β+1} (PAH, docs/experiments/crh.md#claim).
         var rng = new Rng(2);
         int n = 6, batch = 64;
         var w = ToMatrix(Gaussian(rng, n, n)) / Math.Sqrt(n);

@@ -47,7 +47,7 @@ public class MatrixAlignmentTests
         var low = MatrixAlignment.OrthogonalNull(rank1, rank1, 30, rng.Child("null1"));
         Assert.InRange(low.Mean, -0.1, 0.25);
         Assert.True(low.Sd > 0);
-        // A Wishart matrix is close to a multiple of I, so its diagonal survives any rotation (§F.3 caution).
+        // A Wishart matrix is close to a multiple of I, so its diagonal survives any rotation (docs/experiments/crh.md#the-alignment-measure).
         var a = ToMatrix(Gaussian(rng, 16, 40));
         var z = ToTensor(a * a.Transpose() / 40);
         Assert.True(MatrixAlignment.OrthogonalNull(z, z, 30, rng.Child("null2")).Mean > 0.5);

@@ -6,7 +6,7 @@ using static Noether.Tests.Probes.ProbeTestData;
 
 namespace Noether.Tests.Probes;
 
-/// <summary>Known-value checks of representation.md §K.10 plus agreement with naive reference formulas.</summary>
+/// <summary>Known-value checks of docs/probes.md#typical-values plus agreement with naive reference formulas.</summary>
 public class RepresentationSimilarityTests
 {
     // ---- naive references written straight from the formulas (explicit H, full sorts) ----

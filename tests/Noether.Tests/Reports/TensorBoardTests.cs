@@ -75,6 +75,59 @@ public class TensorBoardTests
         Directory.Delete(dir, true);
     }
 
+    [Fact]
+    public void Live_export_has_every_row_on_disk_after_each_flush_with_the_time_it_was_logged()
+    {
+        string dir = ReportFixtures.TempDir("tb-live");
+        var metrics = MetricsWriter.InMemory();
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        using (var live = TensorBoardLive.Attach(dir, metrics, clock: () => now))
+        {
+            metrics.Log(0, "train", 0, "", "loss", 1.0);
+            metrics.Log(0, "train", 1, "", "loss", 2.0);
+            metrics.Flush();
+            // Read while the run goes on: the files are open for writing.
+            var member1 = Path.Combine(dir, "tensorboard", "train", "member-1");
+            var first = ReadRecords(ReadShared(Directory.GetFiles(member1).Single())).Select(DecodeEvent).ToList();
+            Assert.Equal(2, first.Count);
+            Assert.Equal(("loss", 2.0f, 1_800_000_000.0), (first[1].Tag, first[1].Value, first[1].WallTime));
+
+            now = now.AddSeconds(90);
+            metrics.Log(100, "train", 1, "sgd", "imbalance", 0.25);
+            metrics.Flush();
+            var second = ReadRecords(ReadShared(Directory.GetFiles(member1).Single())).Select(DecodeEvent).ToList();
+            Assert.Equal(3, second.Count);
+            Assert.Equal(("sgd/imbalance", 100L, 1_800_000_090.0), (second[2].Tag, second[2].Step, second[2].WallTime));
+        }
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void A_run_writes_its_event_files_as_it_trains_with_real_wall_times()
+    {
+        string dir = ReportFixtures.TempDir("tb-run");
+        Noether.Experiments.ExperimentRunner.Run(new Noether.Experiments.RunRequest("noise-equilibrium")
+        {
+            Sets = ["balance.sgd_steps=400", "balance.gd_steps=40", "scale.steps=400", "warmup.steps=200", "warmup.warmup_steps=100", "seeds=2"], OutputDirectory = dir,
+        });
+        var rows = MetricsWriter.Read(Path.Combine(dir, "metrics.csv"));
+        var scalars = Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories)
+            .SelectMany(f => ReadRecords(File.ReadAllBytes(f)).Select(DecodeEvent).Skip(1)).ToList();
+        Assert.Equal(rows.Count, scalars.Count);
+        Assert.True(scalars.Select(e => e.WallTime).Distinct().Count() > 1, "every scalar has the same wall time");
+        var started = Noether.Runs.RunRecord.Load(dir).Started.ToUnixTimeMilliseconds() / 1000.0;
+        Assert.All(scalars, e => Assert.InRange(e.WallTime, started - 1, started + 3600));
+        Directory.Delete(dir, true);
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var copy = new MemoryStream();
+        fs.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     // ---- an independent reader ----
 
     private static uint BitwiseCrc32C(ReadOnlySpan<byte> data)

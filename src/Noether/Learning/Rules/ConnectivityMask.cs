@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// Sparse, fixed connectivity (bio.md §2.6 B-E4): each connection is kept once, at random, with the
+/// Sparse, fixed connectivity (docs/experiments/heterosynaptic.md#b-e4-setting): each connection is kept once, at random, with the
 /// member's density. The feedback mask applies to every layer's feedback matrix (so this rule must come
 /// after the routing rule in the stack); the forward mask to the weights of every hidden dense layer (all
 /// but the output layer). Masked entries are zero from the start and stay zero: feedback is re-masked before

@@ -4,8 +4,8 @@ using Noether.Nn;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// Coupled L2 decay of bio.md §0.1, W ← W + η(g − λW): adds λ·W to each weight's gradient (per member)
-/// after the learning signal is formed. λ is the coefficient of W in the update (the papers' γ of §1.3),
+/// Coupled L2 decay (docs/rules.md#coupled-l2-decay), W ← W + η(g − λW): adds λ·W to each weight's gradient (per member)
+/// after the learning signal is formed. λ is the coefficient of W in the update (the γ of docs/experiments/hebbian.md#claim),
 /// i.e. the optimiser's wd convention. Weights only unless <c>includeNonWeights</c>.
 /// </summary>
 public sealed class CoupledL2<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// PROJECT HYPOTHESIS, not the paper's circuit (bio.md §3.2 "four plastic synapses", [I, speculative]; the
+/// PROJECT HYPOTHESIS, not the paper's circuit (docs/rules.md#cross-projection-feedback, the paper's "four plastic synapses"; the
 /// equations of Liao, Ziyin, Gan, Cheung, Harnett, Poggio, arXiv 2412.20018, were not readable).
 /// Per pair of adjacent levels four plastic synapses: ascending W_l, descending B_l (stored in W's shape,
 /// F = B_lᵀ), a cross-projection P_l that relays the ascending activity h_{l−1} to B's site and a

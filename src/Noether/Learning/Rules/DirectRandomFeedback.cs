@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// Direct feedback alignment (Nøkland 2016; bio.md §1.2): every hidden layer receives the output error e
+/// Direct feedback alignment (Nøkland 2016; docs/rules.md#direct-feedback-alignment): every hidden layer receives the output error e
 /// straight through a fixed random matrix D_l, δ_l = (D_lᵀ e) ⊙ f'(a_l) (D_l stored [out_net, n_l],
 /// N(0, std²), by default N(0, 1/n_l), the law of the next layer's W). The output layer keeps its true
 /// gradient. The hidden errors are written into the trace (GradPreActivation), so probes read the DFA error.

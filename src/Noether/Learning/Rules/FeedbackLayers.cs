@@ -19,7 +19,7 @@ internal static class FeedbackLayers
         return layers;
     }
 
-    /// <summary>Default law of a feedback matrix shaped like W [out, in]: N(0, 1/in), the law of W itself (bio.md calibration notes).</summary>
+    /// <summary>Default law of a feedback matrix shaped like W [out, in]: N(0, 1/in), the law of W itself (as in docs/rules.md#feedback-alignment).</summary>
     public static double DefaultStd(int fanIn, double std) => std > 0 ? std : 1 / Math.Sqrt(fanIn);
 
     /// <summary>A random matrix shaped like the layer's W, member p drawn from its stream "rule.feedback.{layer}".</summary>

@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// Gradient-noise injection (bio.md §1.2, "g + ξ"): adds ξ ~ N(0, σ² I) to every weight's learning signal,
+/// Gradient-noise injection (docs/rules.md#noise-injection): adds ξ ~ N(0, σ² I) to every weight's learning signal,
 /// per member; part of the signal the observers see.
 /// </summary>
 public sealed class GradientNoise<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>

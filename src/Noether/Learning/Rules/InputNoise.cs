@@ -3,7 +3,7 @@ using Noether.Tensors;
 
 namespace Noether.Learning.Rules;
 
-/// <summary>Input-noise injection (bio.md §1.2, v2's "input noise"): x ← x + ξ, ξ ~ N(0, σ² I) per member, before every forward pass.</summary>
+/// <summary>Input-noise injection (docs/rules.md#noise-injection): x ← x + ξ, ξ ~ N(0, σ² I) per member, before every forward pass.</summary>
 public sealed class InputNoise<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Rng[] _rngs;

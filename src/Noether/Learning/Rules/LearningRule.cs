@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// One composable piece of how a population forms its weight updates (bio.md §0.1): an error source,
+/// One composable piece of how a population forms its weight updates (docs/rules.md#learning-signal-convention): an error source,
 /// a way of routing the error down (backprop, random, sign or plastic feedback), noise, a mask or a
 /// regulariser. A rule is bound to one network when constructed (it allocates its feedback matrices
 /// and masks there) and acts in up to four phases of every training step; a <see cref="RuleStack{T}"/>

@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// Parameter-noise injection (bio.md §1.2–1.3): each step the forward and backward passes run at
+/// Parameter-noise injection (docs/rules.md#noise-injection): each step the forward and backward passes run at
 /// w = v + ε, ε ~ N(0, σ² I) per weight entry (σ a standard deviation, per member), and the update is
 /// applied to the clean v (the noise is removed before decay and the optimiser step). With weight decay
 /// this turns the Hebbian signature anti-Hebbian beyond σ*² = γ‖v*‖²/(d(1+γ)²).

@@ -12,8 +12,8 @@ namespace Noether.Learning.Rules;
 /// ascending one) and η is the step size W_l gets at this step.
 /// <list type="bullet">
 /// <item><see cref="KolenPollack"/>: c = 1 and λ_F = W's decay λ, so W − Bᵀ ← (1 − ηλ)(W − Bᵀ) exactly
-/// (bio.md §3.2 self-assembly identity): random feedback becomes Wᵀ at rate ηλ.</item>
-/// <item><see cref="Dendritic"/>: the dendritic weights V of bio.md §2.3, ΔV = −η(c·h eᵀ + λ_V V);
+/// (the self-assembly identity, docs/experiments/self-assembly.md#protocol): random feedback becomes Wᵀ at rate ηλ.</item>
+/// <item><see cref="Dendritic"/>: the dendritic weights V of docs/experiments/heterosynaptic.md#protocol, ΔV = −η(c·h eᵀ + λ_V V);
 /// at heterosynaptic stability V → (c λ/λ_V)·Wᵀ, a consistency score φ = cλ/λ_V whose sign is sign(c).</item>
 /// </list>
 /// The identity is exact for plain SGD (no momentum): the rule applies the SGD form whatever the optimiser.
@@ -41,7 +41,7 @@ public sealed class PlasticFeedback<T> : LearningRule<T> where T : unmanaged, IF
     public static PlasticFeedback<T> KolenPollack(Sequential<T> network, MemberStreams streams, double[] decay, double std = 0) =>
         new(network, streams, Enumerable.Repeat(1.0, network.Members).ToArray(), decay, std, "kp");
 
-    /// <summary>The dendritic/heterosynaptic rule of bio.md §2.3 with coefficient c and decay λ_V per member.</summary>
+    /// <summary>The dendritic/heterosynaptic rule of docs/experiments/heterosynaptic.md#protocol with coefficient c and decay λ_V per member.</summary>
     public static PlasticFeedback<T> Dendritic(Sequential<T> network, MemberStreams streams, double[] coefficient, double[] decay, double std = 0) =>
         new(network, streams, coefficient, decay, std, "dendritic");
 

@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// Feedback alignment (Lillicrap et al. 2016; bio.md §3.2 baseline): each layer sends its error down
+/// Feedback alignment (Lillicrap et al. 2016; docs/rules.md#feedback-alignment): each layer sends its error down
 /// through a fixed random matrix B_l instead of W_lᵀ (via <see cref="Linear{T}.Feedback"/>, stored in
 /// W's shape [out, in]), drawn N(0, std²) — by default the law of W_l, N(0, 1/fan_in).
 /// </summary>

@@ -5,7 +5,7 @@ using Noether.Tensors;
 namespace Noether.Learning.Rules;
 
 /// <summary>
-/// The "Random NN" rule of bio.md §1.2 (reading [I], calibrated in §1.6): the network learns from the
+/// The "Random NN" rule of the Hebbian paper (docs/rules.md#random-teacher; the project's reading): the network learns from the
 /// pseudo-error of a fixed, randomly initialised network of the same input and output shape, i.e. the
 /// loss's gradient toward f_rand(x) instead of the task target. It learns nothing about the task, yet its
 /// weights stay bounded, so it is the non-learning control of the Hebbian experiments. It replaces the

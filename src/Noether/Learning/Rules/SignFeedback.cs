@@ -14,7 +14,7 @@ public enum SignScale
 }
 
 /// <summary>
-/// Sign symmetry (Liao, Leibo, Poggio 2016; bio.md §3.2 lineage): the error goes down through
+/// Sign symmetry (Liao, Leibo, Poggio 2016; docs/rules.md#sign-symmetry): the error goes down through
 /// sign(W_lᵀ) — only the signs of the forward weights are shared. Refreshed from W before every forward pass.
 /// </summary>
 public sealed class SignFeedback<T> : LearningRule<T> where T : unmanaged, IFloatingPointIeee754<T>

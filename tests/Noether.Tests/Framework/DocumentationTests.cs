@@ -1,0 +1,127 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Noether.Experiments;
+
+namespace Noether.Tests.Framework;
+
+/// <summary>
+/// The project documents its own experiments (docs/experiments/README.md): code cites those pages, never the
+/// paper digests the project was started from (they are not in the repository), every registered experiment
+/// has a page with the stable sections, every claim the code can produce has its heading, and every cited
+/// page and anchor exists.
+/// </summary>
+public class DocumentationTests
+{
+    private static readonly string Root = FindRoot();
+
+    // The section sign is written as an escape so that this file does not cite anything itself.
+    private static readonly Regex DigestCitation = new(@"\b(symmetry|bio|representation)\.md\b|\u00a7", RegexOptions.Compiled);
+    private static readonly Regex DocCitation = new(@"docs/(?:experiments/)?[a-z-]+\.md(?:#[a-z0-9_-]+)?", RegexOptions.Compiled);
+    private static readonly Regex ClaimId = new(@"Claim\.(?:AtLeast|AtMost|Within)\(\s*\$?""([^""]+)""", RegexOptions.Compiled);
+    private static readonly Regex MarkdownLink = new(@"\]\(([^)\s]*)\)", RegexOptions.Compiled);
+    private static readonly string[] Sections = ["## Claim", "## Protocol", "## Claims checked", "## Deviations", "## Outcome"];
+
+    [Fact]
+    public void No_source_file_cites_a_paper_digest()
+    {
+        var offenders = SourceFiles()
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => DigestCitation.IsMatch(x.line))
+            .Select(x => $"{Path.GetRelativePath(Root, x.f)}:{x.i + 1}: {x.line.Trim()}")
+            .ToList();
+        Assert.True(offenders.Count == 0, "cite docs/experiments/<id>.md#<anchor>, docs/rules.md or docs/probes.md instead of a digest section:\n" + string.Join("\n", offenders));
+    }
+
+    [Fact]
+    public void Every_registered_experiment_has_a_page_with_the_stable_sections()
+    {
+        foreach (var experiment in Registry.All)
+        {
+            string page = Path.Combine(Root, "docs", "experiments", experiment.Id + ".md");
+            Assert.True(File.Exists(page), $"docs/experiments/{experiment.Id}.md is missing");
+            var headings = File.ReadLines(page).Select(l => l.TrimEnd()).ToHashSet();
+            foreach (var section in Sections)
+                Assert.True(headings.Contains(section), $"docs/experiments/{experiment.Id}.md lacks the heading '{section}'");
+            Assert.Contains($"({experiment.Id}.md)", File.ReadAllText(Path.Combine(Root, "docs", "experiments", "README.md")));
+        }
+    }
+
+    [Fact]
+    public void Every_claim_the_code_can_produce_has_a_heading_on_its_page()
+    {
+        var src = Path.Combine(Root, "src", "Noether", "Experiments");
+        foreach (var experiment in Registry.All)
+        {
+            string type = experiment.GetType().Name;
+            var files = Directory.GetFiles(src, type + ".cs").Concat(Directory.GetFiles(src, type + ".*.cs"));
+            var claimHeadings = File.ReadLines(Path.Combine(Root, "docs", "experiments", experiment.Id + ".md"))
+                .Where(l => l.StartsWith("### ")).Select(l => l[4..].Trim()).ToList();
+            foreach (var id in files.SelectMany(f => ClaimId.Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value)).Distinct())
+            {
+                // An interpolated id ("A-E1.{rule}.gain") matches a heading written as the template or as any instance.
+                var pattern = new Regex("^" + string.Join(".+", Regex.Split(id, @"\{[^}]*\}").Select(Regex.Escape)) + "$");
+                Assert.True(claimHeadings.Any(h => h == id || pattern.IsMatch(h)),
+                    $"claim {id} of {type} has no '### {id}' heading in docs/experiments/{experiment.Id}.md");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_cited_page_and_anchor_exists()
+    {
+        var broken = new List<string>();
+        foreach (var file in SourceFiles())
+            foreach (Match m in DocCitation.Matches(File.ReadAllText(file)))
+                if (Resolve(Root, m.Value) is { } problem) broken.Add($"{Path.GetRelativePath(Root, file)}: {m.Value}: {problem}");
+        var docs = Path.Combine(Root, "docs");
+        foreach (var page in Directory.GetFiles(Path.Combine(docs, "experiments"), "*.md").Append(Path.Combine(docs, "rules.md")).Append(Path.Combine(docs, "probes.md")))
+            foreach (Match m in MarkdownLink.Matches(File.ReadAllText(page)))
+            {
+                string target = m.Groups[1].Value;
+                if (target.StartsWith("http", StringComparison.Ordinal)) continue;
+                string link = target.StartsWith('#') ? Path.GetFileName(page) + target : target;
+                if (Resolve(Path.GetDirectoryName(page)!, link) is { } problem) broken.Add($"{Path.GetRelativePath(Root, page)}: {target}: {problem}");
+            }
+        Assert.True(broken.Count == 0, string.Join("\n", broken));
+    }
+
+    /// <summary>Null when <paramref name="link"/> (path[#anchor], relative to <paramref name="dir"/>) names an existing page and heading.</summary>
+    private static string? Resolve(string dir, string link)
+    {
+        int hash = link.IndexOf('#');
+        string path = Path.GetFullPath(Path.Combine(dir, hash < 0 ? link : link[..hash]));
+        if (!File.Exists(path)) return "no such file";
+        if (hash < 0) return null;
+        string anchor = link[(hash + 1)..];
+        var slugs = File.ReadLines(path).Where(l => l.StartsWith('#')).Select(l => Slug(l.TrimStart('#'))).ToHashSet();
+        return slugs.Contains(anchor) ? null : $"no heading with anchor #{anchor}";
+    }
+
+    /// <summary>GitHub's heading anchor: lower case, punctuation other than '-' and '_' dropped, spaces to '-'.</summary>
+    public static string Slug(string heading)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in heading.Trim().ToLowerInvariant())
+            if (char.IsLetterOrDigit(c) || c == '-' || c == '_') sb.Append(c);
+            else if (c == ' ') sb.Append('-');
+        return sb.ToString();
+    }
+
+    [Theory]
+    [InlineData("Claims checked", "claims-checked")]
+    [InlineData("A-E1.{rule}.monotone", "a-e1rulemonotone")]
+    [InlineData("H-a setting (balance)", "h-a-setting-balance")]
+    [InlineData("I.mi-identical-across-R", "imi-identical-across-r")]
+    public void Slug_follows_GitHub(string heading, string anchor) => Assert.Equal(anchor, Slug(heading));
+
+    private static IEnumerable<string> SourceFiles() =>
+        new[] { "src", "tests" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"));
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Noether.slnx"))) return dir.FullName;
+        throw new InvalidOperationException($"no Noether.slnx above {AppContext.BaseDirectory}");
+    }
+}
