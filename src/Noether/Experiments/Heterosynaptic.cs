@@ -413,7 +413,12 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var refs = BuildCircuit(ctx, refPop, "evolution.", widths, data, e.Batch, n.Lr, (net, streams) =>
             [PlasticFeedback<double>.Dendritic(net, streams, refCoef, refDecay, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, 3 * s).ToArray())]);
         SymmetricStart(refs.Net, Enumerable.Range(0, s).Select(si => 3 * si));
-        var refFitness = Fitness(ctx, refs, e, "evolution.references", config.ProbeEvery).Fitness;
+        var (refFitness, refPhi) = Fitness(ctx, refs, e, "evolution.references", config.ProbeEvery);
+        for (int m = 0; m < refFitness.Length; m++)
+        {
+            refPop.Log(e.Steps, refs.Member(m), "fitness", refFitness[m]);
+            refPop.Log(e.Steps, refs.Member(m), "phi_hat", refPhi[m]);
+        }
         var bpFit = Enumerable.Range(0, s).Select(si => refFitness[3 * si]).ToArray();
         var frozenFit = Enumerable.Range(0, s).Select(si => refFitness[3 * si + 1]).ToArray();
         var antiFit = Enumerable.Range(0, s).Select(si => refFitness[3 * si + 2]).ToArray();
