@@ -18,4 +18,4 @@ expected=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 case "$version" in *"$expected"*) ;; *) echo "tool test: noether --version printed '$version', expected $expected" >&2; exit 1;; esac
 "$work/tools/noether" list > "$work/list.txt"
 grep -q 'noise-equilibrium' "$work/list.txt"
-echo "tool test: packed, installed and ran noether $version in $(( $(date +%s) - start )) s"
+echo "tool test: packed, installed and ran '$version' in $(( $(date +%s) - start )) s"
