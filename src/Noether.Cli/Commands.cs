@@ -20,12 +20,13 @@ public static class Commands
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Error(parse.Errors[0].Message + " (see 'noether --help')");
+            Error(Suggestions.Describe(parse));
             return UserError;
         }
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Signals are handled by the commands themselves (Interrupt, StopSignals), so a run is saved as interrupted.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (Exception e) when (IsUserError(e))
         {
@@ -42,7 +43,8 @@ public static class Commands
     }
 
     public static bool IsUserError(Exception e) =>
-        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException or FormatException or InvalidDataException or ArgumentException;
+        e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException
+          or FormatException or InvalidDataException or ArgumentException or OutputFolderException or UnreadableFileException or UnauthorizedAccessException or PathTooLongException;
 
     public static void Error(string message) => Console.Error.WriteLine("noether: error: " + message.ReplaceLineEndings(" "));
 
@@ -55,18 +57,36 @@ public static class Commands
         root.Subcommands.Add(MetricCommandLine.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
+        // --version says which code this is, as run.json does: version, git commit and whether the tree was dirty; -V as well.
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersion();
+            version.Aliases.Add("-V");
+        }
         return root;
     }
 
     private static Command ListCommand()
     {
-        var cmd = new Command("list", "List the experiments with their papers and claims.");
+        var cmd = new Command("list", "List the experiments with their papers and claims ('list metrics': the metrics of 'noether metric').");
+        var what = new Argument<string?>("what") { Description = "experiments (default) or metrics", Arity = ArgumentArity.ZeroOrOne };
+        what.AcceptOnlyFromAmong("experiments", "metrics");
         var keys = new Option<string?>("--keys") { Description = "Also list every config key of this experiment with its default and allowed range." };
+        cmd.Arguments.Add(what);
         cmd.Options.Add(keys);
         cmd.SetAction(r =>
         {
             var id = r.GetValue(keys);
             if (id is not null) { PrintKeys(Registry.Get(id)); return Ok; }
+            if (r.GetValue(what) == "metrics")
+            {
+                var metrics = new Table().AddColumns("metric", "platonic-rep name", "rows by default", "what it measures");
+                foreach (var (name, alias, normalize, meaning) in Noether.Probes.MetricCommand.Defaults)
+                    metrics.AddRow(Markup.Escape(name), Markup.Escape(alias), Markup.Escape(normalize), Markup.Escape(meaning));
+                AnsiConsole.Write(metrics);
+                Console.WriteLine("--normalize none|l2|prh overrides the default for every metric; prh is platonic-rep's measure_alignment pipeline (clip at the 0.95 quantile of |value|, then unit rows).");
+                return Ok;
+            }
             var table = new Table().AddColumns("id", "paper", "arXiv", "claims");
             foreach (var e in Registry.All)
                 table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.Paper.Title), e.Paper.ArxivId, Markup.Escape(e.Summary));
@@ -80,16 +100,50 @@ public static class Commands
     {
         var quick = e.CreateConfig("quick");
         var full = ConfigBinder.Describe(e.CreateConfig("full")).ToDictionary(d => d.Key, d => d.Value);
-        var table = new Table().AddColumns("key", "quick", "full", "allowed", "meaning");
+        var table = new Table().AddColumns("key", "type", "quick", "full", "allowed", "meaning");
         foreach (var (key, type, value, param) in ConfigBinder.Describe(quick))
-        {
-            string allowed = param?.OneOf is { } one ? string.Join("|", one)
-                : param is null ? "" : $"[{Fmt(param.Min)}, {Fmt(param.Max)}]";
-            table.AddRow(Markup.Escape(key), Markup.Escape(Show(value)), Markup.Escape(Show(full.GetValueOrDefault(key))), Markup.Escape(allowed), Markup.Escape(param?.Description ?? ""));
-        }
+            table.AddRow(Markup.Escape(key), Markup.Escape(IsPath(key, type) ? "path" : TypeName(type)), Markup.Escape(Show(value)), Markup.Escape(Show(full.GetValueOrDefault(key))),
+                Markup.Escape(Allowed(type, param)), Markup.Escape(param?.Description ?? ""));
         AnsiConsole.Write(table);
-        static string Fmt(double v) => double.IsInfinity(v) ? (v > 0 ? "∞" : "-∞") : v.ToString(CultureInfo.InvariantCulture);
         static string Show(object? v) => v is Array a ? string.Join(",", a.Cast<object>().Select(x => Convert.ToString(x, CultureInfo.InvariantCulture))) : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
+    }
+
+    /// <summary>A text key that names a file or folder (data.dir, …).</summary>
+    private static bool IsPath(string key, Type type) =>
+        type == typeof(string) && (key.EndsWith("dir", StringComparison.Ordinal) || key.EndsWith("path", StringComparison.Ordinal) || key.EndsWith("file", StringComparison.Ordinal));
+
+    /// <summary>What a key holds, in words a user types: integer, number, text, "list of numbers", ….</summary>
+    public static string TypeName(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        if (t.IsArray) return "list of " + TypeName(t.GetElementType()!) + "s";
+        if (t == typeof(bool)) return "true|false";
+        if (t == typeof(int) || t == typeof(long)) return "integer";
+        if (t == typeof(double) || t == typeof(float)) return "number";
+        if (t.IsEnum) return "choice";
+        return "text";
+    }
+
+    /// <summary>
+    /// The allowed values of a key: its choices, or a numeric range (one side open when unbounded),
+    /// "any" for unbounded numbers and for free text (a path or a name), never "[-∞, ∞]".
+    /// </summary>
+    public static string Allowed(Type type, ParamAttribute? param)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        if (t.IsArray) t = t.GetElementType()!;
+        if (param?.OneOf is { } one) return string.Join("|", one);
+        if (t.IsEnum) return string.Join("|", Enum.GetNames(t).Select(n => n.ToLowerInvariant()));
+        if (t == typeof(bool) || t == typeof(string) || param is null) return "any";
+        bool low = double.IsFinite(param.Min), high = double.IsFinite(param.Max);
+        return (low, high) switch
+        {
+            (true, true) => $"[{Fmt(param.Min)}, {Fmt(param.Max)}]",
+            (true, false) => $"≥ {Fmt(param.Min)}",
+            (false, true) => $"≤ {Fmt(param.Max)}",
+            _ => "any",
+        };
+        static string Fmt(double v) => v.ToString(CultureInfo.InvariantCulture);
     }
 
     private static Option<string> ProfileOption() => new("--profile", "-p")
@@ -106,6 +160,8 @@ public static class Commands
 
     private static Option<bool> NoFailOption() => new("--no-fail") { Description = "Exit 0 after a complete run even if a claim failed" };
 
+    private static Option<bool> ForceOption() => new("--force") { Description = "Replace a completed run already in the --out folder (without it such a folder is refused)" };
+
     private static Command RunCommand()
     {
         var cmd = new Command("run", "Run one experiment and check its claims.");
@@ -117,10 +173,13 @@ public static class Commands
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/<id>-<timestamp>-<seed>)" };
         var threads = ThreadsOption();
         var noFail = NoFailOption();
+        var force = ForceOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail }) cmd.Options.Add(o);
-        cmd.SetAction((r, cancel) =>
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
         {
+            // Ctrl+C and SIGTERM (Interrupt) and SIGUSR1 (a scheduler's warning) stop a plain run: recorded as interrupted, not left running.
+            using var interrupt = Interrupt.Listen();
             var request = new RunRequest(r.GetValue(id)!)
             {
                 Profile = r.GetValue(profile)!,
@@ -129,11 +188,13 @@ public static class Commands
                 ConfigFile = r.GetValue(config),
                 OutputDirectory = r.GetValue(outDir),
                 Threads = r.GetValue(threads),
+                Force = r.GetValue(force),
             };
             var result = Execute(request, cancel);
+            if (interrupt.ExitCode is not null) return Interrupted(interrupt, [result]);
             ClaimTable.Print([result]);
             AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(result.Directory)}[/]");
-            return Task.FromResult(ExitCode([result], r.GetValue(noFail)));
+            return ExitCode([result], r.GetValue(noFail));
         });
         return cmd;
     }
@@ -152,9 +213,12 @@ public static class Commands
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var noFail = NoFailOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail }) cmd.Options.Add(o);
-        cmd.SetAction((r, cancel) =>
+        var force = ForceOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
         {
+            using var interrupt = Interrupt.Listen();
+            var cancel = interrupt.Token;
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                       ?? Registry.All.Select(e => e.Id).ToArray();
             foreach (var i in ids) Registry.Get(i);
@@ -163,14 +227,20 @@ public static class Commands
             // Resolve every config first so a bad profile fails before hours of work.
             foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
             if (r.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {r.GetValue(jobs)}: expected at least 1");
-            Directory.CreateDirectory(dir);
-            var results = RunAll(ids, i => new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads) },
-                r.GetValue(jobs), cancel);
+            OutputFolder.Claim(dir);
+            var results = RunAll(ids, i => new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) },
+                r.GetValue(jobs), interrupt.Token);
+            if (interrupt.ExitCode is not null)
+            {
+                Summary.Write(dir, results);
+                Noether.Reports.IndexHtml.Write(dir);
+                return Interrupted(interrupt, results);
+            }
             ClaimTable.Print(results, statements: false);
             Summary.Write(dir, results);
             AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
             AnsiConsole.MarkupLine($"index: [blue]{Markup.Escape(Noether.Reports.IndexHtml.Write(dir))}[/]");
-            return Task.FromResult(ExitCode(results, r.GetValue(noFail)));
+            return ExitCode(results, r.GetValue(noFail));
         });
         return cmd;
     }
@@ -182,7 +252,7 @@ public static class Commands
     private static List<RunResult> RunAll(string[] ids, Func<string, RunRequest> request, int jobs, CancellationToken cancel)
     {
         if (jobs == 1)
-            return ids.TakeWhile(_ => !cancel.IsCancellationRequested).Select(i => Execute(request(i), cancel)).ToList();
+            return ids.TakeWhile(_ => !cancel.IsCancellationRequested).Select((i, k) => Execute(request(i), cancel, (k, ids.Length))).ToList();
         var results = new RunResult?[ids.Length];
         int next = -1;
         Exception? failure = null;
@@ -200,6 +270,15 @@ public static class Commands
         return results.OfType<RunResult>().ToList();
     }
 
+    /// <summary>After SIGINT/SIGTERM: one clear line on stderr (no claims table: an interrupted run has none) and exit 130/143.</summary>
+    private static int Interrupted(Interrupt interrupt, IReadOnlyList<RunResult> results)
+    {
+        string folders = string.Join(", ", results.Where(r => r.Record.Status == RunStatus.Interrupted).Select(r => r.Directory));
+        Error($"interrupted by {interrupt.Signal}: {(folders.Length > 0 ? folders + " saved with status interrupted (metrics so far kept)" : "no run was in progress")}"
+            + (results.Count(r => r.Record.Status == RunStatus.Completed) is int done and > 0 ? $"; {done} run(s) completed before it" : ""));
+        return interrupt.ExitCode!.Value;
+    }
+
     private static int ExitCode(IReadOnlyList<RunResult> results, bool noFail)
     {
         bool complete = results.All(r => r.Record.Status == RunStatus.Completed);
@@ -207,29 +286,36 @@ public static class Commands
         return noFail || results.All(r => r.AllPassed) ? Ok : ClaimsFailed;
     }
 
-    private static RunResult Execute(RunRequest request, CancellationToken cancel, bool live = true)
+    private static RunResult Execute(RunRequest request, CancellationToken cancel, (int Done, int Total)? overall = null, bool live = true)
     {
         var experiment = Registry.Get(request.ExperimentId);
         ExperimentRunner.ResolveConfig(experiment, request); // user mistakes surface before any output
         live &= !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         RunResult? result = null;
+        string position = overall is { } o ? $" [{o.Done + 1}/{o.Total}]" : "";
         if (live)
         {
             AnsiConsole.Progress()
                 .AutoClear(true)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new StepsColumn(), new PercentageColumn(),
                     new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx => result = ExperimentRunner.Run(request, new SpectreProgress(ctx), cancel));
+                .Start(ctx =>
+                {
+                    if (overall is { } all)
+                        ctx.AddTask("experiments done", maxValue: all.Total).Value = all.Done;
+                    result = ExperimentRunner.Run(request, new SpectreProgress(ctx), cancel);
+                });
         }
         else
         {
-            Console.WriteLine($"running {experiment.Id} ({request.Profile}, seed {request.Seed})");
-            result = ExperimentRunner.Run(request, null, cancel);
+            Console.WriteLine($"running {experiment.Id}{position} ({request.Profile}, seed {request.Seed})");
+            result = ExperimentRunner.Run(request, new PlainProgress(Console.Out, experiment.Id), cancel);
         }
         var rec = result!.Record;
-        string status = rec.Status == RunStatus.Completed ? "completed"
-            : rec.Error?.StartsWith(rec.Status, StringComparison.Ordinal) == true ? rec.Error : $"{rec.Status}: {rec.Error}";
-        Console.WriteLine($"{experiment.Id}: {status} in {rec.Seconds:0.0} s, {result.Claims.Count(c => c.Passed)}/{result.Claims.Count} claims passed");
+        string status = rec.Status == RunStatus.Completed
+            ? $"completed in {rec.Seconds:0.0} s, {result.Claims.Count(c => c.Passed)}/{result.Claims.Count} claims passed"
+            : (rec.Error?.StartsWith(rec.Status, StringComparison.Ordinal) == true ? rec.Error : $"{rec.Status}: {rec.Error}") + $" after {rec.Seconds:0.0} s";
+        Console.WriteLine($"{experiment.Id}: {status}");
         ReportCommand.WriteAfterRun(result.Directory);
         return result;
     }
@@ -250,6 +336,17 @@ public static class Commands
             if (!_tasks.TryGetValue(phase, out var task))
                 _tasks[phase] = task = ctx.AddTask(Markup.Escape(phase), maxValue: Math.Max(1, total));
             task.Value = Math.Min(done, total);
+            // A finished phase stops its clock; otherwise its elapsed time keeps growing while later phases run.
+            if (done >= total) task.StopTask();
+        }
+    }
+
+    private sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.WriteLine($"noether {BuildInfo.Text}");
+            return Ok;
         }
     }
 }

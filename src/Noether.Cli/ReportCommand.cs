@@ -13,12 +13,17 @@ public static class ReportCommand
 {
     public static Command Build()
     {
-        var cmd = new Command("report", "Rebuild plots and report.html of a run folder (or of every run in a reproduce folder) from disk alone.");
-        var dir = new Argument<string>("run-dir") { Description = "A run folder (holding run.json) or a reproduce folder" };
+        var cmd = new Command("report", "Rebuild plots and report.html of a run folder, of every run in a reproduce folder, or of a sweep folder, from disk alone.");
+        var dir = new Argument<string>("run-dir") { Description = "A run folder (holding run.json), a reproduce folder or a sweep folder (holding manifest.json)" };
         cmd.Arguments.Add(dir);
         cmd.SetAction(r =>
         {
             string path = r.GetValue(dir)!;
+            if (File.Exists(Path.Combine(path, Noether.Sweeps.SweepManifest.FileName)))
+            {
+                SweepCommand.WriteReport(Noether.Sweeps.SweepManifest.Load(path), []);
+                return Commands.Ok;
+            }
             if (!File.Exists(Path.Combine(path, "run.json")) && IndexHtml.RunFolders(path).Count > 0)
             {
                 foreach (var run in IndexHtml.RunFolders(path)) Print(RunReport.Build(run));

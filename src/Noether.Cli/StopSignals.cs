@@ -10,7 +10,7 @@ namespace Noether.Cli;
 public static class StopSignals
 {
     // SIGUSR1 has no PosixSignal member; the raw number is accepted on Unix (10 on Linux, 30 on macOS).
-    private static PosixSignal Usr1 => (PosixSignal)(OperatingSystem.IsMacOS() ? 30 : 10);
+    internal static PosixSignal Usr1 => (PosixSignal)(OperatingSystem.IsMacOS() ? 30 : 10);
 
     public static IDisposable Register(StopSignal stop)
     {

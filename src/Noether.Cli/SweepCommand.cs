@@ -19,6 +19,7 @@ public static class SweepCommand
         cmd.Subcommands.Add(RunTrialCommand());
         cmd.Subcommands.Add(StatusCommand());
         cmd.Subcommands.Add(CollectCommand());
+        cmd.Subcommands.Add(ReportCommand());
         return cmd;
     }
 
@@ -39,6 +40,26 @@ public static class SweepCommand
     };
 
     private static string Trials(int n) => n == 1 ? "1 trial" : $"{n} trials";
+
+    private static Option<bool> AllowCorruptOption() => new("--allow-corrupt") { Description = "Exit 0 even if some trial's run.json is corrupt (such trials are listed and nothing is imported from them)" };
+
+    /// <summary>The --checkpoint-every value, refused unless a finite number of seconds ≥ 0.</summary>
+    private static double CheckpointEvery(ParseResult r, Option<double> every)
+    {
+        double v = r.GetValue(every);
+        if (!double.IsFinite(v) || v < 0)
+            throw new Noether.Experiments.ConfigException($"--checkpoint-every {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected a number of seconds ≥ 0");
+        return v;
+    }
+
+    /// <summary>Exit 2 with one line when a trial is corrupt, unless allowed; otherwise <paramref name="ok"/>.</summary>
+    private static int CorruptExit(IReadOnlyList<TrialStatus> statuses, bool allow, int ok)
+    {
+        var corrupt = statuses.Where(s => s.State == TrialState.Corrupt).ToList();
+        if (corrupt.Count == 0 || allow) return ok;
+        Commands.Error($"{corrupt.Count} trial(s) have a corrupt run.json and were not imported (first: {corrupt[0].Problem}); fix or delete those run.json files, or pass --allow-corrupt");
+        return Commands.UserError;
+    }
 
     private static Argument<string> DirArgument() => new("dir") { Description = "Sweep folder (holds manifest.json and trials/)" };
 
@@ -84,7 +105,7 @@ public static class SweepCommand
             var manifest = SweepManifest.Load(r.GetValue(dir)!);
             int t = r.GetValue(threads);
             if (t < 1) throw new Noether.Experiments.ConfigException($"--threads {t}: expected an integer ≥ 1");
-            var command = Self(t, r.GetValue(every));
+            var command = Self(t, CheckpointEvery(r, every));
             if (r.GetValue(print))
             {
                 var lines = TrialStatus.Of(manifest).Where(s => s.State != TrialState.Completed).Select(s => command.ShellLine(manifest.Directory, s.Trial.Index)).ToList();
@@ -99,23 +120,29 @@ public static class SweepCommand
                 int j = r.GetResult(jobs) is null ? Math.Max(1, Environment.ProcessorCount / t) : r.GetValue(jobs);
                 var stop = new Noether.Experiments.StopSignal();
                 using var signals = StopSignals.Register(stop);
-                return LocalPool.Run(manifest, command, j, Console.Out, stop) ? Commands.Ok : Commands.ClaimsFailed;
+                bool all = LocalPool.Run(manifest, command, j, Console.Out, stop);
+                WriteReport(manifest, []);
+                return all ? Commands.Ok : Commands.ClaimsFailed;
             }
             var options = new SlurmOptions
             {
                 Partition = r.GetValue(partition), Parallel = r.GetValue(parallel), Time = r.GetValue(time), Mem = r.GetValue(mem),
                 Wait = r.GetValue(wait), Extra = r.GetValue(extra) ?? [], Sbatch = r.GetValue(sbatch)!,
             };
-            return SlurmBackend.Submit(manifest, command, options, Console.Out) ? Commands.Ok : Commands.ClaimsFailed;
+            bool ok = SlurmBackend.Submit(manifest, command, options, Console.Out);
+            if (options.Wait) WriteReport(manifest, []);
+            return ok ? Commands.Ok : Commands.ClaimsFailed;
         });
         return cmd;
     }
 
     private static Command StatusCommand()
     {
-        var cmd = new Command("status", "List the trials of a sweep as completed, running, interrupted, failed or missing, read from their folders.");
+        var cmd = new Command("status", "List the trials of a sweep as completed, running, interrupted, failed, missing or corrupt, read from their folders.");
         var dir = DirArgument();
+        var allow = AllowCorruptOption();
         cmd.Arguments.Add(dir);
+        cmd.Options.Add(allow);
         cmd.SetAction(r =>
         {
             var manifest = SweepManifest.Load(r.GetValue(dir)!);
@@ -128,6 +155,7 @@ public static class SweepCommand
                 {
                     TrialState.Completed => rec!.ResumedFrom.Count > 0 ? $"resumed {rec.ResumedFrom.Count}×" : "",
                     TrialState.Interrupted or TrialState.Failed => (rec?.Error ?? "worker gone") + (s.HasCheckpoint ? " [checkpoint]" : ""),
+                    TrialState.Corrupt => s.Problem ?? "",
                     _ => "",
                 };
                 table.AddRow(s.Trial.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(s.Trial.Name), Colour(s.State),
@@ -136,7 +164,7 @@ public static class SweepCommand
             }
             AnsiConsole.Write(table);
             Console.WriteLine(string.Join(", ", Enum.GetValues<TrialState>().Reverse().Select(st => $"{statuses.Count(s => s.State == st)} {st.ToString().ToLowerInvariant()}")));
-            return Commands.Ok;
+            return CorruptExit(statuses, r.GetValue(allow), Commands.Ok);
         });
         return cmd;
     }
@@ -147,6 +175,7 @@ public static class SweepCommand
         TrialState.Running => "[blue]running[/]",
         TrialState.Failed => "[red]failed[/]",
         TrialState.Interrupted => "[yellow]interrupted[/]",
+        TrialState.Corrupt => "[red]corrupt[/]",
         _ => "[grey]missing[/]",
     };
 
@@ -154,7 +183,9 @@ public static class SweepCommand
     {
         var cmd = new Command("collect", "Merge every trial's run.json and metrics into DIR/sweep.db (SQLite: trials, configs, claims, metrics, summary) and print the summary.");
         var dir = DirArgument();
+        var allow = AllowCorruptOption();
         cmd.Arguments.Add(dir);
+        cmd.Options.Add(allow);
         cmd.SetAction(r =>
         {
             var manifest = SweepManifest.Load(r.GetValue(dir)!);
@@ -167,9 +198,31 @@ public static class SweepCommand
             string db = Path.Combine(manifest.Directory, SweepCollector.FileName);
             var (trials, completed, claims, metrics) = SweepCollector.Counts(db);
             Console.WriteLine($"sweep.db: {trials} trials, {completed} completed, {claims} claims, {metrics} metric rows ({db})");
+            return CorruptExit(TrialStatus.Of(manifest), r.GetValue(allow), Commands.Ok);
+        });
+        return cmd;
+    }
+
+    private static Command ReportCommand()
+    {
+        var cmd = new Command("report", "Write DIR/report.html: every claim (and chosen metric) against each sweep axis, the pass rate over two axes, links to each trial's report.");
+        var dir = DirArgument();
+        var metric = new Option<string[]>("--metric") { Description = "Also plot this metric's final value against the axes (repeatable; 'name' or 'layer/name')" };
+        cmd.Arguments.Add(dir);
+        cmd.Options.Add(metric);
+        cmd.SetAction(r =>
+        {
+            WriteReport(SweepManifest.Load(r.GetValue(dir)!), r.GetValue(metric) ?? []);
             return Commands.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Writes the sweep's report.html and says where; also used by `noether report DIR` on a sweep folder.</summary>
+    public static void WriteReport(SweepManifest manifest, IReadOnlyList<string> metrics)
+    {
+        var output = Noether.Reports.SweepReport.Build(manifest, metrics);
+        AnsiConsole.MarkupLine($"sweep report: [blue]{Markup.Escape(output.ReportPath)}[/] ({output.Completed}/{output.Trials} trials completed, {output.Plots.Count} figures)");
     }
 
     private static Command RunTrialCommand()
@@ -189,9 +242,11 @@ public static class SweepCommand
                 ?? throw new Noether.Experiments.ConfigException("no trial index: give --index or run as an array task (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or SGE_TASK_ID)");
             if (r.GetValue(threads) < 1) throw new Noether.Experiments.ConfigException($"--threads {r.GetValue(threads)}: expected an integer ≥ 1");
             var trial = manifest.Get(i);
-            var settings = new Noether.Experiments.CheckpointSettings { EverySeconds = r.GetValue(every) };
+            var settings = new Noether.Experiments.CheckpointSettings { EverySeconds = CheckpointEvery(r, every) };
             using var signals = StopSignals.Register(settings.Stop);
             var (outcome, record) = TrialRunner.Run(manifest, i, r.GetValue(threads), settings);
+            // A trial is a run like any other: it gets its plots and report.html when it completes.
+            if (outcome == TrialOutcome.Completed) Noether.Cli.ReportCommand.WriteAfterRun(manifest.TrialDirectory(trial));
             string claims = record is null ? "" : $", {record.Claims.Count(c => c.Passed)}/{record.Claims.Count} claims passed";
             Console.WriteLine(outcome switch
             {

@@ -62,35 +62,56 @@ public static class Idx
         return new Dataset(name, features, y, classCount, new ImageShape(1, images.Rows, images.Columns), classNames, new ValueRange(0, 255));
     }
 
-    /// <summary>Reads an unsigned-byte IDX file with the expected magic; returns its dimensions and values.</summary>
+    /// <summary>
+    /// Reads an unsigned-byte IDX file with the expected magic; returns its dimensions and values. The
+    /// header's sizes are checked against the file (and, for gzip, the most it can inflate to) before the
+    /// values are allocated, and exactly that many bytes are inflated, so a forged header cannot exhaust memory.
+    /// </summary>
     private static (int[] Dims, byte[] Data) ReadUBytes(string path, int expectedMagic, string what, string howToGet)
     {
-        byte[] bytes = DataFile.ReadAllBytes(path, howToGet);
-        int rank = expectedMagic & 0xff;
-        if (bytes.Length < 4)
-            throw new DataException($"{path}: {bytes.Length} bytes, expected at least a 4-byte IDX magic number; {howToGet}", path);
-        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        if (magic != expectedMagic)
-            throw new DataException($"{path}: magic number 0x{magic:x8}, expected 0x{expectedMagic:x8} (IDX unsigned-byte {what}{Describe(magic)}); {howToGet}", path);
-        int header = 4 + 4 * rank;
-        if (bytes.Length < header)
-            throw new DataException($"{path}: truncated header of {bytes.Length} bytes, expected {header} (magic and {rank} dimensions); {howToGet}", path);
-        var dims = new int[rank];
-        long expected = 1;
-        for (int k = 0; k < rank; k++)
+        var (stream, maxLength, compressed) = DataFile.Open(path, howToGet);
+        using (stream)
         {
-            dims[k] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * k));
-            bool positive = k == 0 ? dims[k] >= 0 : dims[k] > 0;
-            if (!positive)
-                throw new DataException($"{path}: dimension {k} is {dims[k]}, expected a positive size; {howToGet}", path);
-            expected *= dims[k];
+            int rank = expectedMagic & 0xff;
+            int header = 4 + 4 * rank;
+            var head = new byte[header];
+            int got = 0;
+            try { got = stream.ReadAtLeast(head, header, throwOnEndOfStream: false); }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                throw new DataException($"{path}: starts with the gzip magic 1f 8b but the gzip stream is corrupt ({e.Message.Split('\n')[0]}); expected a complete gzip file; {howToGet}", path, e);
+            }
+            if (got < 4)
+                throw new DataException($"{path}: {got} bytes, expected at least a 4-byte IDX magic number; {howToGet}", path);
+            int magic = BinaryPrimitives.ReadInt32BigEndian(head);
+            if (magic != expectedMagic)
+                throw new DataException($"{path}: magic number 0x{magic:x8}, expected 0x{expectedMagic:x8} (IDX unsigned-byte {what}{Describe(magic)}); {howToGet}", path);
+            if (got < header)
+                throw new DataException($"{path}: truncated header of {got} bytes, expected {header} (magic and {rank} dimensions); {howToGet}", path);
+            var dims = new int[rank];
+            long expected = 1;
+            for (int k = 0; k < rank; k++)
+            {
+                dims[k] = BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(4 + 4 * k));
+                bool positive = k == 0 ? dims[k] >= 0 : dims[k] > 0;
+                if (!positive)
+                    throw new DataException($"{path}: dimension {k} is {dims[k]}, expected a positive size; {howToGet}", path);
+                expected *= dims[k];
+            }
+            string dimsText = string.Join(",", dims);
+            if (expected > Array.MaxLength || expected > Noether.Runs.MemoryLimit.Bytes)
+                throw new DataException($"{path}: dimensions [{dimsText}] give {expected} values, more than fit in memory as one array; {howToGet}", path);
+            if (compressed ? expected > maxLength : expected != maxLength - header)
+            {
+                long found = compressed ? maxLength : maxLength - header;
+                throw new DataException($"{path}: {(compressed ? "can inflate to at most " : "")}{found} bytes of {what} data, expected {expected} for dimensions [{dimsText}]{(found < expected ? " (file truncated)" : " (trailing bytes)")}; {howToGet}", path);
+            }
+            var data = new byte[expected];
+            DataFile.ReadExactly(stream, data, path, $"{what} data", howToGet);
+            if (!DataFile.AtEnd(stream, path, howToGet))
+                throw new DataException($"{path}: more than the {expected} bytes of {what} data its dimensions [{dimsText}] give (trailing bytes); {howToGet}", path);
+            return (dims, data);
         }
-        if (expected > Array.MaxLength)
-            throw new DataException($"{path}: dimensions [{string.Join(",", dims)}] give {expected} values, more than fit in memory as one array; {howToGet}", path);
-        long found = bytes.Length - header;
-        if (found != expected)
-            throw new DataException($"{path}: {found} bytes of {what} data, expected {expected} for dimensions [{string.Join(",", dims)}]{(found < expected ? " (file truncated)" : " (trailing bytes)")}; {howToGet}", path);
-        return (dims, bytes.AsSpan(header).ToArray());
     }
 
     private static string Describe(int magic) => magic switch

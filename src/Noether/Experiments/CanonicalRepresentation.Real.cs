@@ -44,20 +44,22 @@ public sealed partial class CanonicalRepresentation
             throw new ConfigException($"real.probe_samples={c.ProbeSamples}: expected at most data.n_test ({config.Data.NTest})");
         var data = ctx.Time("data", () => config.Data.Load(ctx.Root.Child("data")));
         if (c.Batch > data.Train.Count) throw new ConfigException($"real.batch={c.Batch}: expected at most the {data.Train.Count} training examples");
-        int seeds = c.Seeds, g = c.Gammas.Length, p = seeds * g;
-        int SeedOf(int m) => m % seeds;
-        double GammaOf(int m) => c.Gammas[m / seeds];
-        int Member(int gi, int s) => gi * seeds + s;
+        int seeds = c.Seeds, g = c.Gammas.Length;
+        var pop = ctx.Population("real", PopulationLayout.OfSeeds(seeds).With("gamma", c.Gammas));
+        int p = pop.Count;
+        var gammaOf = pop.Layout.Values("gamma");
+        double GammaOf(int m) => gammaOf[m];
+        int Member(int gi, int s) => pop.Layout.Member(s, gi);
         int probeCount = Math.Min(c.ProbeSamples, data.Test.Count);
 
         var net = Mlp.Build<float>(p, [data.InputDim, c.Width, c.Width, data.Classes], "tanh", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "init")).ToArray());
+        net.Initialize(InitScheme.LeCun, pop.Streams("init"));
         var sgd = new Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = GammaOf(m); // the digest adds γθ to the gradient: wd = γ
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "batches")).ToArray());
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "syre")).ToArray());
+            pop.Streams("batches"));
+        config.Syre.AttachTo(trainer, pop.Streams("syre"));
 
         var meanCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
         var steps = new List<double>();
@@ -74,12 +76,11 @@ public sealed partial class CanonicalRepresentation
                 for (int m = 0; m < p; m++)
                 {
                     var a = last[m].Alpha;
-                    string layer = $"gamma={GammaOf(m)}";
                     double[] values = [a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW];
-                    for (int r = 0; r < 6; r++) ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_" + Relations[r], values[r]);
-                    ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_mean", a.Mean);
-                    ctx.Metrics.Log(step, SeedOf(m), layer, "test_accuracy", accuracy[m]);
-                    if (step > 0) ctx.Metrics.Log(step, SeedOf(m), layer, "batch_loss", trainer.LastLoss[m]);
+                    for (int r = 0; r < 6; r++) pop.Log(step, m, "alpha_" + Relations[r], values[r]);
+                    pop.Log(step, m, "alpha_mean", a.Mean);
+                    pop.Log(step, m, "test_accuracy", accuracy[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                     meanCurve[m].Add(a.Mean);
                 }
                 ctx.Metrics.Flush();
@@ -91,22 +92,12 @@ public sealed partial class CanonicalRepresentation
         var nulls = new CrhAlignments[p];
         ctx.Time("null", () =>
         {
-            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, ctx.MemberStream(SeedOf(m), $"null.gamma={GammaOf(m)}"));
+            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, pop.Stream(m, $"null.gamma={GammaOf(m)}"));
             return 0;
         });
-        ReportPah(c.Gammas, ctx, last, seeds);
-        for (int m = 0; m < p; m++)
-        {
-            string key = $"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}";
-            var (a, n) = (Values(last[m].Alpha), Values(nulls[m]));
-            for (int r = 0; r < 6; r++)
-            {
-                ctx.Extra[$"{key}.alpha_{Relations[r]}"] = a[r];
-                ctx.Extra[$"{key}.null_{Relations[r]}"] = n[r];
-            }
-            ctx.Extra[$"{key}.test_accuracy"] = accuracy[m];
-        }
-        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, seeds, $" ({data.Source})");
+        ReportPah(pop, c.Steps, last);
+        LogNulls(pop, c.Steps, nulls);
+        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, pop.Layout, $" ({data.Source})");
 
         int top = Array.IndexOf(c.Gammas, c.Gammas.Max()), zero = Array.IndexOf(c.Gammas, 0.0);
         double gTop = c.Gammas[top];

@@ -75,19 +75,21 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
 
     private IReadOnlyList<Claim> RunSynthetic(Config c, RunContext ctx)
     {
-        int seeds = c.Seeds, g = c.Gammas.Length, p = seeds * g;
-        int SeedOf(int m) => m % seeds;
-        double GammaOf(int m) => c.Gammas[m / seeds];
-        int Member(int gi, int s) => gi * seeds + s;
+        int seeds = c.Seeds, g = c.Gammas.Length;
+        var pop = ctx.Population("train", PopulationLayout.OfSeeds(seeds).With("gamma", c.Gammas));
+        int p = pop.Count;
+        var gammaOf = pop.Layout.Values("gamma");
+        double GammaOf(int m) => gammaOf[m];
+        int Member(int gi, int s) => pop.Layout.Member(s, gi);
 
-        var (train, probe) = TeacherData(c, ctx, p);
+        var (train, probe) = TeacherData(c, ctx, pop);
         var net = Mlp.Build<float>(p, [c.InputDim, c.Width, c.Width, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "init")).ToArray());
+        net.Initialize(InitScheme.LeCun, pop.Streams("init"));
         var sgd = new Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = GammaOf(m); // the digest adds γθ to the gradient: wd = γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "batches")).ToArray());
-        c.Syre.AttachTo(trainer, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "syre")).ToArray());
+            pop.Streams("batches"));
+        c.Syre.AttachTo(trainer, pop.Streams("syre"));
 
         var meanCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
         var steps = new List<double>();
@@ -101,11 +103,10 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
                 for (int m = 0; m < p; m++)
                 {
                     var a = last[m].Alpha;
-                    string layer = $"gamma={GammaOf(m)}";
                     double[] values = [a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW];
-                    for (int r = 0; r < 6; r++) ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_" + Relations[r], values[r]);
-                    ctx.Metrics.Log(step, SeedOf(m), layer, "alpha_mean", a.Mean);
-                    if (step > 0) ctx.Metrics.Log(step, SeedOf(m), layer, "batch_loss", trainer.LastLoss[m]);
+                    for (int r = 0; r < 6; r++) pop.Log(step, m, "alpha_" + Relations[r], values[r]);
+                    pop.Log(step, m, "alpha_mean", a.Mean);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                     meanCurve[m].Add(a.Mean);
                 }
                 ctx.Metrics.Flush();
@@ -117,24 +118,16 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         var nulls = new CrhAlignments[p];
         ctx.Time("null", () =>
         {
-            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, ctx.MemberStream(SeedOf(m), $"null.gamma={GammaOf(m)}"));
+            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, pop.Stream(m, $"null.gamma={GammaOf(m)}"));
             return 0;
         });
-        ReportPah(c.Gammas, ctx, last, seeds);
+        ReportPah(pop, c.Steps, last);
 
         int top = Array.IndexOf(c.Gammas, c.Gammas.Max()), zero = Array.IndexOf(c.Gammas, 0.0);
         double gTop = c.Gammas[top];
         string PerSeed(Func<int, double> f) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: {Claim.Format(f(s))}"));
-        for (int m = 0; m < p; m++)
-        {
-            var (a, n) = (Values(last[m].Alpha), Values(nulls[m]));
-            for (int r = 0; r < 6; r++)
-            {
-                ctx.Extra[$"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}.alpha_{Relations[r]}"] = a[r];
-                ctx.Extra[$"gamma={GammaOf(m)}.seed={ctx.Seed + SeedOf(m)}.null_{Relations[r]}"] = n[r];
-            }
-        }
-        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, seeds, "");
+        LogNulls(pop, c.Steps, nulls);
+        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, pop.Layout, "");
 
         // GW and RW relations (indices 1, 2, 4, 5): α above the orthogonal null at the largest γ.
         int[] weightRelations = [1, 2, 4, 5];
@@ -193,14 +186,15 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     }
 
     /// <summary>Teacher y = T₂ tanh(T₁x) + σε (docs/experiments/crh.md#protocol): per seed, N training pairs and a fresh probe set with fresh noise.</summary>
-    private static (TrainingData<float> Train, TrainingData<float> Probe) TeacherData(Config c, RunContext ctx, int members)
+    private static (TrainingData<float> Train, TrainingData<float> Probe) TeacherData(Config c, RunContext ctx, Population pop)
     {
+        int members = pop.Count;
         int seeds = c.Seeds, d = c.InputDim, h = c.TeacherHidden, o = c.OutputDim;
         var trainX = new Tensor<float>(members, c.Samples, d); var trainY = new Tensor<float>(members, c.Samples, o);
         var probeX = new Tensor<float>(members, c.ProbeSamples, d); var probeY = new Tensor<float>(members, c.ProbeSamples, o);
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "teacher");
+            var rng = ctx.SeedStream(s, "teacher");
             var t1 = new double[h * d]; var t2 = new double[o * h];
             for (int i = 0; i < t1.Length; i++) t1[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
             for (int i = 0; i < t2.Length; i++) t2[i] = rng.Normal() / Math.Sqrt(h);
@@ -226,11 +220,11 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
                 }
             }
             Fill(trainX, trainY, c.Samples, rng);
-            Fill(probeX, probeY, c.ProbeSamples, ctx.MemberStream(s, "probe"));
+            Fill(probeX, probeY, c.ProbeSamples, ctx.SeedStream(s, "probe"));
         }
-        // Every γ of a seed trains on the seed's data: copy seed s's slice to members s + k·seeds.
+        // Every γ of a seed trains on the seed's data: slice s holds seed s's, copied to every member with that seed.
         foreach (var t in new[] { trainX, trainY, probeX, probeY })
-            for (int m = seeds; m < members; m++) t.SliceSpan(m % seeds).CopyTo(t.SliceSpan(m));
+            for (int m = seeds; m < members; m++) t.SliceSpan(pop.SeedIndex(m)).CopyTo(t.SliceSpan(m));
         return (new TrainingData<float>(trainX, trainY, perMember: true), new TrainingData<float>(probeX, probeY, perMember: true));
     }
 
@@ -238,40 +232,55 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     /// PAH (docs/experiments/crh.md#claim): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
     /// reported as extra numbers (exponent and R²), not claims.
     /// </summary>
-    private static void ReportPah(double[] gammas, RunContext ctx, Measurement[] last, int seeds)
+    private static void ReportPah(Population pop, long step, Measurement[] last)
     {
         for (int m = 0; m < last.Length; m++)
         {
             var x = last[m].Matrices;
-            string key = $"pah.gamma={gammas[m / seeds]}.seed={ctx.Seed + m % seeds}";
-            foreach (var (name, fit) in new[] { ("Ha~Za", Pah.PahExponent(x.Ha, x.Za)), ("Ga~Za", Pah.PahExponent(x.Ga, x.Za)),
-                                                ("Hb~Zb", Pah.PahExponent(x.Hb, x.Zb)), ("Gb~Zb", Pah.PahExponent(x.Gb, x.Zb)) })
+            foreach (var (name, fit) in new[] { ("ha_za", Pah.PahExponent(x.Ha, x.Za)), ("ga_za", Pah.PahExponent(x.Ga, x.Za)),
+                                                ("hb_zb", Pah.PahExponent(x.Hb, x.Zb)), ("gb_zb", Pah.PahExponent(x.Gb, x.Zb)) })
             {
-                ctx.Extra[$"{key}.{name}.exponent"] = fit.Exponent;
-                ctx.Extra[$"{key}.{name}.r2"] = fit.RSquared;
+                pop.Log(step, m, $"pah_{name}_exponent", fit.Exponent);
+                pop.Log(step, m, $"pah_{name}_r2", fit.RSquared);
             }
         }
     }
 
-    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, int seeds, string where)
+    /// <summary>Each member's six alignments under the spectrum-preserving orthogonal null, as metrics null_&lt;relation&gt;.</summary>
+    private static void LogNulls(Population pop, long step, CrhAlignments[] nulls)
     {
-        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean over seeds)")
+        for (int m = 0; m < nulls.Length; m++)
+        {
+            var n = Values(nulls[m]);
+            for (int r = 0; r < 6; r++) pop.Log(step, m, "null_" + Relations[r], n[r]);
+        }
+    }
+
+    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, PopulationLayout layout, string where)
+    {
+        ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean ± sd over seeds)")
         {
             Categories = Relations,
             Caption = "Larger weight decay aligns representations (R), gradients (G) and weights (W) on both sides of the layer.",
-            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(),
-                Enumerable.Range(0, 6).Select(r => Enumerable.Range(0, seeds).Average(s =>
+            Series = gammas.Select((gm, gi) =>
+            {
+                double[] PerSeed(int r) => Enumerable.Range(0, layout.Seeds).Select(s =>
                 {
-                    var a = last[gi * seeds + s].Alpha;
+                    var a = last[layout.Member(s, gi)].Alpha;
                     return new[] { a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW }[r];
-                })).ToArray())).ToList(),
+                }).ToArray();
+                return new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(), Enumerable.Range(0, 6).Select(r => PerSeed(r).Average()).ToArray())
+                {
+                    Spread = Enumerable.Range(0, 6).Select(r => Series.StandardDeviation(PerSeed(r))).ToArray(),
+                };
+            }).ToList(),
         });
         ctx.Figures.Add(new Figure("crh-mean-alignment", $"Mean of the six alignments during training{where}", "line", "step", "mean₆ α")
         {
             Caption = $"Seed {ctx.Seed}, one curve per γ.",
-            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[gi * seeds].ToArray())).ToList(),
+            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[layout.Member(0, gi)].ToArray())).ToList(),
         });
-        var top = last[Array.IndexOf(gammas, gammas.Max()) * seeds].Matrices;
+        var top = last[layout.Member(0, Array.IndexOf(gammas, gammas.Max()))].Matrices;
         var axis = Enumerable.Range(0, width).Select(i => (double)i).ToArray();
         foreach (var (id, name, matrix) in new[] { ("crh-hb", "H_b = Cov(ĥ_b)", top.Hb), ("crh-gb", "G_b = Cov(ĝ_b)", top.Gb), ("crh-zb", "Z_b = WWᵀ", top.Zb) })
             ctx.Figures.Add(new Figure(id, $"{name} at γ={gammas.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")

@@ -2,6 +2,13 @@ using System.Globalization;
 
 namespace Noether.Experiments;
 
+/// <summary>What a claim is: one of the paper's statements, or a check that the setting is sound.</summary>
+public static class ClaimKind
+{
+    public const string Claim = "claim";
+    public const string Check = "check";
+}
+
 /// <summary>How a measured value is compared with its threshold.</summary>
 public enum Comparison { AtMost, AtLeast, Within }
 
@@ -23,6 +30,8 @@ public sealed record Claim
     }
 
     public string Id { get; }
+    /// <summary>"claim" for a paper's statement, "check" for a sanity check of the setting.</summary>
+    public string Kind { get; init; } = ClaimKind.Claim;
     /// <summary>The paper's statement in words, with the setting it is measured in.</summary>
     public string Statement { get; }
     public double Measured { get; }
@@ -62,12 +71,24 @@ public sealed record Claim
         v.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>Rebuilds a claim read from disk; the verdict is recomputed from the stored numbers.</summary>
-    public static Claim FromStored(string id, string statement, double measured, string comparison, double threshold, double upper, string? details) =>
-        comparison switch
+    public static Claim FromStored(string id, string kind, string statement, double measured, string comparison, double? low, double? high, string? details)
+    {
+        double Bound(double? v, string side) => v ?? throw new FormatException($"claim {id}: comparison '{comparison}' needs threshold.{side}, found null");
+        var claim = comparison switch
         {
-            "<=" => AtMost(id, statement, measured, threshold, details),
-            ">=" => AtLeast(id, statement, measured, threshold, details),
-            "in" => Within(id, statement, measured, threshold, upper, details),
+            "<=" => AtMost(id, statement, measured, Bound(high, "high"), details),
+            ">=" => AtLeast(id, statement, measured, Bound(low, "low"), details),
+            "in" => Within(id, statement, measured, Bound(low, "low"), Bound(high, "high"), details),
             _ => throw new FormatException($"claim {id}: unknown comparison '{comparison}', expected <=, >= or in"),
         };
+        return kind is ClaimKind.Claim or ClaimKind.Check
+            ? claim with { Kind = kind }
+            : throw new FormatException($"claim {id}: unknown kind '{kind}', expected claim or check");
+    }
+
+    /// <summary>The lower bound (for "&gt;=" and "in"), null otherwise.</summary>
+    public double? Low => Comparison == Comparison.AtMost ? null : Threshold;
+
+    /// <summary>The upper bound (for "&lt;=" and "in"), null otherwise.</summary>
+    public double? High => Comparison switch { Comparison.AtMost => Threshold, Comparison.Within => Upper, _ => null };
 }

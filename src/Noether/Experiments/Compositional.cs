@@ -225,7 +225,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         var render = (StripeRender<float>)layers[0];
         for (int m = 0; m < p; m++)
         {
-            var rng = ctx.MemberStream(m, "stripe/init");
+            var rng = ctx.SeedStream(m, "stripe/init");
             foreach (var prm in net.Parameters)
             {
                 if (prm == render.Columns || prm == render.Rows) rng.FillNormal(prm.Value.SliceSpan(m), 0, config.Stripe.EmbeddingStd);
@@ -235,8 +235,9 @@ public sealed class Compositional : Experiment<Compositional.Config>
         return net;
     }
 
+    /// <summary>Stream <paramref name="name"/> of each member; every decoder population is one member per seed.</summary>
     private static Rng[] Streams(int members, string name, RunContext ctx) =>
-        Enumerable.Range(0, members).Select(m => ctx.MemberStream(m, name)).ToArray();
+        Enumerable.Range(0, members).Select(s => ctx.SeedStream(s, name)).ToArray();
 
     /// <summary>
     /// Trains a decoder population on the ID cells with pixel-mean MSE and Adam(W), logging ID and OOD MSE every
@@ -253,6 +254,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
             new Adam<float>(p, lr, weightDecay, decoupled: true), new TrainingData<float>(codes, images), batch,
             Streams(p, $"{name}/batches", ctx));
         if (hook is not null) trainer.AfterBackward.Add(hook);
+        var pop = ctx.Population(name, PopulationLayout.OfSeeds(p));
         int perEpoch = cells.Count / batch;
         long steps = (long)epochs * perEpoch;
         ctx.Time(name, () =>
@@ -263,8 +265,8 @@ public sealed class Compositional : Experiment<Compositional.Config>
                 var ood = CellMse(net, bumps, split.OutOfDistribution, code, out _);
                 for (int m = 0; m < p; m++)
                 {
-                    ctx.Metrics.Log(step / perEpoch, m, name, "id_mse", id[m].Average());
-                    ctx.Metrics.Log(step / perEpoch, m, name, "ood_mse", ood[m].Average());
+                    pop.Log(step / perEpoch, m, "id_mse", id[m].Average());
+                    pop.Log(step / perEpoch, m, "ood_mse", ood[m].Average());
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"compositional {name}", step, steps);
@@ -448,7 +450,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         var net = new Sequential<float>(p, [2 * n], layers, ctx.Compute);
         for (int m = 0; m < p; m++)
         {
-            var rng = ctx.MemberStream(m, $"{name}/init");
+            var rng = ctx.SeedStream(m, $"{name}/init");
             embedding.Initialize(m, rng);
             foreach (var layer in layers.OfType<ConvTranspose2d<float>>())
                 foreach (var prm in layer.Parameters) Initializer.Fill(prm, m, InitScheme.TorchDefault, rng);
@@ -467,7 +469,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         foreach (var name in new[] { "mlp", "stripe" }.Concat(extra.Select(e => e.Result.Name)))
             foreach (var metric in new[] { "id_mse", "ood_mse" })
             {
-                var mine = rows.Where(r => r.Layer == name && r.Name == metric).GroupBy(r => r.Step).OrderBy(gr => gr.Key).ToList();
+                var mine = rows.Where(r => r.Phase == name && r.Name == metric).GroupBy(r => r.Step).OrderBy(gr => gr.Key).ToList();
                 if (mine.Count == 0) continue;
                 curves.Series.Add(new Series($"{name} {metric[..^4].ToUpperInvariant()}", mine.Select(gr => (double)gr.Key).ToArray(), mine.Select(gr => gr.Average(r => r.Value)).ToArray()));
             }

@@ -31,6 +31,16 @@ public interface IValidatedConfig
     void Validate();
 }
 
+/// <summary>
+/// A config that can estimate the memory of its largest tensors, so a config that cannot fit is refused
+/// with the estimate before a run starts (see <see cref="Noether.Runs.MemoryLimit"/>).
+/// </summary>
+public interface IMemoryEstimate
+{
+    /// <summary>Bytes the run's data and per-sample buffers need at least, and the sizes that give them (for the message).</summary>
+    (double Bytes, string Because) EstimateMemory();
+}
+
 /// <summary>A user's config mistake: the message names the key, the value and what is allowed.</summary>
 public sealed class ConfigException(string message) : Exception(message);
 
@@ -99,11 +109,9 @@ public static class ConfigBinder
     /// <summary>Applies a JSON file: nested objects or dotted keys; values may be JSON numbers, strings, booleans or arrays.</summary>
     public static void ApplyJsonFile(object config, string path)
     {
-        if (!File.Exists(path)) throw new ConfigException($"config file '{path}' does not exist");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ConfigException($"config file '{path}' is not valid JSON: {e.Message.Split('\n')[0]}"); }
-        if (root is not JsonObject obj) throw new ConfigException($"config file '{path}': expected a JSON object at the top level");
+        JsonObject obj;
+        try { obj = Noether.Runs.JsonFile.ReadObject(path, "config file"); }
+        catch (Noether.Runs.UnreadableFileException e) { throw new ConfigException(e.Message); }
         ApplyJson(config, obj, "");
     }
 

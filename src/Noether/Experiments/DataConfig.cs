@@ -51,8 +51,55 @@ public sealed class DataConfig : IValidatedConfig
             throw new ConfigException($"data.classes={string.Join(",", Classes)}: expected distinct classes");
         if (Classes.Length == 1)
             throw new ConfigException($"data.classes={Classes[0]}: expected at least two classes (or none for all)");
-        try { DataSources.Locate(Source, Dir); }
+        try
+        {
+            // Reading the files now turns a missing, corrupt or too small data set into a config error, before any run folder exists.
+            var source = Cached(Source, Dir);
+            var (train, test) = ExampleCounts(source);
+            Check("data.n_train", NTrain, train, source.Train.Name);
+            Check("data.n_test", NTest, test, (source.Test ?? source.Train).Name);
+        }
         catch (DataException e) { throw new ConfigException(e.Message); }
+    }
+
+    private static void Check(string key, int n, int available, string name)
+    {
+        if (n > available)
+            throw new ConfigException($"{key}={n}: {name} has only {available} examples of the chosen classes, expected at most that many (0 takes all)");
+    }
+
+    /// <summary>How many training and test examples <see cref="Load"/> would have to draw from, before <see cref="NTrain"/>/<see cref="NTest"/>.</summary>
+    private (int Train, int Test) ExampleCounts(SourceData source)
+    {
+        foreach (int c in Classes)
+            if (c >= source.Train.ClassCount)
+                throw new ConfigException($"data.classes={string.Join(",", Classes)}: class {c} does not exist in {Source}, expected classes in 0..{source.Train.ClassCount - 1}");
+        bool Kept(int label) => Classes.Length == 0 || Classes.Contains(label);
+        if (source.Test is { } t)
+            return (source.Train.Labels.Count(Kept), t.Labels.Count(Kept));
+        var split = Splits.Indices(source.Train, 0, HeldOutFraction, new Rng(0));
+        return (split.Train.Count(i => Kept(source.Train.Labels[i])), split.Test.Count(i => Kept(source.Train.Labels[i])));
+    }
+
+    private static readonly object CacheLock = new();
+    private static (string Key, WeakReference<SourceData> Data)? _cache;
+
+    /// <summary>
+    /// The source loaded once for validation and the run that follows (and every trial a sweep plans);
+    /// keyed by name, directory and the files' times, held weakly so it never keeps a data set alive alone.
+    /// </summary>
+    private static SourceData Cached(string name, string dir)
+    {
+        string located = DataSources.Locate(name, dir);
+        string key = name + "|" + Path.GetFullPath(located) + "|" + string.Join(",",
+            Directory.EnumerateFiles(located).Order(StringComparer.Ordinal).Select(f => f + "@" + File.GetLastWriteTimeUtc(f).Ticks + "#" + new FileInfo(f).Length));
+        lock (CacheLock)
+        {
+            if (_cache is { } c && c.Key == key && c.Data.TryGetTarget(out var hit)) return hit;
+            var data = DataSources.Get(name).Load(located);
+            _cache = (key, new WeakReference<SourceData>(data));
+            return data;
+        }
     }
 
     /// <summary>
@@ -64,7 +111,7 @@ public sealed class DataConfig : IValidatedConfig
     public ClassificationData Load(Rng rng)
     {
         if (!IsReal) throw new InvalidOperationException("DataConfig.Load: data=synthetic has nothing to load");
-        var source = DataSources.Load(Source, Dir);
+        var source = Cached(Source, Dir);
         Dataset train = source.Train, test;
         if (source.Test is { } t) test = t;
         else

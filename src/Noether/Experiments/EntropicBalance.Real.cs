@@ -74,19 +74,6 @@ public sealed partial class EntropicBalance
             controlSteps = Math.Max(1, (int)((long)c.Steps * c.Batch / c.ControlBatch));
             (control, _, controlAccuracy) = TrainRealArm("large-batch", c.ControlBatch, controlSteps, Math.Max(1, c.ProbeEvery * c.Batch / c.ControlBatch), config, data, widths, loss, ctx);
         }
-        for (int s = 0; s < seeds; s++)
-        {
-            string key = $"real.seed={ctx.Seed + s}";
-            for (int l = 0; l < sgd[s].Layer.Length; l++) { ctx.Extra[$"{key}.init.layer{l + 1}_log_ratio"] = sgdInit[s].Layer[l]; ctx.Extra[$"{key}.sgd.layer{l + 1}_log_ratio"] = sgd[s].Layer[l]; }
-            for (int l = 0; l < sgd[s].Neuron.Length; l++) { ctx.Extra[$"{key}.init.hidden{l + 1}_neuron_balance"] = sgdInit[s].Neuron[l]; ctx.Extra[$"{key}.sgd.hidden{l + 1}_neuron_balance"] = sgd[s].Neuron[l]; }
-            ctx.Extra[$"{key}.sgd.test_accuracy"] = sgdAccuracy[s];
-            if (control is not null)
-            {
-                for (int l = 0; l < control[s].Layer.Length; l++) ctx.Extra[$"{key}.large-batch.layer{l + 1}_log_ratio"] = control[s].Layer[l];
-                for (int l = 0; l < control[s].Neuron.Length; l++) ctx.Extra[$"{key}.large-batch.hidden{l + 1}_neuron_balance"] = control[s].Neuron[l];
-                ctx.Extra[$"{key}.large-batch.test_accuracy"] = controlAccuracy![s];
-            }
-        }
 
         string Layers(Balances[] b) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: [{string.Join(", ", b[s].Layer.Select(Claim.Format))}]"));
         string Neurons(Balances[] b) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: [{string.Join(", ", b[s].Neuron.Select(Claim.Format))}]"));
@@ -127,13 +114,14 @@ public sealed partial class EntropicBalance
         var c = config.Real;
         int seeds = c.Seeds;
         var net = Mlp.Build<float>(seeds, widths, "relu", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.He, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, "real.init")).ToArray());
+        net.Initialize(InitScheme.He, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, "real.init")).ToArray());
         RescaleStart(net, c, ctx);
+        var pop = ctx.Population($"real.{name}", PopulationLayout.OfSeeds(seeds));
         var sgd = new Sgd<float>(seeds, c.Lr);
         for (int s = 0; s < seeds; s++) sgd.WeightDecay[s] = c.WeightDecay;
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"real.{name}.batches")).ToArray());
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"real.{name}.syre")).ToArray());
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.batches")).ToArray());
+        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.syre")).ToArray());
         // Every measurement uses the same minibatches (common random numbers), drawn from the run seed's stream.
         Balances[] Measure() => MeasureBalances(net, loss, data.Train, c.Batch, c.BalanceBatches, ctx.Root.Child("real.balance.batches"));
         Balances[] balance = Measure();
@@ -149,12 +137,12 @@ public sealed partial class EntropicBalance
                 if (step > 0 && step >= 0.75 * steps) late.Add(balance);
                 for (int s = 0; s < seeds; s++)
                 {
-                    for (int k = 0; k < balance[s].Layer.Length; k++) ctx.Metrics.Log(step, s, name, $"layer{k + 1}_log_ratio", balance[s].Layer[k]);
-                    for (int k = 0; k < balance[s].Neuron.Length; k++) ctx.Metrics.Log(step, s, name, $"hidden{k + 1}_neuron_balance", balance[s].Neuron[k]);
+                    for (int k = 0; k < balance[s].Layer.Length; k++) pop.Log(step, s, $"layer{k + 1}_log_ratio", balance[s].Layer[k]);
+                    for (int k = 0; k < balance[s].Neuron.Length; k++) pop.Log(step, s, $"hidden{k + 1}_neuron_balance", balance[s].Neuron[k]);
                     int l = 0;
                     foreach (var linear in net.Linears)
-                        ctx.Metrics.Log(step, s, name, $"layer{++l}_weight_norm_sq", System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(linear.Weight.Value.SliceSpan(s)));
-                    if (step > 0) ctx.Metrics.Log(step, s, name, "batch_loss", trainer.LastLoss[s]);
+                        pop.Log(step, s, $"layer{++l}_weight_norm_sq", System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(linear.Weight.Value.SliceSpan(s)));
+                    if (step > 0) pop.Log(step, s, "batch_loss", trainer.LastLoss[s]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"entropic-balance {data.Source} {name}", step, steps);
@@ -162,12 +150,18 @@ public sealed partial class EntropicBalance
             return 0;
         });
         var accuracy = ClassificationData.Accuracy(net, data.Test);
-        for (int s = 0; s < seeds; s++) ctx.Metrics.Log(steps, s, name, "test_accuracy", accuracy[s]);
+        for (int s = 0; s < seeds; s++) pop.Log(steps, s, "test_accuracy", accuracy[s]);
         RealBalanceFigure(ctx, name, seeds, "_log_ratio", "real-layer-balance", "Layer balance during training", "largest |log E‖∇W_l ℓ‖² / E‖∇W_l+1 ℓ‖²|");
         RealBalanceFigure(ctx, name, seeds, "_neuron_balance", "real-neuron-balance", "Neuron balance during training", "largest median |log E‖∂ℓ/∂w_i‖² / E‖∂ℓ/∂u_i‖²|");
         var final = Enumerable.Range(0, seeds).Select(s => new Balances(
             Enumerable.Range(0, balance[s].Layer.Length).Select(k => late.Average(b => b[s].Layer[k])).ToArray(),
             Enumerable.Range(0, balance[s].Neuron.Length).Select(k => late.Average(b => b[s].Neuron[k])).ToArray())).ToArray();
+        // The stationary balances the claims read, beside the per-probe rows they average.
+        for (int s = 0; s < seeds; s++)
+        {
+            for (int k = 0; k < final[s].Layer.Length; k++) pop.Log(steps, s, $"layer{k + 1}_log_ratio_late_mean", final[s].Layer[k]);
+            for (int k = 0; k < final[s].Neuron.Length; k++) pop.Log(steps, s, $"hidden{k + 1}_neuron_balance_late_mean", final[s].Neuron[k]);
+        }
         return (final, init, accuracy);
     }
 
@@ -185,7 +179,7 @@ public sealed partial class EntropicBalance
             for (int i = 0; i < w2.Length; i++) w2[i] *= (float)c.InitLayerScale;
             for (int i = 0; i < w3.Length; i++) w3[i] /= (float)c.InitLayerScale;
             if (c.InitNeuronSpread == 0) continue;
-            var rng = ctx.MemberStream(s, "real.init.rescale");
+            var rng = ctx.SeedStream(s, "real.init.rescale");
             for (int l = 0; l + 1 < linears.Length; l++)
             {
                 var (into, outof) = (linears[l], linears[l + 1]);
@@ -241,7 +235,7 @@ public sealed partial class EntropicBalance
             };
             ctx.Figures.Add(fig);
         }
-        var rows = ctx.Metrics.Rows.Where(r => r.Layer == name && r.Name.EndsWith(suffix, StringComparison.Ordinal)).ToList();
+        var rows = ctx.Metrics.Rows.Where(r => r.Phase == $"real.{name}" && r.Name.EndsWith(suffix, StringComparison.Ordinal)).ToList();
         for (int s = 0; s < seeds; s++)
         {
             var mine = rows.Where(r => r.Member == s).GroupBy(r => r.Step).OrderBy(g => g.Key).ToList();

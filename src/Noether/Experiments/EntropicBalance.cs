@@ -144,7 +144,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var xs = new double[seeds][]; var ys = new double[seeds][]; var probes = new double[seeds][];
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "alignment.data");
+            var rng = ctx.SeedStream(s, "alignment.data");
             var m = new double[o * d];
             for (int i = 0; i < m.Length; i++) m[i] = rng.Normal() / Math.Sqrt(d);
             double[] Inputs(int n, Rng r)
@@ -163,7 +163,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                     for (int j = 0; j < d; j++) v += m[k * d + j] * xs[s][i * d + j];
                     ys[s][i * o + k] = v + c.LabelNoise * rng.Normal();
                 }
-            probes[s] = Inputs(c.ProbeSamples, ctx.MemberStream(s, "alignment.probe"));
+            probes[s] = Inputs(c.ProbeSamples, ctx.SeedStream(s, "alignment.probe"));
         }
         return new LinearTeacherData(xs, ys, probes);
     }
@@ -187,7 +187,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var (w, u) = (net.Linears.First(), net.Linears.Last());
         for (int s = 0; s < seeds; s++)
         {
-            var init = ctx.MemberStream(s, stream);
+            var init = ctx.SeedStream(s, stream);
             init.FillNormal(w.Weight.Value.SliceSpan(s), 0, wScale / Math.Sqrt(c.InputDim));
             init.FillNormal(u.Weight.Value.SliceSpan(s), 0, uScale / Math.Sqrt(hidden));
         }
@@ -206,19 +206,15 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                              LinearNet<float>(c, seeds, c.HiddenB, c.WScaleB, c.UScaleB, "alignment.init.b", ctx), probe, c.K);
         var sgd = TrainPair("sgd", c.SgdBatch, c.SgdLr, c.SgdSteps + c.AnnealSteps, new StepSchedule(c.SgdSteps, c.AnnealFactor), config.ProbeEvery, config, training, probe, ctx);
         var gd = TrainPair("gd", c.Samples, c.GdLr, c.GdSteps, null, Math.Max(1, config.ProbeEvery / 10), config, training, probe, ctx);
-        for (int s = 0; s < seeds; s++)
-        {
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.init_cka"] = before.Cka[s];
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.init_mutual_knn"] = before.MutualKnn[s];
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.sgd_kernel_distance"] = sgd.KernelDistance[s];
-            ctx.Extra[$"alignment.seed={ctx.Seed + s}.gd_kernel_distance"] = gd.KernelDistance[s];
-        }
         ctx.Figures.Add(new Figure("alignment-final", "Alignment of the hidden representations of nets A and B", "bar", "measure", "value")
         {
             Categories = ["CKA", "mutual k-NN"],
-            Caption = $"Untrained, after GD and after SGD (mean of {seeds} seeds). Chance level of mutual k-NN: {Claim.Format(MutualKnn.Chance(c.ProbeSamples, c.K))}.",
+            Caption = $"Untrained, after GD and after SGD (mean ± sd of {seeds} seeds). Chance level of mutual k-NN: {Claim.Format(MutualKnn.Chance(c.ProbeSamples, c.K))}.",
             Series = new[] { ("untrained", before), ("GD", gd), ("SGD", sgd) }
-                .Select(t => new Series(t.Item1, [0, 1], [t.Item2.Cka.Average(), t.Item2.MutualKnn.Average()])).ToList(),
+                .Select(t => new Series(t.Item1, [0, 1], [t.Item2.Cka.Average(), t.Item2.MutualKnn.Average()])
+                {
+                    Spread = [Series.StandardDeviation(t.Item2.Cka), Series.StandardDeviation(t.Item2.MutualKnn)],
+                }).ToList(),
         });
         var gap = sgd.Cka.Zip(gd.Cka, (a, b) => a - b).ToArray();
         var knnGap = sgd.MutualKnn.Zip(gd.MutualKnn, (a, b) => a - b).ToArray();
@@ -256,22 +252,23 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         Trainer<float> Make(Sequential<float> net, string tag)
         {
             var t = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, lr), data, batch,
-                Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), schedule);
-            config.Syre.AttachTo(t, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"alignment.{name}.syre.{tag}")).ToArray());
+                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), schedule);
+            config.Syre.AttachTo(t, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.syre.{tag}")).ToArray());
             return t;
         }
         var (ta, tb) = (Make(netA, "a"), Make(netB, "b"));
+        var pop = ctx.Population($"alignment.{name}", PopulationLayout.OfSeeds(seeds));
         AlignmentResult result = Compare(netA, netB, probe, c.K);
         void Probe(long step)
         {
             result = Compare(netA, netB, probe, c.K);
             for (int s = 0; s < seeds; s++)
             {
-                ctx.Metrics.Log(step, s, name, "cka", result.Cka[s]);
-                ctx.Metrics.Log(step, s, name, "mutual_knn", result.MutualKnn[s]);
-                ctx.Metrics.Log(step, s, name, "weight_kernel_distance", result.KernelDistance[s]);
-                ctx.Metrics.Log(step, s, name, "imbalance_a", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netA.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netA.Linears.Last().Weight.Value, s)));
-                ctx.Metrics.Log(step, s, name, "imbalance_b", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netB.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netB.Linears.Last().Weight.Value, s)));
+                pop.Log(step, s, "cka", result.Cka[s]);
+                pop.Log(step, s, "mutual_knn", result.MutualKnn[s]);
+                pop.Log(step, s, "weight_kernel_distance", result.KernelDistance[s]);
+                pop.Log(step, s, "imbalance_a", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netA.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netA.Linears.Last().Weight.Value, s)));
+                pop.Log(step, s, "imbalance_b", GradientBalance.TwoLayerImbalance(MemberSlice.ToDouble(netB.Linears.First().Weight.Value, s), MemberSlice.ToDouble(netB.Linears.Last().Weight.Value, s)));
             }
             ctx.Metrics.Flush();
             ctx.Progress.Report($"entropic-balance D-a {name}", step, steps);
@@ -287,7 +284,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             }
             return 0;
         });
-        AlignmentCurve(ctx, name, seeds);
+        AlignmentCurve(ctx, pop, name);
         return result;
     }
 
@@ -322,7 +319,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         return g;
     }
 
-    private static void AlignmentCurve(RunContext ctx, string name, int seeds)
+    private static void AlignmentCurve(RunContext ctx, Population pop, string name)
     {
         foreach (var (metric, title) in new[] { ("cka", "Linear CKA of nets A and B during training"), ("mutual_knn", "Mutual k-NN of nets A and B during training") })
         {
@@ -337,11 +334,11 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                 };
                 ctx.Figures.Add(fig);
             }
-            var rows = ctx.Metrics.Rows.Where(r => r.Layer == name && r.Name == metric).ToList();
-            for (int s = 0; s < seeds; s++)
+            var rows = pop.Rows(metric).ToList();
+            for (int s = 0; s < pop.Count; s++)
             {
                 var mine = rows.Where(r => r.Member == s).ToList();
-                fig.Series.Add(new Series($"{name.ToUpperInvariant()} seed {ctx.Seed + s}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
+                fig.Series.Add(new Series($"{name.ToUpperInvariant()} seed {pop.Seed(s)}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
             }
         }
     }
@@ -355,7 +352,6 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var data = ReluTeacher(c, seeds, ctx);
         var (sgd, init) = TrainReluNet("sgd", c.SgdBatch, c.SgdSteps, config.ProbeEvery, config, data, ctx);
         var (gd, _) = TrainReluNet("gd", c.Samples, c.GdSteps, Math.Max(1, config.ProbeEvery / 20), config, data, ctx);
-        for (int s = 0; s < seeds; s++) ctx.Extra[$"neuron_balance.seed={ctx.Seed + s}.init"] = init[s];
         return
         [
             Claim.AtMost("D-b.sgd-neuron-balance",
@@ -375,7 +371,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var y = new Tensor<float>(seeds, c.Samples, 1);
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "neuron_balance.data");
+            var rng = ctx.SeedStream(s, "neuron_balance.data");
             var b = new double[k * d]; var a = new double[k];
             for (int i = 0; i < b.Length; i++) b[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
             for (int i = 0; i < k; i++) a[i] = rng.Normal();
@@ -404,13 +400,14 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var (w, u) = (net.Linears.First(), net.Linears.Last());
         for (int s = 0; s < seeds; s++)
         {
-            var init = ctx.MemberStream(s, "neuron_balance.init");
+            var init = ctx.SeedStream(s, "neuron_balance.init");
             init.FillNormal(w.Weight.Value.SliceSpan(s), 0, c.WScale / Math.Sqrt(c.InputDim));
             init.FillNormal(u.Weight.Value.SliceSpan(s), 0, c.UScale / Math.Sqrt(c.Hidden));
         }
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, c.Lr), data, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"neuron_balance.{name}.batches")).ToArray());
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, $"neuron_balance.{name}.syre")).ToArray());
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray());
+        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.syre")).ToArray());
+        var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
         var balance = NeuronBalance(net, data);
         var init0 = (double[])balance.Clone();
         ctx.Time($"neuron_balance.{name}", () =>
@@ -420,8 +417,8 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                 balance = NeuronBalance(net, data);
                 for (int s = 0; s < seeds; s++)
                 {
-                    ctx.Metrics.Log(step, s, name, "neuron_balance", balance[s]);
-                    if (step > 0) ctx.Metrics.Log(step, s, name, "batch_loss", trainer.LastLoss[s]);
+                    pop.Log(step, s, "neuron_balance", balance[s]);
+                    if (step > 0) pop.Log(step, s, "batch_loss", trainer.LastLoss[s]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"entropic-balance D-b {name}", step, steps);
@@ -438,7 +435,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             };
             ctx.Figures.Add(fig);
         }
-        var rows = ctx.Metrics.Rows.Where(r => r.Layer == name && r.Name == "neuron_balance" && r.Step > 0).ToList();
+        var rows = ctx.Metrics.Rows.Where(r => r.Phase == $"neuron_balance.{name}" && r.Name == "neuron_balance" && r.Step > 0).ToList();
         for (int s = 0; s < seeds; s++)
         {
             var mine = rows.Where(r => r.Member == s).ToList();
@@ -480,20 +477,21 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var training = new TrainingData<double>(Stack<double>(data.X, a.Samples, a.InputDim), Stack<double>(data.Y, a.Samples, a.OutputDim), perMember: true);
         double worst = 0;
         var text = new List<string>();
-        foreach (double lr in c.Lrs)
+        var pop = ctx.Population("discretisation", PopulationLayout.OfSeeds(seeds).With("lr", c.Lrs));
+        for (int li = 0; li < c.Lrs.Length; li++)
         {
+            double lr = c.Lrs[li];
             var net = LinearNet<double>(a, seeds, a.HiddenA, a.WScaleA, a.UScaleA, "alignment.init.a", ctx);
             var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(seeds, lr), training, a.Samples,
-                Enumerable.Range(0, seeds).Select(s => ctx.MemberStream(s, "discretisation.batches")).ToArray());
+                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, "discretisation.batches")).ToArray());
             var drift = DiscreteChargeDrift<double>.Attach(trainer);
             ctx.Time($"discretisation.lr={lr}", () => { trainer.Run(c.Steps, c.Steps); return 0; });
             for (int s = 0; s < seeds; s++)
             {
                 var r = drift.Result(s);
                 worst = Math.Max(worst, Math.Max(r.ScalarError, r.MatrixError));
-                ctx.Extra[$"discretisation.lr={lr}.seed={ctx.Seed + s}.charge_drift"] = r.Drift;
-                ctx.Metrics.Log(c.Steps, s, $"lr={lr}", "charge_drift", r.Drift);
-                ctx.Metrics.Log(c.Steps, s, $"lr={lr}", "identity_error", Math.Max(r.ScalarError, r.MatrixError));
+                pop.Log(c.Steps, pop.Layout.Member(s, li), "charge_drift", r.Drift);
+                pop.Log(c.Steps, pop.Layout.Member(s, li), "identity_error", Math.Max(r.ScalarError, r.MatrixError));
             }
             text.Add($"η={lr}: drift C_T − C_0 = {PerSeed(ctx, Enumerable.Range(0, seeds).Select(s => drift.Result(s).Drift))}");
         }

@@ -21,6 +21,8 @@ public sealed record RunRequest(string ExperimentId)
     /// <see cref="OutputDirectory"/> by an earlier attempt; null runs from scratch without checkpoints.
     /// </summary>
     public CheckpointSettings? Checkpoints { get; init; }
+    /// <summary>Replace a completed run already in <see cref="OutputDirectory"/>; without it such a folder is refused.</summary>
+    public bool Force { get; init; }
 }
 
 public sealed record RunResult(RunRecord Record, string Directory, IReadOnlyList<Claim> Claims, IReadOnlyList<Figure> Figures)
@@ -34,7 +36,7 @@ public sealed record RunResult(RunRecord Record, string Directory, IReadOnlyList
 /// </summary>
 public static class ExperimentRunner
 {
-    public static string Version => typeof(ExperimentRunner).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    public static string Version => BuildInfo.Version;
 
     /// <summary>Builds and validates the config of a request; throws <see cref="ConfigException"/> on any user mistake.</summary>
     public static object ResolveConfig(IExperiment experiment, RunRequest request)
@@ -43,6 +45,13 @@ public static class ExperimentRunner
         if (request.ConfigFile is not null) ConfigBinder.ApplyJsonFile(config, request.ConfigFile);
         foreach (var s in request.Sets) ConfigBinder.Set(config, s);
         ConfigBinder.Validate(config);
+        if (config is IMemoryEstimate sized)
+        {
+            var (bytes, because) = sized.EstimateMemory();
+            long limit = MemoryLimit.Bytes;
+            if (bytes > limit)
+                throw new ConfigException($"this config needs an estimated {MemoryLimit.Text(bytes)} ({because}), more than the memory limit of {MemoryLimit.Text(limit)}; reduce those sizes, or raise the limit with {MemoryLimit.Variable}=<bytes, e.g. 16G>");
+        }
         return config;
     }
 
@@ -54,14 +63,24 @@ public static class ExperimentRunner
         var started = DateTimeOffset.Now;
         string dir = request.OutputDirectory ?? Path.Combine(request.RunsRoot,
             $"{experiment.Id}-{started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{request.Seed}");
-        if (File.Exists(Path.Combine(dir, "run.json")) && RunRecord.Load(dir).Status == RunStatus.Completed && request.OutputDirectory is null)
+        if (request.OutputDirectory is null && Directory.Exists(dir))
             dir += "-" + Guid.NewGuid().ToString("N")[..6];
-        Directory.CreateDirectory(dir);
+        bool created = OutputFolder.Claim(dir);
         var configJson = ConfigBinder.ToJson(config);
         bool resumable = request.Checkpoints is not null && experiment is IResumable;
-        var checkpoints = resumable
-            ? RunCheckpoints.Open(dir, request.Checkpoints!, experiment.Id, configJson.ToJsonString(), request.Seed)
-            : new RunCheckpoints();
+        RunCheckpoints checkpoints;
+        try
+        {
+            checkpoints = resumable
+                ? RunCheckpoints.Open(dir, request.Checkpoints!, experiment.Id, configJson.ToJsonString(), request.Seed)
+                : new RunCheckpoints();
+            if (!checkpoints.Resuming) RefuseCompleted(dir, request.Force);
+        }
+        catch when (created)
+        {
+            OutputFolder.Remove(dir, created);
+            throw;
+        }
         RunRecord record;
         if (checkpoints.Resuming)
         {
@@ -74,10 +93,11 @@ public static class ExperimentRunner
         else
         {
             // A rerun into the same folder starts clean: stale metrics, figures or checkpoints must not pass for this run's.
-            foreach (var stale in new[] { "metrics.csv", "figures.json", "report.html", RunCheckpoints.FileName })
-                if (File.Exists(Path.Combine(dir, stale))) File.Delete(Path.Combine(dir, stale));
-            foreach (var stale in new[] { "plots", "tensorboard", RunContext.TensorFolder })
-                if (Directory.Exists(Path.Combine(dir, stale))) Directory.Delete(Path.Combine(dir, stale), recursive: true);
+            // Only what Noether writes is removed; the folder holds the marker, so these are its own outputs.
+            OutputFolder.Remove(dir, false, [.. OwnFiles, "error.txt", "extra.json", RunCheckpoints.FileName]);
+            OutputFolder.ClearSubfolder(dir, "plots", "*.png");
+            OutputFolder.ClearSubfolder(dir, "tensorboard", "events.out.tfevents.*");
+            OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, "*.npy");
             record = new RunRecord
             {
                 Experiment = experiment.Id,
@@ -87,6 +107,8 @@ public static class ExperimentRunner
                 Seed = request.Seed,
                 Config = configJson,
                 Version = Version,
+                Commit = BuildInfo.Commit,
+                Dirty = BuildInfo.Dirty,
                 Threads = request.Threads,
                 Machine = $"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
                 Started = started,
@@ -102,9 +124,25 @@ public static class ExperimentRunner
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!resumable) stop.Cancel(); });
         var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints };
+        // run.json lists each population's members as soon as it is registered, so an unfinished run says what it trains.
+        context.PopulationAdded += () =>
+        {
+            record.Members = context.Populations.SelectMany(p => p.Members()).ToList();
+            record.Save(dir);
+        };
+        // TensorBoard follows the metrics live; a resumed run first gets the rows it keeps from before.
+        if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
+        using var board = TensorBoardLive.Attach(dir, metrics,
+            (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase)?.Label(member) ?? $"member-{member}");
         checkpoints.Bind(context);
+        // TensorBoard follows the metrics live, members named by the populations the experiment declares;
+        // a resumed run first gets the rows it keeps from before.
+        if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
+        using var board = TensorBoardLive.Attach(dir, metrics,
+            (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase) is { } population && member < population.Count ? population.Label(member) : $"member-{member}");
         var sw = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<Claim> claims = [];
+        Exception? mistake = null;
         try
         {
             claims = experiment.Run(config, context);
@@ -117,7 +155,17 @@ public static class ExperimentRunner
                 ? $"stopped{(request.Checkpoints!.Stop.Reason is { } why ? " by " + why : "")}; checkpoint at {at}, rerun to resume"
                 : "interrupted before the end of the run";
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (IsUserMistake(e) && !checkpoints.Resuming)
+        {
+            mistake = e;
+        }
+        catch (OutOfMemoryException e)
+        {
+            record.Status = RunStatus.Failed;
+            record.Error = $"out of memory: {e.Message} (reduce the sizes in the config, or run on a machine with more memory)";
+            File.WriteAllText(Path.Combine(dir, "error.txt"), e.ToString());
+        }
+        catch (Exception e)
         {
             record.Status = RunStatus.Failed;
             record.Error = $"{e.GetType().Name}: {e.Message}";
@@ -127,10 +175,18 @@ public static class ExperimentRunner
         {
             metrics.Flush();
         }
+        if (mistake is not null)
+        {
+            // A mistake in the user's input found only while running (e.g. a data file): exit 2, no folder that looks like a run.
+            metrics.Dispose();
+            OutputFolder.Remove(dir, created, OwnFiles);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mistake);
+        }
         record.Finished = DateTimeOffset.Now;
         record.Seconds = checkpoints.SecondsBefore + sw.Elapsed.TotalSeconds;
         record.Timings = new Dictionary<string, double>(context.Timings) { ["total"] = record.Seconds.Value };
         record.Claims = claims.Select(ToRecord).ToList();
+        record.Members = context.Populations.SelectMany(p => p.Members()).ToList();
         record.Figures = context.Figures.Select(f => f.Id).ToList();
         if (context.Figures.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(dir, "figures.json"), JsonSerializer.Serialize(context.Figures, RunRecord.Json));
@@ -141,16 +197,27 @@ public static class ExperimentRunner
         return new RunResult(record, dir, claims, context.Figures);
     }
 
-    public static ClaimRecord ToRecord(Claim c) => new(
-        c.Id, c.Statement, double.IsFinite(c.Measured) ? c.Measured : null, c.ComparisonText,
-        c.Comparison == Comparison.Within ? new JsonArray(c.Threshold, c.Upper) : JsonValue.Create(c.Threshold),
-        c.Passed, c.Details);
+    /// <summary>The files a run writes at its top level, removed when a rerun starts or a user mistake ends it.</summary>
+    private static readonly string[] OwnFiles = ["run.json", "config.json", "metrics.csv", "figures.json", "report.html"];
 
-    public static Claim FromRecord(ClaimRecord r)
+    /// <summary>Errors whose cause is the user's input, not Noether: reported as exit 2, not as a failed run.</summary>
+    public static bool IsUserMistake(Exception e) => e is ConfigException or Noether.Data.DataException;
+
+    /// <summary>A completed run is only replaced when asked with --force.</summary>
+    private static void RefuseCompleted(string dir, bool force)
     {
-        double low, high = double.NaN;
-        if (r.Threshold is JsonArray arr) { low = arr[0]!.GetValue<double>(); high = arr[1]!.GetValue<double>(); }
-        else low = r.Threshold.GetValue<double>();
-        return Claim.FromStored(r.Id, r.Statement, r.Measured ?? double.NaN, r.Comparison, low, high, r.Details);
+        if (force || !File.Exists(Path.Combine(dir, "run.json"))) return;
+        RunRecord previous;
+        try { previous = RunRecord.Load(dir); }
+        catch (UnreadableFileException) { return; } // an unreadable record of Noether's own holds no result worth keeping
+        if (previous.Status == RunStatus.Completed)
+            throw new ConfigException($"--out '{dir}' holds a completed run of {previous.Experiment} (seed {previous.Seed}); pass --force to replace it, or choose another folder");
     }
+
+    public static ClaimRecord ToRecord(Claim c) => new(
+        c.Id, c.Kind, c.Statement, double.IsFinite(c.Measured) ? c.Measured : null, c.ComparisonText,
+        new ThresholdRecord(c.Low, c.High), c.Passed, c.Details);
+
+    public static Claim FromRecord(ClaimRecord r) =>
+        Claim.FromStored(r.Id, r.Kind ?? ClaimKind.Claim, r.Statement, r.Measured ?? double.NaN, r.Comparison, r.Threshold?.Low, r.Threshold?.High, r.Details);
 }

@@ -42,15 +42,18 @@ public sealed partial class Hebbian
         var c = config.Real;
         var data = ctx.Time("data", () => config.Data.Load(ctx.Root.Child("data")));
         if (c.Batch > data.Train.Count) throw new ConfigException($"real.batch={c.Batch}: expected at most the {data.Train.Count} training examples (data.n_train)");
-        int g = c.Gammas.Length, s = c.Seeds, p = g * s;
-        // Member m = seed·G + γ index; the γ of one seed share its initialisation and batches.
-        int SeedOf(int m) => m / g;
+        int g = c.Gammas.Length, s = c.Seeds;
+        // The γ of one seed share its initialisation and batches.
+        var pop = ctx.Population("real", PopulationLayout.OfSeeds(s).With("gamma", c.Gammas));
+        var layout = pop.Layout;
+        int p = pop.Count;
+        var gammas = layout.Values("gamma");
         var net = Mlp.Build<float>(p, [data.InputDim, c.Hidden, data.Classes], "tanh", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "real.init")).ToArray());
+        net.Initialize(InitScheme.LeCun, pop.Streams("real.init"));
         var sgd = new Sgd<float>(p, c.Lr);
-        for (int m = 0; m < p; m++) sgd.WeightDecay[m] = c.Gammas[m % g]; // coupled L2: ΔW = −η(∇L + γW), so G = −∇L is the signal without decay
+        for (int m = 0; m < p; m++) sgd.WeightDecay[m] = gammas[m]; // coupled L2: ΔW = −η(∇L + γW), so G = −∇L is the signal without decay
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(), sgd, data.Train, c.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(SeedOf(m), "real.batches")).ToArray());
+            pop.Streams("real.batches"));
 
         var linears = net.Linears.ToArray();
         var hebbian = linears.Select(l => new Tensor<float>(p, l.Out, l.In)).ToArray();
@@ -73,7 +76,7 @@ public sealed partial class Hebbian
                     for (int l = 0; l < linears.Length; l++)
                     {
                         curves[m][l].Add(cos[m, l]);
-                        ctx.Metrics.Log(step, SeedOf(m), $"gamma={c.Gammas[m % g]}/l{l + 1}", "hebbian_alignment", cos[m, l]);
+                        pop.Log(step, m, $"l{l + 1}", "hebbian_alignment", cos[m, l]);
                     }
             }
         });
@@ -82,7 +85,7 @@ public sealed partial class Hebbian
             trainer.Run(c.Steps, c.ProbeEvery, step =>
             {
                 for (int m = 0; m < p; m++)
-                    if (step > 0) ctx.Metrics.Log(step, SeedOf(m), $"gamma={c.Gammas[m % g]}", "batch_loss", trainer.LastLoss[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"hebbian {data.Source}", step, c.Steps);
             }, ctx.Cancel);
@@ -92,15 +95,14 @@ public sealed partial class Hebbian
         // A[layer][seed][γ]
         var a = new double[linears.Length][][];
         for (int l = 0; l < linears.Length; l++)
-            a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => sum[si * g + gi, l] / counted).ToArray()).ToArray();
+            a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => sum[layout.Member(si, gi), l] / counted).ToArray()).ToArray();
         for (int m = 0; m < p; m++)
         {
-            string key = $"real.gamma={c.Gammas[m % g]}.seed={ctx.Seed + SeedOf(m)}";
-            for (int l = 0; l < linears.Length; l++) ctx.Extra[$"{key}.layer{l + 1}_alignment"] = a[l][SeedOf(m)][m % g];
-            ctx.Extra[$"{key}.test_accuracy"] = accuracy[m];
+            for (int l = 0; l < linears.Length; l++) pop.Log(c.Steps, m, $"l{l + 1}", "hebbian_alignment_late_mean", sum[m, l] / counted);
+            pop.Log(c.Steps, m, "test_accuracy", accuracy[m]);
         }
-        RealFigures(ctx, c, a, curveSteps, curves);
-        return RealClaims(ctx, c, data, a, accuracy);
+        RealFigures(ctx, c, a, curveSteps, Enumerable.Range(0, g).Select(gi => curves[layout.Member(0, gi)]).ToArray());
+        return RealClaims(ctx, c, data, a, accuracy, layout);
     }
 
     /// <summary>
@@ -108,7 +110,7 @@ public sealed partial class Hebbian
     /// (hidden → output) is the layer of the paper's Table 1; layer 1 sees raw pixels, which are far from the whitened
     /// presynaptic input under which stationarity makes G and H parallel (docs/experiments/hebbian.md#a-e3whitened).
     /// </summary>
-    private IReadOnlyList<Claim> RealClaims(RunContext ctx, RealDataConfig c, ClassificationData data, double[][][] a, double[] accuracy)
+    private IReadOnlyList<Claim> RealClaims(RunContext ctx, RealDataConfig c, ClassificationData data, double[][][] a, double[] accuracy, PopulationLayout layout)
     {
         int s = a[0].Length, g = c.Gammas.Length;
         string Row(double[] v) => "[" + string.Join(", ", v.Select(Claim.Format)) + "]";
@@ -143,8 +145,8 @@ public sealed partial class Hebbian
             // Guards against a broken run: 0.75 is 7.5× chance and below a linear classifier on Fashion-MNIST (≈ 0.84).
             Claim.AtLeast("A-real.learns",
                 $"The network learns {data.Source}: test accuracy on {data.Test.Count} images at γ=0 (smallest of the seeds)",
-                Enumerable.Range(0, s).Min(si => accuracy[si * g]), 0.75,
-                string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={Claim.Format(gm)}: {SeedList(ctx, Enumerable.Range(0, s).Select(si => accuracy[si * g + gi]))}"))),
+                Enumerable.Range(0, s).Min(si => accuracy[layout.Member(si, 0)]), 0.75,
+                string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={Claim.Format(gm)}: {SeedList(ctx, Enumerable.Range(0, s).Select(si => accuracy[layout.Member(si, gi)]))}"))),
         ];
     }
 

@@ -157,9 +157,10 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     private IReadOnlyList<Claim> RunDecay(Config config, RunContext ctx)
     {
         var c = config.Decay;
-        int g = c.Gammas.Length, s = config.Seeds, p = g * s;
-        // Member m = seed·G + γ index; every γ of a seed shares its teacher, data, init, batches and feedback.
-        var data = MlpTeacherData(c, p, m => ctx.MemberStream(m / g, "decay.data"));
+        int g = c.Gammas.Length, s = config.Seeds;
+        // Every γ of a seed shares its teacher, data, init, batches and feedback.
+        var layout = PopulationLayout.OfSeeds(s).With("gamma", c.Gammas);
+        var data = MlpTeacherData(c, layout.Count, m => ctx.SeedStream(layout.SeedIndex(m), "decay.data"));
         var claims = new List<Claim>();
         var bars = new List<Series>();
         var curves = new Figure("decay-alignment-curves", $"A-E1: alignment during training, γ = 0 and {Claim.Format(c.Gammas[^1])}", "line", "step", "cos(G, H)")
@@ -168,20 +169,19 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         {
             var rule = config.Rule.Clone();
             rule.Name = ruleName;
-            var gammas = Enumerable.Range(0, p).Select(m => c.Gammas[m % g]).ToArray();
-            var run = TrainMlp(ctx, $"decay.{ruleName}", c, config.ProbeEvery, data, rule, gammas, null, m => m / g, c.Steps, c.Window);
-            // A[layer][seed][γ]; curves of the first seed are members 0..G−1.
+            var run = TrainMlp(ctx, ctx.Population($"decay.{ruleName}", layout), c, config.ProbeEvery, data, rule, null, c.Steps, c.Window);
+            // A[layer][seed][γ]; the curves are the first seed's.
             var a = new double[2][][];
             for (int l = 0; l < 2; l++)
-                a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => run.Alignment[si * g + gi][l].Mean).ToArray()).ToArray();
+                a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => run.Alignment[layout.Member(si, gi)][l].Mean).ToArray()).ToArray();
             for (int l = 0; l < 2; l++)
                 bars.Add(new Series($"{ruleName} layer {l + 1}", Enumerable.Range(0, g).Select(i => (double)i).ToArray(),
                     Enumerable.Range(0, g).Select(gi => a[l].Average(seed => seed[gi])).ToArray()));
             foreach (int gi in new[] { 0, g - 1 })
                 for (int l = 0; l < 2; l++)
                     curves.Series.Add(new Series($"{ruleName} γ={Claim.Format(c.Gammas[gi])} layer {l + 1} (seed {ctx.Seed})",
-                        run.CurveSteps.ToArray(), run.Curves[gi][l].ToArray()));
-            claims.AddRange(DecayClaims(ctx, c, ruleName, a, run.TaskLoss));
+                        run.CurveSteps.ToArray(), run.Curves[layout.Member(0, gi)][l].ToArray()));
+            claims.AddRange(DecayClaims(ctx, c, ruleName, a, (si, gi) => run.TaskLoss[layout.Member(si, gi)]));
         }
         ctx.Figures.Add(new Figure("decay-alignment", "A-E1: Hebbian alignment against weight decay", "bar", "γ", "cos(G, H)")
         {
@@ -193,7 +193,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         return claims;
     }
 
-    private IEnumerable<Claim> DecayClaims(RunContext ctx, DecayConfig c, string rule, double[][][] a, double[] taskLoss)
+    private IEnumerable<Claim> DecayClaims(RunContext ctx, DecayConfig c, string rule, double[][][] a, Func<int, int, double> taskLoss)
     {
         int s = a[0].Length, g = c.Gammas.Length;
         string label = rule == "backprop" ? "SGD" : rule;
@@ -215,7 +215,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         // (iv) |A(0)|, largest over seeds and layers.
         double zero = Enumerable.Range(0, s).Max(si => Math.Max(Math.Abs(a[0][si][0]), Math.Abs(a[1][si][0])));
         string gammas = string.Join(", ", c.Gammas.Select(Claim.Format));
-        string loss = $"task loss at γ = {string.Join(", ", Enumerable.Range(0, g).Select(gi => Claim.Format(Enumerable.Range(0, s).Average(si => taskLoss[si * g + gi]))))} (mean over seeds)";
+        string loss = $"task loss at γ = {string.Join(", ", Enumerable.Range(0, g).Select(gi => Claim.Format(Enumerable.Range(0, s).Average(si => taskLoss(si, gi)))))} (mean over seeds)";
         yield return Claim.AtMost($"A-E1.{rule}.monotone",
             $"{label}: Hebbian alignment cos(G, H) is non-decreasing in γ ∈ {{{gammas}}} within 0.03, both layers (largest drop over {s} seeds)",
             drop, 0.03, $"alignment per γ — {table}");
@@ -245,17 +245,19 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     /// per-step Hebbian alignment of both layers in the final <paramref name="window"/> fraction, logs it
     /// every probe, and (with <paramref name="meanWindow"/>) keeps running means of G, H and W.
     /// </summary>
-    private MlpRun TrainMlp(RunContext ctx, string name, DecayConfig c, int probeEvery, TrainingData<double> data, RuleConfig rule,
-        double[] gammas, double[]? sigmas, Func<int, int> seedOf, int steps, double window, int meanWindow = 0)
+    private MlpRun TrainMlp(RunContext ctx, Population pop, DecayConfig c, int probeEvery, TrainingData<double> data, RuleConfig rule,
+        double[]? sigmas, int steps, double window, int meanWindow = 0)
     {
-        int p = gammas.Length;
+        int p = pop.Count;
+        string name = pop.Phase;
+        var gammas = pop.Layout.Values("gamma");
         var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(seedOf(m), "decay.init")).ToArray());
-        // Noise must differ between members of one seed; everything else is shared by a seed's members.
-        MemberStreams streams = (m, stream) => stream.Contains("noise") ? ctx.MemberStream(seedOf(m), $"{stream}.{m}") : ctx.MemberStream(seedOf(m), stream);
+        net.Initialize(InitScheme.LeCun, pop.Streams("decay.init"));
+        // Noise must differ between the conditions of one seed; everything else is shared by a seed's members.
+        MemberStreams streams = (m, stream) => stream.Contains("noise") ? pop.Stream(m, $"{stream}.{pop.Layout.ConditionOf(m)}") : pop.Stream(m, stream);
         var stack = rule.Build(net, streams, new RuleConfig.PerMember { L2 = gammas, ParameterNoise = sigmas });
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(seedOf(m), "decay.batches")).ToArray());
+            pop.Streams("decay.batches"));
         trainer.Use(stack);
 
         var alignment = Enumerable.Range(0, p).Select(_ => new[] { new StepAverage(), new StepAverage() }).ToArray();
@@ -294,7 +296,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                         if (log)
                         {
                             curves[m][l].Add(cos);
-                            ctx.Metrics.Log(st.Step, m, $"{name}/l{l + 1}", "hebbian_alignment", cos);
+                            pop.Log(st.Step, m, $"l{l + 1}", "hebbian_alignment", cos);
                         }
                     }
                     if (means)
@@ -314,14 +316,14 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
             trainer.Run(steps, probeEvery, step =>
             {
                 for (int m = 0; m < p; m++)
-                    if (step > 0) ctx.Metrics.Log(step, m, name, "batch_loss", trainer.LastLoss[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"hebbian {name}", step, steps);
             }, ctx.Cancel);
             return 0;
         });
         var loss = trainer.EvaluateLoss();
-        for (int m = 0; m < p; m++) ctx.Metrics.Log(steps, m, name, "task_loss", loss[m]);
+        for (int m = 0; m < p; m++) pop.Log(steps, m, "task_loss", loss[m]);
         ctx.Metrics.Flush();
         return new MlpRun(alignment, loss, curveSteps, curves, meanG, meanH, meanW, postNorm);
     }
@@ -340,23 +342,25 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         var predicted = new double[s][];
         var whitened = new WhitenedMeans([]);
         int meanWindow = Math.Min(config.WeakForm.Window, c.Steps);
+        var pop = ctx.Population("noise", PopulationLayout.OfSeeds(s).With("gamma", c.Gammas).With("sigma", c.Sigmas));
         for (int si = 0; si < s; si++)
         {
-            // One population per seed over the (γ, σ) grid, member m = γ index·Σ + σ index, sharing data and init.
-            var set = TeacherStudent.Linear<double>(1, c.Samples, c.InputDim, c.OutputDim, c.LabelNoise, _ => ctx.MemberStream(si, "noise.data"));
+            // One network population per seed over the (γ, σ) grid: network m is condition m of the layout, sharing data and init.
+            var set = TeacherStudent.Linear<double>(1, c.Samples, c.InputDim, c.OutputDim, c.LabelNoise, _ => ctx.SeedStream(si, "noise.data"));
             var data = new TrainingData<double>(set.Inputs.Slice(0), set.Targets.Slice(0));
             var net = Mlp.Build<double>(p, [c.InputDim, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
-            net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(_ => ctx.MemberStream(si, "noise.init")).ToArray());
-            var gammas = Enumerable.Range(0, p).Select(m => c.Gammas[m / ns]).ToArray();
-            var sigmas = Enumerable.Range(0, p).Select(m => c.Sigmas[m % ns]).ToArray();
+            net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(_ => ctx.SeedStream(si, "noise.init")).ToArray());
             int seed = si;
+            int[] members = Enumerable.Range(0, p).Select(m => pop.Layout.MemberOfCondition(m, seed)).ToArray();
+            var gammas = members.Select(m => (double)pop.Layout.Value(m, "gamma")).ToArray();
+            var sigmas = members.Select(m => (double)pop.Layout.Value(m, "sigma")).ToArray();
             var stack = new RuleStack<double>([
-                new ParameterNoise<double>(net, (m, name) => ctx.MemberStream(seed, $"{name}.{m}"), sigmas),
+                new ParameterNoise<double>(net, (m, name) => ctx.SeedStream(seed, $"{name}.{m}"), sigmas),
                 new Backprop<double>(net),
                 new CoupledL2<double>(net, gammas),
             ]);
             var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
-                Enumerable.Range(0, p).Select(m => ctx.MemberStream(seed, $"noise.batches.{m}")).ToArray());
+                Enumerable.Range(0, p).Select(m => ctx.SeedStream(seed, $"noise.batches.{m}")).ToArray());
             trainer.Use(stack);
             var avg = Enumerable.Range(0, p).Select(_ => new StepAverage()).ToArray();
             var meanG = Enumerable.Range(0, ng).Select(_ => new RunningMatrixMean(c.OutputDim, c.InputDim)).ToArray();
@@ -372,11 +376,11 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                     var grad = t.Layer.Weight.Grad.Slice(m);
                     double cos = -HebbianAlignment.LayerAlignment(grad, t.Input.Slice(m), t.PreActivation.Slice(m));
                     if (st.Step >= from) avg[m].Add(cos);
-                    if (log) ctx.Metrics.Log(st.Step, m, $"noise.seed{seed}/gamma={Claim.Format(gammas[m])}/sigma={Claim.Format(sigmas[m])}", "hebbian_alignment", cos);
+                    if (log) pop.Log(st.Step, members[m], "hebbian_alignment", cos);
                     if (sigmas[m] == 0 && st.Step >= c.Steps - meanWindow)
                     {
-                        meanG[m / ns].Add(grad);
-                        meanH[m / ns].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m)));
+                        meanG[pop.Layout.Index(members[m], "gamma")].Add(grad);
+                        meanH[pop.Layout.Index(members[m], "gamma")].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m)));
                     }
                 }
             });
@@ -385,7 +389,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 trainer.Run(c.Steps, config.ProbeEvery, step => { ctx.Metrics.Flush(); ctx.Progress.Report($"hebbian noise seed {ctx.Seed + seed}", step, c.Steps); }, ctx.Cancel);
                 return 0;
             });
-            a[si] = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => avg[gi * ns + k].Mean).ToArray()).ToArray();
+            a[si] = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => avg[pop.Layout.ConditionOf(pop.Layout.Member(seed, gi, k))].Mean).ToArray()).ToArray();
             // ‖v*‖² per output row, from this draw of W* (the calibration notes' tighter form of the boundary).
             double rowNorm = set.OutputWeights[0].Sum(v => v * v) / c.OutputDim;
             sigmaStar[si] = a[si].Select(row => ZeroCrossing(c.Sigmas, row)).ToArray();
@@ -477,9 +481,9 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         var w = config.WeakForm;
         int s = config.Seeds;
         double gamma = config.Rule.L2;
-        var data = MlpTeacherData(c, s, m => ctx.MemberStream(m, "decay.data"));
-        var gammas = Enumerable.Repeat(gamma, s).ToArray();
-        var run = TrainMlp(ctx, $"weak-form.{config.Rule.Name}", c, config.ProbeEvery, data, config.Rule, gammas, null, m => m, w.Steps, 0.01, w.Window);
+        var data = MlpTeacherData(c, s, m => ctx.SeedStream(m, "decay.data"));
+        var pop = ctx.Population($"weak-form.{config.Rule.Name}", PopulationLayout.OfSeeds(s).With("gamma", [gamma]));
+        var run = TrainMlp(ctx, pop, c, config.ProbeEvery, data, config.Rule, null, w.Steps, 0.01, w.Window);
         var stationarity = new double[s];
         var weak = new double[s];
         var details = new List<string>();
@@ -500,9 +504,9 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 stationarity[m] = Math.Min(stationarity[m], stat);
                 weak[m] = Math.Min(weak[m], cos);
                 details.Add($"seed {ctx.Seed + m} layer {l + 1}: cos(ḡ, γW̄) {Claim.Format(stat)}, cos(ḡ, H̄) {Claim.Format(cos)}, ⟨ḡ, H̄⟩/(γE‖h_b‖²) {Claim.Format(identity)}");
-                ctx.Metrics.Log(w.Steps, m, $"weak-form/l{l + 1}", "stationarity_cosine", stat);
-                ctx.Metrics.Log(w.Steps, m, $"weak-form/l{l + 1}", "mean_signal_hebbian_cosine", cos);
-                ctx.Metrics.Log(w.Steps, m, $"weak-form/l{l + 1}", "weak_form_identity_ratio", identity);
+                pop.Log(w.Steps, m, $"l{l + 1}", "stationarity_cosine", stat);
+                pop.Log(w.Steps, m, $"l{l + 1}", "mean_signal_hebbian_cosine", cos);
+                pop.Log(w.Steps, m, $"l{l + 1}", "weak_form_identity_ratio", identity);
             }
         }
         ctx.Metrics.Flush();
@@ -530,15 +534,14 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         var c = config.Decay;
         var pd = config.PhaseDiagram;
         int ng = pd.Gammas.Length, ns = pd.Sigmas.Length, p = ng * ns;
-        var data = MlpTeacherData(c, p, _ => ctx.MemberStream(0, "decay.data"));
+        var data = MlpTeacherData(c, p, _ => ctx.SeedStream(0, "decay.data"));
         var rule = config.Rule.Clone();
         rule.Name = "backprop";
-        var gammas = Enumerable.Range(0, p).Select(m => pd.Gammas[m / ns]).ToArray();
-        var sigmas = Enumerable.Range(0, p).Select(m => pd.Sigmas[m % ns]).ToArray();
-        var run = TrainMlp(ctx, "phase-diagram", c, config.ProbeEvery, data, rule, gammas, sigmas, _ => 0, c.Steps, c.Window);
+        var pop = ctx.Population("phase-diagram", PopulationLayout.OfSeeds(1).With("gamma", pd.Gammas).With("sigma", pd.Sigmas));
+        var run = TrainMlp(ctx, pop, c, config.ProbeEvery, data, rule, pop.Layout.Values("sigma"), c.Steps, c.Window);
         for (int l = 0; l < 2; l++)
         {
-            var z = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => run.Alignment[gi * ns + k][l].Mean).ToArray()).ToArray();
+            var z = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => run.Alignment[pop.Layout.Member(0, gi, k)][l].Mean).ToArray()).ToArray();
             ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Phase diagram, layer {l + 1} (SGD, seed {ctx.Seed})", "heatmap", "σ", "γ")
             {
                 Z = z, RowValues = pd.Gammas, ColumnValues = pd.Sigmas, ZLabel = "cos(G, H), mean over the last steps",

@@ -158,26 +158,34 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
 
     private static TrainingData<double> TeacherData(int d, int hidden, int outDim, int samples, int seeds, RunContext ctx, string stream)
     {
-        var set = TeacherStudent.Tanh<double>(seeds, samples, d, hidden, outDim, m => ctx.MemberStream(m, stream));
+        var set = TeacherStudent.Tanh<double>(seeds, samples, d, hidden, outDim, m => ctx.SeedStream(m, stream));
         return new TrainingData<double>(set.Inputs, set.Targets, perMember: true);
     }
 
-    /// <summary>A population of 2-layer tanh students, member m belonging to seed seedOf(m), with its rule stack plugged in.</summary>
-    private sealed record Circuit(Sequential<double> Net, Trainer<double> Trainer, RuleStack<double> Stack);
-
-    private static Circuit BuildCircuit(RunContext ctx, string prefix, int[] widths, TrainingData<double> seedData, int batch, double lr,
-        int members, Func<int, int> seedOf, Func<Sequential<double>, MemberStreams, IEnumerable<LearningRule<double>>> rules)
+    /// <summary>
+    /// A population of 2-layer tanh students with its rule stack plugged in. The networks are held seed-major (network
+    /// c is seed c / K, condition c % K of the K conditions); <see cref="Member"/> gives its member in <see cref="Pop"/>.
+    /// </summary>
+    private sealed record Circuit(Sequential<double> Net, Trainer<double> Trainer, RuleStack<double> Stack, Population Pop)
     {
+        public int Member(int network) => Pop.Layout.MemberOfCondition(network % Pop.Layout.Conditions, network / Pop.Layout.Conditions);
+    }
+
+    private static Circuit BuildCircuit(RunContext ctx, Population pop, string prefix, int[] widths, TrainingData<double> seedData, int batch, double lr,
+        Func<Sequential<double>, MemberStreams, IEnumerable<LearningRule<double>>> rules)
+    {
+        int members = pop.Count, k = pop.Layout.Conditions;
+        int seedOf(int m) => m / k;
         var net = Mlp.Build<double>(members, widths, "tanh", bias: false, compute: ctx.Compute);
         // Every member of a seed starts from the same forward weights, V(0) and batches: conditions differ only in their rule.
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, members).Select(m => ctx.MemberStream(seedOf(m), prefix + "init")).ToArray());
-        MemberStreams streams = (m, name) => ctx.MemberStream(seedOf(m), prefix + name);
+        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "init")).ToArray());
+        MemberStreams streams = (m, name) => ctx.SeedStream(seedOf(m), prefix + name);
         var stack = new RuleStack<double>(rules(net, streams));
         var data = Expand(seedData, members, seedOf);
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(members, lr), data, batch,
-            Enumerable.Range(0, members).Select(m => ctx.MemberStream(seedOf(m), prefix + "batches")).ToArray());
+            Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "batches")).ToArray());
         trainer.Use(stack);
-        return new Circuit(net, trainer, stack);
+        return new Circuit(net, trainer, stack, pop);
     }
 
     /// <summary>Per-member data from per-seed data (member m gets seed seedOf(m)'s set).</summary>
@@ -244,7 +252,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             t.Run(steps, probeEvery, step =>
             {
                 if (step > 0)
-                    for (int m = 0; m < t.Network.Members; m++) ctx.Metrics.Log(step, m, phase, "batch_loss", t.LastLoss[m]);
+                    for (int m = 0; m < t.Network.Members; m++) circuit.Pop.Log(step, circuit.Member(m), "batch_loss", t.LastLoss[m]);
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"heterosynaptic {phase}", step, end);
             }, ctx.Cancel);
@@ -270,7 +278,10 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             int j = m % k;
             (coef[m], decay[m]) = j < rules ? (c.Coefficients[j], c.FeedbackDecays[j]) : j == bp ? (1.0, l2) : (0.0, 0.0);
         }
-        var circuit = BuildCircuit(ctx, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, p, m => m / k, (net, streams) =>
+        var pop = ctx.Population("consistency", PopulationLayout.OfSeeds(s).With(
+            ConditionAxis.Of("rule", Enumerable.Range(0, k).Select(j => j < rules ? "dendritic" : j == bp ? "backprop" : j == frozen ? "frozen-feedback" : "no-feedback"))
+                .And("c", coef.Take(k)).And("lambda_v", decay.Take(k))));
+        var circuit = BuildCircuit(ctx, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
             [PlasticFeedback<double>.Dendritic(net, streams, coef, decay, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
         SymmetricStart(circuit.Net, Enumerable.Range(0, s).Select(si => si * k + bp));
         for (int si = 0; si < s; si++) circuit.Net.Linears.Last().Feedback!.SliceSpan(si * k + none).Clear();
@@ -280,10 +291,10 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var loss = circuit.Trainer.EvaluateLoss();
         for (int m = 0; m < p; m++)
         {
-            ctx.Metrics.Log(n.Steps, m, "consistency", "train_loss", loss[m]);
-            ctx.Metrics.Log(n.Steps, m, "consistency", "phi_hat", meter.Phi[m].Mean);
-            ctx.Metrics.Log(n.Steps, m, "consistency", "dc_fraction", meter.Dc[m].Mean);
-            ctx.Metrics.Log(n.Steps, m, "consistency", "update_gradient_cosine", meter.Cos[m].Mean);
+            pop.Log(n.Steps, circuit.Member(m), "train_loss", loss[m]);
+            pop.Log(n.Steps, circuit.Member(m), "phi_hat", meter.Phi[m].Mean);
+            pop.Log(n.Steps, circuit.Member(m), "dc_fraction", meter.Dc[m].Mean);
+            pop.Log(n.Steps, circuit.Member(m), "update_gradient_cosine", meter.Cos[m].Mean);
         }
         ctx.Metrics.Flush();
 
@@ -347,23 +358,24 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var categories = Enumerable.Range(0, k).Select(Label).ToArray();
         var xs = Enumerable.Range(0, k).Select(j => (double)j).ToArray();
         double[] Mean(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Enumerable.Range(0, s).Average(si => f(si * k + j))).ToArray();
+        double[] Sd(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Series.StandardDeviation(Enumerable.Range(0, s).Select(si => f(si * k + j)))).ToArray();
         ctx.Figures.Add(new Figure("consistency-score", "B-E1: φ̂, DC fraction and gradient alignment per rule", "bar", "rule", "value")
         {
             Categories = categories,
             Series =
             [
-                new Series("φ̂", xs, Mean(m => meter.Phi[m].Mean)),
-                new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)),
-                new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)),
+                new Series("φ̂", xs, Mean(m => meter.Phi[m].Mean)) { Spread = Sd(m => meter.Phi[m].Mean) },
+                new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)) { Spread = Sd(m => meter.Cos[m].Mean) },
+                new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)) { Spread = Sd(m => meter.Dc[m].Mean) },
             ],
-            Caption = "Mean over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
+            Caption = "Mean ± sd over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
         });
         ctx.Figures.Add(new Figure("consistency-loss", "B-E1: final loss relative to backprop", "bar", "rule", "loss / backprop loss")
         {
             Categories = categories,
             LogY = true,
-            Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k]))],
-            Caption = "Mean over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
+            Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k])) { Spread = Sd(m => loss[m] / bpLoss[m / k]) }],
+            Caption = "Mean ± sd over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
         });
         return (claims, bpLoss);
     }
@@ -378,7 +390,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         int s = config.Seeds, q = e.Population, p = s * q;
         var data = TeacherData(n.InputDim, n.TeacherHidden, e.OutputDim, n.Samples, s, ctx, "evolution.data");
         int[] widths = [n.InputDim, e.Hidden, e.OutputDim];
-        var genomeRng = Enumerable.Range(0, s).Select(si => ctx.MemberStream(si, "evolution.genome")).ToArray();
+        var genomeRng = Enumerable.Range(0, s).Select(si => ctx.SeedStream(si, "evolution.genome")).ToArray();
         var a = new double[p];
         var b = new double[p];
         for (int m = 0; m < p; m++)
@@ -396,10 +408,17 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             (refCoef[3 * si + 1], refDecay[3 * si + 1]) = (0, 0);
             (refCoef[3 * si + 2], refDecay[3 * si + 2]) = (-1, e.InitialBMax / 2);
         }
-        var refs = BuildCircuit(ctx, "evolution.", widths, data, e.Batch, n.Lr, 3 * s, m => m / 3, (net, streams) =>
+        var refPop = ctx.Population("evolution.references", PopulationLayout.OfSeeds(s).With(
+            ConditionAxis.Of("rule", ["backprop", "frozen-feedback", "anti-hebbian"]).And("c", refCoef.Take(3)).And("lambda_v", refDecay.Take(3))));
+        var refs = BuildCircuit(ctx, refPop, "evolution.", widths, data, e.Batch, n.Lr, (net, streams) =>
             [PlasticFeedback<double>.Dendritic(net, streams, refCoef, refDecay, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, 3 * s).ToArray())]);
         SymmetricStart(refs.Net, Enumerable.Range(0, s).Select(si => 3 * si));
-        var refFitness = Fitness(ctx, refs, e, "evolution.references", config.ProbeEvery).Fitness;
+        var (refFitness, refPhi) = Fitness(ctx, refs, e, "evolution.references", config.ProbeEvery);
+        for (int m = 0; m < refFitness.Length; m++)
+        {
+            refPop.Log(e.Steps, refs.Member(m), "fitness", refFitness[m]);
+            refPop.Log(e.Steps, refs.Member(m), "phi_hat", refPhi[m]);
+        }
         var bpFit = Enumerable.Range(0, s).Select(si => refFitness[3 * si]).ToArray();
         var frozenFit = Enumerable.Range(0, s).Select(si => refFitness[3 * si + 1]).ToArray();
         var antiFit = Enumerable.Range(0, s).Select(si => refFitness[3 * si + 2]).ToArray();
@@ -412,7 +431,8 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         {
             var genA = (double[])a.Clone();
             var genB = (double[])b.Clone();
-            var circuit = BuildCircuit(ctx, "evolution.", widths, data, e.Batch, n.Lr, p, m => m / q, (net, streams) =>
+            var genPop = ctx.Population($"evolution.gen{gen}", PopulationLayout.OfSeeds(s).With("individual", Enumerable.Range(0, q)));
+            var circuit = BuildCircuit(ctx, genPop, "evolution.", widths, data, e.Batch, n.Lr, (net, streams) =>
                 [PlasticFeedback<double>.Dendritic(net, streams, genA, genB, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
             var (fitness, phi) = Fitness(ctx, circuit, e, $"evolution.gen{gen}", config.ProbeEvery);
             fracPositive[gen] = new double[s];
@@ -429,10 +449,10 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
                 meanA[gen][si] = mine.Average(m => genA[m]);
                 foreach (int m in mine)
                 {
-                    ctx.Metrics.Log(gen, m - si * q, $"evolution.seed{si}", "fitness", fitness[m]);
-                    ctx.Metrics.Log(gen, m - si * q, $"evolution.seed{si}", "phi_hat", phi[m]);
-                    ctx.Metrics.Log(gen, m - si * q, $"evolution.seed{si}", "genome_a", genA[m]);
-                    ctx.Metrics.Log(gen, m - si * q, $"evolution.seed{si}", "genome_b", genB[m]);
+                    genPop.Log(gen, circuit.Member(m), "fitness", fitness[m]);
+                    genPop.Log(gen, circuit.Member(m), "phi_hat", phi[m]);
+                    genPop.Log(gen, circuit.Member(m), "genome_a", genA[m]);
+                    genPop.Log(gen, circuit.Member(m), "genome_b", genB[m]);
                 }
                 // Selection on task loss alone: the elites survive and each fills its share with mutated copies.
                 var elites = mine.OrderBy(m => fitness[m]).Take(e.Elites).ToArray();
@@ -520,7 +540,8 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         const int copies = 3;
         int s = config.Seeds, p = copies * s;
         PlasticFeedback<double>? rule = null;
-        var circuit = BuildCircuit(ctx, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, p, m => m / copies, (net, streams) =>
+        var pop = ctx.Population("metaplasticity", PopulationLayout.OfSeeds(s).With("copy", ["plain", "primed", "rule-flip"]));
+        var circuit = BuildCircuit(ctx, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
             [rule = PlasticFeedback<double>.Dendritic(net, streams, Enumerable.Repeat(1.0, p).ToArray(), Enumerable.Repeat(config.Rule.FeedbackDecay, p).ToArray(), config.Rule.FeedbackStd),
              new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
         Train(ctx, circuit, "metaplasticity.common", mp.TrainSteps, config.ProbeEvery);
@@ -552,7 +573,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var e0 = new Tensor<double>(p, 1, n.OutputDim);
         for (int si = 0; si < s; si++)
         {
-            var probe = ctx.MemberStream(si, "metaplasticity.probe");
+            var probe = ctx.SeedStream(si, "metaplasticity.probe");
             var x = new double[n.InputDim];
             var err = new double[n.OutputDim];
             for (int i = 0; i < x.Length; i++) x[i] = probe.Normal();
@@ -576,10 +597,10 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         long end = mp.TrainSteps + mp.HistorySteps;
         for (int si = 0; si < s; si++)
         {
-            ctx.Metrics.Log(end, si, "metaplasticity.primed", "probe_update_cosine", primedResult[si].Cos);
-            ctx.Metrics.Log(end, si, "metaplasticity.primed", "probe_update_norm_ratio", primedResult[si].Ratio);
-            ctx.Metrics.Log(end, si, "metaplasticity.rule-flip", "probe_update_cosine", flippedResult[si].Cos);
-            ctx.Metrics.Log(end, si, "metaplasticity.rule-flip", "probe_update_norm_ratio", flippedResult[si].Ratio);
+            pop.Log(end, pop.Layout.Member(si, 1), "probe_update_cosine", primedResult[si].Cos);
+            pop.Log(end, pop.Layout.Member(si, 1), "probe_update_norm_ratio", primedResult[si].Ratio);
+            pop.Log(end, pop.Layout.Member(si, 2), "probe_update_cosine", flippedResult[si].Cos);
+            pop.Log(end, pop.Layout.Member(si, 2), "probe_update_norm_ratio", flippedResult[si].Ratio);
         }
         ctx.Metrics.Flush();
         var seeds = Enumerable.Range(0, s).Select(si => (double)si).ToArray();
@@ -622,12 +643,13 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             var rule = config.Rule.Clone();
             rule.MaskForward = forward;
             var perMember = new RuleConfig.PerMember { Density = Enumerable.Range(0, p).Select(m => densities[m % k]).ToArray() };
-            var circuit = BuildCircuit(ctx, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, p, m => m / k,
+            string phase = forward ? "topology.feedback+forward" : "topology.feedback";
+            var layout = PopulationLayout.OfSeeds(s).With("density", densities);
+            var circuit = BuildCircuit(ctx, ctx.Population(phase, layout), "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr,
                 (net, streams) => rule.Build(net, streams, perMember).Rules);
             var meter = new ConsistencyMeter(p);
             meter.Attach(circuit.Stack, n.Steps - config.Consistency.Window);
             var initial = circuit.Trainer.EvaluateLoss();
-            string phase = forward ? "topology.feedback+forward" : "topology.feedback";
             Train(ctx, circuit, phase, n.Steps, config.ProbeEvery);
             var loss = circuit.Trainer.EvaluateLoss();
             // A sparse W1 has fewer parameters: its learning is judged against backprop on the same masked network
@@ -636,7 +658,7 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             if (forward)
             {
                 var bpRule = new RuleConfig { Name = "backprop", MaskForward = true, L2 = config.Rule.L2 };
-                var bp = BuildCircuit(ctx, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, p, m => m / k,
+                var bp = BuildCircuit(ctx, ctx.Population("topology.backprop-forward-masked", layout), "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr,
                     (net, streams) => bpRule.Build(net, streams, perMember).Rules);
                 Train(ctx, bp, "topology.backprop-forward-masked", n.Steps, config.ProbeEvery);
                 bpReference = bp.Trainer.EvaluateLoss();
@@ -650,8 +672,8 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
                     members.Select(m => loss[m] / bpReference[m]).ToArray()));
                 foreach (int m in members)
                 {
-                    ctx.Metrics.Log(n.Steps, m / k, $"{phase}/p={Claim.Format(densities[j])}", "train_loss", loss[m]);
-                    ctx.Metrics.Log(n.Steps, m / k, $"{phase}/p={Claim.Format(densities[j])}", "phi_hat", meter.Phi[m].Mean);
+                    circuit.Pop.Log(n.Steps, circuit.Member(m), "train_loss", loss[m]);
+                    circuit.Pop.Log(n.Steps, circuit.Member(m), "phi_hat", meter.Phi[m].Mean);
                 }
             }
             ctx.Metrics.Flush();
@@ -664,11 +686,11 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
             Categories = results.Select(r => r.Label).ToArray(),
             Series =
             [
-                new Series("loss drop", idx, results.Select(r => r.Drop.Average()).ToArray()),
-                new Series("φ̂", idx, results.Select(r => r.Phi.Average()).ToArray()),
-                new Series("loss / BP", idx, results.Select(r => r.Ratio.Average()).ToArray()),
+                new Series("loss drop", idx, results.Select(r => r.Drop.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Drop)).ToArray() },
+                new Series("φ̂", idx, results.Select(r => r.Phi.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Phi)).ToArray() },
+                new Series("loss / BP", idx, results.Select(r => r.Ratio.Average()).ToArray()) { Spread = results.Select(r => Series.StandardDeviation(r.Ratio)).ToArray() },
             ],
-            Caption = "Mean over seeds: sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning; loss / BP is against backprop on the same forward network.",
+            Caption = "Mean ± sd over seeds: sparse, randomly initialised (amorphous) feedback still gives φ̂ > 0 and learning; loss / BP is against backprop on the same forward network.",
         });
         var claims = new List<Claim>
         {

@@ -1,5 +1,6 @@
 using Noether.Runs;
 using Noether.Tensors;
+using Noether.Training;
 
 namespace Noether.Experiments;
 
@@ -95,8 +96,40 @@ public sealed class RunContext
         write(Path.Combine(dir, name + ".npy"));
     }
 
-    /// <summary>Member seeds of a population: member i of the run uses seed (run seed + i), so it equals a P=1 run with that seed.</summary>
-    public Rng MemberStream(int member, string name) => new Rng(Seed + member).Child(name);
+    /// <summary>
+    /// Stream <paramref name="name"/> of seed index <paramref name="seedIndex"/>: Rng(run seed + index).Child(name), the
+    /// stream every member with that seed index draws from (<see cref="Experiments.Population.Stream"/>). For
+    /// draws shared by all conditions of a seed, such as its data set.
+    /// </summary>
+    public Rng SeedStream(int seedIndex, string name) => new Rng(PopulationLayout.SeedOf(Seed, seedIndex)).Child(name);
+
+    private readonly List<Population> _populations = [];
+
+    /// <summary>
+    /// Registers the population of phase <paramref name="phase"/> and returns it bound to this run: member
+    /// seeds and streams, and a logger that writes the phase into metrics.csv. Registering a phase again
+    /// with an equal layout returns the same population (a resumed or repeated phase).
+    /// </summary>
+    public Population Population(string phase, PopulationLayout layout)
+    {
+        if (phase.Length == 0) throw new ArgumentException("a phase needs a name");
+        var fresh = new Population(phase, layout, Seed, Metrics);
+        if (_populations.Find(p => p.Phase == phase) is { } known)
+        {
+            if (!known.Members().Select(m => m.ToJsonString()).SequenceEqual(fresh.Members().Select(m => m.ToJsonString())))
+                throw new InvalidOperationException($"phase '{phase}' is registered twice with different populations");
+            return known;
+        }
+        _populations.Add(fresh);
+        PopulationAdded?.Invoke();
+        return fresh;
+    }
+
+    /// <summary>Raised after a new phase's population is registered (the runner records the members in run.json).</summary>
+    public event Action? PopulationAdded;
+
+    /// <summary>The populations registered so far, in registration order.</summary>
+    public IReadOnlyList<Population> Populations => _populations;
 
     /// <summary>Times an action and records it under <paramref name="name"/>.</summary>
     public T Time<T>(string name, Func<T> action)

@@ -155,18 +155,19 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
     {
         int p = config.Seeds;
         var spec = new MultimodalRedundancySpec(config.Data.SharedBits, config.Data.UniqueBits, config.Data.Classes, config.Data.Temperature);
-        var generators = Enumerable.Range(0, p).Select(m => new MultimodalRedundancy(spec, ctx.MemberStream(m, "generator"))).ToArray();
+        var generators = Enumerable.Range(0, p).Select(s => new MultimodalRedundancy(spec, ctx.SeedStream(s, "generator"))).ToArray();
         var latent = generators.Select(g => g.SampleLatent(config.Data.TrainSamples + config.Data.TestSamples)).ToArray();
 
         var information = ctx.Time("information", () => generators.Select(g =>
             Enumerable.Range(0, spec.SharedBits + 1).Select(g.Information).ToArray()).ToArray());
-        for (int m = 0; m < p; m++)
-            for (int r = 0; r <= spec.SharedBits; r++)
-            {
-                ctx.Metrics.Log(0, m, $"R{r}", "I(X1,X2;Y)", information[m][r].Joint);
-                ctx.Metrics.Log(0, m, $"R{r}", "I(X1;Y)", information[m][r].Modality1);
-                ctx.Metrics.Log(0, m, $"R{r}", "I(X2;Y)", information[m][r].Modality2);
-            }
+        var info = ctx.Population("information", PopulationLayout.OfSeeds(p).With("redundancy", Enumerable.Range(0, spec.SharedBits + 1)));
+        for (int m = 0; m < info.Count; m++)
+        {
+            var (s, r) = (info.SeedIndex(m), info.Layout.Index(m, "redundancy"));
+            info.Log(0, m, "I(X1,X2;Y)", information[s][r].Joint);
+            info.Log(0, m, "I(X1;Y)", information[s][r].Modality1);
+            info.Log(0, m, "I(X2;Y)", information[s][r].Modality2);
+        }
 
         // The modalities do not depend on R (only the labels do): build and standardise them once.
         int nd = config.HeterogeneityDepths.Length, nTrain = config.Data.TrainSamples;
@@ -184,8 +185,11 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         });
 
         var levels = new List<LevelResult>();
-        foreach (int u in config.Uniqueness.Distinct().Order())
-            levels.Add(RunLevel(u, config, generators, latent, fixedFeatures, hetFeatures, ctx));
+        int[] us = config.Uniqueness.Distinct().Order().ToArray();
+        var e1Pop = ctx.Population("e1", PopulationLayout.OfSeeds(p).With("uniqueness", us));
+        var e2Pop = ctx.Population("e2", PopulationLayout.OfSeeds(p).With("uniqueness", us).With("depth", config.EncoderDepths).With("d_phi", config.HeterogeneityDepths));
+        for (int ui = 0; ui < us.Length; ui++)
+            levels.Add(RunLevel(ui, e1Pop, e2Pop, config, generators, latent, fixedFeatures, hetFeatures, ctx));
 
         Declare(config, levels, ctx);
         return Claims(config, levels, information, ctx);
@@ -193,9 +197,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
     // ---- one uniqueness level: E1 on modality 1, then E2 at every depth on modality 2 under every φ ----
 
-    private static LevelResult RunLevel(int u, Config config, MultimodalRedundancy[] generators, int[][] latent,
+    private static LevelResult RunLevel(int ui, Population e1Pop, Population e2Pop, Config config, MultimodalRedundancy[] generators, int[][] latent,
         (Tensor<double> Train, Tensor<double> Test)[] fixedFeatures, (Tensor<double> Train, Tensor<double> Test)[] hetFeatures, RunContext ctx)
     {
+        int u = (int)e1Pop.Layout.Axes[0].Values[ui];
         int p = config.Seeds, r = config.Data.SharedBits - u, nd = config.HeterogeneityDepths.Length;
         int nTrain = config.Data.TrainSamples, classes = config.Data.Classes;
         var fixedTrain = new Dataset[p]; var fixedTest = new Dataset[p];
@@ -215,10 +220,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
         // E1: one member per seed.
         var e1 = TrainEncoder(config.FixedEncoderDepth, config.Train.FixedEpochs, config.Train.FixedLr[r], config.Train.FixedWeightDecay[r], fixedTrain,
-            Enumerable.Range(0, p).Select(m => (m, $"e1/U{u}")).ToArray(), ctx, config);
+            Enumerable.Range(0, p).Select(s => (e1Pop.Layout.Member(s, ui), $"e1/U{u}")).ToArray(), e1Pop, ctx, config);
         var fixedAccuracy = Accuracy(e1, fixedTest);
         var fixedLayers = HiddenFeatures(e1, fixedTest, config.FixedEncoderDepth, config.Align.Samples);
-        for (int m = 0; m < p; m++) ctx.Metrics.Log(0, m, $"e1/U{u}", "test_accuracy", fixedAccuracy[m]);
+        for (int s = 0; s < p; s++) e1Pop.Log(0, e1Pop.Layout.Member(s, ui), "test_accuracy", fixedAccuracy[s]);
         var fixedNeighbours = fixedLayers.Select(layers => layers.Select(l => MutualKnn.NearestNeighbours(l, config.Align.K)).ToArray()).ToArray();
 
         var cka = Jagged(p, nd, config.EncoderDepths.Length);
@@ -227,9 +232,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         for (int bi = 0; bi < config.EncoderDepths.Length; bi++)
         {
             int depth = config.EncoderDepths[bi];
-            // E2: one member per (seed, D_φ); member j is seed j / nd under φ of depth index j % nd.
+            // E2: one network per (seed, D_φ), trained in the order of hetTrain (seed-major); E2Member maps it to the population.
+            int E2Member(int j) => e2Pop.Layout.Member(j / nd, ui, bi, j % nd);
             var e2 = TrainEncoder(depth, config.Train.Epochs, config.Train.Lr[r], config.Train.WeightDecay[r], hetTrain,
-                Enumerable.Range(0, p * nd).Select(j => (j / nd, $"e2/U{u}/Dphi{config.HeterogeneityDepths[j % nd]}/depth{depth}")).ToArray(), ctx, config);
+                Enumerable.Range(0, p * nd).Select(j => (E2Member(j), $"e2/U{u}/Dphi{config.HeterogeneityDepths[j % nd]}/depth{depth}")).ToArray(), e2Pop, ctx, config);
             var accuracy = Accuracy(e2, hetTest);
             var layers = HiddenFeatures(e2, hetTest, depth, config.Align.Samples);
             ctx.Time("alignment", () =>
@@ -244,10 +250,9 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
                         foreach (var nb in neighbours)
                             bestKnn = Math.Max(bestKnn, MutualKnn.MutualKnnOfNeighbours(na, nb, config.Align.Samples, config.Align.K));
                     cka[m][d][bi] = ckaPair.Score; knn[m][d][bi] = bestKnn; acc[m][d][bi] = accuracy[j];
-                    string layer = $"e2/U{u}/Dphi{config.HeterogeneityDepths[d]}/depth{depth}";
-                    ctx.Metrics.Log(0, m, layer, "test_accuracy", accuracy[j]);
-                    ctx.Metrics.Log(0, m, layer, "max_unbiased_cka", ckaPair.Score);
-                    ctx.Metrics.Log(0, m, layer, "max_mutual_knn", bestKnn);
+                    e2Pop.Log(0, E2Member(j), "test_accuracy", accuracy[j]);
+                    e2Pop.Log(0, E2Member(j), "max_unbiased_cka", ckaPair.Score);
+                    e2Pop.Log(0, E2Member(j), "max_mutual_knn", bestKnn);
                 }
                 return 0;
             });
@@ -258,10 +263,10 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
     /// <summary>
     /// Trains a population of encoders Linear → [LeakyReLU, Linear]×(depth−1) → LeakyReLU → head Linear(width, C)
-    /// (CustomMLP of docs/experiments/multimodal-alignment.md#encoders-and-training) with softmax cross-entropy. Member j is <paramref name="members"/>[j]: the seed index whose
-    /// streams it draws its initialisation and batches from, and the name of its configuration (stream and metric name).
+    /// (CustomMLP of docs/experiments/multimodal-alignment.md#encoders-and-training) with softmax cross-entropy. Network j is member <paramref name="members"/>[j].Member of
+    /// <paramref name="pop"/>, whose seed's streams named after its configuration give its initialisation and batches.
     /// </summary>
-    private static Sequential<float> TrainEncoder(int depth, int epochs, double lr, double weightDecay, Dataset[] train, (int Seed, string Name)[] members, RunContext ctx, Config config)
+    private static Sequential<float> TrainEncoder(int depth, int epochs, double lr, double weightDecay, Dataset[] train, (int Member, string Name)[] members, Population pop, RunContext ctx, Config config)
     {
         int count = train.Length, n = train[0].Count, c = train[0].ClassCount, d = train[0].FeatureCount;
         var x = new Tensor<float>(count, n, d);
@@ -278,11 +283,11 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         for (int l = 0; l < depth; l++) widths.Add(config.Train.Width);
         widths.Add(c);
         var net = Mlp.Build<float>(count, widths, "leaky_relu", compute: ctx.Compute, leakySlope: config.Train.LeakySlope);
-        net.Initialize(InitScheme.TorchDefault, members.Select(k => ctx.MemberStream(k.Seed, k.Name + "/init")).ToArray());
+        net.Initialize(InitScheme.TorchDefault, members.Select(k => pop.Stream(k.Member, k.Name + "/init")).ToArray());
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(),
             new Adam<float>(count, lr, weightDecay, decoupled: true),
             new TrainingData<float>(x, y, perMember: true), config.Train.BatchSize,
-            members.Select(k => ctx.MemberStream(k.Seed, k.Name + "/batches")).ToArray());
+            members.Select(k => pop.Stream(k.Member, k.Name + "/batches")).ToArray());
         int perEpoch = n / config.Train.BatchSize;
         long steps = (long)epochs * perEpoch;
         ctx.Time("training", () =>
@@ -290,7 +295,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
             trainer.Run(steps, perEpoch, step =>
             {
                 if (step == 0) return;
-                for (int j = 0; j < count; j++) ctx.Metrics.Log(step, members[j].Seed, members[j].Name, "batch_loss", trainer.LastLoss[j]);
+                for (int j = 0; j < count; j++) pop.Log(step, members[j].Member, "batch_loss", trainer.LastLoss[j]);
                 ctx.Progress.Report($"multimodal-alignment {members[0].Name}", step, steps);
             }, ctx.Cancel);
             return 0;
@@ -479,7 +484,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         { Caption = "Max over layer pairs, D_φ and E2 depth. Unbiased CKA falls from high at U = 0 to ≈ 0 at U = 8; mutual k-NN falls to its chance level." };
         curve.Series.Add(new Series("uCKA (mean)", us, levels.Select(l => Mean(m => Flat(l.Cka[m]).Max())).ToArray()));
         curve.Series.Add(new Series("mutual k-NN (mean)", us, levels.Select(l => Mean(m => Flat(l.Knn[m]).Max())).ToArray()));
-        curve.Series.Add(new Series("mutual k-NN chance k/(n−1)", us, us.Select(_ => MutualKnn.Chance(config.Align.Samples, config.Align.K)).ToArray()));
+        curve.Series.Add(new Series("mutual k-NN chance k/(n−1)", us, us.Select(_ => MutualKnn.Chance(config.Align.Samples, config.Align.K)).ToArray()) { Style = "reference" });
         for (int m = 0; m < p; m++)
             curve.Series.Add(new Series($"uCKA seed {ctx.Seed + m}", us, levels.Select(l => Flat(l.Cka[m]).Max()).ToArray()));
         ctx.Figures.Add(curve);

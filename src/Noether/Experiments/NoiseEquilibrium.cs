@@ -32,8 +32,18 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         "Liu Ziyin, Mingze Wang, Hongchao Li, Lei Wu", "2402.07193");
     public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not; H-d warmup lets SGD from a Kaiming init reach the flat equilibrium of a Xavier init at a learning rate where it otherwise diverges";
 
-    public sealed class Config
+    public sealed class Config : IMemoryEstimate
     {
+        /// <summary>Per member: each phase's data plus activations and errors of a full batch (float32 for H-a, float64 for H-b and H-d).</summary>
+        public (double Bytes, string Because) EstimateMemory()
+        {
+            double balance = (double)Balance.Samples * (Balance.InputDim + Balance.Hidden + Balance.OutputDim) * 4 * 3;
+            double scale = (double)Scale.Samples * Scale.InputDim * 8 * 3;
+            double warmup = (double)Warmup.Samples * (Warmup.InputDim + Warmup.Hidden + Warmup.OutputDim) * 8 * 3;
+            return (Seeds * Math.Max(balance, Math.Max(scale, warmup)),
+                $"{Seeds} seeds × samples (balance {Balance.Samples}, scale {Scale.Samples}, warmup {Warmup.Samples}) × widths");
+        }
+
         public BalanceConfig Balance { get; set; } = new();
         public ScaleConfig Scale { get; set; } = new();
         public WarmupConfig Warmup { get; set; } = new();
@@ -161,7 +171,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         var y = new Tensor<float>(members, c.Samples, c.OutputDim);
         for (int p = 0; p < members; p++)
         {
-            var rng = ctx.MemberStream(p, "data");
+            var rng = ctx.SeedStream(p, "data");
             var m = new double[c.OutputDim * c.InputDim];
             for (int i = 0; i < m.Length; i++) m[i] = rng.Normal() / Math.Sqrt(c.InputDim);
             var xs = x.SliceSpan(p); var ys = y.SliceSpan(p);
@@ -184,22 +194,23 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     private static BalanceResult Train(string name, int batch, int steps, BalanceConfig c, Config config, TrainingData<float> data, RunContext ctx)
     {
         int p = config.Seeds;
+        var pop = ctx.Population($"balance.{name}", PopulationLayout.OfSeeds(p));
         var phase = ctx.Checkpoints.Phase($"balance.{name}");
         if (phase.Done)
         {
-            AddBalanceCurve(ctx, config, name);
+            AddBalanceCurve(ctx, pop, name);
             return new BalanceResult(phase.Results!.Get<double>("imbalance"), phase.Results.Get<double>("rho"), phase.Results.Get<double>("loss"));
         }
         var net = Mlp.Build<float>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
         var lin = net.Linears.ToArray();
         for (int m = 0; m < p; m++)
         {
-            var init = ctx.MemberStream(m, "init");
+            var init = pop.Stream(m, "init");
             init.FillNormal(lin[0].Weight.Value.SliceSpan(m), 0, c.WInitScale / Math.Sqrt(c.InputDim));
             init.FillNormal(lin[1].Weight.Value.SliceSpan(m), 0, c.UInitScale / Math.Sqrt(c.Hidden));
         }
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(p, c.Lr), data, batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m, "batches")).ToArray());
+            pop.Streams("batches"));
         if (phase.Resumed is { } saved) trainer.LoadState(saved);
         var imbalance = new double[p];
         Action<CheckpointState> save = s => trainer.SaveState(s);
@@ -212,8 +223,8 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 for (int m = 0; m < p; m++)
                 {
                     imbalance[m] = Imbalance(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m));
-                    ctx.Metrics.Log(step, m, name, "imbalance", imbalance[m]);
-                    if (step > 0) ctx.Metrics.Log(step, m, name, "batch_loss", trainer.LastLoss[m]);
+                    pop.Log(step, m, "imbalance", imbalance[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"noise-equilibrium H-a {name}", step, steps);
@@ -223,17 +234,17 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         var (rho, loss) = MeasureGradientBalance(net, data);
         for (int m = 0; m < p; m++)
         {
-            ctx.Metrics.Log(steps, m, name, "gradient_balance_ratio", rho[m]);
-            ctx.Metrics.Log(steps, m, name, "train_loss", loss[m]);
+            pop.Log(steps, m, "gradient_balance_ratio", rho[m]);
+            pop.Log(steps, m, "train_loss", loss[m]);
         }
         ctx.Metrics.Flush();
-        AddBalanceCurve(ctx, config, name);
+        AddBalanceCurve(ctx, pop, name);
         phase.Complete(r => { r.Put("imbalance", imbalance); r.Put("rho", rho); r.Put("loss", loss); });
         return new BalanceResult(imbalance, rho, loss);
     }
 
-    private static void AddBalanceCurve(RunContext ctx, Config config, string name) =>
-        AddCurve(ctx, "balance-imbalance", "Relative imbalance of UᵀU and WWᵀ (H-a)", "step", "imbalance", name, config.Seeds, "imbalance",
+    private static void AddBalanceCurve(RunContext ctx, Population pop, string name) =>
+        AddCurve(ctx, "balance-imbalance", "Relative imbalance of UᵀU and WWᵀ (H-a)", "step", "imbalance", pop, name, "imbalance",
             "SGD falls to the noise equilibrium; GD keeps the initial imbalance.");
 
     /// <summary>imb = ‖d·UᵀU − o·WWᵀ‖_F / (‖d·UᵀU‖_F + ‖o·WWᵀ‖_F), W: h×d, U: o×h (docs/experiments/noise-equilibrium.md#h-a-setting-balance), via the probe.</summary>
@@ -278,7 +289,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         var y = new Tensor<double>(p, c.Samples, 1);
         for (int m = 0; m < p; m++)
         {
-            var rng = ctx.MemberStream(m, "scale.data");
+            var rng = ctx.SeedStream(m, "scale.data");
             var a = new double[c.InputDim];
             for (int j = 0; j < a.Length; j++) a[j] = rng.Normal();
             double an = Math.Sqrt(a.Sum(v => v * v));
@@ -311,18 +322,19 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     private static (double[] Ratio, long Decreases) TrainScaleInvariant(string name, int batch, ScaleConfig c, Config config, TrainingData<double> data, RunContext ctx)
     {
         int p = config.Seeds;
+        var pop = ctx.Population($"scale.{name}", PopulationLayout.OfSeeds(p));
         var phase = ctx.Checkpoints.Phase($"scale.{name}");
         if (phase.Done)
         {
-            AddScaleCurve(ctx, p, name);
+            AddScaleCurve(ctx, pop, name);
             return (phase.Results!.Get<double>("ratio"), phase.Results.GetInt64("decreases"));
         }
         var layer = new ScaleInvariantLinear<double>(p, c.InputDim, 1);
         var net = new Sequential<double>(p, [c.InputDim], [layer], ctx.Compute);
         for (int m = 0; m < p; m++)
-            ctx.MemberStream(m, "scale.init").FillNormal(layer.Weight.Value.SliceSpan(m), 0, c.InitScale / Math.Sqrt(c.InputDim));
+            pop.Stream(m, "scale.init").FillNormal(layer.Weight.Value.SliceSpan(m), 0, c.InitScale / Math.Sqrt(c.InputDim));
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m, "scale.batches")).ToArray());
+            pop.Streams("scale.batches"));
         var norm0 = new double[p];
         var norm = new double[p];
         for (int m = 0; m < p; m++) norm0[m] = norm[m] = SquaredNorm(layer.Weight.Value.SliceSpan(m));
@@ -335,7 +347,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         }
         else
         {
-            for (int m = 0; m < p; m++) ctx.Metrics.Log(0, m, name, "norm_ratio", 1.0);
+            for (int m = 0; m < p; m++) pop.Log(0, m, "norm_ratio", 1.0);
         }
         Action<CheckpointState> save = s => { trainer.SaveState(s); s.Put("norm", norm); s.Put("decreases", decreases); };
         ctx.Time($"scale.{name}", () =>
@@ -355,21 +367,21 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 }
                 if (trainer.Step % config.ProbeEvery == 0 || trainer.Step == c.Steps)
                 {
-                    for (int m = 0; m < p; m++) ctx.Metrics.Log(trainer.Step, m, name, "norm_ratio", norm[m] / norm0[m]);
+                    for (int m = 0; m < p; m++) pop.Log(trainer.Step, m, "norm_ratio", norm[m] / norm0[m]);
                     ctx.Metrics.Flush();
                     ctx.Progress.Report($"noise-equilibrium H-b {name}", trainer.Step, c.Steps);
                 }
             }
             return 0;
         });
-        AddScaleCurve(ctx, p, name);
+        AddScaleCurve(ctx, pop, name);
         var ratio = norm.Select((v, m) => v / norm0[m]).ToArray();
         phase.Complete(r => { r.Put("ratio", ratio); r.Put("decreases", decreases); });
         return (ratio, decreases);
     }
 
-    private static void AddScaleCurve(RunContext ctx, int members, string name) =>
-        AddCurve(ctx, "scale-norm", "‖v‖²/‖v₀‖² of a scale-invariant model (H-b)", "step", "‖v‖²/‖v₀‖²", name, members, "norm_ratio",
+    private static void AddScaleCurve(RunContext ctx, Population pop, string name) =>
+        AddCurve(ctx, "scale-norm", "‖v‖²/‖v₀‖² of a scale-invariant model (H-b)", "step", "‖v‖²/‖v₀‖²", pop, name, "norm_ratio",
             "SGD noise pushes the norm outward at every step; GD stays near its initial sphere.");
 
     /// <summary>Relative drop of ‖v‖² that float64 rounding of the update and the norm can produce (a few ulps of ‖v‖²).</summary>
@@ -385,49 +397,41 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     // ---- H-d: warmup lets SGD from a Kaiming init reach the flat noise equilibrium ----
 
     /// <summary>One H-d training condition: an initialisation at a learning rate, each run with and without warmup; claimed or contrast.</summary>
-    private sealed record WarmupCondition(string Init, double Lr, bool Claimed)
-    {
-        public string Layer(string schedule) => $"{Init}.{schedule}.lr={Lr.ToString(CultureInfo.InvariantCulture)}";
-    }
+    private sealed record WarmupCondition(string Init, double Lr, bool Claimed);
 
     private const string NoWarmup = "no-warmup", WithWarmup = "warmup";
 
-    /// <summary>Population layout: member = condition × seeds + seed index; the first two conditions are the claims' learning rate.</summary>
+    /// <summary>The conditions in the order of <see cref="WarmupLayout"/>; the first two are the claims' learning rate.</summary>
     private static WarmupCondition[] WarmupConditions(WarmupConfig c) =>
         [new("kaiming", c.Lr, true), new("xavier", c.Lr, true), new("kaiming", c.ContrastLr, false), new("xavier", c.ContrastLr, false)];
+
+    /// <summary>H-d's population: learning rate (claimed, contrast) × init (Kaiming, Xavier) × seeds.</summary>
+    private static PopulationLayout WarmupLayout(WarmupConfig c, int seeds) =>
+        PopulationLayout.OfSeeds(seeds).With("lr", [c.Lr, c.ContrastLr]).With("init", ["kaiming", "xavier"]);
 
     private static IReadOnlyList<Claim> RunWarmup(Config config, RunContext ctx)
     {
         var c = config.Warmup;
         int seeds = config.Seeds;
         var conditions = WarmupConditions(c);
-        var (data, moments) = MakeRankOneData(c, seeds, conditions.Length, ctx);
+        var layout = WarmupLayout(c, seeds);
+        var (data, moments) = MakeRankOneData(c, layout, ctx);
         var probeData = SquareLossEquivalentRows(data);
         // Both phases start from the same initialisations, so the first measures their stability for both.
-        var plain = TrainWarmup(NoWarmup, new ConstantSchedule(), measureStability: true, conditions, data, probeData, moments, config, ctx);
-        var warm = TrainWarmup(WithWarmup, new WarmupSchedule(c.WarmupSteps), measureStability: false, conditions, data, probeData, moments, config, ctx);
+        var plain = TrainWarmup(ctx.Population($"warmup.{NoWarmup}", layout), new ConstantSchedule(), measureStability: true, conditions, data, probeData, moments, config, ctx);
+        var warm = TrainWarmup(ctx.Population($"warmup.{WithWarmup}", layout), new WarmupSchedule(c.WarmupSteps), measureStability: false, conditions, data, probeData, moments, config, ctx);
 
-        // Extra numbers: every condition's λ_max(H₀) and final S or divergence step, the unclaimed contrast learning rate included.
+        // Every member's λ_max(H₀), final S or divergence step are in metrics.csv (initial_top_eigenvalue, hessian_trace, diverged_at).
         double closedFormError = 0;
-        for (int k = 0; k < conditions.Length; k++)
-            for (int s = 0; s < seeds; s++)
-            {
-                int m = k * seeds + s;
-                string key = $"warmup.lr={conditions[k].Lr.ToString(CultureInfo.InvariantCulture)}.seed={ctx.Seed + s}.{conditions[k].Init}";
-                ctx.Extra[key + ".initial_top_eigenvalue"] = plain.InitialTop[m];
-                foreach (var (schedule, r) in new[] { (NoWarmup, plain), (WithWarmup, warm) })
-                {
-                    if (r.DivergedAt[m] >= 0) ctx.Extra[$"{key}.{schedule}.diverged_at"] = r.DivergedAt[m];
-                    else ctx.Extra[$"{key}.{schedule}.final_trace"] = r.Final[m];
-                    if (r.DivergedAt[m] < 0 && conditions[k].Claimed) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
-                }
-            }
+        for (int m = 0; m < layout.Count; m++)
+            foreach (var r in new[] { plain, warm })
+                if (r.DivergedAt[m] < 0 && conditions[layout.ConditionOf(m)].Claimed) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
         // The curves use the closed form of docs/experiments/noise-equilibrium.md#h-d-setting-warmup; this is how far it is from the probe at the end.
         ctx.Extra["warmup.closed_form_trace_max_relative_error"] = closedFormError;
 
         // Members at the claims' learning rate: Kaiming (condition 0) and Xavier (condition 1) of seed s.
-        int K(int s) => s;
-        int X(int s) => seeds + s;
+        int K(int s) => layout.Member(s, 0, 0);
+        int X(int s) => layout.Member(s, 0, 1);
         var flatter = new double[seeds];
         var sameAsXavier = new double[seeds];
         for (int s = 0; s < seeds; s++)
@@ -438,7 +442,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         string NoWarmupText(int m) => plain.DivergedAt[m] >= 0
             ? $"diverged at step {plain.DivergedAt[m]}"
             : $"S_T {Claim.Format(plain.Final[m])}";
-        string Stability(int m) => $"S₀ {Claim.Format(plain.Initial[m])}, η·λ_max(H₀) {Claim.Format(conditions[m / seeds].Lr * plain.InitialTop[m])}";
+        string Stability(int m) => $"S₀ {Claim.Format(plain.Initial[m])}, η·λ_max(H₀) {Claim.Format(conditions[layout.ConditionOf(m)].Lr * plain.InitialTop[m])}";
         string flatterDetails = string.Join("; ", Enumerable.Range(0, seeds).Select(s =>
             $"seed {ctx.Seed + s}: S_T {Claim.Format(warm.Final[K(s)])} with warmup; without: {NoWarmupText(K(s))}, smallest S {Claim.Format(plain.Min[K(s)])} ({Stability(K(s))}); ratio {Claim.Format(flatter[s])}"));
         string xavierDetails = string.Join("; ", Enumerable.Range(0, seeds).Select(s =>
@@ -464,19 +468,19 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     /// Per seed: y = a bᵀx/√d + σ_ε ε (a rank-1 teacher), copied to every condition's member of that seed;
     /// and Σ̂_x = XᵀX/N (d×d), which the closed-form Hessian trace needs.
     /// </summary>
-    private static (TrainingData<double> Data, Tensor<double>[] SecondMoments) MakeRankOneData(WarmupConfig c, int seeds, int copies, RunContext ctx)
+    private static (TrainingData<double> Data, Tensor<double>[] SecondMoments) MakeRankOneData(WarmupConfig c, PopulationLayout layout, RunContext ctx)
     {
-        int n = c.Samples, d = c.InputDim, o = c.OutputDim;
-        var x = new Tensor<double>(seeds * copies, n, d);
-        var y = new Tensor<double>(seeds * copies, n, o);
+        int n = c.Samples, d = c.InputDim, o = c.OutputDim, seeds = layout.Seeds;
+        var x = new Tensor<double>(layout.Count, n, d);
+        var y = new Tensor<double>(layout.Count, n, o);
         var moments = new Tensor<double>[seeds];
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "warmup.data");
+            var rng = ctx.SeedStream(s, "warmup.data");
             var a = new double[o]; var b = new double[d];
             for (int i = 0; i < o; i++) a[i] = rng.Normal();
             for (int j = 0; j < d; j++) b[j] = rng.Normal() / Math.Sqrt(d);
-            var xs = x.SliceSpan(s); var ys = y.SliceSpan(s);
+            var xs = x.SliceSpan(layout.MemberOfCondition(0, s)); var ys = y.SliceSpan(layout.MemberOfCondition(0, s));
             for (int i = 0; i < n; i++)
             {
                 double bx = 0;
@@ -487,10 +491,10 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < d; j++)
                     for (int l = 0; l < d; l++) sigma[j, l] += xs[i * d + j] * xs[i * d + l] / n;
-            for (int k = 1; k < copies; k++)
+            for (int k = 1; k < layout.Conditions; k++)
             {
-                xs.CopyTo(x.SliceSpan(k * seeds + s));
-                ys.CopyTo(y.SliceSpan(k * seeds + s));
+                xs.CopyTo(x.SliceSpan(layout.MemberOfCondition(k, s)));
+                ys.CopyTo(y.SliceSpan(layout.MemberOfCondition(k, s)));
             }
         }
         return (new TrainingData<double>(x, y, perMember: true), moments);
@@ -531,37 +535,36 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     /// </summary>
     private sealed record WarmupResult(double[] Initial, double[] InitialTop, double[] Final, double[] ClosedForm, double[] Min, long[] DivergedAt, double[] Loss);
 
-    private static WarmupResult TrainWarmup(string schedule, Schedule lrSchedule, bool measureStability, WarmupCondition[] conditions, TrainingData<double> data,
+    private static WarmupResult TrainWarmup(Population pop, Schedule lrSchedule, bool measureStability, WarmupCondition[] conditions, TrainingData<double> data,
         TrainingData<double> probeData, Tensor<double>[] moments, Config config, RunContext ctx)
     {
         var c = config.Warmup;
-        int seeds = config.Seeds, p = seeds * conditions.Length;
-        var phase = ctx.Checkpoints.Phase($"warmup.{schedule}");
+        int p = pop.Count;
+        string schedule = pop.Phase["warmup.".Length..];
+        var phase = ctx.Checkpoints.Phase(pop.Phase);
         if (phase.Done)
         {
-            AddWarmupCurves(ctx, config, conditions, schedule);
+            AddWarmupCurves(ctx, pop, conditions, schedule);
             var r = phase.Results!;
             return new WarmupResult(r.Get<double>("initial"), r.Get<double>("initial_top"), r.Get<double>("final"), r.Get<double>("closed_form"),
                 r.Get<double>("min"), r.Get<long>("diverged_at"), r.Get<double>("loss"));
         }
         var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
         var sgd = new Sgd<double>(p, c.Lr);
-        for (int k = 0; k < conditions.Length; k++)
-            for (int s = 0; s < seeds; s++)
-            {
-                int m = k * seeds + s;
-                // Every condition and schedule of a seed draws the same normals (only their scale differs) and the same batches: the runs are paired.
-                var rng = ctx.MemberStream(s, "warmup.init");
-                foreach (var param in net.Parameters) Initializer.Fill(param, m, Initializer.Parse(conditions[k].Init), rng);
-                sgd.LearningRate[m] = conditions[k].Lr;
-            }
+        for (int m = 0; m < p; m++)
+        {
+            // Every condition and schedule of a seed draws the same normals (only their scale differs) and the same batches: the runs are paired.
+            var rng = pop.Stream(m, "warmup.init");
+            foreach (var param in net.Parameters) Initializer.Fill(param, m, Initializer.Parse((string)pop.Layout.Value(m, "init")), rng);
+            sgd.LearningRate[m] = (double)pop.Layout.Value(m, "lr");
+        }
         var loss = new MseLoss<double>(half: true);
         var trainer = new Trainer<double>(net, loss, sgd, data, c.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "warmup.batches")).ToArray(), lrSchedule);
+            pop.Streams("warmup.batches"), lrSchedule);
         var lin = net.Linears.ToArray();
         var single = Mlp.Build<double>(1, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false);
         var gradients = Enumerable.Range(0, p).Select(m => new MemberLossGradient(single, loss, probeData, m)).ToArray();
-        double Trace(int m) => HessianTrace(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m), moments[m % seeds]);
+        double Trace(int m) => HessianTrace(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m), moments[pop.SeedIndex(m)]);
 
         var initial = new double[p];
         var initialTop = new double[p];
@@ -573,9 +576,9 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 initialTop[m] = double.NaN;
                 if (!measureStability) continue;
                 // λ_max(H₀) decides stability: GD at rate η is stable near θ₀ only if η·λ_max < 2. Conditions with the same init share it.
-                int first = Array.FindIndex(conditions, q => q.Init == conditions[m / seeds].Init) * seeds + m % seeds;
+                int first = pop.Layout.Member(pop.SeedIndex(m), 0, pop.Layout.Index(m, "init"));
                 initialTop[m] = first < m ? initialTop[first]
-                    : Sharpness.TopEigenvalue(gradients[m].Gradient, MemberLossGradient.Flatten(net, m), ctx.MemberStream(m % seeds, "warmup.power"),
+                    : Sharpness.TopEigenvalue(gradients[m].Gradient, MemberLossGradient.Flatten(net, m), pop.Stream(m, "warmup.power"),
                         iterations: 200, tolerance: 1e-8);
             }
             return 0;
@@ -591,13 +594,15 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         {
             // Checkpoint before this step's rows: a resumed run starts by logging them again.
             phase.SafePoint(step, save);
+            if (step == 0 && measureStability)
+                for (int m = 0; m < p; m++) pop.Log(0, m, "initial_top_eigenvalue", initialTop[m]);
             for (int m = 0; m < p; m++)
             {
                 if (trainer.DivergedAt[m] >= 0) continue;
                 double trace = Trace(m);
                 if (!double.IsFinite(trace)) continue;
                 min[m] = Math.Min(min[m], trace);
-                ctx.Metrics.Log(step, m % seeds, conditions[m / seeds].Layer(schedule), "hessian_trace", trace);
+                pop.Log(step, m, "hessian_trace", trace);
             }
             ctx.Metrics.Flush();
             ctx.Progress.Report($"noise-equilibrium H-d {schedule}", step, c.Steps);
@@ -621,23 +626,23 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         {
             for (int m = 0; m < p; m++)
             {
-                string layer = conditions[m / seeds].Layer(schedule);
+                bool claimed = conditions[pop.Layout.ConditionOf(m)].Claimed;
                 final[m] = closedForm[m] = double.NaN;
                 if (trainer.DivergedAt[m] >= 0)
                 {
-                    ctx.Metrics.Log(c.Steps, m % seeds, layer, "diverged_at", trainer.DivergedAt[m]);
+                    pop.Log(c.Steps, m, "diverged_at", trainer.DivergedAt[m]);
                     continue;
                 }
                 closedForm[m] = Trace(m);
                 // The claims' S_T from the generic probe: the exact Hessian trace by finite differences of the engine's gradients.
-                final[m] = conditions[m / seeds].Claimed ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
-                if (conditions[m / seeds].Claimed) ctx.Metrics.Log(c.Steps, m % seeds, layer, "hessian_trace_probe", final[m]);
-                ctx.Metrics.Log(c.Steps, m % seeds, layer, "train_loss", trainLoss[m]);
+                final[m] = claimed ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
+                if (claimed) pop.Log(c.Steps, m, "hessian_trace_probe", final[m]);
+                pop.Log(c.Steps, m, "train_loss", trainLoss[m]);
             }
             return 0;
         });
         ctx.Metrics.Flush();
-        AddWarmupCurves(ctx, config, conditions, schedule);
+        AddWarmupCurves(ctx, pop, conditions, schedule);
         var divergedAt = (long[])trainer.DivergedAt.Clone();
         phase.Complete(r =>
         {
@@ -655,7 +660,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
     /// One series per seed and condition. A diverging run reaches S ~ 10¹⁵ before its loss overflows, which would flatten every
     /// other curve, so each run is drawn only while S ≤ 10·S₀ (its divergence step is in the claim details and extra numbers).
     /// </summary>
-    private static void AddWarmupCurves(RunContext ctx, Config config, WarmupCondition[] conditions, string schedule)
+    private static void AddWarmupCurves(RunContext ctx, Population pop, WarmupCondition[] conditions, string schedule)
     {
         for (int k = 0; k < conditions.Length; k++)
         {
@@ -676,13 +681,12 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 };
                 ctx.Figures.Add(fig);
             }
-            string layer = conditions[k].Layer(schedule);
-            var rows = ctx.Metrics.Rows.Where(r => r.Layer == layer && r.Name == "hessian_trace").ToList();
-            for (int s = 0; s < config.Seeds; s++)
+            var rows = pop.Rows("hessian_trace").ToList();
+            foreach (int m in pop.Layout.MembersOfCondition(k))
             {
-                var mine = rows.Where(r => r.Member == s).ToList();
+                var mine = rows.Where(r => r.Member == m).ToList();
                 if (mine.Count > 0) mine = mine.TakeWhile(r => r.Value <= 10 * mine[0].Value).ToList();
-                fig.Series.Add(new Series($"{conditions[k].Init}, {schedule}, seed {ctx.Seed + s}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
+                fig.Series.Add(new Series($"{conditions[k].Init}, {schedule}, seed {pop.Seed(m)}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
             }
         }
     }
@@ -708,8 +712,8 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
         return traceSigma * uu + o * wsw;
     }
 
-    /// <summary>Adds (or extends) a line figure with one series per member, read back from the metrics logged under <paramref name="layer"/>.</summary>
-    private static void AddCurve(RunContext ctx, string id, string title, string xLabel, string yLabel, string layer, int members, string metric, string caption)
+    /// <summary>Adds (or extends) a line figure with one series per member of <paramref name="pop"/>, read back from its metrics.</summary>
+    private static void AddCurve(RunContext ctx, string id, string title, string xLabel, string yLabel, Population pop, string name, string metric, string caption)
     {
         var fig = ctx.Figures.FirstOrDefault(f => f.Id == id);
         if (fig is null)
@@ -717,11 +721,11 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
             fig = new Figure(id, title, "line", xLabel, yLabel) { Caption = caption, LogY = metric == "norm_ratio" };
             ctx.Figures.Add(fig);
         }
-        var rows = ctx.Metrics.Rows.Where(r => r.Layer == layer && r.Name == metric).ToList();
-        for (int m = 0; m < members; m++)
+        var rows = pop.Rows(metric).ToList();
+        for (int m = 0; m < pop.Count; m++)
         {
             var mine = rows.Where(r => r.Member == m).ToList();
-            fig.Series.Add(new Series($"{layer.ToUpperInvariant()} seed {ctx.Seed + m}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
+            fig.Series.Add(new Series($"{name.ToUpperInvariant()} seed {pop.Seed(m)}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
         }
     }
 }

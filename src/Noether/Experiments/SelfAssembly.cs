@@ -85,6 +85,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     private sealed class RuleRun
     {
         public required string Name { get; init; }
+        public required Population Population { get; init; }
         public required double[] Loss { get; init; }
         public List<double> Steps { get; } = [];
         /// <summary>CosT[layer][member] over the probe steps (layers with a feedback matrix; index 0 = the second dense layer).</summary>
@@ -99,36 +100,38 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
     {
         var n = config.Network;
-        var set = TeacherStudent.Tanh<double>(config.Seeds, n.Samples, n.InputDim, n.TeacherHidden, n.OutputDim, m => ctx.MemberStream(m, "data"));
+        var set = TeacherStudent.Tanh<double>(config.Seeds, n.Samples, n.InputDim, n.TeacherHidden, n.OutputDim, m => ctx.SeedStream(m, "data"));
         var data = new TrainingData<double>(set.Inputs, set.Targets, perMember: true);
         double lambda = config.Rule.L2;
         var names = new List<string> { config.Rule.Name };
         names.AddRange(config.Baselines.Where(b => b != config.Rule.Name));
-        var runs = names.ToDictionary(r => r, r => Train(config, ctx, data, r, lambda, ""));
-        RuleRun? four = config.FourSynapse.Enabled ? Train(config, ctx, data, "four-synapse", lambda, "") : null;
-        foreach (double other in config.ReportDecays)
+        var runs = names.ToDictionary(r => r, r => Train(config, ctx, data, r, lambda, r));
+        RuleRun? four = config.FourSynapse.Enabled ? Train(config, ctx, data, "four-synapse", lambda, "four-synapse") : null;
+        for (int d = 0; d < config.ReportDecays.Length; d++)
         {
-            var extra = names.ToDictionary(r => r, r => Train(config, ctx, data, r, other, $"λ={Claim.Format(other)}/"));
+            var extra = names.ToDictionary(r => r, r => Train(config, ctx, data, r, config.ReportDecays[d], $"report_decay{d + 1}.{r}"));
             for (int m = 0; m < config.Seeds; m++)
                 foreach (var (r, run) in extra)
                 {
-                    ctx.Extra[$"loss_ratio_to_backprop[{r}, λ={Claim.Format(other)}, seed {ctx.Seed + m}]"] = run.Loss[m] / extra["backprop"].Loss[m];
+                    run.Population.Log(config.Network.Steps, m, "loss_ratio_to_backprop", run.Loss[m] / extra["backprop"].Loss[m]);
                     if (run.CosT.Length > 0 && run.CosT[0][m].Count > 0)
-                        ctx.Extra[$"final_cos_B_WT_min_layer[{r}, λ={Claim.Format(other)}, seed {ctx.Seed + m}]"] = run.CosT.Min(l => l[m][^1]);
+                        run.Population.Log(config.Network.Steps, m, "final_cos_B_WT_min_layer", run.CosT.Min(l => l[m][^1]));
                 }
         }
         Figures(config, ctx, runs, four);
         return Claims(config, ctx, runs, four);
     }
 
-    private RuleRun Train(Config config, RunContext ctx, TrainingData<double> data, string ruleName, double lambda, string tag)
+    /// <summary>Trains rule <paramref name="ruleName"/> with decay λ as phase <paramref name="phase"/>: one member per seed.</summary>
+    private RuleRun Train(Config config, RunContext ctx, TrainingData<double> data, string ruleName, double lambda, string phase)
     {
         var n = config.Network;
         int p = config.Seeds;
+        var pop = ctx.Population(phase, PopulationLayout.OfSeeds(p).With(ConditionAxis.Of("rule", [ruleName]).And("l2", [lambda])));
         int[] widths = [n.InputDim, .. n.Hidden, n.OutputDim];
         var net = Mlp.Build<double>(p, widths, "tanh", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(m => ctx.MemberStream(m, "init")).ToArray());
-        MemberStreams streams = (m, name) => ctx.MemberStream(m, name);
+        net.Initialize(InitScheme.LeCun, pop.Streams("init"));
+        MemberStreams streams = pop.Stream;
         RuleStack<double> stack;
         CrossProjectionFeedback<double>? fourRule = null;
         if (ruleName == "four-synapse")
@@ -145,7 +148,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
             stack = rule.Build(net, streams);
         }
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, n.Lr), data, n.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m, "batches")).ToArray());
+            pop.Streams("batches"));
         trainer.Use(stack);
 
         var linears = net.Linears.ToArray();
@@ -154,13 +157,13 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         var run = new RuleRun
         {
             Name = ruleName,
+            Population = pop,
             Loss = new double[p],
             CosT = Lists(ruleName == "backprop" ? 0 : withFeedback.Length),
             UpdateAlignment = Lists(linears.Length),
             RelayUp = fourRule is null ? null : Lists(linears.Length - 1),
             RelayDown = fourRule is null ? null : Lists(linears.Length),
         };
-        string phase = $"{tag}{ruleName}";
         // Update alignment cos(ΔW_l, ΔW_l^BP) on the step's own batch and weights, at the probe steps.
         stack.SignalObservers.Add(st =>
         {
@@ -172,7 +175,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                 {
                     double cos = MatrixAlignment.FrobeniusCosine(linears[l].Weight.Grad.SliceSpan(m), reference[l].WeightGradient.ReadOnlySpan);
                     run.UpdateAlignment[l][m].Add(cos);
-                    ctx.Metrics.Log(st.Step, m, $"{phase}/l{l + 1}", "update_alignment", cos);
+                    pop.Log(st.Step, m, $"l{l + 1}", "update_alignment", cos);
                 }
             }
         });
@@ -186,7 +189,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                 run.BatchLoss.Add(step == 0 ? double.NaN : trainer.LastLoss[0]);
                 for (int m = 0; m < p; m++)
                 {
-                    if (step > 0) ctx.Metrics.Log(step, m, phase, "batch_loss", trainer.LastLoss[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                     for (int k = 0; k < run.CosT.Length; k++)
                     {
                         var l = withFeedback[k];
@@ -194,9 +197,9 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                         var w = l.Weight.Value.Slice(m);
                         double cos = FeedbackAlignment.TransposeCosine(b, w);
                         run.CosT[k][m].Add(cos);
-                        ctx.Metrics.Log(step, m, $"{phase}/l{l.LayerName}", "cos_B_WT", cos);
-                        ctx.Metrics.Log(step, m, $"{phase}/l{l.LayerName}", "sign_agreement", FeedbackAlignment.SignAgreement(b, w));
-                        ctx.Metrics.Log(step, m, $"{phase}/l{l.LayerName}", "relative_asymmetry", FeedbackAlignment.RelativeAsymmetry(b, w));
+                        pop.Log(step, m, $"l{l.LayerName}", "cos_B_WT", cos);
+                        pop.Log(step, m, $"l{l.LayerName}", "sign_agreement", FeedbackAlignment.SignAgreement(b, w));
+                        pop.Log(step, m, $"l{l.LayerName}", "relative_asymmetry", FeedbackAlignment.RelativeAsymmetry(b, w));
                         // (1 − ηλ)^t: the exact Kolen–Pollack contraction of W − Bᵀ.
                         double ratio = Asymmetry(l, m) / initialAsymmetry[k][m];
                         run.IdentityError = Math.Max(run.IdentityError, Math.Abs(ratio / Math.Pow(decayPerStep, step) - 1));
@@ -209,11 +212,11 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
                             {
                                 double c = IdentityCosine(up.Slice(m));
                                 run.RelayUp![l - 1][m].Add(c);
-                                ctx.Metrics.Log(step, m, $"{phase}/l{l + 1}", "cos_P_I", c);
+                                pop.Log(step, m, $"l{l + 1}", "cos_P_I", c);
                             }
                             double q = IdentityCosine(fourRule.RelayDown[l].Slice(m));
                             run.RelayDown![l][m].Add(q);
-                            ctx.Metrics.Log(step, m, $"{phase}/l{l + 1}", "cos_Q_I", q);
+                            pop.Log(step, m, $"l{l + 1}", "cos_Q_I", q);
                         }
                     }
                 }
@@ -224,7 +227,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         });
         var loss = trainer.EvaluateLoss();
         Array.Copy(loss, run.Loss, p);
-        for (int m = 0; m < p; m++) ctx.Metrics.Log(n.Steps, m, phase, "train_loss", loss[m]);
+        for (int m = 0; m < p; m++) pop.Log(n.Steps, m, "train_loss", loss[m]);
         ctx.Metrics.Flush();
         return run;
     }

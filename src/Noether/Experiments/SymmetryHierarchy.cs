@@ -62,7 +62,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
 
     protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
     {
-        var targets = Enumerable.Range(0, config.Seeds).Select(s => Target(config, ctx.MemberStream(s, "target"))).ToArray();
+        var targets = Enumerable.Range(0, config.Seeds).Select(s => Target(config, ctx.SeedStream(s, "target"))).ToArray();
         var claims = new List<Claim>();
         claims.AddRange(RunDynamics(config, targets, ctx));
         claims.AddRange(RunLadder(config, targets, ctx));
@@ -105,25 +105,25 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         return new TrainingData<double>(x, y, perMember: true);
     }
 
-    /// <summary>A population of linear nets f = UW (layer l0 holds W, l1 holds U), member m seeded by <paramref name="seedOf"/>(m).</summary>
-    private static (Trainer<double> Trainer, Linear<double> W, Linear<double> U) Build(Config config, RunContext ctx, int[] seedOf, double[] gammaOf,
-        IReadOnlyList<Tensor<double>> targets, string phase)
+    /// <summary>A population of linear nets f = UW (layer l0 holds W, l1 holds U), one per member of <paramref name="pop"/>, decay γ of each member.</summary>
+    private static (Trainer<double> Trainer, Linear<double> W, Linear<double> U) Build(Config config, RunContext ctx, Population pop, double[] gammaOf,
+        IReadOnlyList<Tensor<double>> targets)
     {
-        int p = seedOf.Length, n = config.Size;
+        int p = pop.Count, n = config.Size;
+        string phase = pop.Phase;
         var net = Mlp.Build<double>(p, [n, n, n], "identity", bias: false, compute: ctx.Compute);
         var (w, u) = (net.Linears.First(), net.Linears.Last());
         for (int m = 0; m < p; m++)
         {
-            var init = ctx.MemberStream(seedOf[m], "init");
+            var init = pop.Stream(m, "init");
             init.FillNormal(w.Weight.Value.SliceSpan(m), 0, config.InitStd);
             init.FillNormal(u.Weight.Value.SliceSpan(m), 0, config.InitStd);
         }
         var sgd = new Sgd<double>(p, config.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = 2 * gammaOf[m]; // γ‖θ‖² ⇒ wd = 2γ
-        var data = PopulationData(seedOf.Select(s => targets[s]).ToArray());
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, n,
-            seedOf.Select((s, m) => ctx.MemberStream(s, $"{phase}.batches")).ToArray());
-        config.Syre.AttachTo(trainer, seedOf.Select(s => ctx.MemberStream(s, $"{phase}.syre")).ToArray());
+        var data = PopulationData(Enumerable.Range(0, p).Select(m => targets[pop.SeedIndex(m)]).ToArray());
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, n, pop.Streams($"{phase}.batches"));
+        config.Syre.AttachTo(trainer, pop.Streams($"{phase}.syre"));
         return (trainer, w, u);
     }
 
@@ -144,7 +144,8 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
     {
         int seeds = config.Seeds, steps = config.DynamicsSteps, kTop = config.TargetSpectrum.Length;
         var s = config.TargetSpectrum;
-        var (trainer, w, u) = Build(config, ctx, Enumerable.Range(0, seeds).ToArray(), new double[seeds], targets, "dynamics");
+        var pop = ctx.Population("dynamics", PopulationLayout.OfSeeds(seeds));
+        var (trainer, w, u) = Build(config, ctx, pop, new double[seeds], targets);
         var sigma = new double[seeds][][];
         var loss = new double[seeds][];
         for (int m = 0; m < seeds; m++) { sigma[m] = new double[steps + 1][]; loss[m] = new double[steps + 1]; }
@@ -156,8 +157,8 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
                 {
                     var (_, sig, l) = Measure(w, u, m, targets[m]);
                     sigma[m][step] = sig; loss[m][step] = l;
-                    for (int k = 0; k <= Math.Min(kTop, config.Size - 1); k++) ctx.Metrics.Log(step, m, "dynamics", $"sigma_{k + 1}", sig[k]);
-                    ctx.Metrics.Log(step, m, "dynamics", "loss", l);
+                    for (int k = 0; k <= Math.Min(kTop, config.Size - 1); k++) pop.Log(step, m, $"sigma_{k + 1}", sig[k]);
+                    pop.Log(step, m, "loss", l);
                 }
                 if (step % 100 == 0) { ctx.Metrics.Flush(); ctx.Progress.Report("symmetry-hierarchy dynamics", step, steps); }
             }, ctx.Cancel);
@@ -190,11 +191,11 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
                 plateauSigma.Add(relSigma); plateauLoss.Add(relLoss);
                 plateauSigmaText.Add($"seed {ctx.Seed + m} t={mid}: σ_{k + 2}/s_{k + 2}={Claim.Format(relSigma)}");
                 plateauLossText.Add($"seed {ctx.Seed + m} t={mid}: {Claim.Format(loss[m][mid])} vs {Claim.Format(predicted)}");
-                ctx.Metrics.Log(mid, m, "dynamics", $"plateau_{k + 1}_loss_prediction", predicted);
+                pop.Log(mid, m, $"plateau_{k + 1}_loss_prediction", predicted);
             }
         }
         for (int m = 0; m < seeds; m++)
-            for (int k = 0; k < kTop; k++) ctx.Metrics.Log(steps, m, "dynamics", $"learning_time_{k + 1}", times[m][k]);
+            for (int k = 0; k < kTop; k++) pop.Log(steps, m, $"learning_time_{k + 1}", times[m][k]);
         ctx.Metrics.Flush();
         DynamicsFigures(config, ctx, sigma, loss, times);
 
@@ -252,21 +253,19 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
 
     private static IReadOnlyList<Claim> RunLadder(Config config, Tensor<double>[] targets, RunContext ctx)
     {
-        int seeds = config.Seeds, g = config.Gammas.Length, p = seeds * g, n = config.Size;
-        var seedOf = Enumerable.Range(0, p).Select(m => m % seeds).ToArray();
-        var gammaOf = Enumerable.Range(0, p).Select(m => config.Gammas[m / seeds]).ToArray();
-        var (trainer, w, u) = Build(config, ctx, seedOf, gammaOf, targets, "ladder");
+        int seeds = config.Seeds, g = config.Gammas.Length, n = config.Size;
+        var pop = ctx.Population("ladder", PopulationLayout.OfSeeds(seeds).With("gamma", config.Gammas));
+        var (trainer, w, u) = Build(config, ctx, pop, pop.Layout.Values("gamma"), targets);
         ctx.Time("ladder", () =>
         {
             trainer.Run(config.LadderSteps, config.ProbeEvery, step =>
             {
-                for (int m = 0; m < p; m++)
+                for (int m = 0; m < pop.Count; m++)
                 {
-                    var (_, sig, l) = Measure(w, u, m, targets[seedOf[m]]);
-                    string layer = $"gamma={gammaOf[m]}";
-                    ctx.Metrics.Log(step, seedOf[m], layer, "rank", sig.Count(v => v > config.RankTolerance));
-                    ctx.Metrics.Log(step, seedOf[m], layer, "loss", l);
-                    for (int k = 0; k < Math.Min(config.TargetSpectrum.Length + 1, n); k++) ctx.Metrics.Log(step, seedOf[m], layer, $"sigma_{k + 1}", sig[k]);
+                    var (_, sig, l) = Measure(w, u, m, targets[pop.SeedIndex(m)]);
+                    pop.Log(step, m, "rank", sig.Count(v => v > config.RankTolerance));
+                    pop.Log(step, m, "loss", l);
+                    for (int k = 0; k < Math.Min(config.TargetSpectrum.Length + 1, n); k++) pop.Log(step, m, $"sigma_{k + 1}", sig[k]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report("symmetry-hierarchy rank ladder", step, config.LadderSteps);
@@ -291,21 +290,23 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
             double gapHere = 0;
             for (int si = 0; si < seeds; si++)
             {
-                int m = gi * seeds + si;
+                int m = pop.Layout.Member(si, gi);
                 var (product, sig, _) = Measure(w, u, m, targets[si]);
                 ranks[si] = Rank.RankAbove(product, config.RankTolerance);
                 if (ranks[si] != predictedRank[gi]) mismatches++;
+                double gapMember = 0;
                 for (int k = 0; k < n; k++)
                 {
-                    gapHere = Math.Max(gapHere, Math.Abs(sig[k] - threshold[k]));
+                    gapMember = Math.Max(gapMember, Math.Abs(sig[k] - threshold[k]));
                     if (k < config.TargetSpectrum.Length) { predictedAll.Add(threshold[k]); measuredAll.Add(sig[k]); }
                 }
+                gapHere = Math.Max(gapHere, gapMember);
+                pop.Log(config.LadderSteps, m, "max_soft_threshold_error", gapMember);
             }
             worstGap = Math.Max(worstGap, gapHere);
             meanRank[gi] = ranks.Average();
             rankText.Add($"γ={gamma}: rank {string.Join(",", ranks)} (predicted {predictedRank[gi]})");
             gapText.Add($"γ={gamma}: {Claim.Format(gapHere)}");
-            ctx.Extra[$"ladder.gamma={gamma}.max_soft_threshold_error"] = gapHere;
         }
         ctx.Figures.Add(new Figure("rank-ladder", "Rank of UW after training with weight decay γ", "bar", "γ", "rank")
         {
@@ -318,7 +319,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         {
             Caption = "Every point on the diagonal: the minimum of ½‖UW − M‖² + γ(‖U‖² + ‖W‖²) soft-thresholds the spectrum of M.",
             Series = [new Series("all γ, seeds, k", predictedAll.ToArray(), measuredAll.ToArray()),
-                      new Series("y = x", [0, config.TargetSpectrum[0]], [0, config.TargetSpectrum[0]])],
+                      new Series("y = x", [0, config.TargetSpectrum[0]], [0, config.TargetSpectrum[0]]) { Style = "reference" }],
         });
         return
         [

@@ -56,27 +56,30 @@ public sealed partial class SymmetryRemoval
             throw new ConfigException($"real.probe_samples={c.ProbeSamples}: expected at most data.n_test ({config.Data.NTest})");
         var data = ctx.Time("data", () => config.Data.Load(ctx.Root.Child("data")));
         if (c.Batch > data.Train.Count) throw new ConfigException($"real.batch={c.Batch}: expected at most the {data.Train.Count} training examples");
-        int seeds = c.Seeds, g = c.Gammas.Length, p = 2 * g * seeds, probeCount = Math.Min(c.ProbeSamples, data.Test.Count);
-        // Member layout: [vanilla γ₀ seeds…, syre γ₀ seeds…, vanilla γ₁ …]; seed s fixes the init and the batches of both arms.
-        int Member(int gi, bool syre, int s) => (2 * gi + (syre ? 1 : 0)) * seeds + s;
-        bool IsSyre(int m) => (m / seeds) % 2 == 1;
-        double GammaOf(int m) => c.Gammas[m / seeds / 2];
-        string ArmOf(int m) => $"{(IsSyre(m) ? "syre" : "vanilla")} γ={GammaOf(m)}";
+        int seeds = c.Seeds, g = c.Gammas.Length, probeCount = Math.Min(c.ProbeSamples, data.Test.Count);
+        // Seed s fixes the init and the batches of both arms at every γ.
+        var pop = ctx.Population("real", PopulationLayout.OfSeeds(seeds).With("gamma", c.Gammas)
+            .With(ConditionAxis.Of("arm", ["vanilla", "syre"]).And("sigma0", [0, c.Sigma0])));
+        int p = pop.Count;
+        int Member(int gi, bool syre, int s) => pop.Layout.Member(s, gi, syre ? 1 : 0);
+        bool IsSyre(int m) => pop.Layout.Index(m, "arm") == 1;
+        var gammaOf = pop.Layout.Values("gamma");
+        double GammaOf(int m) => gammaOf[m];
 
         int[] widths = [data.InputDim, c.Width, c.Width, c.Width, data.Classes];
         var net = Mlp.Build<float>(p, widths, "relu", bias: false, compute: ctx.Compute);
-        net.Initialize(InitScheme.He, Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "real.init")).ToArray());
+        net.Initialize(InitScheme.He, pop.Streams("real.init"));
         var sgd = new Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = IsSyre(m) ? 0 : 2 * GammaOf(m); // γ‖w‖² ⇒ wd = 2γ
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "real.batches")).ToArray());
+            pop.Streams("real.batches"));
         // The effective weights w start at the same He init in both arms; syre only moves the centre of the decay to θ₀.
         var syre = new SyreRegularizer<float>(net.Parameters,
             Enumerable.Range(0, p).Select(m => IsSyre(m) ? GammaOf(m) : 0).ToArray(),
             Enumerable.Range(0, p).Select(m => IsSyre(m) ? c.Sigma0 : 0).ToArray(),
             new double[p],
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "real.syre")).ToArray());
+            pop.Streams("real.syre"));
         trainer.AfterBackward.Add(_ => syre.AddGradient());
 
         Collapse[] last = [];
@@ -92,12 +95,12 @@ public sealed partial class SymmetryRemoval
                 {
                     for (int l = 0; l < last[m].FeatureRank.Length; l++)
                     {
-                        ctx.Metrics.Log(step, m % seeds, ArmOf(m), $"hidden{l + 1}_collapsed_fraction", last[m].CollapsedFraction[l]);
-                        ctx.Metrics.Log(step, m % seeds, ArmOf(m), $"hidden{l + 1}_feature_rank", last[m].FeatureRank[l]);
-                        ctx.Metrics.Log(step, m % seeds, ArmOf(m), $"hidden{l + 1}_effective_rank", last[m].EffectiveRank[l]);
+                        pop.Log(step, m, $"hidden{l + 1}_collapsed_fraction", last[m].CollapsedFraction[l]);
+                        pop.Log(step, m, $"hidden{l + 1}_feature_rank", last[m].FeatureRank[l]);
+                        pop.Log(step, m, $"hidden{l + 1}_effective_rank", last[m].EffectiveRank[l]);
                     }
-                    ctx.Metrics.Log(step, m % seeds, ArmOf(m), "test_accuracy", accuracy[m]);
-                    if (step > 0) ctx.Metrics.Log(step, m % seeds, ArmOf(m), "batch_loss", trainer.LastLoss[m]);
+                    pop.Log(step, m, "test_accuracy", accuracy[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"syre {data.Source}", step, c.Steps);
@@ -106,10 +109,8 @@ public sealed partial class SymmetryRemoval
         });
         for (int m = 0; m < p; m++)
         {
-            string key = $"{ArmOf(m)}.seed={ctx.Seed + m % seeds}";
-            ctx.Extra[$"{key}.collapsed_fraction"] = last[m].MeanCollapsed;
-            ctx.Extra[$"{key}.feature_rank"] = last[m].TotalRank;
-            ctx.Extra[$"{key}.test_accuracy"] = accuracy[m];
+            pop.Log(c.Steps, m, "mean_collapsed_fraction", last[m].MeanCollapsed);
+            pop.Log(c.Steps, m, "total_feature_rank", last[m].TotalRank);
         }
         RealFigures(c, ctx, last, accuracy, seeds, Member);
 

@@ -76,16 +76,18 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         arms.Add(new Arm($"syre γ={c.Syre.Gamma} σ₀={c.Syre.Sigma0}", "syre", c.Syre.Gamma, c.Syre.Sigma0));
         arms.Add(new Arm($"syre γ={c.Syre.Gamma} σ₀=0", "zero", c.Syre.Gamma, 0));
         for (int i = 0; i < c.ExtraGamma.Length; i++) arms.Add(new Arm($"syre γ={c.ExtraGamma[i]} σ₀={c.ExtraSigma0[i]}", "syre", c.ExtraGamma[i], c.ExtraSigma0[i]));
-        int p = arms.Count * seeds;
-        Arm ArmOf(int m) => arms[m / seeds];
-        int Member(int arm, int seed) => arm * seeds + seed;
+        var pop = ctx.Population("trap", PopulationLayout.OfSeeds(seeds).With(
+            ConditionAxis.Of("arm", arms.Select(a => a.Kind)).And("gamma", arms.Select(a => a.Gamma)).And("sigma0", arms.Select(a => a.Sigma0))));
+        int p = pop.Count;
+        Arm ArmOf(int m) => arms[pop.Layout.ConditionOf(m)];
+        int Member(int arm, int seed) => pop.Layout.MemberOfCondition(arm, seed);
 
-        var (data, halfVariance) = TeacherData(c, ctx, p);
+        var (data, halfVariance) = TeacherData(c, ctx, pop);
         var net = Mlp.Build<float>(p, [c.InputDim, c.Hidden, 1], "tanh", bias: false, compute: ctx.Compute);
         var (w1, w2) = (net.Linears.First(), net.Linears.Last());
         for (int m = 0; m < p; m++)
         {
-            var init = ctx.MemberStream(m % seeds, "init");
+            var init = pop.Stream(m, "init");
             var wbar = new double[c.InputDim];
             for (int j = 0; j < wbar.Length; j++) wbar[j] = init.Normal() * c.InitScale / Math.Sqrt(c.InputDim);
             var w = w1.Weight.Value.SliceSpan(m);
@@ -96,13 +98,13 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         var sgd = new Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = ArmOf(m).Kind == "vanilla" ? 2 * ArmOf(m).Gamma : 0; // γ‖w‖² ⇒ wd = 2γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, data, c.Samples,
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "batches")).ToArray());
+            pop.Streams("batches"));
         // The effective weights w start at the symmetric point; θ = w − θ₀ absorbs the offset (docs/experiments/syre.md#protocol).
         var syre = new SyreRegularizer<float>(c.Syre.SelectParameters(net),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "vanilla" ? 0 : ArmOf(m).Gamma).ToArray(),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Sigma0).ToArray(),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "syre" ? c.Syre.SigmaD : 0).ToArray(), // the σ₀ = 0 control is plain L2 (D = I)
-            Enumerable.Range(0, p).Select(m => ctx.MemberStream(m % seeds, "syre")).ToArray());
+            pop.Streams("syre"));
         trainer.AfterBackward.Add(_ => syre.AddGradient());
 
         var steps = new List<double>();
@@ -119,11 +121,10 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
                 {
                     var (rank, spread) = Symmetry(w1, w2, m, c.RankTolerance);
                     lossCurve[m].Add(loss[m]); rankCurve[m].Add(rank); spreadCurve[m].Add(spread);
-                    string layer = ArmOf(m).Name;
-                    ctx.Metrics.Log(step, m % seeds, layer, "loss", loss[m]);
-                    ctx.Metrics.Log(step, m % seeds, layer, "rank_w1", rank);
-                    ctx.Metrics.Log(step, m % seeds, layer, "max_pairwise_distance_rel", spread);
-                    if (ArmOf(m).Kind != "vanilla") ctx.Metrics.Log(step, m % seeds, layer, "syre_penalty", syre.Penalty(m));
+                    pop.Log(step, m, "loss", loss[m]);
+                    pop.Log(step, m, "rank_w1", rank);
+                    pop.Log(step, m, "max_pairwise_distance_rel", spread);
+                    if (ArmOf(m).Kind != "vanilla") pop.Log(step, m, "syre_penalty", syre.Penalty(m));
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report("syre", step, c.Steps);
@@ -157,13 +158,11 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         {
             int v = VanillaAt(arms[a].Gamma);
             for (int s = 0; s < seeds; s++)
-                ctx.Extra[$"{arms[a].Name}.seed={ctx.Seed + s}.loss_ratio_to_vanilla"] = final[Member(a, s)] / final[Member(v, s)];
+                pop.Log(c.Steps, Member(a, s), "loss_ratio_to_vanilla", final[Member(a, s)] / final[Member(v, s)]);
             ratioText.Add($"{arms[a].Name}: {PerSeed(s => final[Member(a, s)] / final[Member(v, s)])}");
         }
-        foreach (var (arm, i) in arms.Select((a, i) => (a, i)))
-            for (int s = 0; s < seeds; s++) ctx.Extra[$"{arm.Name}.seed={ctx.Seed + s}.final_loss"] = final[Member(i, s)];
 
-        Figures(c, ctx, arms, seeds, steps, lossCurve, rankCurve, spreadCurve, final);
+        Figures(ctx, arms, pop, steps, lossCurve, rankCurve, spreadCurve, final);
 
         var vanillaMembers = Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "vanilla").SelectMany(a => Enumerable.Range(0, seeds).Select(s => Member(a, s))).ToList();
         var syreMembers = syreArms.SelectMany(a => Enumerable.Range(0, seeds).Select(s => Member(a, s))).ToList();
@@ -213,17 +212,18 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
 
     /// <summary>
     /// Teacher y = Σ_k a_k tanh(b_kᵀx), x ~ N(0, I), no label noise (docs/experiments/syre.md#protocol): one data set per seed,
-    /// laid out per member (member m uses seed m mod seeds), with ½ Var y of each seed's targets.
+    /// laid out per member (each member trains on its seed's data), with ½ Var y of each seed's targets.
     /// </summary>
-    private static (TrainingData<float> Data, double[] HalfVariance) TeacherData(Config c, RunContext ctx, int members)
+    private static (TrainingData<float> Data, double[] HalfVariance) TeacherData(Config c, RunContext ctx, Population pop)
     {
+        int members = pop.Count;
         int seeds = c.Seeds, d = c.InputDim, k = c.TeacherUnits;
         var perSeedX = new float[seeds][];
         var perSeedY = new float[seeds][];
         var halfVar = new double[seeds];
         for (int s = 0; s < seeds; s++)
         {
-            var rng = ctx.MemberStream(s, "teacher");
+            var rng = ctx.SeedStream(s, "teacher");
             var b = new double[k * d];
             var a = new double[k];
             for (int i = 0; i < b.Length; i++) b[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
@@ -249,13 +249,13 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         var yt = new Tensor<float>(members, c.Samples, 1);
         for (int m = 0; m < members; m++)
         {
-            perSeedX[m % seeds].CopyTo(x.SliceSpan(m));
-            perSeedY[m % seeds].CopyTo(yt.SliceSpan(m));
+            perSeedX[pop.SeedIndex(m)].CopyTo(x.SliceSpan(m));
+            perSeedY[pop.SeedIndex(m)].CopyTo(yt.SliceSpan(m));
         }
         return (new TrainingData<float>(x, yt, perMember: true), halfVar);
     }
 
-    private static void Figures(Config c, RunContext ctx, List<Arm> arms, int seeds, List<double> steps,
+    private static void Figures(RunContext ctx, List<Arm> arms, Population pop, List<double> steps,
         List<double>[] loss, List<double>[] rank, List<double>[] spread, double[] final)
     {
         var x = steps.ToArray();
@@ -263,7 +263,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         {
             LogY = logY,
             Caption = caption,
-            Series = arms.Select((a, i) => new Series(a.Name, x, values[i * seeds].ToArray())).ToList(),
+            Series = arms.Select((a, i) => new Series(a.Name, x, values[pop.Layout.MemberOfCondition(i, 0)].ToArray())).ToList(),
         };
         ctx.Figures.Add(Curves("trap-loss", $"Training loss from identical neurons (seed {ctx.Seed})", "½(f − y)²", loss, true,
             "Vanilla weight decay stays on the one-neuron plateau; syre leaves it. The σ₀ = 0 arm lies exactly on vanilla."));
@@ -276,9 +276,9 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             LogY = true,
             Categories = arms.Select(a => a.Name).ToArray(),
             Caption = "syre arms against vanilla at the same γ, every seed.",
-            Series = Enumerable.Range(0, seeds).Select(s => new Series($"seed {ctx.Seed + s}",
+            Series = Enumerable.Range(0, pop.Layout.Seeds).Select(s => new Series($"seed {PopulationLayout.SeedOf(ctx.Seed, s)}",
                 Enumerable.Range(0, arms.Count).Select(i => (double)i).ToArray(),
-                Enumerable.Range(0, arms.Count).Select(i => final[i * seeds + s]).ToArray())).ToList(),
+                Enumerable.Range(0, arms.Count).Select(i => final[pop.Layout.MemberOfCondition(i, s)]).ToArray())).ToList(),
         });
     }
 }

@@ -37,7 +37,7 @@ public sealed class SyreConfig : IValidatedConfig
     /// AfterBackward hook of <paramref name="trainer"/>; returns null (and changes nothing) when syre is off.
     /// </summary>
     /// <param name="trainer">the trainer whose network's parameters (in this section's scope) syre acts on.</param>
-    /// <param name="memberStreams">one stream per population member, used only for θ₀ and D (e.g. ctx.MemberStream(m, "syre")).</param>
+    /// <param name="memberStreams">one stream per population member, used only for θ₀ and D (e.g. ctx.SeedStream(m, "syre")).</param>
     public SyreRegularizer<T>? AttachTo<T>(Trainer<T> trainer, IReadOnlyList<Rng> memberStreams) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Enabled) return null;

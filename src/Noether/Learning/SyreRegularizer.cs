@@ -32,7 +32,7 @@ public sealed class SyreRegularizer<T> where T : unmanaged, IFloatingPointIeee75
     /// <param name="sigma0">per-member std σ₀ of the offset θ₀.</param>
     /// <param name="sigmaD">per-member spread of D: D_ii = 1 + σ_D|ξ_i|, ξ ~ N(0,1) (the paper's experiments use σ_D = 0, i.e. D = I;
     /// the distribution of D is not stated in the accessible sources, this form is an assumption).</param>
-    /// <param name="memberStreams">one stream per member, used only here (e.g. ctx.MemberStream(m, "syre")).</param>
+    /// <param name="memberStreams">one stream per member, used only here (e.g. ctx.SeedStream(m, "syre")).</param>
     public SyreRegularizer(IReadOnlyList<Parameter<T>> parameters, double[] gamma, double[] sigma0, double[] sigmaD, IReadOnlyList<Rng> memberStreams)
     {
         if (parameters.Count == 0) throw new ArgumentException("SyreRegularizer: no parameters to act on");

@@ -6,9 +6,13 @@ namespace Noether.Nn;
 /// <summary>Builds multilayer perceptrons: Linear layers named l0, l1, … with an activation between them.</summary>
 public static class Mlp
 {
+    /// <param name="members">Population size: the first axis of every parameter.</param>
     /// <param name="widths">Layer widths including input and output, e.g. [32, 64, 64, 1].</param>
     /// <param name="activation">Hidden activation name (see <see cref="Activations.Names"/>).</param>
+    /// <param name="bias">Whether each Linear layer has a bias.</param>
     /// <param name="outputActivation">Activation after the last Linear ("identity" for none).</param>
+    /// <param name="compute">Threads for the kernels (null: one thread).</param>
+    /// <param name="leakySlope">Negative-side slope when the activation is leaky ReLU.</param>
     public static Sequential<T> Build<T>(int members, IReadOnlyList<int> widths, string activation, bool bias = true,
         string outputActivation = "identity", Compute? compute = null, double leakySlope = 0.01)
         where T : unmanaged, IFloatingPointIeee754<T>

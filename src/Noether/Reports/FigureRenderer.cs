@@ -5,82 +5,167 @@ using ScottPlot.TickGenerators;
 
 namespace Noether.Reports;
 
-/// <summary>A figure drawn to PNG, with a note for the reader when some of its data could not be shown.</summary>
-public sealed record RenderedFigure(Figure Figure, byte[] Png, int Width, int Height, string? Note);
+/// <summary>
+/// A figure drawn to PNG and SVG, with a note for the reader when some of its data could not be shown,
+/// and the colour (#rrggbb) each drawn series got, in order (reference lines excluded).
+/// </summary>
+public sealed record RenderedFigure(Figure Figure, byte[] Png, int Width, int Height, string? Note)
+{
+    public string Svg { get; init; } = "";
+    public IReadOnlyList<string> SeriesColours { get; init; } = [];
+}
 
 /// <summary>
 /// Draws the <see cref="Figure"/> records experiments declare with ScottPlot 5: line and scatter plots
-/// (optionally log axes), grouped bars, heat maps with a colour bar, and grids of grayscale images.
-/// Text uses the embedded font (<see cref="EmbeddedFont"/>), so the output is the same on any machine.
+/// (optionally log axes, per-series style, spread as error bars or bands), grouped bars, heat maps with
+/// a colour bar, and grids of grayscale images. Text uses the embedded font (<see cref="EmbeddedFont"/>),
+/// so the output is the same on any machine; "_k" and "^2" in text become Unicode sub/superscripts.
 /// </summary>
 public static class FigureRenderer
 {
     public const int Width = 860, Height = 520;
+    private const float TitleSize = 17;
 
     // Series of one condition share a colour; its seeds are lighter shades of it (see GroupOf).
     private static readonly ScottPlot.Palettes.Category10 Palette = new();
+    // Beyond ten conditions the palette repeats, darker and with another dash pattern, so no two series look alike.
+    private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
 
     public static RenderedFigure Render(Figure figure)
     {
         EmbeddedFont.Install();
         var plot = new Plot();
         int width = Width, height = Height;
+        var colours = new List<string>();
         string? note = figure.Kind switch
         {
-            "line" => DrawXy(plot, figure, lines: true),
-            "scatter" => DrawXy(plot, figure, lines: false),
+            "line" => DrawXy(plot, figure, lines: true, colours),
+            "scatter" => DrawXy(plot, figure, lines: false, colours),
             "bar" => DrawBars(plot, figure),
             "heatmap" => DrawHeatmap(plot, figure),
             "images" => DrawImages(plot, figure, ref height),
             _ => throw new FormatException($"figure '{figure.Id}': unknown kind '{figure.Kind}', expected line, scatter, bar, heatmap or images"),
         };
-        plot.Title(figure.Title, 17);
+        string title = Typography.Pretty(figure.Title);
+        plot.Title(title, TitleFontSize(title, width));
         if (figure.Kind != "images")
         {
-            plot.XLabel(figure.XLabel, 15);
-            plot.YLabel(figure.YLabel, 15);
+            plot.XLabel(Typography.Pretty(figure.XLabel), 15);
+            plot.YLabel(Typography.Pretty(figure.YLabel), 15);
         }
         foreach (var axis in new IAxis[] { plot.Axes.Bottom, plot.Axes.Left })
             axis.TickLabelStyle.FontSize = 13;
-        return new RenderedFigure(figure, plot.GetImageBytes(width, height, ImageFormat.Png), width, height, note);
+        return new RenderedFigure(figure, plot.GetImageBytes(width, height, ImageFormat.Png), width, height, note)
+        {
+            Svg = plot.GetSvgXml(width, height),
+            SeriesColours = colours,
+        };
     }
+
+    /// <summary>The title's font size: 17 pt, smaller when a long title would not fit the canvas (bold DejaVu Sans takes up to about 0.8 em per character).</summary>
+    public static float TitleFontSize(string title, int width) =>
+        Math.Clamp((float)((width - 40) / (0.8 * Math.Max(1, title.Length))), 10f, TitleSize);
 
     // ---- line and scatter ----
 
-    private static string? DrawXy(Plot plot, Figure f, bool lines)
+    private static string? DrawXy(Plot plot, Figure f, bool lines, List<string> colours)
     {
         int dropped = 0, drawn = 0;
-        var groups = f.Series.Select(s => GroupOf(s.Name)).Distinct().ToList();
+        var groups = f.Series.Where(s => s.Style != "reference").Select(s => GroupOf(s.Name)).Distinct().ToList();
         var shade = new Dictionary<string, int>();
+        bool legend = f.Series.Count > 1;
         double xMin = double.PositiveInfinity, xMax = double.NegativeInfinity, yMin = double.PositiveInfinity, yMax = double.NegativeInfinity;
+        bool integerX = true;
         foreach (var s in f.Series)
         {
-            var xs = new List<double>(); var ys = new List<double>();
+            var xs = new List<double>(); var ys = new List<double>(); var spread = new List<double>();
             for (int i = 0; i < Math.Min(s.X.Length, s.Y.Length); i++)
             {
                 double x = s.X[i], y = s.Y[i];
                 // Non-finite values (a diverged member) and non-positive values on a log axis cannot be placed.
                 if (!double.IsFinite(x) || !double.IsFinite(y) || (f.LogX && x <= 0) || (f.LogY && y <= 0)) { dropped++; continue; }
                 xs.Add(f.LogX ? Math.Log10(x) : x); ys.Add(f.LogY ? Math.Log10(y) : y);
+                spread.Add(s.Spread is { } sp && i < sp.Length && double.IsFinite(sp[i]) ? Math.Abs(sp[i]) : 0);
+                integerX &= x == Math.Round(x);
             }
             if (s.X.Length != s.Y.Length) dropped += Math.Abs(s.X.Length - s.Y.Length);
             if (xs.Count == 0) continue;
-            string group = GroupOf(s.Name);
-            int k = shade[group] = shade.GetValueOrDefault(group, -1) + 1;
-            var color = Palette.GetColor(groups.IndexOf(group)).Lighten(Math.Min(0.6, 0.22 * k));
+            string style = s.Style ?? (lines ? "line" : "markers");
+            Color color;
+            LinePattern pattern = LinePattern.Solid;
+            if (style == "reference") color = Colors.DimGray;
+            else
+            {
+                string group = GroupOf(s.Name);
+                int g = groups.IndexOf(group), k = shade[group] = shade.GetValueOrDefault(group, -1) + 1;
+                color = Palette.GetColor(g % 10).Darken(0.45 * Math.Min(1, g / 10)).Lighten(Math.Min(0.6, 0.22 * k));
+                pattern = Patterns[g / 10 % Patterns.Length];
+                colours.Add(color.ToHex());
+            }
             var sc = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), color);
-            if (f.Series.Count > 1) sc.LegendText = s.Name;
-            sc.LineWidth = lines ? 2 : 0;
-            sc.MarkerSize = lines ? (xs.Count <= 30 ? 5 : 0) : 7;
+            if (legend) sc.LegendText = Typography.Pretty(s.Name);
+            sc.LinePattern = style == "reference" ? LinePattern.Dashed : pattern;
+            sc.LineWidth = style switch { "reference" => 1.5f, "line" => 2, _ => 0 };
+            sc.MarkerSize = style switch { "reference" => 0, "line" => xs.Count <= 30 ? 5 : 0, _ => 7 };
+            if (spread.Any(v => v > 0)) DrawSpread(plot, xs, ys, spread, color, f.LogY);
             drawn++;
             xMin = Math.Min(xMin, xs.Min()); xMax = Math.Max(xMax, xs.Max());
             yMin = Math.Min(yMin, ys.Min()); yMax = Math.Max(yMax, ys.Max());
         }
         if (drawn == 0) { NoData(plot); return Note(dropped); }
-        if (f.LogX) plot.Axes.Bottom.TickGenerator = Manual(LogTicks(xMin, xMax));
+        if (f.Categories is { } categories && !f.LogX)
+        {
+            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), categories.Select(Typography.Pretty).ToArray());
+        }
+        else if (f.LogX) plot.Axes.Bottom.TickGenerator = Manual(LogTicks(xMin, xMax));
+        else if (DataTicks(f) is { } atData) plot.Axes.Bottom.TickGenerator = Manual(atData);
+        else if (integerX && xMax - xMin <= 12) plot.Axes.Bottom.TickGenerator = Manual(IntegerTicks(xMin, xMax));
         if (f.LogY) plot.Axes.Left.TickGenerator = Manual(LogTicks(yMin, yMax));
-        if (f.Series.Count > 1) plot.ShowLegend(Edge.Right);
+        if (legend) plot.ShowLegend(Edge.Right);
         return Note(dropped);
+    }
+
+    /// <summary>± spread as error bars for a few points, or as a translucent band along a dense curve.</summary>
+    private static void DrawSpread(Plot plot, List<double> xs, List<double> ys, List<double> spread, Color color, bool logY)
+    {
+        // On a log axis the band is drawn in log coordinates; a lower edge at or below zero is clamped to the curve.
+        double Lo(int i) => logY ? (Math.Pow(10, ys[i]) - spread[i] > 0 ? Math.Log10(Math.Pow(10, ys[i]) - spread[i]) : ys[i]) : ys[i] - spread[i];
+        double Hi(int i) => logY ? Math.Log10(Math.Pow(10, ys[i]) + spread[i]) : ys[i] + spread[i];
+        if (xs.Count <= 30)
+            for (int i = 0; i < xs.Count; i++)
+            {
+                if (spread[i] <= 0) continue;
+                var bar = plot.Add.Line(xs[i], Lo(i), xs[i], Hi(i));
+                bar.Color = color;
+                bar.LineWidth = 1.5f;
+                bar.MarkerSize = 0;
+            }
+        else
+        {
+            var band = plot.Add.FillY(xs.ToArray(), Enumerable.Range(0, xs.Count).Select(Lo).ToArray(), Enumerable.Range(0, xs.Count).Select(Hi).ToArray());
+            band.FillColor = color.WithAlpha(0.2);
+            band.LineWidth = 0;
+        }
+    }
+
+    /// <summary>
+    /// A handful of well-spread x values shared by the curves (a swept setting such as 0.01, 0.02):
+    /// ticks exactly there, so the reader sees which values were run. Null otherwise.
+    /// </summary>
+    private static List<Tick>? DataTicks(Figure f)
+    {
+        var xs = f.Series.Where(s => s.Style != "reference").SelectMany(s => s.X).Where(double.IsFinite).Distinct().Order().ToList();
+        if (xs.Count is < 2 or > 6) return null;
+        double span = xs[^1] - xs[0];
+        for (int i = 1; i < xs.Count; i++) if (xs[i] - xs[i - 1] < span / 8) return null;
+        return xs.Select(x => Tick.Major(x, x.ToString("G4", CultureInfo.InvariantCulture))).ToList();
+    }
+
+    /// <summary>Ticks at whole numbers (every one, or every second when the range is wide), for counts such as a rank.</summary>
+    public static List<Tick> IntegerTicks(double min, double max)
+    {
+        int lo = (int)Math.Ceiling(min), hi = (int)Math.Floor(max), stride = hi - lo > 8 ? 2 : 1;
+        return Enumerable.Range(0, (hi - lo) / stride + 1).Select(i => Tick.Major(lo + i * stride, (lo + i * stride).ToString(CultureInfo.InvariantCulture))).ToList();
     }
 
     /// <summary>"SGD seed 3" → "SGD": the seeds of one condition are drawn in shades of one colour.</summary>
@@ -162,15 +247,22 @@ public static class FigureRenderer
         {
             var color = Palette.GetColor(s);
             var values = f.Series[s].Y;
+            var spread = f.Series[s].Spread;
             for (int c = 0; c < categories.Length && c < values.Length; c++)
             {
                 if (!double.IsFinite(values[c])) { dropped++; continue; }
-                bars.Add(new Bar { Position = c - 0.4 + width * (s + 0.5), Value = values[c], Size = width * 0.92, FillColor = color, LineWidth = 0 });
+                double error = spread is not null && c < spread.Length && double.IsFinite(spread[c]) ? Math.Abs(spread[c]) : 0;
+                bars.Add(new Bar
+                {
+                    Position = c - 0.4 + width * (s + 0.5), Value = values[c], Size = width * 0.92, FillColor = color,
+                    // ScottPlot draws the error whisker with the bar's line (its outline too).
+                    Error = error, LineColor = Colors.Black, LineWidth = error > 0 ? 1.2f : 0,
+                });
             }
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = f.Series[s].Name, FillColor = color });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = Typography.Pretty(f.Series[s].Name), FillColor = color });
         }
         plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), categories);
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), categories.Select(Typography.Pretty).ToArray());
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Margins(bottom: 0);
         plot.HideGrid();
@@ -196,7 +288,21 @@ public static class FigureRenderer
                 grid[r, c] = v;
             }
         var hm = plot.Add.Heatmap(grid);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var finite = z.SelectMany(r => r).Where(double.IsFinite).DefaultIfEmpty(0).ToList();
+        double lowest = finite.Min(), highest = finite.Max();
+        if (f.ZRange is [var zLow, var zHigh] && zHigh > zLow)
+        {
+            hm.Colormap = zLow < 0 && zHigh > 0 ? new ScottPlot.Colormaps.Balance() : new ScottPlot.Colormaps.Viridis();
+            hm.ManualRange = new ScottPlot.Range(zLow, zHigh);
+        }
+        else if (lowest < 0 && highest > 0)
+        {
+            // Signed values: a diverging map with white at zero and a range symmetric about it.
+            double m = Math.Max(-lowest, highest);
+            hm.Colormap = new ScottPlot.Colormaps.Balance();
+            hm.ManualRange = new ScottPlot.Range(-m, m);
+        }
+        else hm.Colormap = new ScottPlot.Colormaps.Viridis();
         // Row 0 is the first row value: put it at the bottom so Y grows upwards like the other plots.
         hm.FlipVertically = true;
         hm.Rectangle = new CoordinateRect(-0.5, cols - 0.5, -0.5, rows - 0.5);
@@ -205,14 +311,14 @@ public static class FigureRenderer
         bar.Label = f.ZLabel ?? "";
         bar.LabelStyle.FontSize = 14;
         bar.Axis.TickLabelStyle.FontSize = 12;
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, cols).Select(i => (double)i).ToArray(), AxisValues(f.ColumnValues, cols));
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, rows).Select(i => (double)i).ToArray(), AxisValues(f.RowValues, rows));
+        plot.Axes.Bottom.SetTicks(CellTicks(cols), AxisValues(f.ColumnValues, cols).Where((_, i) => i % TickStride(cols) == 0).ToArray());
+        plot.Axes.Left.SetTicks(CellTicks(rows), AxisValues(f.RowValues, rows).Where((_, i) => i % TickStride(rows) == 0).ToArray());
         plot.Axes.SetLimits(-0.5, cols - 0.5, -0.5, rows - 0.5);
         plot.HideGrid();
         // Small grids carry their numbers: a phase diagram is read cell by cell.
         if (rows * cols <= 100)
         {
-            var range = hm.GetRange();
+            var range = hm.ManualRange ?? hm.GetRange();
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++)
                 {
@@ -221,11 +327,19 @@ public static class FigureRenderer
                     var label = plot.Add.Text(Short(grid[r, c]), c, r);
                     label.Alignment = Alignment.MiddleCenter;
                     label.LabelFontSize = cols <= 6 ? 13 : 11;
-                    label.LabelFontColor = t > 0.6 ? Colors.Black : Colors.White;
+                    // Viridis is dark at the bottom; the diverging map is dark at both ends and white in the middle.
+                    bool dark = hm.Colormap is ScottPlot.Colormaps.Balance ? Math.Abs(t - 0.5) > 0.3 : t <= 0.6;
+                    label.LabelFontColor = dark ? Colors.White : Colors.Black;
                 }
         }
         return missing > 0 ? $"{missing} of {rows * cols} cells have no finite value (grey)." : null;
     }
+
+    /// <summary>At most about 12 labelled cells per axis: every cell up to 12, then every second, fourth, ….</summary>
+    private static int TickStride(int cells) => Math.Max(1, (cells + 11) / 12);
+
+    private static double[] CellTicks(int cells) =>
+        Enumerable.Range(0, cells).Where(i => i % TickStride(cells) == 0).Select(i => (double)i).ToArray();
 
     private static string[] AxisValues(double[]? values, int count) =>
         Enumerable.Range(0, count).Select(i => values is not null && i < values.Length ? Short(values[i]) : i.ToString(CultureInfo.InvariantCulture)).ToArray();

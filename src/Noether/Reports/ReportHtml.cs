@@ -47,7 +47,8 @@ public static class ReportHtml
         foreach (var c in claims)
         {
             sb.Append($"<tr><td class=\"id\">{Html.E(c.Id)}</td><td>{Html.E(c.Statement)}");
-            if (c.Details is not null) sb.Append($"<div class=\"details\">{Html.E(c.Details)}</div>");
+            // Per-seed details can be long (one line per seed and condition): collapsed, so the figures stay near the top.
+            if (c.Details is not null) sb.Append($"<details class=\"details\"><summary>details</summary>{Html.E(c.Details)}</details>");
             sb.AppendLine($"</td><td class=\"num\">{Html.Number(c.Measured)}</td><td class=\"test\">{Html.E(c.ComparisonText)} {Html.E(c.ThresholdText)}</td><td>{Html.Verdict(c.Passed)}</td></tr>");
         }
         sb.AppendLine("</tbody></table>");
@@ -96,7 +97,8 @@ public static class ReportHtml
         return Html.End(sb);
     }
 
-    private static void AppendFigure(StringBuilder sb, ReportFigure f)
+    /// <summary>A drawn figure (PNG data URI) with its caption, or the reason it could not be drawn.</summary>
+    public static void AppendFigure(StringBuilder sb, ReportFigure f)
     {
         sb.AppendLine($"<figure id=\"fig-{Html.E(f.Figure.Id)}\">");
         if (f.Rendered is { } r)

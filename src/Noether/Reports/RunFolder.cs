@@ -61,10 +61,10 @@ public sealed class RunFolder
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), RunRecord.Json)
+            return JsonSerializer.Deserialize<T>(BoundedFile.ReadAllText(path, BoundedFile.JsonLimit, file), RunRecord.Json)
                 ?? throw new FormatException($"{path} is empty; expected {expected}");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new FormatException($"{path} is not valid: expected {expected}: {e.Message.Split('\n')[0]}");
         }
@@ -73,8 +73,8 @@ public sealed class RunFolder
     private static byte[] ReadHead(string path)
     {
         // The header of a .npy file is at most a few kilobytes; the data is not needed for the shape.
-        using var s = File.OpenRead(path);
-        var buffer = new byte[(int)Math.Min(s.Length, 1 << 16)];
+        using var s = BoundedFile.OpenRead(path, "NPY file");
+        var buffer = new byte[(int)Math.Min(s.Length, Npy.MaxHeaderLength + 12)];
         s.ReadExactly(buffer);
         return buffer;
     }

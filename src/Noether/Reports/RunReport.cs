@@ -7,7 +7,7 @@ namespace Noether.Reports;
 public sealed record ReportOutput(string ReportPath, IReadOnlyList<string> Plots, IReadOnlyList<string> EventFiles, int FiguresNotDrawn);
 
 /// <summary>
-/// Builds everything a person looks at from a run folder on disk: plots/&lt;figure&gt;.png, TensorBoard
+/// Builds everything a person looks at from a run folder on disk: plots/&lt;figure&gt;.png and .svg, TensorBoard
 /// event files from metrics.csv, and report.html with the plots embedded. Running it twice gives the
 /// same files; it never reruns the experiment.
 /// </summary>
@@ -20,10 +20,11 @@ public static class RunReport
         var run = RunFolder.Load(runDirectory);
         var rows = File.Exists(run.MetricsPath) ? MetricsWriter.Read(run.MetricsPath) : [];
         // A run that stopped early (failed, interrupted) declared no figures: show its metrics instead.
-        var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows);
+        var labels = new MemberLabels(run.Record.Members);
+        var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows, labels);
         string plotDir = Path.Combine(runDirectory, PlotFolder);
         if (Directory.Exists(plotDir))
-            foreach (var stale in Directory.GetFiles(plotDir, "*.png")) File.Delete(stale);
+            foreach (var stale in Directory.GetFiles(plotDir, "*.png").Concat(Directory.GetFiles(plotDir, "*.svg"))) File.Delete(stale);
         var figures = new List<ReportFigure>();
         var plots = new List<string>();
         foreach (var figure in declared)
@@ -34,6 +35,7 @@ public static class RunReport
                 Directory.CreateDirectory(plotDir);
                 string path = Path.Combine(plotDir, FileNameOf(figure.Id) + ".png");
                 AtomicFile.WriteAllBytes(path, rendered.Png);
+                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".svg"), rendered.Svg);
                 plots.Add(path);
                 figures.Add(new ReportFigure(figure, rendered, null));
             }
@@ -48,15 +50,19 @@ public static class RunReport
         IReadOnlyList<string> events = [];
         if (File.Exists(run.MetricsPath))
         {
-            events = TensorBoardExport.Write(runDirectory, rows, run.Record.Started);
-            exports.Add($"<code>metrics.csv</code>: {rows.Count.ToString(CultureInfo.InvariantCulture)} rows (step, member, layer, name, value) of "
+            // Runs write their event files live (real wall times); only a folder without them gets an export now.
+            string board = Path.Combine(runDirectory, TensorBoardExport.Folder);
+            events = Directory.Exists(board) && Directory.EnumerateFiles(board, "events.out.tfevents.*", SearchOption.AllDirectories).Any()
+                ? Directory.GetFiles(board, "events.out.tfevents.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
+                : TensorBoardExport.Write(runDirectory, rows, labels, run.Record.Started);
+            exports.Add($"<code>metrics.csv</code>: {rows.Count.ToString(CultureInfo.InvariantCulture)} rows (step, phase, member, layer, name, value) of "
                 + $"{rows.Select(r => r.Name).Distinct().Count()} metrics: {Html.E(string.Join(", ", rows.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal)))}");
             if (events.Count > 0)
-                exports.Add($"<code>{TensorBoardExport.Folder}/</code>: {events.Count} TensorBoard event file(s), one per member (<code>tensorboard --logdir {Html.E(Path.Combine(runDirectory, TensorBoardExport.Folder))}</code>)");
+                exports.Add($"<code>{TensorBoardExport.Folder}/</code>: {events.Count} TensorBoard event file(s), a run per member (<code>tensorboard --logdir {Html.E(Path.Combine(runDirectory, TensorBoardExport.Folder))}</code>)");
         }
         foreach (var (name, shape) in run.Tensors)
             exports.Add($"<code>{Experiments.RunContext.TensorFolder}/{Html.E(name)}</code>: NPY array of shape ({string.Join(", ", shape)})");
-        if (plots.Count > 0) exports.Add($"<code>{PlotFolder}/</code>: {plots.Count} PNG figure(s)");
+        if (plots.Count > 0) exports.Add($"<code>{PlotFolder}/</code>: {plots.Count} figure(s), each as PNG and SVG");
         exports.Add("<code>run.json</code>, <code>config.json</code>" + (run.Figures.Count > 0 ? ", <code>figures.json</code> (figure data)" : ""));
 
         string report = Path.Combine(runDirectory, ReportHtml.FileName);

@@ -31,6 +31,8 @@ public sealed class TensorBoardEvents : IDisposable
         Directory.CreateDirectory(directory);
         string host = string.Concat(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
         string path = System.IO.Path.Combine(directory, $"events.out.tfevents.{wallTime.ToUnixTimeSeconds()}.{host}");
+        // A resumed run adds a file beside the earlier one; TensorBoard reads every file of the folder.
+        for (int n = 1; File.Exists(path); n++) path = System.IO.Path.Combine(directory, $"events.out.tfevents.{wallTime.ToUnixTimeSeconds()}.{host}.{n}");
         return new TensorBoardEvents(path, wallTime.ToUnixTimeMilliseconds() / 1000.0);
     }
 
@@ -41,6 +43,9 @@ public sealed class TensorBoardEvents : IDisposable
             v.String(1, tag);
             v.Float(2, (float)value);
         }))));
+
+    /// <summary>Pushes the scalars written so far to disk, so TensorBoard shows them while the run goes on.</summary>
+    public void Flush() => _records.Flush();
 
     public void Dispose() => _records.Dispose();
 

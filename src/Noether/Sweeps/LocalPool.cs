@@ -54,9 +54,24 @@ public static class LocalPool
 
     private static string LogName(Trial t) => $"trial-{t.Index.ToString(CultureInfo.InvariantCulture)}.log";
 
+    /// <summary>
+    /// DIR/logs/trial-&lt;i&gt;.log, appended to and held exclusively: a second pool on the same folder would
+    /// write over this one's lines at its own file position, so it logs to trial-&lt;i&gt;.&lt;pid&gt;.log instead.
+    /// </summary>
+    private static FileStream OpenLog(string logs, Trial trial)
+    {
+        string path = Path.Combine(logs, LogName(trial));
+        // FileShare.None takes an exclusive advisory lock (flock) on Unix; tools like tail still read the file.
+        try { return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None); }
+        catch (IOException)
+        {
+            return new FileStream(Path.ChangeExtension(path, $"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.log"), FileMode.Append, FileAccess.Write, FileShare.Read);
+        }
+    }
+
     private static (Process, Trial, StreamWriter) Start(SweepManifest manifest, TrialCommand command, Trial trial, string logs)
     {
-        var log = new StreamWriter(Path.Combine(logs, LogName(trial)), append: true) { AutoFlush = true };
+        var log = new StreamWriter(OpenLog(logs, trial)) { AutoFlush = true };
         var info = new ProcessStartInfo(command.Program)
         {
             UseShellExecute = false,

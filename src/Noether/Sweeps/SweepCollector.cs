@@ -15,8 +15,9 @@ public sealed record SummaryRow(string Point, string Claim, int Trials, int Pass
 /// <list type="bullet">
 /// <item>trials(trial, name, seed, status, error, started, finished, seconds, claims_passed, claims_total, resumes, dir)</item>
 /// <item>configs(trial, key, value, number, swept): the resolved config flattened to dotted keys, plus "seed"; number is set for numeric values; swept = 1 for the axes</item>
-/// <item>claims(trial, claim, statement, measured, comparison, threshold, upper, passed, details)</item>
-/// <item>metrics(trial, step, member, layer, name, value): every metrics.csv row</item>
+/// <item>claims(trial, claim, kind, statement, measured, comparison, low, high, passed, details)</item>
+/// <item>members(trial, phase, member, seed, conditions): run.json's members, conditions as a JSON object (json_extract reads it)</item>
+/// <item>metrics(trial, step, phase, member, layer, name, value): every metrics.csv row</item>
 /// <item>summary(point, claim, trials, passed, mean, min, max): completed trials pooled over seeds</item>
 /// <item>sweep(experiment, profile, version, trials, axis_keys, spec, collected)</item>
 /// </list>
@@ -30,9 +31,10 @@ public static class SweepCollector
         CREATE TABLE trials (trial INTEGER PRIMARY KEY, name TEXT, seed INTEGER, status TEXT, error TEXT, started TEXT, finished TEXT,
                              seconds REAL, claims_passed INTEGER, claims_total INTEGER, resumes INTEGER, dir TEXT);
         CREATE TABLE configs (trial INTEGER, key TEXT, value TEXT, number REAL, swept INTEGER, PRIMARY KEY (trial, key));
-        CREATE TABLE claims (trial INTEGER, claim TEXT, statement TEXT, measured REAL, comparison TEXT, threshold REAL, upper REAL,
+        CREATE TABLE claims (trial INTEGER, claim TEXT, kind TEXT, statement TEXT, measured REAL, comparison TEXT, low REAL, high REAL,
                              passed INTEGER, details TEXT, PRIMARY KEY (trial, claim));
-        CREATE TABLE metrics (trial INTEGER, step INTEGER, member INTEGER, layer TEXT, name TEXT, value REAL);
+        CREATE TABLE members (trial INTEGER, phase TEXT, member INTEGER, seed INTEGER, conditions TEXT, PRIMARY KEY (trial, phase, member));
+        CREATE TABLE metrics (trial INTEGER, step INTEGER, phase TEXT, member INTEGER, layer TEXT, name TEXT, value REAL);
         CREATE TABLE summary (point TEXT, claim TEXT, trials INTEGER, passed INTEGER, mean REAL, min REAL, max REAL);
         """;
 
@@ -54,29 +56,33 @@ public static class SweepCollector
                 string.Join(",", manifest.AxisKeys), manifest.Spec.ToJsonString(), DateTimeOffset.Now.ToString("o", CultureInfo.InvariantCulture));
             using var trialCmd = Prepare(db, tx, "trials", 12);
             using var configCmd = Prepare(db, tx, "configs", 5);
-            using var claimCmd = Prepare(db, tx, "claims", 9);
-            using var metricCmd = Prepare(db, tx, "metrics", 6);
+            using var claimCmd = Prepare(db, tx, "claims", 10);
+            using var memberCmd = Prepare(db, tx, "members", 5);
+            using var metricCmd = Prepare(db, tx, "metrics", 7);
             foreach (var s in statuses)
             {
                 var t = s.Trial;
                 var rec = s.Record;
                 string dir = manifest.TrialDirectory(t);
-                Run(trialCmd, t.Index, t.Name, t.Seed, s.State.ToString().ToLowerInvariant(), rec?.Error, rec?.Started.ToString("o", CultureInfo.InvariantCulture),
+                Run(trialCmd, t.Index, t.Name, t.Seed, s.State.ToString().ToLowerInvariant(), s.Problem ?? rec?.Error, rec?.Started.ToString("o", CultureInfo.InvariantCulture),
                     rec?.Finished?.ToString("o", CultureInfo.InvariantCulture), rec?.Seconds, rec?.Claims.Count(c => c.Passed), rec?.Claims.Count,
                     rec?.ResumedFrom.Count ?? 0, dir);
                 foreach (var (key, value) in Flatten(t.Config, ""))
                     Run(configCmd, t.Index, key, Text(value), Number(value), swept.Contains(key) ? 1 : 0);
                 Run(configCmd, t.Index, "seed", t.Seed.ToString(CultureInfo.InvariantCulture), (double)t.Seed, 1);
                 foreach (var c in rec?.Claims ?? [])
+                    Run(claimCmd, t.Index, c.Id, c.Kind, c.Statement, c.Measured, c.Comparison, c.Threshold?.Low, c.Threshold?.High, c.Passed ? 1 : 0, c.Details);
+                foreach (var m in rec?.Members ?? [])
                 {
-                    double? low = c.Threshold is JsonArray a ? a[0]?.GetValue<double>() : c.Threshold.GetValue<double>();
-                    double? high = c.Threshold is JsonArray b ? b[1]?.GetValue<double>() : null;
-                    Run(claimCmd, t.Index, c.Id, c.Statement, c.Measured, c.Comparison, low, high, c.Passed ? 1 : 0, c.Details);
+                    var conditions = new JsonObject();
+                    foreach (var (k, v) in m)
+                        if (k is not ("phase" or "member" or "seed")) conditions[k] = v?.DeepClone();
+                    Run(memberCmd, t.Index, (string?)m["phase"], (int?)m["member"], (long?)m["seed"], conditions.ToJsonString());
                 }
                 string metrics = Path.Combine(dir, "metrics.csv");
-                if (File.Exists(metrics))
+                if (s.State != TrialState.Corrupt && File.Exists(metrics))
                     foreach (var m in MetricsWriter.Read(metrics))
-                        Run(metricCmd, t.Index, m.Step, m.Member, m.Layer, m.Name, double.IsFinite(m.Value) ? m.Value : null);
+                        Run(metricCmd, t.Index, m.Step, m.Phase, m.Member, m.Layer, m.Name, double.IsFinite(m.Value) ? m.Value : null);
             }
             var summary = Summarise(manifest, statuses);
             using var summaryCmd = Prepare(db, tx, "summary", 7);
@@ -138,6 +144,8 @@ public static class SweepCollector
         JsonValue s when s.GetValueKind() == JsonValueKind.String => s.GetValue<string>(),
         _ => v.ToJsonString(),
     };
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     private static double? Number(JsonNode? v) => v is JsonValue n && n.GetValueKind() == JsonValueKind.Number ? n.GetValue<double>()
         : v is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? (b.GetValue<bool>() ? 1 : 0) : null;

@@ -71,14 +71,27 @@ public sealed class SweepManifest
     {
         string path = Path.Combine(directory, FileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist; expected a sweep folder made by 'noether sweep plan'");
-        SweepManifest? m;
-        try { m = JsonSerializer.Deserialize<SweepManifest>(File.ReadAllText(path), Json); }
-        catch (JsonException e) { throw new FormatException($"{path} is not a valid sweep manifest: {e.Message.Split('\n')[0]}"); }
-        if (m is null || m.Trials.Count == 0) throw new FormatException($"{path} holds no trials; expected a sweep manifest");
+        var m = JsonFile.Read<SweepManifest>(path, "sweep manifest", Json);
         if (m.Format != CurrentFormat) throw new FormatException($"{path}: manifest format {m.Format}, this Noether reads format {CurrentFormat}");
+        if (m.Trials is null || m.Trials.Count == 0) throw new FormatException($"{path}: field trials holds no trials; expected the list 'noether sweep plan' wrote");
+        for (int i = 0; i < m.Trials.Count; i++)
+        {
+            var t = m.Trials[i] ?? throw new FormatException($"{path}: field trials[{i}] is null; expected a trial object");
+            if (t.Index != i) throw new FormatException($"{path}: field trials[{i}].index is {t.Index}; expected {i}");
+            if (!IsSafeName(t.Name)) throw new FormatException($"{path}: field trials[{i}].name '{t.Name}' is not a plain folder name; expected the name 'noether sweep plan' wrote (no '/' or '\\', not '..')");
+            if (t.Sets is null || t.Sets.Any(s => s is null) || t.Config is null || t.Axes is null)
+                throw new FormatException($"{path}: field trials[{i}] lacks sets, config or axes; expected the trial 'noether sweep plan' wrote");
+        }
+        if (m.Trials.Select(t => t.Name).Distinct().Count() != m.Trials.Count) throw new FormatException($"{path}: two trials share a folder name; expected distinct names");
+        if (m.Experiment is null || m.Profile is null || m.AxisKeys is null) throw new FormatException($"{path}: field experiment, profile or axis_keys is null");
         m.Directory = Path.GetFullPath(directory);
         return m;
     }
+
+    /// <summary>A trial folder name stays inside trials/: non-empty, no separators, not "." or "..".</summary>
+    public static bool IsSafeName(string? name) =>
+        !string.IsNullOrWhiteSpace(name) && name is not ("." or "..") && name.Length <= 200
+        && name.IndexOfAny(['/', '\\', '\0']) < 0;
 
     /// <summary>Same experiment, profile and trials (the creation time and version aside).</summary>
     public bool SameTrials(SweepManifest other) =>

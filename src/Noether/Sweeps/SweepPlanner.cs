@@ -31,6 +31,7 @@ public static class SweepPlanner
         int count = points.Count * spec.Seeds.Count;
         int width = Math.Max(1, (count - 1).ToString(CultureInfo.InvariantCulture).Length);
         var trials = new List<Trial>(count);
+        var seen = new Dictionary<string, string>();
         foreach (var point in points)
         {
             var axes = new JsonObject();
@@ -46,6 +47,11 @@ public static class SweepPlanner
                 object config;
                 try { config = ExperimentRunner.ResolveConfig(experiment, request); }
                 catch (ConfigException e) { throw new ConfigException($"trial {Describe(axes, seed)}: {e.Message}"); }
+                // Values spelled differently but equal once parsed (0.01, "1e-2") would plan the same trial twice.
+                string identity = ConfigBinder.ToJson(config).ToJsonString() + "#" + seed.ToString(CultureInfo.InvariantCulture);
+                if (seen.TryGetValue(identity, out var twin))
+                    throw new ConfigException($"trials {twin} and {Describe(axes, seed)} resolve to the same config; expected distinct axis values");
+                seen[identity] = Describe(axes, seed);
                 int index = trials.Count;
                 trials.Add(new Trial
                 {
@@ -84,6 +90,7 @@ public static class SweepPlanner
                 throw new ConfigException($"{directory} already holds a different sweep ({existing.Experiment}, {existing.Trials.Count} trials); plan into another folder");
             return existing;
         }
+        Noether.Runs.OutputFolder.Claim(directory);
         manifest.Save(directory);
         Directory.CreateDirectory(Path.Combine(directory, SweepManifest.TrialsFolder));
         return manifest;

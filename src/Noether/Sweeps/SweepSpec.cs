@@ -1,3 +1,5 @@
+using System.Globalization;
+using Noether.Runs;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Noether.Experiments;
@@ -34,11 +36,9 @@ public sealed class SweepSpec
     /// <summary>Reads and checks the shape of a spec file; config keys and values are checked by <see cref="SweepPlanner"/>.</summary>
     public static SweepSpec Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfigException($"sweep spec '{path}' does not exist");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ConfigException($"sweep spec '{path}' is not valid JSON: {e.Message.Split('\n')[0]}"); }
-        if (root is not JsonObject obj) throw new ConfigException($"sweep spec '{path}': expected a JSON object at the top level");
+        JsonObject obj;
+        try { obj = JsonFile.ReadObject(path, "sweep spec"); }
+        catch (UnreadableFileException e) { throw new ConfigException(e.Message); }
         return Parse(obj, path);
     }
 
@@ -70,9 +70,9 @@ public sealed class SweepSpec
             {
                 if (node is not JsonArray values) throw new ConfigException($"{origin}: axis '{key}' must be a list of values");
                 if (values.Count == 0) throw new ConfigException($"{origin}: axis '{key}' is empty; give at least one value");
-                var texts = values.Select(v => v?.ToJsonString()).ToList();
-                var dup = texts.GroupBy(t => t).FirstOrDefault(g => g.Count() > 1);
-                if (dup is not null) throw new ConfigException($"{origin}: axis '{key}' lists the value {dup.Key} twice");
+                var dup = values.GroupBy(Canonical).FirstOrDefault(g => g.Count() > 1);
+                if (dup is not null)
+                    throw new ConfigException($"{origin}: axis '{key}' lists the value {dup.Key} twice ({string.Join(", ", dup.Select(v => v?.ToJsonString() ?? "null"))}); expected distinct values");
                 if (fixedSets.Any(f => f.Item1 == key)) throw new ConfigException($"{origin}: key '{key}' is both in 'set' and in 'axes'");
                 axes.Add((key, values.Select(v => v?.DeepClone()).ToList()));
             }
@@ -110,6 +110,13 @@ public sealed class SweepSpec
             else into.Add((prefix + name, node?.DeepClone()));
         }
     }
+
+    /// <summary>A value as compared for duplicates: numbers by their value, so 0.01, 0.010 and 1e-2 are one value.</summary>
+    private static string Canonical(JsonNode? value) =>
+        value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d)
+            ? d.ToString("R", CultureInfo.InvariantCulture)
+            : value?.ToJsonString() ?? "null";
 
     /// <summary>The `key=value` text ConfigBinder reads for a JSON value (lists become comma-separated; null clears a nullable key).</summary>
     public static string SetText(string key, JsonNode? value) => key + "=" + ValueText(value);

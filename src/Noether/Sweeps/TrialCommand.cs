@@ -12,6 +12,8 @@ namespace Noether.Sweeps;
 public sealed record TrialCommand(string Program, IReadOnlyList<string> PrefixArguments, int Threads, double CheckpointEvery)
 {
     /// <param name="cliAssembly">Path of noether.dll (the assembly holding the command line).</param>
+    /// <param name="threads">Threads per trial, passed on as --threads.</param>
+    /// <param name="checkpointEvery">Seconds between periodic checkpoints, passed on as --checkpoint-every.</param>
     public static TrialCommand ForCurrentProcess(string cliAssembly, int threads, double checkpointEvery)
     {
         string? process = Environment.ProcessPath;

@@ -59,6 +59,7 @@ public static class TrialRunner
             Checkpoints = checkpoints,
         };
         CheckConfig(manifest, trial, request);
+        OutputFolder.Claim(dir, $"trial folder of trial {index}", TrialLock.FileName);
         using var held = TrialLock.TryAcquire(dir, TimeSpan.FromSeconds(2));
         if (held is null) return (TrialOutcome.Busy, null);
         // Another worker may have finished it between the first look and the lock.
@@ -77,7 +78,7 @@ public static class TrialRunner
     {
         if (!File.Exists(Path.Combine(dir, "run.json"))) return false;
         try { return RunRecord.Load(dir).Status == RunStatus.Completed; }
-        catch (FormatException) { return false; }
+        catch (UnreadableFileException) { return false; }
     }
 
     /// <summary>The config resolved now must be the one planned: a changed default or profile would silently make another trial.</summary>

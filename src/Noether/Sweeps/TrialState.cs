@@ -15,10 +15,12 @@ public enum TrialState
     Failed,
     /// <summary>run.json says completed (whatever its claims' verdicts).</summary>
     Completed,
+    /// <summary>run.json exists but cannot be read or is invalid: nothing is imported from the trial.</summary>
+    Corrupt,
 }
 
-/// <summary>One trial's state with its run record (null when missing).</summary>
-public sealed record TrialStatus(Trial Trial, TrialState State, RunRecord? Record, bool HasCheckpoint)
+/// <summary>One trial's state with its run record (null when missing or corrupt; then <see cref="Problem"/> says why).</summary>
+public sealed record TrialStatus(Trial Trial, TrialState State, RunRecord? Record, bool HasCheckpoint, string? Problem = null)
 {
     /// <summary>The state of every trial of a sweep, from the folders.</summary>
     public static IReadOnlyList<TrialStatus> Of(SweepManifest manifest) => manifest.Trials.Select(t => Of(manifest, t)).ToList();
@@ -27,8 +29,9 @@ public sealed record TrialStatus(Trial Trial, TrialState State, RunRecord? Recor
     {
         string dir = manifest.TrialDirectory(trial);
         bool checkpoint = File.Exists(Path.Combine(dir, Noether.Experiments.RunCheckpoints.FileName));
-        if (TrialLock.IsHeld(dir)) return new(trial, TrialState.Running, TryLoad(dir), checkpoint);
-        var record = TryLoad(dir);
+        if (TrialLock.IsHeld(dir)) return new(trial, TrialState.Running, TryLoad(dir, out _), checkpoint);
+        var record = TryLoad(dir, out string? problem);
+        if (problem is not null) return new(trial, TrialState.Corrupt, null, checkpoint, problem);
         var state = record?.Status switch
         {
             null => TrialState.Missing,
@@ -39,10 +42,15 @@ public sealed record TrialStatus(Trial Trial, TrialState State, RunRecord? Recor
         return new(trial, state, record, checkpoint);
     }
 
-    private static RunRecord? TryLoad(string dir)
+    private static RunRecord? TryLoad(string dir, out string? problem)
     {
+        problem = null;
         if (!File.Exists(Path.Combine(dir, "run.json"))) return null;
         try { return RunRecord.Load(dir); }
-        catch (FormatException) { return null; }
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            problem = e.Message;
+            return null;
+        }
     }
 }

@@ -2,7 +2,7 @@ namespace Noether.Tensors;
 
 /// <summary>
 /// Seeded random stream: xoshiro256** seeded through SplitMix64. Named children
-/// (<see cref="Child"/>) derive an independent stream from (this seed, name), so adding draws
+/// (<see cref="Child(string)"/>) derive an independent stream from (this seed, name), so adding draws
 /// to one stream never shifts another. Normal deviates use the Box–Muller transform
 /// (both values of a pair are used, the second cached).
 /// </summary>

@@ -107,8 +107,8 @@ public sealed class CheckpointState
     public static CheckpointState Read(string path)
     {
         byte[] data;
-        try { data = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw new InvalidDataException($"{path}: checkpoint not found"); }
+        try { data = Noether.Runs.BoundedFile.ReadAllBytes(path, Noether.Runs.MemoryLimit.Bytes, "checkpoint"); }
+        catch (Noether.Runs.UnreadableFileException e) { throw new InvalidDataException(e.Message, e); }
         string Bad(string what) => $"{path}: not a valid Noether checkpoint ({what})";
         if (data.Length < Magic.Length + 16 || !data.AsSpan(0, Magic.Length).SequenceEqual(Magic)) throw new InvalidDataException(Bad("bad magic"));
         var hash = new Fnv64();

@@ -17,7 +17,7 @@ public class CanonicalRepresentationTests
         foreach (var c in claims)
             Assert.True(c.Passed, $"{c.Id}: measured {c.Measured} {c.ComparisonText} {c.ThresholdText} ({c.Details})");
         // PAH is reported, not claimed: an exponent and R² for each of the four pairs, γ and seed.
-        Assert.Equal(4 * 3 * 4 * 2, ctx.Extra.Keys.Count(k => k.StartsWith("pah.")));
+        Assert.Equal(4 * 3 * 4 * 2, ctx.Metrics.Rows.Count(r => r.Phase == "train" && r.Name.StartsWith("pah_")));
     }
 
     [Theory]

@@ -35,7 +35,7 @@ public class CliTests
         var rec = RunRecord.Load(dir);
         Assert.Equal(RunStatus.Completed, rec.Status);
         Assert.Contains(rec.Claims, c => !c.Passed);
-        Assert.Equal(Commands.Ok, Commands.Main(["run", "noise-equilibrium", .. Short, "--out", dir, "--no-fail"]));
+        Assert.Equal(Commands.Ok, Commands.Main(["run", "noise-equilibrium", .. Short, "--out", dir, "--no-fail", "--force"]));
         Directory.Delete(dir, true);
     }
 

@@ -80,7 +80,7 @@ public class BrowserTests
         return (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), int.Parse(m.Groups[3].Value));
     }
 
-    private static string RunChromium(params string[] args)
+    internal static string RunChromium(params string[] args)
     {
         string profile = ReportFixtures.TempDir("chromium-profile");
         var psi = new ProcessStartInfo(ChromiumInstalledFactAttribute.Chromium) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -56,4 +56,33 @@ public class FigureRendererTests
         var image = new Figure("i", "img", "images", "", "") { Images = [new ImagePanel("c", 2, 2, [1, 2, 3])] };
         Assert.Contains("3 pixels, expected 2×2", Assert.Throws<FormatException>(() => FigureRenderer.Render(image)).Message);
     }
+
+    [Fact]
+    public void Twelve_conditions_get_twelve_different_colours_and_reference_lines_none()
+    {
+        var f = new Figure("many", "Decay curves", "line", "step", "A");
+        for (int i = 0; i < 12; i++) f.Series.Add(new Series($"γ={i}", [0, 1, 2], [i, i + 1, i + 2]));
+        f.Series.Add(new Series("y = x", [0, 2], [0, 2]) { Style = "reference" });
+        var r = FigureRenderer.Render(f);
+        Assert.Equal(12, r.SeriesColours.Count);
+        Assert.Equal(12, r.SeriesColours.Distinct().Count());
+    }
+
+    [Fact]
+    public void A_long_title_shrinks_to_stay_inside_the_canvas_and_the_svg_is_written_too()
+    {
+        var f = new Figure("long", string.Concat(Enumerable.Repeat("warmup trace of the Hessian trace ", 4)), "line", "step", "tr H");
+        f.Series.Add(new Series("run", [0, 1, 2], [1, 2, 3]) { Spread = [0.1, 0.2, 0.1] });
+        var r = FigureRenderer.Render(f);
+        Assert.True(FigureRenderer.TitleFontSize(f.Title, r.Width) < 17);
+        AssertInsideCanvas(r);
+        Assert.Contains("<svg", r.Svg);
+    }
+
+    /// <summary>No glyph touches the left or right edge of the title band: a clipped title would run off both.</summary>
+    internal static void AssertInsideCanvas(RenderedFigure r)
+    {
+        Assert.Equal(0, ReportFixtures.DarkPixels(r.Png, 0, 0, 3, 40));
+        Assert.Equal(0, ReportFixtures.DarkPixels(r.Png, r.Width - 3, 0, r.Width, 40));
+    }
 }

@@ -64,8 +64,8 @@ public static class ReportFixtures
             for (int step = 0; step <= 3; step++)
                 for (int member = 0; member < 2; member++)
                 {
-                    m.Log(step * 100, member, "sgd", "imbalance", 1.0 / (step + 1) + member);
-                    m.Log(step * 100, member, "", "loss", 0.5 - 0.1 * step);
+                    m.Log(step * 100, "sgd", member, "", "imbalance", 1.0 / (step + 1) + member);
+                    m.Log(step * 100, "sgd", member, "", "loss", 0.5 - 0.1 * step);
                 }
         }
         return dir;

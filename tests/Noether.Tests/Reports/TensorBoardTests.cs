@@ -31,17 +31,20 @@ public class TensorBoardTests
         for (int member = 0; member < 2; member++)
             for (long step = 0; step <= 2000; step += 500)
             {
-                rows.Add(new MetricRow(step, member, "sgd", "imbalance", Math.Exp(-step / 1000.0) + member));
-                rows.Add(new MetricRow(step, member, "", "loss", 1e-3 * step));
+                rows.Add(new MetricRow(step, "sgd", member, "l1", "imbalance", Math.Exp(-step / 1000.0) + member));
+                rows.Add(new MetricRow(step, "sgd", member, "", "loss", 1e-3 * step));
             }
-        rows.Add(new MetricRow(2500, 1, "sgd", "imbalance", double.PositiveInfinity));
-        var files = TensorBoardExport.Write(dir, rows, started);
+        rows.Add(new MetricRow(2500, "sgd", 1, "l1", "imbalance", double.PositiveInfinity));
+        var labels = new MemberLabels([
+            new System.Text.Json.Nodes.JsonObject { ["phase"] = "sgd", ["member"] = 0, ["seed"] = 3, ["gamma"] = 0.01 },
+            new System.Text.Json.Nodes.JsonObject { ["phase"] = "sgd", ["member"] = 1, ["seed"] = 3, ["gamma"] = 0.1 }]);
+        var files = TensorBoardExport.Write(dir, rows, labels, started);
 
         Assert.Equal(2, files.Count);
         for (int member = 0; member < 2; member++)
         {
             string file = files[member];
-            Assert.Equal(Path.Combine(dir, "tensorboard", $"member-{member}"), Path.GetDirectoryName(file));
+            Assert.Equal(Path.Combine(dir, "tensorboard", "sgd", member == 0 ? "gamma=0.01" : "gamma=0.1", "seed=3"), Path.GetDirectoryName(file));
             Assert.StartsWith("events.out.tfevents.1700000000.", Path.GetFileName(file));
             var events = ReadRecords(File.ReadAllBytes(file)).Select(DecodeEvent).ToList();
             Assert.Equal("brain.Event:2", events[0].FileVersion);
@@ -65,11 +68,65 @@ public class TensorBoardTests
     {
         // The reader must be able to fail: corrupt one data byte and its CRC check throws.
         string dir = ReportFixtures.TempDir("tb-bad");
-        var file = TensorBoardExport.Write(dir, [new MetricRow(1, 0, "", "loss", 0.5)], DateTimeOffset.UnixEpoch)[0];
+        var file = TensorBoardExport.Write(dir, [new MetricRow(1, "train", 0, "", "loss", 0.5)], new MemberLabels([]), DateTimeOffset.UnixEpoch)[0];
         var bytes = File.ReadAllBytes(file);
         bytes[^6] ^= 0x01;
         Assert.Throws<InvalidDataException>(() => ReadRecords(bytes).ToList());
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void Live_export_has_every_row_on_disk_after_each_flush_with_the_time_it_was_logged()
+    {
+        string dir = ReportFixtures.TempDir("tb-live");
+        var metrics = MetricsWriter.InMemory();
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        using (var live = TensorBoardLive.Attach(dir, metrics, (phase, member) => $"gamma=0.1/seed={member + 1}", clock: () => now))
+        {
+            metrics.Log(0, "train", 0, "", "loss", 1.0);
+            metrics.Log(0, "train", 1, "", "loss", 2.0);
+            metrics.Flush();
+            // Read while the run goes on: the files are open for writing.
+            // Runs are named by phase, then by the member's condition and seed.
+            var member1 = Path.Combine(dir, "tensorboard", "train", "gamma=0.1", "seed=2");
+            var first = ReadRecords(ReadShared(Directory.GetFiles(member1).Single())).Select(DecodeEvent).ToList();
+            Assert.Equal(2, first.Count);
+            Assert.Equal(("loss", 2.0f, 1_800_000_000.0), (first[1].Tag, first[1].Value, first[1].WallTime));
+
+            now = now.AddSeconds(90);
+            metrics.Log(100, "train", 1, "sgd", "imbalance", 0.25);
+            metrics.Flush();
+            var second = ReadRecords(ReadShared(Directory.GetFiles(member1).Single())).Select(DecodeEvent).ToList();
+            Assert.Equal(3, second.Count);
+            Assert.Equal(("sgd/imbalance", 100L, 1_800_000_090.0), (second[2].Tag, second[2].Step, second[2].WallTime));
+        }
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void A_run_writes_its_event_files_as_it_trains_with_real_wall_times()
+    {
+        string dir = ReportFixtures.TempDir("tb-run");
+        Noether.Experiments.ExperimentRunner.Run(new Noether.Experiments.RunRequest("noise-equilibrium")
+        {
+            Sets = ["balance.sgd_steps=400", "balance.gd_steps=40", "scale.steps=400", "warmup.steps=200", "warmup.warmup_steps=100", "seeds=2"], OutputDirectory = dir,
+        });
+        var rows = MetricsWriter.Read(Path.Combine(dir, "metrics.csv"));
+        var scalars = Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories)
+            .SelectMany(f => ReadRecords(File.ReadAllBytes(f)).Select(DecodeEvent).Skip(1)).ToList();
+        Assert.Equal(rows.Count, scalars.Count);
+        Assert.True(scalars.Select(e => e.WallTime).Distinct().Count() > 1, "every scalar has the same wall time");
+        var started = Noether.Runs.RunRecord.Load(dir).Started.ToUnixTimeMilliseconds() / 1000.0;
+        Assert.All(scalars, e => Assert.InRange(e.WallTime, started - 1, started + 3600));
+        Directory.Delete(dir, true);
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var copy = new MemoryStream();
+        fs.CopyTo(copy);
+        return copy.ToArray();
     }
 
     // ---- an independent reader ----

@@ -56,6 +56,22 @@ public class BackendTests
             }
         }
         Assert.Equal(2 * 9, fromDb.Count);
+        // Metrics join their members on (trial, phase, member): every metric row has exactly one member row.
+        using (var c = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                SELECT COUNT(*), SUM(b.seed IS NOT NULL), SUM(a.phase = 'balance.sgd'), (SELECT COUNT(*) FROM claims WHERE kind = 'claim' AND (low IS NOT NULL OR high IS NOT NULL))
+                FROM metrics a LEFT JOIN members b ON a.trial = b.trial AND a.phase = b.phase AND a.member = b.member
+                """;
+            using var r = cmd.ExecuteReader();
+            Assert.True(r.Read());
+            Assert.True(r.GetInt64(0) > 0);
+            Assert.Equal(r.GetInt64(0), r.GetInt64(1));
+            Assert.True(r.GetInt64(2) > 0);
+            Assert.Equal(72L, r.GetInt64(3));
+        }
         foreach (var lr in new[] { 0.01, 0.02 })
         {
             var claims = m.Trials.Where(t => t.Axes["balance.lr"]!.GetValue<double>() == lr)

@@ -146,16 +146,16 @@ public class CheckpointStateTests
         long length;
         using (var w = MetricsWriter.Open(path))
         {
-            w.Log(0, 0, "l", "a", 1.0);
-            w.Log(1, 0, "l", "a", 0.1 + 0.2);
+            w.Log(0, "p", 0, "l", "a", 1.0);
+            w.Log(1, "p", 0, "l", "a", 0.1 + 0.2);
             length = w.FlushedLength;
-            w.Log(2, 0, "l", "a", 3.0); // after the checkpoint: must disappear
+            w.Log(2, "p", 0, "l", "a", 3.0); // after the checkpoint: must disappear
         }
         using (var w = MetricsWriter.Resume(path, length))
         {
             Assert.Equal([0L, 1L], w.Rows.Select(r => r.Step));
             Assert.Equal(0.1 + 0.2, w.Rows[1].Value);
-            w.Log(2, 0, "l", "a", 4.0);
+            w.Log(2, "p", 0, "l", "a", 4.0);
         }
         Assert.Equal([1.0, 0.1 + 0.2, 4.0], MetricsWriter.Read(path).Select(r => r.Value));
     }

@@ -77,7 +77,7 @@ public class ResumeTests(ITestOutputHelper output)
         var expected = RunRecord.Load(refDir).Claims;
         Assert.Equal(expected.Select(c => (c.Id, c.Measured, c.Passed, c.Details)), resumed.Claims.Select(c => (c.Id, c.Measured, c.Passed, c.Details)));
         var rows = MetricsWriter.Read(metrics);
-        Assert.Equal(rows.Count, rows.Select(r => (r.Step, r.Member, r.Layer, r.Name)).Distinct().Count()); // no duplicated row
+        Assert.Equal(rows.Count, rows.Select(r => (r.Step, r.Phase, r.Member, r.Layer, r.Name)).Distinct().Count()); // no duplicated row
         Directory.Delete(root, true);
     }
 }

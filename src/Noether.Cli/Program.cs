@@ -1,3 +1,0 @@
-using Noether.Cli;
-
-return Commands.Main(args);
