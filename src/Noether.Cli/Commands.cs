@@ -178,7 +178,7 @@ public static class Commands
         foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            // Ctrl+C and SIGTERM (Interrupt) and SIGUSR1 (a scheduler's warning) stop a plain run: recorded as interrupted, not left running.
+            // Ctrl+C, SIGTERM and SIGUSR1 (a scheduler's warning) stop a plain run (Interrupt): recorded as interrupted, not left running.
             using var interrupt = Interrupt.Listen();
             var request = new RunRequest(r.GetValue(id)!)
             {
@@ -190,7 +190,7 @@ public static class Commands
                 Threads = r.GetValue(threads),
                 Force = r.GetValue(force),
             };
-            var result = Execute(request, cancel);
+            var result = Execute(request, interrupt.Token);
             if (interrupt.ExitCode is not null) return Interrupted(interrupt, [result]);
             ClaimTable.Print([result]);
             AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(result.Directory)}[/]");

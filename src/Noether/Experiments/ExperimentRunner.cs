@@ -130,10 +130,6 @@ public static class ExperimentRunner
             record.Members = context.Populations.SelectMany(p => p.Members()).ToList();
             record.Save(dir);
         };
-        // TensorBoard follows the metrics live; a resumed run first gets the rows it keeps from before.
-        if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
-        using var board = TensorBoardLive.Attach(dir, metrics,
-            (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase)?.Label(member) ?? $"member-{member}");
         checkpoints.Bind(context);
         // TensorBoard follows the metrics live, members named by the populations the experiment declares;
         // a resumed run first gets the rows it keeps from before.
