@@ -16,7 +16,7 @@ public class GemmTests
         for (int trial = 0; trial < 60; trial++)
         {
             int m = Awkward[rng.NextInt(Awkward.Length)], n = Awkward[rng.NextInt(Awkward.Length)], k = Awkward[rng.NextInt(Awkward.Length)];
-            Compare<float>(transA, transB, m, n, k, rng, accumulate: trial % 3 == 0, tol: 1e-5);
+            GemmWidthTests.Check<float>(ProcessVectorWidth.Current, transA, transB, m, n, k, rng, trial % 3 == 0, threads: 1);
         }
     }
 
@@ -27,7 +27,7 @@ public class GemmTests
         for (int trial = 0; trial < 60; trial++)
         {
             int m = 1 + rng.NextInt(67), n = 1 + rng.NextInt(67), k = 1 + rng.NextInt(67);
-            Compare<double>(transA, transB, m, n, k, rng, accumulate: trial % 2 == 0, tol: 1e-13);
+            GemmWidthTests.Check<double>(ProcessVectorWidth.Current, transA, transB, m, n, k, rng, trial % 2 == 0, threads: 1);
         }
     }
 
@@ -36,7 +36,7 @@ public class GemmTests
     {
         var rng = new Rng(10);
         int m = 130, n = 150, k = 140;
-        var a = Random<float>(m * k, rng); var b = Random<float>(k * n, rng);
+        var a = GemmWidthTests.Random<float>(m * k, rng); var b = GemmWidthTests.Random<float>(k * n, rng);
         var c1 = new float[m * n]; var c2 = new float[m * n];
         Gemm.Multiply<float>(false, true, m, n, k, a, b, c1, threads: 1);
         Gemm.Multiply<float>(false, true, m, n, k, a, b, c2, threads: 2);
@@ -50,9 +50,9 @@ public class GemmTests
         var rng = new Rng(12);
         int m = 7, n = 19, k = 13;
         var a = new float[m * k];
-        var row = Random<float>(k, rng);
+        var row = GemmWidthTests.Random<float>(k, rng);
         for (int i = 0; i < m; i++) row.CopyTo(a, i * k);
-        var b = Random<float>(k * n, rng);
+        var b = GemmWidthTests.Random<float>(k * n, rng);
         var c = new float[m * n];
         Gemm.Multiply<float>(false, false, m, n, k, a, b, c);
         for (int i = 1; i < m; i++) Assert.Equal(c.AsSpan(0, n).ToArray(), c.AsSpan(i * n, n).ToArray());
@@ -64,27 +64,6 @@ public class GemmTests
         var e = Assert.Throws<ShapeMismatchException>(() => Gemm.Multiply<float>(false, false, 3, 4, 5, new float[14], new float[20], new float[12]));
         Assert.Contains("Gemm", e.Message);
         Assert.Contains("3x5", e.Message);
-    }
-
-    private static void Compare<T>(bool ta, bool tb, int m, int n, int k, Rng rng, bool accumulate, double tol)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var a = Random<T>(m * k, rng); var b = Random<T>(k * n, rng);
-        var c = Random<T>(m * n, rng); var r = (T[])c.Clone();
-        Gemm.Multiply<T>(ta, tb, m, n, k, a, b, c, accumulate);
-        Gemm.Reference<T>(ta, tb, m, n, k, a, b, r, accumulate);
-        for (int i = 0; i < c.Length; i++)
-        {
-            double x = double.CreateChecked(c[i]), y = double.CreateChecked(r[i]);
-            Assert.True(Math.Abs(x - y) <= tol * (1 + Math.Abs(y)) * Math.Sqrt(k), $"{typeof(T).Name} ta={ta} tb={tb} m={m} n={n} k={k} i={i}: {x} vs {y}");
-        }
-    }
-
-    private static T[] Random<T>(int n, Rng rng) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var v = new T[n];
-        rng.FillNormal<T>(v, 0, 1);
-        return v;
     }
 }
 
@@ -191,7 +170,8 @@ public class GemmWidthTests
             Assert.Contains("no hardware 512-bit", Assert.Throws<ArgumentException>(() => ProcessVectorWidth.Choose("512")).Message);
     }
 
-    private static void Check<T>(VectorWidth width, bool ta, bool tb, int m, int n, int k, Rng rng, bool accumulate, int threads)
+    /// <summary>One GEMM at this width against the scalar reference, with a tolerance growing as √k.</summary>
+    internal static void Check<T>(VectorWidth width, bool ta, bool tb, int m, int n, int k, Rng rng, bool accumulate, int threads)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var a = Random<T>(m * k, rng); var b = Random<T>(k * n, rng);
@@ -206,7 +186,7 @@ public class GemmWidthTests
         }
     }
 
-    private static T[] Random<T>(int n, Rng rng) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    internal static T[] Random<T>(int n, Rng rng) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var v = new T[n];
         rng.FillNormal<T>(v, 0, 1);
