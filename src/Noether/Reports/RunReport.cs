@@ -1,5 +1,6 @@
 using System.Globalization;
 using Noether.Runs;
+using Noether.Experiments;
 
 namespace Noether.Reports;
 
@@ -22,29 +23,7 @@ public static class RunReport
         // A run that stopped early (failed, interrupted) declared no figures: show its metrics instead.
         var labels = new MemberLabels(run.Record.Members);
         var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows, labels);
-        string plotDir = Path.Combine(runDirectory, PlotFolder);
-        if (Directory.Exists(plotDir))
-            foreach (var stale in Directory.GetFiles(plotDir, "*.png").Concat(Directory.GetFiles(plotDir, "*.svg"))) File.Delete(stale);
-        var figures = new List<ReportFigure>();
-        var plots = new List<string>();
-        foreach (var figure in declared)
-        {
-            try
-            {
-                var rendered = FigureRenderer.Render(figure);
-                Directory.CreateDirectory(plotDir);
-                string path = Path.Combine(plotDir, FileNameOf(figure.Id) + ".png");
-                AtomicFile.WriteAllBytes(path, rendered.Png);
-                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".svg"), rendered.Svg);
-                plots.Add(path);
-                figures.Add(new ReportFigure(figure, rendered, null));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // One bad figure must not cost the reader the claims and the other figures.
-                figures.Add(new ReportFigure(figure, null, $"{e.GetType().Name}: {e.Message}"));
-            }
-        }
+        var (figures, plots) = RenderPlots(declared, Path.Combine(runDirectory, PlotFolder));
 
         var exports = new List<string>();
         IReadOnlyList<string> events = [];
@@ -73,4 +52,34 @@ public static class RunReport
     /// <summary>A figure id as a file name: anything but letters, digits, '-' and '_' becomes '_'.</summary>
     public static string FileNameOf(string id) =>
         string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+
+    /// <summary>
+    /// Renders each figure into <paramref name="plotDir"/> as PNG and SVG (stale plots removed first). A figure
+    /// that fails to render is kept with its error, so one bad figure does not cost the reader the others.
+    /// </summary>
+    public static (List<ReportFigure> Figures, List<string> Plots) RenderPlots(IEnumerable<Figure> declared, string plotDir)
+    {
+        if (Directory.Exists(plotDir))
+            foreach (var stale in Directory.GetFiles(plotDir, "*.png").Concat(Directory.GetFiles(plotDir, "*.svg"))) File.Delete(stale);
+        var figures = new List<ReportFigure>();
+        var plots = new List<string>();
+        foreach (var figure in declared)
+        {
+            try
+            {
+                var rendered = FigureRenderer.Render(figure);
+                Directory.CreateDirectory(plotDir);
+                string path = Path.Combine(plotDir, FileNameOf(figure.Id) + ".png");
+                AtomicFile.WriteAllBytes(path, rendered.Png);
+                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".svg"), rendered.Svg);
+                plots.Add(path);
+                figures.Add(new ReportFigure(figure, rendered, null));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                figures.Add(new ReportFigure(figure, null, $"{e.GetType().Name}: {e.Message}"));
+            }
+        }
+        return (figures, plots);
+    }
 }

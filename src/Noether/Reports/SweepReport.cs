@@ -29,28 +29,7 @@ public static class SweepReport
         declared.AddRange(SweepFigures.ClaimsAgainstAxes(axes, points));
         declared.AddRange(SweepFigures.MetricsAgainstAxes(axes, points, metrics));
 
-        string plotDir = Path.Combine(manifest.Directory, RunReport.PlotFolder);
-        if (Directory.Exists(plotDir))
-            foreach (var stale in Directory.GetFiles(plotDir, "*.png").Concat(Directory.GetFiles(plotDir, "*.svg"))) File.Delete(stale);
-        var figures = new List<ReportFigure>();
-        var plots = new List<string>();
-        foreach (var figure in declared)
-        {
-            try
-            {
-                var rendered = FigureRenderer.Render(figure);
-                Directory.CreateDirectory(plotDir);
-                string path = Path.Combine(plotDir, RunReport.FileNameOf(figure.Id) + ".png");
-                AtomicFile.WriteAllBytes(path, rendered.Png);
-                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".svg"), rendered.Svg);
-                plots.Add(path);
-                figures.Add(new ReportFigure(figure, rendered, null));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                figures.Add(new ReportFigure(figure, null, $"{e.GetType().Name}: {e.Message}"));
-            }
-        }
+        var (figures, plots) = RunReport.RenderPlots(declared, Path.Combine(manifest.Directory, RunReport.PlotFolder));
         string report = Path.Combine(manifest.Directory, ReportHtml.FileName);
         AtomicFile.WriteAllText(report, Html(manifest, statuses, axes, figures, metrics));
         return new SweepReportOutput(report, plots, points.Count, statuses.Count);
