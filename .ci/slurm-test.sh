@@ -101,7 +101,7 @@ SPEC
 "$noether" sweep plan "$work/spec.json" --out "$sweep"
 "$noether" sweep run "$sweep" --slurm --wait --parallel 2 --time 5:00 --partition ci
 "$noether" sweep status "$sweep" | tail -1 | tee "$work/status.txt"
-grep -q '^4 completed, 0 failed, 0 interrupted, 0 running, 0 missing$' "$work/status.txt"
+grep -q '^0 corrupt, 4 completed, 0 failed, 0 interrupted, 0 running, 0 missing$' "$work/status.txt"
 # Re-running submits nothing: every trial is completed.
 "$noether" sweep run "$sweep" --slurm --wait | tee "$work/rerun.txt"
 grep -q 'nothing to submit' "$work/rerun.txt"
@@ -127,11 +127,11 @@ for i in $(seq 1 120); do
   sleep 0.25
 done
 "$noether" sweep status "$long" | tail -1 | tee "$work/status.txt"
-grep -q '^0 completed, 0 failed, 1 interrupted' "$work/status.txt"
+grep -q '^0 corrupt, 0 completed, 0 failed, 1 interrupted' "$work/status.txt"
 grep -q '"status": "interrupted"' "$long"/trials/*/run.json
 grep -q 'stopped by SIGUSR1; checkpoint at' "$long"/trials/*/run.json
 "$noether" sweep run "$long" --slurm --wait
 grep -A2 '"resumed_from"' "$long"/trials/*/run.json | grep -q '@'
-"$noether" sweep status "$long" | tail -1 | grep -q '^1 completed'
+"$noether" sweep status "$long" | tail -1 | grep -q '^0 corrupt, 1 completed'
 
 echo "slurm test: passed in $(( $(date +%s) - start )) s"
