@@ -227,9 +227,12 @@ public static class Commands
             // Resolve every config first so a bad profile fails before hours of work.
             foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
             if (r.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {r.GetValue(jobs)}: expected at least 1");
+            RunRequest Request(string i) => new(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) };
+            // Every experiment's folder is checked before the first one starts: a refusal never comes after minutes of work.
+            OutputFolder.Check(dir);
+            foreach (var i in ids) ExperimentRunner.CheckOutput(Request(i));
             OutputFolder.Claim(dir);
-            var results = RunAll(ids, i => new RunRequest(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) },
-                r.GetValue(jobs), interrupt.Token);
+            var results = RunAll(ids, Request, r.GetValue(jobs), interrupt.Token);
             if (interrupt.ExitCode is not null)
             {
                 Summary.Write(dir, results);
@@ -290,6 +293,7 @@ public static class Commands
     {
         var experiment = Registry.Get(request.ExperimentId);
         ExperimentRunner.ResolveConfig(experiment, request); // user mistakes surface before any output
+        ExperimentRunner.CheckOutput(request);
         live &= !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         RunResult? result = null;
         string position = overall is { } o ? $" [{o.Done + 1}/{o.Total}]" : "";

@@ -132,7 +132,11 @@ public static class DataSources
         fileNames.Select(f => Path.Combine(dir, f)).FirstOrDefault(File.Exists);
 
     /// <summary>The first of <paramref name="fileNames"/> that exists in <paramref name="dir"/>; a one-line error naming the first when none does.</summary>
-    private static string Require(string dir, string howToGet, params string[] fileNames) =>
-        FirstExisting(dir, fileNames)
-        ?? throw new DataException($"{Path.Combine(dir, fileNames[0])}: file not found{(fileNames.Length > 1 ? $" (nor {string.Join(", ", fileNames[1..])})" : "")}; {howToGet}", Path.Combine(dir, fileNames[0]));
+    private static string Require(string dir, string howToGet, params string[] fileNames)
+    {
+        if (FirstExisting(dir, fileNames) is { } found) return found;
+        string first = Path.Combine(dir, fileNames[0]);
+        string problem = Directory.Exists(first) ? "is a directory, expected a file" : "file not found";
+        throw new DataException($"{first}: {problem}{(fileNames.Length > 1 ? $" (nor {string.Join(", ", fileNames[1..])})" : "")}; {howToGet}", first);
+    }
 }

@@ -199,6 +199,18 @@ public static class ExperimentRunner
     /// <summary>Errors whose cause is the user's input, not Noether: reported as exit 2, not as a failed run.</summary>
     public static bool IsUserMistake(Exception e) => e is ConfigException or Noether.Data.DataException;
 
+    /// <summary>
+    /// Refuses, before anything is printed or written, an output folder the run could not use: a file, a
+    /// folder of someone else's files, or a completed run without --force. A request without an explicit
+    /// folder always gets a new one.
+    /// </summary>
+    public static void CheckOutput(RunRequest request)
+    {
+        if (request.OutputDirectory is not { } dir) return;
+        OutputFolder.Check(dir);
+        if (Directory.Exists(dir) && !File.Exists(Path.Combine(dir, RunCheckpoints.FileName))) RefuseCompleted(dir, request.Force);
+    }
+
     /// <summary>A completed run is only replaced when asked with --force.</summary>
     private static void RefuseCompleted(string dir, bool force)
     {

@@ -25,17 +25,10 @@ public static class OutputFolder
     /// </summary>
     public static bool Claim(string dir, string option = "--out", params string[] ownFiles)
     {
-        if (File.Exists(dir) || (Path.Exists(dir) && !Directory.Exists(dir)))
-            throw new OutputFolderException($"{option} '{dir}' is a file, not a folder; expected a new folder or a Noether run folder");
+        Check(dir, option, ownFiles);
         bool created = !Directory.Exists(dir);
         try
         {
-            if (!created && !IsNoethers(dir))
-            {
-                var other = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).FirstOrDefault(n => !ownFiles.Contains(n));
-                if (other is not null)
-                    throw new OutputFolderException($"{option} '{dir}' exists and holds files Noether did not write (e.g. '{other}', and no {MarkerName} marker); expected a new or empty folder, or one Noether made");
-            }
             Directory.CreateDirectory(dir);
             if (!IsNoethers(dir))
                 File.WriteAllText(Path.Combine(dir, MarkerName), "This folder was made by Noether; Noether may replace the files it wrote here.\n");
@@ -45,6 +38,25 @@ public static class OutputFolder
             throw new OutputFolderException($"{option} '{dir}': cannot write there ({e.Message.Split('\n')[0].Trim()}); expected a writable folder path", e);
         }
         return created;
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Claim"/> without writing anything: <paramref name="dir"/> is not a file and is
+    /// new, empty, or Noether's. Lets a command refuse a folder before it prints or starts anything.
+    /// </summary>
+    public static void Check(string dir, string option = "--out", params string[] ownFiles)
+    {
+        if (File.Exists(dir) || (Path.Exists(dir) && !Directory.Exists(dir)))
+            throw new OutputFolderException($"{option} '{dir}' is a file, not a folder; expected a new folder or a Noether run folder");
+        if (!Directory.Exists(dir) || IsNoethers(dir)) return;
+        string? other;
+        try { other = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).FirstOrDefault(n => !ownFiles.Contains(n)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputFolderException($"{option} '{dir}': cannot read it ({e.Message.Split('\n')[0].Trim()}); expected a readable, writable folder", e);
+        }
+        if (other is not null)
+            throw new OutputFolderException($"{option} '{dir}' exists and holds files Noether did not write (e.g. '{other}', and no {MarkerName} marker); expected a new or empty folder, or one Noether made");
     }
 
     /// <summary>

@@ -46,6 +46,16 @@ public sealed class DataSourcesTests : IDisposable
     }
 
     [Fact]
+    public void A_directory_where_a_data_file_belongs_is_named_as_such()
+    {
+        _f.WriteFashionLike();
+        File.Delete(_f.PathOf("t10k-labels-idx1-ubyte.gz"));
+        Directory.CreateDirectory(_f.PathOf("t10k-labels-idx1-ubyte.gz"));
+        OneLineMessage.Throws(() => DataSources.Load("fashion-mnist", _f.Dir),
+            _f.PathOf("t10k-labels-idx1-ubyte.gz"), "is a directory, expected a file");
+    }
+
+    [Fact]
     public void Missing_data_dir_is_one_line_with_how_to_get()
     {
         string dir = _f.PathOf("nowhere");

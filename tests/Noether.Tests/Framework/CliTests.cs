@@ -40,6 +40,17 @@ public class CliTests
     }
 
     [Fact]
+    public void Reproduce_refuses_a_completed_run_of_any_experiment_before_the_first_one_starts()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "noether-cli-" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(Commands.Ok, Commands.Main(["run", "noise-equilibrium", .. Short, "--out", Path.Combine(dir, "noise-equilibrium"), "--no-fail"]));
+        Assert.Equal(Commands.UserError, Commands.Main(["reproduce", "--only", "symmetry-hierarchy,noise-equilibrium", "--out", dir, "--jobs", "1"]));
+        Assert.False(Directory.Exists(Path.Combine(dir, "symmetry-hierarchy")));
+        Assert.Equal(RunStatus.Completed, RunRecord.Load(Path.Combine(dir, "noise-equilibrium")).Status);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public void List_exits_0()
     {
         Assert.Equal(Commands.Ok, Commands.Main(["list"]));
