@@ -197,7 +197,7 @@ public static class ExperimentRunner
     private static readonly string[] OwnFiles = ["run.json", "config.json", "metrics.csv", "figures.json", "report.html"];
 
     /// <summary>Errors whose cause is the user's input, not Noether: reported as exit 2, not as a failed run.</summary>
-    public static bool IsUserMistake(Exception e) => e is ConfigException or Noether.Data.DataException;
+    public static bool IsUserMistake(Exception e) => e is ConfigException or Noether.Data.DataException or Noether.Tensors.TensorSizeException;
 
     /// <summary>
     /// Refuses, before anything is printed or written, an output folder the run could not use: a file, a

@@ -17,7 +17,7 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
     public readonly int[] Shape;
     public readonly int Length;
 
-    public Tensor(params int[] shape) : this(new T[Checked(shape)], 0, shape) { }
+    public Tensor(params int[] shape) : this(new T[Affordable(shape)], 0, shape) { }
 
     private Tensor(T[] data, int offset, int[] shape)
     {
@@ -124,10 +124,30 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (d < 0) throw new ArgumentException($"Tensor: negative dimension in shape {ShapeText(shape)}");
             n *= d;
         }
-        if (n > int.MaxValue) throw new ArgumentException($"Tensor: shape {ShapeText(shape)} has more than {int.MaxValue} elements");
+        if (n > int.MaxValue) throw new TensorSizeException($"a tensor of shape {ShapeText(shape)} has more than {int.MaxValue} elements, the most one tensor can hold; reduce the sizes in the config");
         return (int)n;
     }
+
+    /// <summary>
+    /// <see cref="Checked"/>, and a fresh allocation must fit the memory limit: a config that asks for one
+    /// tensor larger than that is refused with its size rather than paging the machine to death. Small
+    /// tensors skip the limit's lookup, so the check costs nothing where tensors are many.
+    /// </summary>
+    private static int Affordable(int[] shape)
+    {
+        int n = Checked(shape);
+        long bytes = (long)n * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (bytes > 1L << 28 && bytes > Runs.MemoryLimit.Bytes)
+            throw new TensorSizeException($"a tensor of shape {ShapeText(shape)} needs {Runs.MemoryLimit.Text(bytes)}, more than the memory limit of {Runs.MemoryLimit.Text(Runs.MemoryLimit.Bytes)}; reduce the sizes in the config, or raise the limit with {Runs.MemoryLimit.Variable}=<bytes, e.g. 16G>");
+        return n;
+    }
 }
+
+/// <summary>
+/// A tensor too large to allocate: more elements than one array holds, or more bytes than the memory
+/// limit. Always caused by sizes in a config, so runs report it as the user's mistake (exit 2).
+/// </summary>
+public sealed class TensorSizeException(string message) : ArgumentException(message);
 
 /// <summary>Shape checks whose messages name the operation and both shapes.</summary>
 public static class Shapes

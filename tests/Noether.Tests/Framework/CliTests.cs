@@ -17,6 +17,7 @@ public class CliTests
     [InlineData("run", "noise-equilibrium", "--config", "/no/such/file.json")]
     [InlineData("run", "noise-equilibrium", "--threads", "0")]
     [InlineData("reproduce", "--only", "noise-equilibrium,bogus")]
+    [InlineData("run", "crh", "--set", "samples=2000000000")]
     [InlineData("frobnicate")]
     public void User_errors_exit_2_before_anything_is_written(params string[] args)
     {
