@@ -33,7 +33,12 @@ public class FaultInjectionTests
         {
             var args = c.Setup(dir);
             var completedBefore = Completed(dir);
+            // The CLI runs on this thread, so what this thread allocated bounds the case's memory (managed
+            // arrays are all Noether allocates); a reader that trusts a header would show up here in gigabytes.
+            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             var (code, stderr) = Run(args);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            Assert.True(allocated < MemoryBound, $"{name}: allocated {allocated / (1 << 20)} MB, expected under {MemoryBound / (1 << 20)} MB for a malformed input");
             var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.True(lines.Length == 1, $"{name}: expected one stderr line, got {lines.Length}: {stderr}");
             Assert.StartsWith("noether: error: ", lines[0]);
@@ -50,6 +55,13 @@ public class FaultInjectionTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>
+    /// Most bytes one malformed input may make Noether allocate in total, an upper bound on its peak: 1 GB.
+    /// The largest today is a gzip bomb of text data, cut off at the 256 MB text limit (≈ 640 MB allocated
+    /// while the buffer doubles).
+    /// </summary>
+    private const long MemoryBound = 1L << 30;
 
     /// <summary>Runs the CLI in-process with stderr captured (stdout discarded).</summary>
     public static (int Code, string Stderr) Run(string[] args)
