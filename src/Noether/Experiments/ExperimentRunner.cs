@@ -158,7 +158,7 @@ public static class ExperimentRunner
         catch (OutOfMemoryException e)
         {
             record.Status = RunStatus.Failed;
-            record.Error = $"out of memory: {e.Message} (reduce the sizes in the config, or run on a machine with more memory)";
+            record.Error = "out of memory: the run asked for more memory than the process could get (reduce the sizes in the config, or run on a machine with more memory)";
             File.WriteAllText(Path.Combine(dir, "error.txt"), e.ToString());
         }
         catch (Exception e)
