@@ -317,7 +317,7 @@ public static class Commands
         }
         var rec = result!.Record;
         string status = rec.Status == RunStatus.Completed
-            ? $"completed in {rec.Seconds:0.0} s, {result.Claims.Count(c => c.Passed)}/{result.Claims.Count} claims passed"
+            ? $"completed in {rec.Seconds:0.0} s, {ClaimCounts.Of(result.Claims)}"
             : (rec.Error?.StartsWith(rec.Status, StringComparison.Ordinal) == true ? rec.Error : $"{rec.Status}: {rec.Error}") + $" after {rec.Seconds:0.0} s";
         Console.WriteLine($"{experiment.Id}: {status}");
         ReportCommand.WriteAfterRun(result.Directory);

@@ -11,19 +11,18 @@ public static class Summary
     public static void Write(string dir, IReadOnlyList<RunResult> results)
     {
         var md = new StringBuilder();
-        int total = results.Sum(r => r.Claims.Count), passed = results.Sum(r => r.Claims.Count(c => c.Passed));
         md.AppendLine("# Noether reproduction summary").AppendLine();
-        md.AppendLine($"{passed}/{total} claims passed; version {ExperimentRunner.Version}; {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}.").AppendLine();
-        md.AppendLine("| experiment | paper | status | seconds | claim | measured | test | verdict |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        md.AppendLine($"{ClaimCounts.Of(results.SelectMany(r => r.Claims))}; version {ExperimentRunner.Version}; {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}.").AppendLine();
+        md.AppendLine("| experiment | paper | status | seconds | claim | kind | measured | test | verdict |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             var rec = r.Record;
             string paper = rec.Paper is null ? "" : $"[{rec.Paper.Arxiv}](https://arxiv.org/abs/{rec.Paper.Arxiv})";
             if (r.Claims.Count == 0)
-                md.AppendLine($"| {rec.Experiment} | {paper} | {rec.Status} | {rec.Seconds:0.0} | — | | | {Cell(rec.Error ?? "")} |");
+                md.AppendLine($"| {rec.Experiment} | {paper} | {rec.Status} | {rec.Seconds:0.0} | — | | | | {Cell(rec.Error ?? "")} |");
             foreach (var c in r.Claims)
-                md.AppendLine($"| {rec.Experiment} | {paper} | {rec.Status} | {rec.Seconds:0.0} | {c.Id} | {Claim.Format(c.Measured)} | {c.ComparisonText} {c.ThresholdText} | {(c.Passed ? "PASS" : "FAIL")} |");
+                md.AppendLine($"| {rec.Experiment} | {paper} | {rec.Status} | {rec.Seconds:0.0} | {c.Id} | {c.Kind} | {Claim.Format(c.Measured)} | {c.ComparisonText} {c.ThresholdText} | {(c.Passed ? "PASS" : "FAIL")} |");
         }
         md.AppendLine().AppendLine("## Statements").AppendLine();
         foreach (var r in results)

@@ -247,7 +247,7 @@ public static class SweepCommand
             var (outcome, record) = TrialRunner.Run(manifest, i, r.GetValue(threads), settings);
             // A trial is a run like any other: it gets its plots and report.html when it completes.
             if (outcome == TrialOutcome.Completed) Noether.Cli.ReportCommand.WriteAfterRun(manifest.TrialDirectory(trial));
-            string claims = record is null ? "" : $", {record.Claims.Count(c => c.Passed)}/{record.Claims.Count} claims passed";
+            string claims = record is null ? "" : $", {Noether.Experiments.ClaimCounts.Of(record.Claims.Select(Noether.Experiments.ExperimentRunner.FromRecord))}";
             Console.WriteLine(outcome switch
             {
                 TrialOutcome.AlreadyCompleted => $"trial {i} ({trial.Name}): already completed{claims}",

@@ -135,7 +135,7 @@ public sealed partial class CanonicalRepresentation
             Claim.AtLeast("F-real.learns",
                 $"The alignments are those of trained classifiers: test accuracy on {data.Test.Count} images (smallest over γ and seeds)",
                 accuracy.Min(), 0.5,
-                string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={gm}: {PerSeed(s => accuracy[Member(gi, s)])}"))),
+                string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={gm}: {PerSeed(s => accuracy[Member(gi, s)])}"))).AsCheck(),
         ];
     }
 

@@ -53,6 +53,13 @@ public sealed record Claim
     public static Claim Within(string id, string statement, double measured, double low, double high, string? details = null) =>
         new(id, statement, measured, Comparison.Within, low, high, details);
 
+    /// <summary>
+    /// Marks this as a check: an identity or invariant of the implementation, or a sanity condition of the
+    /// setting (the network learns, the trap is non-trivial). It guards correctness; it is not evidence for
+    /// the paper, and reports count it apart from the paper's claims.
+    /// </summary>
+    public Claim AsCheck() => this with { Kind = ClaimKind.Check };
+
     public string ComparisonText => Comparison switch
     {
         Comparison.AtMost => "<=",

@@ -168,7 +168,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         [
             Claim.AtMost("J.mlp-id-mse",
                 $"The MLP decoder ({string.Join("→", new[] { 2 * g.Size }.Concat(config.Mlp.Hidden).Append(g.Size * g.Size))}, {config.Mlp.Epochs} epochs) fits the training region: ID MSE ({where}; worst seed)",
-                mlp.Id.Max(), 1e-3, $"{Seeds(mlp.Id)}; {Blank(blankId)} on ID cells"),
+                mlp.Id.Max(), 1e-3, $"{Seeds(mlp.Id)}; {Blank(blankId)} on ID cells").AsCheck(),
             Claim.AtLeast("J.mlp-ood-vs-blank",
                 "…but fails out of distribution: OOD MSE / blank-image MSE (a blank image would do about as well; smallest over seeds)",
                 mlpRatio.Min(), 0.5, $"OOD MSE {Seeds(mlp.Ood)}; {Blank(blank)}; ratio {Seeds(mlpRatio)}"),
@@ -388,7 +388,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         string what = $"ConvTranspose decoder ({n}×{n} inverted bumps, population code, H = {h}, {c.HiddenLayers} hidden layers, {c.TrainSamples} positions, {c.Epochs} epochs, {split.Description})";
         return
         [
-            Claim.AtMost("J.conv-id-mse", $"The {what} fits the training region: ID MSE (worst seed)", result.Id.Max(), 1e-3, Seeds(result.Id)),
+            Claim.AtMost("J.conv-id-mse", $"The {what} fits the training region: ID MSE (worst seed)", result.Id.Max(), 1e-3, Seeds(result.Id)).AsCheck(),
             Claim.AtLeast("J.conv-ood-vs-blank", "…and fails in the hole: OOD MSE / blank-image MSE (smallest over seeds)", ratio.Min(), 0.5,
                 $"OOD MSE {Seeds(result.Ood)}; blank-image baseline {Claim.Format(blank)}"),
             Claim.AtLeast("J.conv-ood-over-id", "OOD MSE / ID MSE of the ConvTranspose decoder (smallest over seeds)", gap.Min(), 20, Seeds(gap)),

@@ -93,11 +93,11 @@ public sealed partial class EntropicBalance
                 sgd.Max(b => b.InputSide), 0.7, $"pair (W₁, W₂) and hidden layer 1 after SGD: {string.Join(", ", sgd.Select((b, s) => $"seed {ctx.Seed + s}: [{Claim.Format(b.Layer[0])}, {Claim.Format(b.Neuron[0])}]"))}"),
             Claim.AtLeast("D-real.start-unbalanced",
                 $"The balance is made by training: at the start (He init, neurons rescaled by e^{{±{c.InitNeuronSpread}ξ}}, the same function) the hidden-layer orbits are far from it: the largest of the |log ratio| claimed above (smallest of the seeds)",
-                sgdInit.Min(b => b.Hidden), 1.4, $"layers: {Layers(sgdInit)}; neurons: {Neurons(sgdInit)}"),
+                sgdInit.Min(b => b.Hidden), 1.4, $"layers: {Layers(sgdInit)}; neurons: {Neurons(sgdInit)}").AsCheck(),
             // Guards against a broken run: 0.75 is 7.5× chance and below a linear classifier on Fashion-MNIST (≈ 0.84).
             Claim.AtLeast("D-real.learns",
                 $"The balanced network has learned the task: SGD test accuracy on {data.Test.Count} images (smallest of the seeds)",
-                sgdAccuracy.Min(), 0.75, string.Join(", ", sgdAccuracy.Select((a, s) => $"seed {ctx.Seed + s}: {Claim.Format(a)}"))),
+                sgdAccuracy.Min(), 0.75, string.Join(", ", sgdAccuracy.Select((a, s) => $"seed {ctx.Seed + s}: {Claim.Format(a)}"))).AsCheck(),
         };
         if (control is not null)
             claims.Add(Claim.AtLeast("D-real.noise-makes-balance",

@@ -498,6 +498,6 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         ctx.Metrics.Flush();
         return Claim.AtMost("D-c.discrete-charge-identity",
             $"Under full-batch GD (float64, {c.Steps} steps, η ∈ {{{string.Join(", ", c.Lrs)}}}) the rescaling charge ‖W‖² − ‖U‖² is not conserved: it drifts by exactly Σ_t η²(‖∇_W L‖² − ‖∇_U L‖²), and WWᵀ − UᵀU by Σ_t η²(G_W G_Wᵀ − G_Uᵀ G_U): largest error relative to the charge's size (all seeds)",
-            worst, 1e-12, string.Join("; ", text));
+            worst, 1e-12, string.Join("; ", text)).AsCheck();
     }
 }

@@ -146,7 +146,7 @@ public sealed partial class Hebbian
             Claim.AtLeast("A-real.learns",
                 $"The network learns {data.Source}: test accuracy on {data.Test.Count} images at γ=0 (smallest of the seeds)",
                 Enumerable.Range(0, s).Min(si => accuracy[layout.Member(si, 0)]), 0.75,
-                string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={Claim.Format(gm)}: {SeedList(ctx, Enumerable.Range(0, s).Select(si => accuracy[layout.Member(si, gi)]))}"))),
+                string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={Claim.Format(gm)}: {SeedList(ctx, Enumerable.Range(0, s).Select(si => accuracy[layout.Member(si, gi)]))}"))).AsCheck(),
         ];
     }
 

@@ -315,7 +315,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
                 gdRatio.Max(), 1.5, Seeds(gdRatio)),
             Claim.AtMost("H-b.sgd-monotone",
                 "‖v‖² never decreases at any SGD step (each step adds η²‖g‖², fact 3 with A = I; float64): number of steps over all seeds where it fell by more than rounding (1e-14 relative)",
-                decreases, 0),
+                decreases, 0).AsCheck(),
         ];
     }
 
@@ -460,7 +460,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IRes
             Claim.Within("H-d.warmup-init-independent",
                 $"With warmup, the Kaiming init ends at the noise equilibrium of a balanced Xavier init: S_T(Kaiming) / S_T(Xavier) at η = {c.Lr}, both with warmup, " +
                 "same data and batch order (the equilibrium forgets the init, so the runs coalesce; seed farthest from 1)",
-                worstRatio, 0.8, 1.25, xavierDetails),
+                worstRatio, 0.8, 1.25, xavierDetails).AsCheck(),
         ];
     }
 

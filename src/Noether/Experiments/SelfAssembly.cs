@@ -277,7 +277,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         {
             Claim.AtMost("C-E1.random-start",
                 $"{label}: the feedback starts from random connectivity, |cos(B_l, W_lᵀ)| ≤ 0.1 in every layer at step 0 (largest over layers and seeds)",
-                main.CosT.Max(l => l.Max(m => Math.Abs(m[0]))), 0.1, Layers(main, c => c[0])),
+                main.CosT.Max(l => l.Max(m => Math.Abs(m[0]))), 0.1, Layers(main, c => c[0])).AsCheck(),
             Claim.AtLeast("C-E1.self-assembly",
                 $"{label} with λ={Claim.Format(lambda)} (η={Claim.Format(n.Lr)}, {n.Steps} steps, t·ηλ = {Claim.Format(n.Steps * n.Lr * lambda)}): the feedback self-assembles into Wᵀ, cos(B_l, W_lᵀ) ≥ 0.85 in every layer (smallest over layers and seeds)",
                 main.CosT.Min(l => l.Min(m => m[^1])), 0.85, Layers(main, c => c[^1])),

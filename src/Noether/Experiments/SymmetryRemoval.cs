@@ -171,11 +171,11 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             Claim.AtMost("G.vanilla-symmetric",
                 $"GD with weight decay from {c.Hidden} identical tanh neurons stays exactly permutation-symmetric: max pairwise distance of the neurons' (w_i, u_i) / mean norm after {c.Steps} steps (largest over vanilla arms and seeds)",
                 vanillaMembers.Max(m => finalSpread[m]), 1e-9,
-                string.Join("; ", Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "vanilla").Select(a => $"{arms[a].Name}: {PerSeed(s => finalSpread[Member(a, s)])}"))),
+                string.Join("; ", Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "vanilla").Select(a => $"{arms[a].Name}: {PerSeed(s => finalSpread[Member(a, s)])}"))).AsCheck(),
             Claim.AtMost("G.vanilla-rank",
                 "Trapped at the symmetric state, the vanilla student is a one-neuron model: rank W₁ (largest over vanilla arms and seeds)",
                 vanillaMembers.Max(m => finalRank[m]), 1,
-                string.Join("; ", Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "vanilla").Select(a => $"{arms[a].Name}: {PerSeed(s => finalRank[Member(a, s)])}"))),
+                string.Join("; ", Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "vanilla").Select(a => $"{arms[a].Name}: {PerSeed(s => finalRank[Member(a, s)])}"))).AsCheck(),
             Claim.AtLeast("G.syre-rank",
                 "syre (frozen θ₀ ~ N(0, σ₀²) plus decay toward it) leaves the symmetric state: rank W₁ (smallest over syre arms and seeds)",
                 syreMembers.Min(m => finalRank[m]), 2,
@@ -187,10 +187,10 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             Claim.AtLeast("G.trap-nontrivial",
                 "The trap costs something: vanilla training loss / (½ Var y) at γ = syre.gamma (smallest of the seeds; a one-neuron fit that is already good would make the comparison empty)",
                 Enumerable.Range(0, seeds).Min(s => final[Member(vanillaMain, s)] / halfVariance[s]), 0.01,
-                PerSeed(s => final[Member(vanillaMain, s)] / halfVariance[s])),
+                PerSeed(s => final[Member(vanillaMain, s)] / halfVariance[s])).AsCheck(),
             Claim.AtMost("G.sigma0-zero-bitwise",
                 $"syre with σ₀ = 0 is vanilla weight decay γ = {c.Syre.Gamma} bit for bit: parameter entries and final losses that differ after {c.Steps} steps (all seeds)",
-                differing, 0),
+                differing, 0).AsCheck(),
         ];
     }
 

@@ -27,11 +27,10 @@ public static class IndexHtml
         }
         rows = rows.OrderBy(r => r.Run?.Record.Started ?? DateTimeOffset.MaxValue).ToList();
 
-        int total = rows.Sum(r => r.Run?.Record.Claims.Count ?? 0);
-        int passed = rows.Sum(r => r.Run?.Claims.Count(c => c.Passed) ?? 0);
+        var counts = Experiments.ClaimCounts.Of(rows.SelectMany(r => r.Run?.Claims ?? []));
         var sb = Html.Begin("Noether reproduction");
         sb.AppendLine("<h1>Noether reproduction</h1>");
-        sb.AppendLine($"<p class=\"summary\"><strong>{passed}/{total}</strong> claims passed across {rows.Count} experiment(s). "
+        sb.AppendLine($"<p class=\"summary\"><strong>{counts}</strong> across {rows.Count} experiment(s). "
             + $"Each experiment links to its full report (figures, config, timings). Version {Html.E(Experiments.ExperimentRunner.Version)}.</p>");
         sb.AppendLine("<table id=\"experiments\"><thead><tr><th>experiment</th><th>paper</th><th>status</th><th>time</th><th>claims</th><th>report</th></tr></thead><tbody>");
         foreach (var (dir, run, error) in rows)
@@ -48,7 +47,7 @@ public static class IndexHtml
             sb.Append($"<td>{Html.Status(rec.Status)}{(rec.Error is null ? "" : $"<div class=\"details\">{Html.E(rec.Error)}</div>")}</td>");
             sb.Append($"<td class=\"num\">{Html.Seconds(rec.Seconds)}</td><td><ul class=\"claims\">");
             foreach (var c in run.Claims)
-                sb.Append($"<li>{Html.Verdict(c.Passed)} <strong class=\"id\">{Html.E(c.Id)}</strong> {Html.Number(c.Measured)} <span class=\"details\">({Html.E(c.ComparisonText)} {Html.E(c.ThresholdText)})</span></li>");
+                sb.Append($"<li>{Html.Verdict(c.Passed)} <strong class=\"id\">{Html.E(c.Id)}</strong>{(c.Kind == Experiments.ClaimKind.Check ? " <span class=\"details\">(check)</span>" : "")} {Html.Number(c.Measured)} <span class=\"details\">({Html.E(c.ComparisonText)} {Html.E(c.ThresholdText)})</span></li>");
             sb.Append("</ul></td>");
             bool hasReport = File.Exists(Path.Combine(dir, ReportHtml.FileName));
             string link = Uri.EscapeDataString(name) + "/" + ReportHtml.FileName;

@@ -29,8 +29,7 @@ public static class ReportHtml
         if (rec.Paper is { } paper)
             sb.AppendLine($"<p class=\"sub\">Reproduces <em>{Html.E(paper.Title)}</em> — {Html.E(paper.Authors)} ({Html.ArxivLink(paper.Arxiv)})</p>");
 
-        int passed = claims.Count(c => c.Passed);
-        sb.AppendLine($"<p class=\"summary\">Status {Html.Status(rec.Status)}; <strong>{passed}/{claims.Count}</strong> claims passed; "
+        sb.AppendLine($"<p class=\"summary\">Status {Html.Status(rec.Status)}; <strong>{Experiments.ClaimCounts.Of(claims)}</strong>; "
             + $"profile <code>{Html.E(rec.Profile)}</code>, seed {rec.Seed}, {Html.Seconds(rec.Seconds)}.</p>");
         if (rec.Error is not null)
         {
@@ -42,11 +41,11 @@ public static class ReportHtml
         }
 
         sb.AppendLine("<h2 id=\"claims-section\">Claims</h2>");
-        sb.AppendLine($"<table id=\"{ClaimsTableId}\"><thead><tr><th>claim</th><th>statement</th><th>measured</th><th>test</th><th>verdict</th></tr></thead><tbody>");
-        if (claims.Count == 0) sb.AppendLine($"<tr><td colspan=\"5\">This run produced no claims ({Html.E(rec.Status)}).</td></tr>");
+        sb.AppendLine($"<table id=\"{ClaimsTableId}\"><thead><tr><th>claim</th><th>kind</th><th>statement</th><th>measured</th><th>test</th><th>verdict</th></tr></thead><tbody>");
+        if (claims.Count == 0) sb.AppendLine($"<tr><td colspan=\"6\">This run produced no claims ({Html.E(rec.Status)}).</td></tr>");
         foreach (var c in claims)
         {
-            sb.Append($"<tr><td class=\"id\">{Html.E(c.Id)}</td><td>{Html.E(c.Statement)}");
+            sb.Append($"<tr><td class=\"id\">{Html.E(c.Id)}</td><td>{Html.E(c.Kind)}</td><td>{Html.E(c.Statement)}");
             // Per-seed details can be long (one line per seed and condition): collapsed, so the figures stay near the top.
             if (c.Details is not null) sb.Append($"<details class=\"details\"><summary>details</summary>{Html.E(c.Details)}</details>");
             sb.AppendLine($"</td><td class=\"num\">{Html.Number(c.Measured)}</td><td class=\"test\">{Html.E(c.ComparisonText)} {Html.E(c.ThresholdText)}</td><td>{Html.Verdict(c.Passed)}</td></tr>");

@@ -44,7 +44,7 @@ public static class LocalPool
             log.Dispose();
             var status = TrialStatus.Of(manifest, t);
             done++;
-            string claims = status.Record is { } rec ? $", {rec.Claims.Count(c => c.Passed)}/{rec.Claims.Count} claims passed" : "";
+            string claims = status.Record is { } rec ? $", {Noether.Experiments.ClaimCounts.Of(rec.Claims.Select(Noether.Experiments.ExperimentRunner.FromRecord))}" : "";
             output.WriteLine($"[{done}/{total}] trial {t.Index} ({t.Name}): {status.State.ToString().ToLowerInvariant()}{claims}"
                              + (process.ExitCode != 0 ? $" (exit {process.ExitCode}, log {Path.Combine(logs, LogName(t))})" : ""));
             process.Dispose();

@@ -24,7 +24,7 @@ public class ReportTests
         // Verdicts are recomputed from the numbers: 0.07 <= 0.2 passes, 3 >= 5 fails.
         Assert.Matches(new Regex("H-a.imbalance.*?class=\"pass\">PASS", RegexOptions.Singleline), html);
         Assert.Matches(new Regex("H-b.growth.*?class=\"fail\">FAIL", RegexOptions.Singleline), html);
-        Assert.Contains("1/2</strong> claims passed", html);
+        Assert.Contains("1/2 paper claims passed</strong>", html);
         Assert.Contains("balance.sgd_steps", html);
         Assert.Contains("train", html);
         // Self-contained: every figure is a PNG data URI, nothing is fetched.
@@ -130,7 +130,7 @@ public class ReportTests
         Assert.DoesNotContain("href=\"second/report.html\"", html);
         Assert.Contains("no report", html);
         Assert.Equal(2, Regex.Matches(html, "<tr><td><strong>noise-equilibrium").Count);
-        Assert.Contains("2/4</strong> claims passed across 2 experiment(s)", html);
+        Assert.Contains("2/4 paper claims passed</strong> across 2 experiment(s)", html);
         // `noether report` on the reproduce folder rebuilds every run and the index.
         Assert.Equal(Commands.Ok, Commands.Main(["report", root]));
         Assert.True(File.Exists(Path.Combine(root, "second", "report.html")));
