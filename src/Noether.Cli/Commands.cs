@@ -57,6 +57,7 @@ public static class Commands
         root.Subcommands.Add(MetricCommandLine.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
+        root.Subcommands.Add(Robustness.SummarizeCommand());
         // --version says which code this is, as run.json does: version, git commit and whether the tree was dirty; -V as well.
         foreach (var version in root.Options.OfType<VersionOption>())
         {
@@ -174,8 +175,10 @@ public static class Commands
         var threads = ThreadsOption();
         var noFail = NoFailOption();
         var force = ForceOption();
+        var seeds = Robustness.SeedsOption();
+        var seedStep = Robustness.SeedStepOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force, seeds, seedStep }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             // Ctrl+C, SIGTERM and SIGUSR1 (a scheduler's warning) stop a plain run (Interrupt): recorded as interrupted, not left running.
@@ -190,6 +193,8 @@ public static class Commands
                 Threads = r.GetValue(threads),
                 Force = r.GetValue(force),
             };
+            if (Robustness.SeedList(r, seeds, seedStep, request.Seed) is { } seedList)
+                return Robustness.RunSeeds(request, seedList, interrupt, r.GetValue(noFail));
             var result = Execute(request, interrupt.Token);
             if (interrupt.ExitCode is not null) return Interrupted(interrupt, [result]);
             ClaimTable.Print([result]);
@@ -214,7 +219,9 @@ public static class Commands
         };
         var noFail = NoFailOption();
         var force = ForceOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force }) cmd.Options.Add(o);
+        var seeds = Robustness.SeedsOption();
+        var seedStep = Robustness.SeedStepOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force, seeds, seedStep }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             using var interrupt = Interrupt.Listen();
@@ -227,25 +234,50 @@ public static class Commands
             // Resolve every config first so a bad profile fails before hours of work.
             foreach (var i in ids) ExperimentRunner.ResolveConfig(Registry.Get(i), new RunRequest(i) { Profile = prof });
             if (r.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {r.GetValue(jobs)}: expected at least 1");
-            RunRequest Request(string i) => new(i) { Profile = prof, Seed = r.GetValue(seed), OutputDirectory = Path.Combine(dir, i), Threads = r.GetValue(threads), Force = r.GetValue(force) };
+            var seedList = Robustness.SeedList(r, seeds, seedStep, r.GetValue(seed));
+            string SeedDir(long s) => seedList is null ? dir : Path.Combine(dir, Robustness.SeedFolder(s));
+            RunRequest Request(string i, long s) => new(i) { Profile = prof, Seed = s, OutputDirectory = Path.Combine(SeedDir(s), i), Threads = r.GetValue(threads), Force = r.GetValue(force) };
             // Every experiment's folder is checked before the first one starts: a refusal never comes after minutes of work.
             OutputFolder.Check(dir);
-            foreach (var i in ids) ExperimentRunner.CheckOutput(Request(i));
-            OutputFolder.Claim(dir);
-            var results = RunAll(ids, Request, r.GetValue(jobs), interrupt.Token);
-            if (interrupt.ExitCode is not null)
+            foreach (var s in seedList ?? [r.GetValue(seed)])
             {
-                Summary.Write(dir, results);
-                Noether.Reports.IndexHtml.Write(dir);
-                return Interrupted(interrupt, results);
+                OutputFolder.Check(SeedDir(s));
+                foreach (var i in ids) ExperimentRunner.CheckOutput(Request(i, s));
             }
-            ClaimTable.Print(results, statements: false);
-            Summary.Write(dir, results);
-            AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
-            AnsiConsole.MarkupLine($"index: [blue]{Markup.Escape(Noether.Reports.IndexHtml.Write(dir))}[/]");
-            return ExitCode(results, r.GetValue(noFail));
+            OutputFolder.Claim(dir);
+            if (seedList is null)
+                return ReproduceOnce(ids, dir, i => Request(i, r.GetValue(seed)), r.GetValue(jobs), interrupt, r.GetValue(noFail));
+            var all = new List<(long Seed, IReadOnlyList<RunResult> Results)>();
+            foreach (var s in seedList)
+            {
+                Console.WriteLine($"seed {s} ({all.Count + 1}/{seedList.Count})");
+                OutputFolder.Claim(SeedDir(s));
+                var results = RunAll(ids, i => Request(i, s), r.GetValue(jobs), interrupt.Token);
+                Summary.Write(SeedDir(s), results);
+                Noether.Reports.IndexHtml.Write(SeedDir(s));
+                all.Add((s, results));
+                if (interrupt.ExitCode is not null) return Interrupted(interrupt, results);
+            }
+            return Robustness.Report(dir, all, r.GetValue(noFail));
         });
         return cmd;
+    }
+
+    /// <summary>One reproduce pass into <paramref name="dir"/>: the runs, the summary, the index and (when asked) the claims table.</summary>
+    private static int ReproduceOnce(string[] ids, string dir, Func<string, RunRequest> request, int jobs, Interrupt interrupt, bool noFail)
+    {
+        var results = RunAll(ids, request, jobs, interrupt.Token);
+        if (interrupt.ExitCode is not null)
+        {
+            Summary.Write(dir, results);
+            Noether.Reports.IndexHtml.Write(dir);
+            return Interrupted(interrupt, results);
+        }
+        ClaimTable.Print(results, statements: false);
+        Summary.Write(dir, results);
+        AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
+        AnsiConsole.MarkupLine($"index: [blue]{Markup.Escape(Noether.Reports.IndexHtml.Write(dir))}[/]");
+        return ExitCode(results, noFail);
     }
 
     /// <summary>
@@ -274,7 +306,7 @@ public static class Commands
     }
 
     /// <summary>After SIGINT/SIGTERM: one clear line on stderr (no claims table: an interrupted run has none) and exit 130/143.</summary>
-    private static int Interrupted(Interrupt interrupt, IReadOnlyList<RunResult> results)
+    internal static int Interrupted(Interrupt interrupt, IReadOnlyList<RunResult> results)
     {
         string folders = string.Join(", ", results.Where(r => r.Record.Status == RunStatus.Interrupted).Select(r => r.Directory));
         Error($"interrupted by {interrupt.Signal}: {(folders.Length > 0 ? folders + " saved with status interrupted (metrics so far kept)" : "no run was in progress")}"
@@ -282,14 +314,14 @@ public static class Commands
         return interrupt.ExitCode!.Value;
     }
 
-    private static int ExitCode(IReadOnlyList<RunResult> results, bool noFail)
+    internal static int ExitCode(IReadOnlyList<RunResult> results, bool noFail)
     {
         bool complete = results.All(r => r.Record.Status == RunStatus.Completed);
         if (!complete) return ClaimsFailed;
         return noFail || results.All(r => r.AllPassed) ? Ok : ClaimsFailed;
     }
 
-    private static RunResult Execute(RunRequest request, CancellationToken cancel, (int Done, int Total)? overall = null, bool live = true)
+    internal static RunResult Execute(RunRequest request, CancellationToken cancel, (int Done, int Total)? overall = null, bool live = true)
     {
         var experiment = Registry.Get(request.ExperimentId);
         ExperimentRunner.ResolveConfig(experiment, request); // user mistakes surface before any output
