@@ -67,6 +67,39 @@ public class DocumentationTests
     }
 
     [Fact]
+    public void A_claim_declared_as_a_check_in_code_is_marked_as_one_on_its_page_and_no_other_is()
+    {
+        var src = Path.Combine(Root, "src", "Noether", "Experiments");
+        int checks = 0;
+        foreach (var experiment in Registry.All)
+        {
+            string type = experiment.GetType().Name;
+            var lines = File.ReadAllLines(Path.Combine(Root, "docs", "experiments", experiment.Id + ".md"));
+            var documented = Enumerable.Range(0, lines.Length - 1).Where(i => lines[i].StartsWith("### ", StringComparison.Ordinal))
+                .ToDictionary(i => lines[i][4..].Trim(), i => lines[i + 1].StartsWith("Kind: **check**", StringComparison.Ordinal));
+            int declared = 0;
+            foreach (var file in Directory.GetFiles(src, type + ".cs").Concat(Directory.GetFiles(src, type + ".*.cs")))
+            {
+                // A claim's declaration runs from its id to the next claim's id; `.AsCheck()` in it makes it a check.
+                string text = File.ReadAllText(file);
+                var matches = ClaimId.Matches(text);
+                for (int k = 0; k < matches.Count; k++)
+                {
+                    string id = matches[k].Groups[1].Value;
+                    int end = k + 1 < matches.Count ? matches[k + 1].Index : text.Length;
+                    bool check = text[matches[k].Index..end].Contains(".AsCheck()", StringComparison.Ordinal);
+                    if (check) declared++;
+                    if (documented.TryGetValue(id, out bool marked))
+                        Assert.True(marked == check, $"claim {id}: the code declares it a {(check ? "check" : "paper claim")}, docs/experiments/{experiment.Id}.md {(marked ? "marks" : "does not mark")} it 'Kind: **check**'");
+                }
+            }
+            Assert.True(documented.Count(d => d.Value) == declared, $"docs/experiments/{experiment.Id}.md marks {documented.Count(d => d.Value)} checks, the code declares {declared}");
+            checks += declared;
+        }
+        Assert.Equal(16, checks);
+    }
+
+    [Fact]
     public void Every_cited_page_and_anchor_exists()
     {
         var broken = new List<string>();
