@@ -45,11 +45,13 @@ public static class PhaseRunner
         int figures = ctx.Figures.Count, populations = ctx.Populations.Count;
         var result = body(phase);
         ctx.Cancel.ThrowIfCancellationRequested();
+        var added = ctx.Figures.Skip(figures).ToList();
+        var registered = ctx.Populations.Skip(populations).ToList();
         phase.Complete(s =>
         {
             s.Put("phase/result", JsonSerializer.Serialize(result, Json));
-            s.Put("phase/figures", JsonSerializer.Serialize(ctx.Figures.Skip(figures).ToList(), FigureJson));
-            s.Put("phase/populations", WritePopulations(ctx.Populations.Skip(populations)));
+            s.Put("phase/figures", JsonSerializer.Serialize(added, FigureJson));
+            s.Put("phase/populations", WritePopulations(registered));
         });
         return result;
     }
@@ -102,5 +104,60 @@ public static class PhaseRunner
             yield return ((string)p["phase"]!, new PopulationLayout((int)p["seeds"]!, [.. axes]));
         }
         static double ParseDouble(JsonNode? v) => double.Parse((string)v!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>Step-level safe points for a phase that trains: the trainer and the phase's own accumulators are saved and restored with it.</summary>
+public static class PhaseTraining
+{
+    /// <summary>
+    /// Trains until step <paramref name="steps"/> (counted from the phase's start, so a resumed trainer
+    /// only takes the steps left), calling <paramref name="probe"/> before the first step, after every
+    /// <paramref name="every"/>-th step and after the last, exactly as <see cref="Trainer{T}.Run"/> does.
+    /// Each probe point is a safe point: before the probe runs, a due checkpoint saves the trainer and
+    /// <paramref name="state"/> (what the probes accumulate); a resumed phase loads them and starts by
+    /// running that probe again, so metrics.csv — cut back to the checkpoint — gets the same rows.
+    /// </summary>
+    public static void Train<T>(this CheckpointPhase phase, Trainer<T> trainer, long steps, long every, Action<long> probe,
+        CancellationToken cancel, params ICheckpointable[] state) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (phase.Resumed is { } saved)
+        {
+            trainer.LoadState(saved);
+            for (int i = 0; i < state.Length; i++) state[i].Load(saved, $"acc{i}.");
+        }
+        Action<CheckpointState> save = s =>
+        {
+            trainer.SaveState(s);
+            for (int i = 0; i < state.Length; i++) state[i].Save(s, $"acc{i}.");
+        };
+        trainer.Run(steps - trainer.Step, every, step =>
+        {
+            phase.SafePoint(step, save);
+            probe(step);
+        }, cancel);
+    }
+}
+
+/// <summary>Curves a phase accumulates at its probe points (one list of numbers each), saved with its checkpoints.</summary>
+public sealed class Curves(int count) : ICheckpointable
+{
+    private readonly List<double>[] _curves = Enumerable.Range(0, count).Select(_ => new List<double>()).ToArray();
+
+    public List<double> this[int i] => _curves[i];
+    public int Count => _curves.Length;
+
+    public void Save(CheckpointState state, string prefix)
+    {
+        for (int i = 0; i < _curves.Length; i++) state.Put($"{prefix}{i}", _curves[i].ToArray());
+    }
+
+    public void Load(CheckpointState state, string prefix)
+    {
+        for (int i = 0; i < _curves.Length; i++)
+        {
+            _curves[i].Clear();
+            _curves[i].AddRange(state.Get<double>($"{prefix}{i}"));
+        }
     }
 }

@@ -58,7 +58,9 @@ public sealed class RunCheckpoints
     private readonly string? _path;
     private readonly CheckpointSettings? _settings;
     private readonly CheckpointState? _loaded;
-    private readonly Dictionary<string, CheckpointState> _done = new(StringComparer.Ordinal);
+    // Results of the phases done; a phase's results are written out when a checkpoint first needs them
+    // (the last phase's never are: no checkpoint follows it).
+    private readonly Dictionary<string, Lazy<CheckpointState>> _done = new(StringComparer.Ordinal);
     private readonly List<string> _doneOrder = [];
     private readonly HashSet<string> _begun = new(StringComparer.Ordinal);
     // Identity of the run, stored so that a checkpoint is only resumed by the same run.
@@ -76,7 +78,8 @@ public sealed class RunCheckpoints
         if (loaded is null) return;
         foreach (var name in Lines(loaded.GetString("meta/done")))
         {
-            _done[name] = loaded.Sub($"done/{name}/");
+            var results = loaded.Sub($"done/{name}/");
+            _done[name] = new Lazy<CheckpointState>(results);
             _doneOrder.Add(name);
         }
         _loadedPhase = loaded.GetString("meta/phase");
@@ -164,7 +167,7 @@ public sealed class RunCheckpoints
     public CheckpointPhase Phase(string name)
     {
         if (!_begun.Add(name)) throw new InvalidOperationException($"checkpoint phase '{name}' begun twice in one run; phase names must be unique");
-        if (_done.TryGetValue(name, out var results)) return new CheckpointPhase(this, name, results, null);
+        if (_done.TryGetValue(name, out var results)) return new CheckpointPhase(this, name, results.Value, null);
         CheckpointPhase phase;
         if (_loadedPhase is null)
         {
@@ -227,7 +230,7 @@ public sealed class RunCheckpoints
         s.Put("meta/seconds", SecondsBefore + (Stopwatch.GetTimestamp() - _started) / (double)Stopwatch.Frequency);
         foreach (var (k, v) in ctx.Timings) s.Put("timings/" + k, v);
         foreach (var (k, v) in ctx.Extra) s.Put("extra/" + k, v);
-        foreach (var name in _doneOrder) s.PutAll($"done/{name}/", _done[name]);
+        foreach (var name in _doneOrder) s.PutAll($"done/{name}/", _done[name].Value);
         if (write is not null)
         {
             var live = new CheckpointState();
@@ -242,11 +245,11 @@ public sealed class RunCheckpoints
         _nextDue = Stopwatch.GetTimestamp() + Interval;
     }
 
-    internal void Complete(CheckpointPhase phase, CheckpointState results)
+    internal void Complete(CheckpointPhase phase, Func<CheckpointState> results)
     {
         if (Current == phase) Current = null;
         if (!Enabled) return;
-        _done[phase.Name] = results;
+        _done[phase.Name] = new Lazy<CheckpointState>(results);
         _doneOrder.Add(phase.Name);
     }
 
@@ -305,12 +308,18 @@ public sealed class CheckpointPhase
             throw new OperationCanceledException($"stopped by {_owner.StopReason} after a checkpoint at {Name} step {step}");
     }
 
-    /// <summary>Records the results of the finished phase (kept in every later checkpoint).</summary>
+    /// <summary>
+    /// Records the results of the finished phase (kept in every later checkpoint). <paramref name="writeResults"/>
+    /// runs when the next checkpoint is written, if one is: what it reads must not change after the phase.
+    /// </summary>
     public void Complete(Action<CheckpointState> writeResults)
     {
-        var results = new CheckpointState();
-        writeResults(results);
         _completed = true;
-        _owner.Complete(this, results);
+        _owner.Complete(this, () =>
+        {
+            var results = new CheckpointState();
+            writeResults(results);
+            return results;
+        });
     }
 }
