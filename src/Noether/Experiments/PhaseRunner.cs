@@ -145,6 +145,8 @@ public sealed class Curves(int count) : ICheckpointable
     private readonly List<double>[] _curves = Enumerable.Range(0, count).Select(_ => new List<double>()).ToArray();
 
     public List<double> this[int i] => _curves[i];
+    /// <summary>The curves themselves, for code that takes an array of lists.</summary>
+    public List<double>[] Lists => _curves;
     public int Count => _curves.Length;
 
     public void Save(CheckpointState state, string prefix)
