@@ -75,6 +75,13 @@ public sealed class RunContext
     /// round-trip through System.Text.Json (records, arrays, numbers, tuples).
     /// </summary>
     public T Phase<T>(string name, Func<CheckpointPhase, T> body) => PhaseRunner.Run(this, name, body);
+
+    /// <summary>A phase that returns claims (<see cref="Phase{T}"/>; they are stored as run.json stores them).</summary>
+    public IReadOnlyList<Claim> ClaimsPhase(string name, Func<CheckpointPhase, IReadOnlyList<Claim>> body) => PhaseRunner.Claims(this, name, body);
+
+    /// <summary>A phase that returns claims and a value later phases need.</summary>
+    public (IReadOnlyList<Claim> Claims, T Value) ClaimsPhase<T>(string name, Func<CheckpointPhase, (IReadOnlyList<Claim>, T)> body) =>
+        PhaseRunner.Claims<T>(this, name, phase => body(phase));
     public List<Figure> Figures { get; } = [];
     /// <summary>Wall time of named phases, in seconds (saved in run.json).</summary>
     public Dictionary<string, double> Timings { get; } = new();

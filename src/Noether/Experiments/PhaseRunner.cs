@@ -56,6 +56,21 @@ public static class PhaseRunner
         return result;
     }
 
+    /// <summary>A phase whose result is a list of claims (stored as run.json's claim records).</summary>
+    public static IReadOnlyList<Claim> Claims(RunContext ctx, string name, Func<CheckpointPhase, IReadOnlyList<Claim>> body) =>
+        Run(ctx, name, phase => body(phase).Select(ExperimentRunner.ToRecord).ToList()).Select(ExperimentRunner.FromRecord).ToList();
+
+    /// <summary>A phase whose result is a list of claims and a value later phases need.</summary>
+    public static (IReadOnlyList<Claim> Claims, T Value) Claims<T>(RunContext ctx, string name, Func<CheckpointPhase, (IReadOnlyList<Claim> Claims, T Value)> body)
+    {
+        var (records, value) = Run(ctx, name, phase =>
+        {
+            var (claims, v) = body(phase);
+            return (claims.Select(ExperimentRunner.ToRecord).ToList(), v);
+        });
+        return (records.Select(ExperimentRunner.FromRecord).ToList(), value);
+    }
+
     private static string WritePopulations(IEnumerable<Population> populations)
     {
         var list = new JsonArray();
