@@ -165,38 +165,61 @@ public static class Commands
 
     private static Command RunCommand()
     {
-        var cmd = new Command("run", "Run one experiment and check its claims.");
-        var id = new Argument<string>("id") { Description = "Experiment id (see 'noether list')" };
+        var cmd = new Command("run", "Run one experiment and check its claims; it checkpoints as it goes, and 'run --resume DIR' continues an interrupted run.");
+        var id = new Argument<string?>("id") { Description = "Experiment id (see 'noether list'); optional with --resume", Arity = ArgumentArity.ZeroOrOne };
         var profile = ProfileOption();
         var seed = new Option<long>("--seed") { Description = "Run seed; population member i uses seed + i", DefaultValueFactory = _ => 1 };
         var sets = new Option<string[]>("--set") { Description = "Config override key=value (repeatable; dotted keys)", AllowMultipleArgumentsPerToken = false };
         var config = new Option<string?>("--config") { Description = "JSON file of config overrides" };
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/<id>-<timestamp>-<seed>)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the interrupted run in this folder from its checkpoint (same results as an uninterrupted run)" };
+        var every = SweepCommand.CheckpointEveryOption();
         var threads = ThreadsOption();
         var noFail = NoFailOption();
         var force = ForceOption();
         var seeds = Robustness.SeedsOption();
         var seedStep = Robustness.SeedStepOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force, seeds, seedStep }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, resume, every, threads, noFail, force, seeds, seedStep }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            // Ctrl+C, SIGTERM and SIGUSR1 (a scheduler's warning) stop a plain run (Interrupt): recorded as interrupted, not left running.
-            using var interrupt = Interrupt.Listen();
-            var request = new RunRequest(r.GetValue(id)!)
+            var settings = new CheckpointSettings { EverySeconds = SweepCommand.CheckpointEvery(r, every) };
+            RunRequest request;
+            if (r.GetValue(resume) is { } dir)
             {
-                Profile = r.GetValue(profile)!,
-                Seed = r.GetValue(seed),
-                Sets = r.GetValue(sets) ?? [],
-                ConfigFile = r.GetValue(config),
-                OutputDirectory = r.GetValue(outDir),
-                Threads = r.GetValue(threads),
-                Force = r.GetValue(force),
-            };
-            if (Robustness.SeedList(r, seeds, seedStep, request.Seed) is { } seedList)
+                bool Given(Option o) => r.GetResult(o) is { Implicit: false };
+                if (Given(seeds)) throw new ConfigException("run: --seeds cannot be combined with --resume; resume each seed-<s> folder on its own");
+                var built = ResumeRequest.Build(dir, new ResumeRequest.Given(r.GetValue(id), Given(profile) ? r.GetValue(profile) : null,
+                    Given(seed) ? r.GetValue(seed) : null, Given(sets), Given(config), Given(force), Given(outDir)), r.GetValue(threads), settings);
+                if (built is null)
+                {
+                    Console.WriteLine($"{dir}: already completed; nothing to resume");
+                    return Ok;
+                }
+                request = built;
+            }
+            else
+            {
+                request = new RunRequest(r.GetValue(id) ?? throw new ConfigException("run: expected an experiment id (see 'noether list'), or --resume DIR"))
+                {
+                    Profile = r.GetValue(profile)!,
+                    Seed = r.GetValue(seed),
+                    Sets = r.GetValue(sets) ?? [],
+                    ConfigFile = r.GetValue(config),
+                    OutputDirectory = r.GetValue(outDir),
+                    Threads = r.GetValue(threads),
+                    Force = r.GetValue(force),
+                    Checkpoints = settings,
+                };
+            }
+            // Ctrl+C, SIGTERM and SIGUSR1 (a scheduler's warning) stop the run at its next safe point with a checkpoint
+            // (or at once in a phase without step safe points, whose start was checkpointed): saved as interrupted, resumable.
+            using var interrupt = Interrupt.Listen();
+            using var link = interrupt.Token.Register(() => settings.Stop.Request(interrupt.Signal ?? "a signal"));
+            if (r.GetValue(resume) is null && Robustness.SeedList(r, seeds, seedStep, request.Seed) is { } seedList)
                 return Robustness.RunSeeds(request, seedList, interrupt, r.GetValue(noFail));
-            var result = Execute(request, interrupt.Token);
-            if (interrupt.ExitCode is not null) return Interrupted(interrupt, [result]);
+            var result = Execute(request, CancellationToken.None);
+            if (interrupt.ExitCode is not null && result.Record.Status != RunStatus.Completed) return Interrupted(interrupt, [result]);
             ClaimTable.Print([result]);
             AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(result.Directory)}[/]");
             return ExitCode([result], r.GetValue(noFail));
@@ -308,8 +331,10 @@ public static class Commands
     /// <summary>After SIGINT/SIGTERM: one clear line on stderr (no claims table: an interrupted run has none) and exit 130/143.</summary>
     internal static int Interrupted(Interrupt interrupt, IReadOnlyList<RunResult> results)
     {
-        string folders = string.Join(", ", results.Where(r => r.Record.Status == RunStatus.Interrupted).Select(r => r.Directory));
-        Error($"interrupted by {interrupt.Signal}: {(folders.Length > 0 ? folders + " saved with status interrupted (metrics so far kept)" : "no run was in progress")}"
+        var stopped = results.Where(r => r.Record.Status == RunStatus.Interrupted).ToList();
+        string folders = string.Join(", ", stopped.Select(r => r.Directory));
+        bool resumable = stopped.Count == 1 && File.Exists(Path.Combine(stopped[0].Directory, RunCheckpoints.FileName));
+        Error($"interrupted by {interrupt.Signal}: {(folders.Length > 0 ? folders + " saved with status interrupted" + (resumable ? " (resume with: noether run --resume " + folders + ")" : " (metrics so far kept)") : "no run was in progress")}"
             + (results.Count(r => r.Record.Status == RunStatus.Completed) is int done and > 0 ? $"; {done} run(s) completed before it" : ""));
         return interrupt.ExitCode!.Value;
     }

@@ -53,9 +53,10 @@ public static class Robustness
         foreach (var s in seeds)
         {
             Console.WriteLine($"seed {s} ({all.Count + 1}/{seeds.Count})");
-            var result = Commands.Execute(At(s), interrupt.Token);
+            // A signal stops the current seed's run at its next safe point (checkpointed, resumable with run --resume seed-<s>).
+            var result = Commands.Execute(At(s), CancellationToken.None);
             all.Add((s, [result]));
-            if (interrupt.ExitCode is not null) return Commands.Interrupted(interrupt, [result]);
+            if (interrupt.ExitCode is not null && result.Record.Status != RunStatus.Completed) return Commands.Interrupted(interrupt, [result]);
         }
         return Report(dir, all, noFail);
     }

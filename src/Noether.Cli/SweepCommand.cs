@@ -33,9 +33,9 @@ public static class SweepCommand
         DefaultValueFactory = _ => 1,
     };
 
-    private static Option<double> CheckpointEveryOption() => new("--checkpoint-every")
+    internal static Option<double> CheckpointEveryOption() => new("--checkpoint-every")
     {
-        Description = "Seconds between periodic checkpoints of resumable experiments (0: at every safe point)",
+        Description = "Seconds between periodic checkpoints (0: at every safe point)",
         DefaultValueFactory = _ => 60,
     };
 
@@ -44,7 +44,7 @@ public static class SweepCommand
     private static Option<bool> AllowCorruptOption() => new("--allow-corrupt") { Description = "Exit 0 even if some trial's run.json is corrupt (such trials are listed and nothing is imported from them)" };
 
     /// <summary>The --checkpoint-every value, refused unless a finite number of seconds ≥ 0.</summary>
-    private static double CheckpointEvery(ParseResult r, Option<double> every)
+    internal static double CheckpointEvery(ParseResult r, Option<double> every)
     {
         double v = r.GetValue(every);
         if (!double.IsFinite(v) || v < 0)

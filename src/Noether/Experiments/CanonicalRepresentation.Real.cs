@@ -61,13 +61,14 @@ public sealed partial class CanonicalRepresentation
             pop.Streams("batches"));
         config.Syre.AttachTo(trainer, pop.Streams("syre"));
 
-        var meanCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
-        var steps = new List<double>();
+        var meanCurve = new Curves(p);
+        var probed = new Curves(1);
+        var steps = probed[0];
         Measurement[] last = [];
         double[] accuracy = [];
-        ctx.Time("train", () =>
+        ctx.Phase("train", phase => ctx.Time("train", () =>
         {
-            trainer.Run(c.Steps, c.ProbeEvery, step =>
+            phase.Train(trainer, c.Steps, c.ProbeEvery, step =>
             {
                 ClassificationData.TracePass(net, loss, data.Test, probeCount);
                 last = MeasureTrace(net);
@@ -85,9 +86,9 @@ public sealed partial class CanonicalRepresentation
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"crh {data.Source}", step, c.Steps);
-            }, ctx.Cancel);
+            }, ctx.Cancel, meanCurve, probed);
             return 0;
-        });
+        }));
 
         var nulls = new CrhAlignments[p];
         ctx.Time("null", () =>

@@ -91,12 +91,14 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
             pop.Streams("batches"));
         c.Syre.AttachTo(trainer, pop.Streams("syre"));
 
-        var meanCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
-        var steps = new List<double>();
+        // One training phase with a safe point at every probe; what the probes accumulate is saved with the trainer.
+        var meanCurve = new Curves(p);
+        var probed = new Curves(1);
+        var steps = probed[0];
         Measurement[] last = [];
-        ctx.Time("train", () =>
+        ctx.Phase("train", phase => ctx.Time("train", () =>
         {
-            trainer.Run(c.Steps, c.ProbeEvery, step =>
+            phase.Train(trainer, c.Steps, c.ProbeEvery, step =>
             {
                 last = Measure(net, probe);
                 steps.Add(step);
@@ -111,9 +113,9 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report("crh", step, c.Steps);
-            }, ctx.Cancel);
+            }, ctx.Cancel, meanCurve, probed);
             return 0;
-        });
+        }));
 
         var nulls = new CrhAlignments[p];
         ctx.Time("null", () =>
@@ -256,7 +258,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         }
     }
 
-    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, List<double>[] meanCurve, PopulationLayout layout, string where)
+    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, Curves meanCurve, PopulationLayout layout, string where)
     {
         ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean ± sd over seeds)")
         {

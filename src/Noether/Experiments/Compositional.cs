@@ -247,6 +247,14 @@ public sealed class Compositional : Experiment<Compositional.Config>
         double lr, double weightDecay, int batch, int epochs, Config config, RunContext ctx, IReadOnlyList<(int X, int Y)>? trainCells = null,
         Action<Trainer<float>>? hook = null)
     {
+        // One phase per decoder, with a safe point at every probe: a resumed run skips decoders already trained.
+        return ctx.Phase(name, phase => TrainDecoder(phase, name, net, bumps, split, code, lr, weightDecay, batch, epochs, config, ctx, trainCells, hook));
+    }
+
+    private static DecoderResult TrainDecoder(CheckpointPhase phase, string name, Sequential<float> net, GaussianBumps bumps, BumpHoldout split, BumpCode code,
+        double lr, double weightDecay, int batch, int epochs, Config config, RunContext ctx, IReadOnlyList<(int X, int Y)>? trainCells,
+        Action<Trainer<float>>? hook)
+    {
         int p = net.Members;
         var cells = trainCells ?? split.InDistribution;
         var (codes, images) = bumps.Batch<float>(cells, code);
@@ -259,7 +267,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         long steps = (long)epochs * perEpoch;
         ctx.Time(name, () =>
         {
-            trainer.Run(steps, (long)config.ProbeEvery * perEpoch, step =>
+            phase.Train(trainer, steps, (long)config.ProbeEvery * perEpoch, step =>
             {
                 var id = CellMse(net, bumps, split.InDistribution, code, out _);
                 var ood = CellMse(net, bumps, split.OutOfDistribution, code, out _);

@@ -115,6 +115,9 @@ public static class ConfigBinder
         ApplyJson(config, obj, "");
     }
 
+    /// <summary>Applies a config object as <see cref="ApplyJsonFile"/> does (e.g. the resolved config stored in run.json).</summary>
+    public static void ApplyJson(object config, JsonObject obj) => ApplyJson(config, obj, "");
+
     private static void ApplyJson(object config, JsonObject obj, string prefix)
     {
         foreach (var (name, node) in obj)

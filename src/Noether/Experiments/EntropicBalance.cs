@@ -124,9 +124,10 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     {
         var claims = new List<Claim>();
         var linear = LinearTeacher(config.Alignment, config.Seeds, ctx);
-        claims.AddRange(RunAlignment(config, linear, ctx));
-        claims.AddRange(RunNeuronBalance(config, ctx));
-        claims.Add(RunDiscretisation(config, linear, ctx));
+        // Phases D-a, D-b, D-c; a resumed run re-runs the one it was stopped in from its start.
+        claims.AddRange(ctx.ClaimsPhase("alignment", _ => RunAlignment(config, linear, ctx)));
+        claims.AddRange(ctx.ClaimsPhase("neuron_balance", _ => RunNeuronBalance(config, ctx)));
+        claims.AddRange(ctx.ClaimsPhase("discretisation", _ => [RunDiscretisation(config, linear, ctx)]));
         return claims;
     }
 

@@ -12,15 +12,19 @@ public sealed record RunRequest(string ExperimentId)
     public long Seed { get; init; } = 1;
     public IReadOnlyList<string> Sets { get; init; } = [];
     public string? ConfigFile { get; init; }
+    /// <summary>A resolved config to apply after the profile (a resumed run's, from its run.json).</summary>
+    public JsonObject? ConfigJson { get; init; }
     /// <summary>Exact run folder; null makes runs/&lt;id&gt;-&lt;timestamp&gt;-&lt;seed&gt; under <see cref="RunsRoot"/>.</summary>
     public string? OutputDirectory { get; init; }
     public string RunsRoot { get; init; } = "runs";
     public int Threads { get; init; } = 1;
     /// <summary>
-    /// Checkpoint the run (resumable experiments only) and resume it from the checkpoint left in
-    /// <see cref="OutputDirectory"/> by an earlier attempt; null runs from scratch without checkpoints.
+    /// Checkpoint the run and resume it from the checkpoint left in <see cref="OutputDirectory"/> by an
+    /// earlier attempt of the same run; null runs from scratch without checkpoints.
     /// </summary>
     public CheckpointSettings? Checkpoints { get; init; }
+    /// <summary>`run --resume`: the folder must hold a checkpoint of this run; anything else is a user error naming the file.</summary>
+    public bool Resume { get; init; }
     /// <summary>Replace a completed run already in <see cref="OutputDirectory"/>; without it such a folder is refused.</summary>
     public bool Force { get; init; }
 }
@@ -43,6 +47,7 @@ public static class ExperimentRunner
     {
         var config = experiment.CreateConfig(request.Profile);
         if (request.ConfigFile is not null) ConfigBinder.ApplyJsonFile(config, request.ConfigFile);
+        if (request.ConfigJson is not null) ConfigBinder.ApplyJson(config, request.ConfigJson);
         foreach (var s in request.Sets) ConfigBinder.Set(config, s);
         ConfigBinder.Validate(config);
         if (config is IMemoryEstimate sized)
@@ -67,13 +72,14 @@ public static class ExperimentRunner
             dir += "-" + Guid.NewGuid().ToString("N")[..6];
         bool created = OutputFolder.Claim(dir);
         var configJson = ConfigBinder.ToJson(config);
-        bool resumable = request.Checkpoints is not null && experiment is IResumable;
         RunCheckpoints checkpoints;
         try
         {
-            checkpoints = resumable
-                ? RunCheckpoints.Open(dir, request.Checkpoints!, experiment.Id, configJson.ToJsonString(), request.Seed)
-                : new RunCheckpoints();
+            checkpoints = request.Checkpoints is null
+                ? new RunCheckpoints()
+                : request.Force && !request.Resume
+                    ? RunCheckpoints.Fresh(dir, request.Checkpoints, experiment.Id, configJson.ToJsonString())
+                    : RunCheckpoints.Open(dir, request.Checkpoints, experiment.Id, configJson.ToJsonString(), request.Seed, request.Resume);
             if (!checkpoints.Resuming) RefuseCompleted(dir, request.Force);
         }
         catch when (created)
@@ -120,9 +126,10 @@ public static class ExperimentRunner
 
         string metricsPath = Path.Combine(dir, "metrics.csv");
         using var metrics = checkpoints.Resuming ? MetricsWriter.Resume(metricsPath, checkpoints.MetricsLength) : MetricsWriter.Open(metricsPath);
-        // A stop signal ends a run that cannot checkpoint at once; a resumable one stops at its next safe point.
+        // A stop signal ends a phase that trains through step safe points at the next one (with a checkpoint there);
+        // any other phase is cancelled at once, and the checkpoint at its start (or the last one before) is what remains.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!resumable) stop.Cancel(); });
+        using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!checkpoints.CurrentSavesSteps) stop.Cancel(); });
         var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints };
         // run.json lists each population's members as soon as it is registered, so an unfinished run says what it trains.
         context.PopulationAdded += () =>
@@ -131,6 +138,7 @@ public static class ExperimentRunner
             record.Save(dir);
         };
         checkpoints.Bind(context);
+        checkpoints.SaveStart();
         // TensorBoard follows the metrics live, members named by the populations the experiment declares;
         // a resumed run first gets the rows it keeps from before.
         if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
@@ -148,7 +156,7 @@ public static class ExperimentRunner
         {
             record.Status = RunStatus.Interrupted;
             record.Error = checkpoints.LastSaved is { } at
-                ? $"stopped{(request.Checkpoints!.Stop.Reason is { } why ? " by " + why : "")}; checkpoint at {at}, rerun to resume"
+                ? $"stopped{(request.Checkpoints!.Stop.Reason is { } why ? " by " + why : "")}; checkpoint at {at}; continue with: noether run --resume {dir}"
                 : "interrupted before the end of the run";
         }
         catch (Exception e) when (IsUserMistake(e) && !checkpoints.Resuming)

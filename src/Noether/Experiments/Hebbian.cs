@@ -141,11 +141,12 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     private IReadOnlyList<Claim> RunSynthetic(Config config, RunContext ctx)
     {
         var claims = new List<Claim>();
-        claims.AddRange(RunDecay(config, ctx));
-        var (noiseClaims, whitened) = RunNoise(config, ctx);
+        // Phases A-E1, A-E2, A-E3 (and the phase diagram); a resumed run re-runs the one it was stopped in from its start.
+        claims.AddRange(ctx.ClaimsPhase("decay", _ => RunDecay(config, ctx)));
+        var (noiseClaims, whitened) = ctx.ClaimsPhase("noise", _ => RunNoise(config, ctx));
         claims.AddRange(noiseClaims);
-        claims.AddRange(RunWeakForm(config, ctx, whitened));
-        if (config.PhaseDiagram.Enabled) RunPhaseDiagram(config, ctx);
+        claims.AddRange(ctx.ClaimsPhase("weak_form", _ => RunWeakForm(config, ctx, whitened)));
+        if (config.PhaseDiagram.Enabled) ctx.Phase("phase_diagram", _ => { RunPhaseDiagram(config, ctx); return 0; });
         return claims;
     }
 

@@ -145,11 +145,12 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var n = config.Network;
         var data = TeacherData(n.InputDim, n.TeacherHidden, n.OutputDim, n.Samples, config.Seeds, ctx, "data");
         var claims = new List<Claim>();
-        var (consistencyClaims, bpLoss) = RunConsistency(config, ctx, data);
+        // Phases B-E1 … B-E4; a resumed run re-runs the one it was stopped in from its start.
+        var (consistencyClaims, bpLoss) = ctx.ClaimsPhase("consistency", _ => RunConsistency(config, ctx, data));
         claims.AddRange(consistencyClaims);
-        claims.AddRange(RunEvolution(config, ctx));
-        claims.AddRange(RunMetaplasticity(config, ctx, data));
-        claims.AddRange(RunTopology(config, ctx, data, bpLoss));
+        claims.AddRange(ctx.ClaimsPhase("evolution", _ => RunEvolution(config, ctx)));
+        claims.AddRange(ctx.ClaimsPhase("metaplasticity", _ => RunMetaplasticity(config, ctx, data)));
+        claims.AddRange(ctx.ClaimsPhase("topology", _ => RunTopology(config, ctx, data, bpLoss)));
         return claims;
     }
 

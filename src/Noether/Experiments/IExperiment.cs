@@ -66,8 +66,22 @@ public sealed class RunContext
     public string? Directory { get; }
     public IRunProgress Progress { get; }
     public CancellationToken Cancel { get; }
-    /// <summary>Checkpoints of a resumable run (<see cref="IResumable"/>); disabled unless the runner was asked for them.</summary>
+    /// <summary>The run's checkpoints; disabled unless the runner was asked for them.</summary>
     public RunCheckpoints Checkpoints { get; init; } = new();
+
+    /// <summary>
+    /// Runs one named phase of the experiment and returns its result; on a resumed run a phase done
+    /// before is skipped and returns its stored result (see <see cref="PhaseRunner"/>). The result must
+    /// round-trip through System.Text.Json (records, arrays, numbers, tuples).
+    /// </summary>
+    public T Phase<T>(string name, Func<CheckpointPhase, T> body) => PhaseRunner.Run(this, name, body);
+
+    /// <summary>A phase that returns claims (<see cref="Phase{T}"/>; they are stored as run.json stores them).</summary>
+    public IReadOnlyList<Claim> ClaimsPhase(string name, Func<CheckpointPhase, IReadOnlyList<Claim>> body) => PhaseRunner.Claims(this, name, body);
+
+    /// <summary>A phase that returns claims and a value later phases need.</summary>
+    public (IReadOnlyList<Claim> Claims, T Value) ClaimsPhase<T>(string name, Func<CheckpointPhase, (IReadOnlyList<Claim>, T)> body) =>
+        PhaseRunner.Claims<T>(this, name, phase => body(phase));
     public List<Figure> Figures { get; } = [];
     /// <summary>Wall time of named phases, in seconds (saved in run.json).</summary>
     public Dictionary<string, double> Timings { get; } = new();

@@ -160,14 +160,19 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
 
         var information = ctx.Time("information", () => generators.Select(g =>
             Enumerable.Range(0, spec.SharedBits + 1).Select(g.Information).ToArray()).ToArray());
-        var info = ctx.Population("information", PopulationLayout.OfSeeds(p).With("redundancy", Enumerable.Range(0, spec.SharedBits + 1)));
-        for (int m = 0; m < info.Count; m++)
+        // Phases: the information rows, then one per uniqueness level (a resumed run re-runs the level it was stopped in from its start).
+        ctx.Phase("information", _ =>
         {
-            var (s, r) = (info.SeedIndex(m), info.Layout.Index(m, "redundancy"));
-            info.Log(0, m, "I(X1,X2;Y)", information[s][r].Joint);
-            info.Log(0, m, "I(X1;Y)", information[s][r].Modality1);
-            info.Log(0, m, "I(X2;Y)", information[s][r].Modality2);
-        }
+            var info = ctx.Population("information", PopulationLayout.OfSeeds(p).With("redundancy", Enumerable.Range(0, spec.SharedBits + 1)));
+            for (int m = 0; m < info.Count; m++)
+            {
+                var (s, r) = (info.SeedIndex(m), info.Layout.Index(m, "redundancy"));
+                info.Log(0, m, "I(X1,X2;Y)", information[s][r].Joint);
+                info.Log(0, m, "I(X1;Y)", information[s][r].Modality1);
+                info.Log(0, m, "I(X2;Y)", information[s][r].Modality2);
+            }
+            return 0;
+        });
 
         // The modalities do not depend on R (only the labels do): build and standardise them once.
         int nd = config.HeterogeneityDepths.Length, nTrain = config.Data.TrainSamples;
@@ -189,7 +194,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
         var e1Pop = ctx.Population("e1", PopulationLayout.OfSeeds(p).With("uniqueness", us));
         var e2Pop = ctx.Population("e2", PopulationLayout.OfSeeds(p).With("uniqueness", us).With("depth", config.EncoderDepths).With("d_phi", config.HeterogeneityDepths));
         for (int ui = 0; ui < us.Length; ui++)
-            levels.Add(RunLevel(ui, e1Pop, e2Pop, config, generators, latent, fixedFeatures, hetFeatures, ctx));
+            levels.Add(ctx.Phase($"level.U{us[ui]}", _ => RunLevel(ui, e1Pop, e2Pop, config, generators, latent, fixedFeatures, hetFeatures, ctx)));
 
         Declare(config, levels, ctx);
         return Claims(config, levels, information, ctx);

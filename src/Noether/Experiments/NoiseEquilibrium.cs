@@ -24,7 +24,7 @@ namespace Noether.Experiments;
 /// Each population member is one seed (run seed + i) with its own teacher, data and initialisation.
 /// Resumable: each of the six training phases checkpoints at its probe points (see <see cref="RunCheckpoints"/>).
 /// </summary>
-public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>, IResumable
+public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
 {
     public override string Id => "noise-equilibrium";
     public override string Title => "SGD under symmetry: noise equilibrium or divergence";

@@ -4,9 +4,6 @@ using Noether.Training;
 
 namespace Noether.Experiments;
 
-/// <summary>Marks an experiment whose training saves checkpoints through <see cref="RunContext.Checkpoints"/> and resumes from them.</summary>
-public interface IResumable;
-
 /// <summary>Raised by a signal handler (SIGTERM, SIGUSR1): checkpoint at the next safe point, then stop.</summary>
 public sealed class StopSignal
 {
@@ -38,6 +35,11 @@ public sealed class CheckpointSettings
     /// <summary>Seconds between periodic checkpoints; 0 saves at every safe point.</summary>
     public double EverySeconds { get; init; } = 60;
     public StopSignal Stop { get; init; } = new();
+    /// <summary>
+    /// For tests: asked at every safe point with its label ("phase@step", or "phase@start" at a phase's
+    /// start); returning true requests a stop there, as a signal would.
+    /// </summary>
+    public Func<string, bool>? StopAt { get; init; }
 }
 
 /// <summary>
@@ -56,7 +58,9 @@ public sealed class RunCheckpoints
     private readonly string? _path;
     private readonly CheckpointSettings? _settings;
     private readonly CheckpointState? _loaded;
-    private readonly Dictionary<string, CheckpointState> _done = new(StringComparer.Ordinal);
+    // Results of the phases done; a phase's results are written out when a checkpoint first needs them
+    // (the last phase's never are: no checkpoint follows it).
+    private readonly Dictionary<string, Lazy<CheckpointState>> _done = new(StringComparer.Ordinal);
     private readonly List<string> _doneOrder = [];
     private readonly HashSet<string> _begun = new(StringComparer.Ordinal);
     // Identity of the run, stored so that a checkpoint is only resumed by the same run.
@@ -74,12 +78,14 @@ public sealed class RunCheckpoints
         if (loaded is null) return;
         foreach (var name in Lines(loaded.GetString("meta/done")))
         {
-            _done[name] = loaded.Sub($"done/{name}/");
+            var results = loaded.Sub($"done/{name}/");
+            _done[name] = new Lazy<CheckpointState>(results);
             _doneOrder.Add(name);
         }
         _loadedPhase = loaded.GetString("meta/phase");
+        if (_loadedPhase.Length == 0) _loadedPhase = null; // saved between two phases: nothing live to restore
         SecondsBefore = loaded.GetDouble("meta/seconds");
-        ResumedFrom = Label(_loadedPhase, loaded.GetInt64("meta/step"));
+        ResumedFrom = _loadedPhase is null ? $"{(_doneOrder.Count > 0 ? _doneOrder[^1] + "@end" : "start")}" : Label(_loadedPhase, loaded.GetInt64("meta/step"));
     }
 
     public bool Enabled => _path is not null;
@@ -92,30 +98,51 @@ public sealed class RunCheckpoints
     /// <summary>Wall time spent by the attempts before this one (from the checkpoint).</summary>
     public double SecondsBefore { get; }
     public bool StopRequested => _settings?.Stop.IsRequested == true;
+    internal bool HasStopAt => _settings?.StopAt is not null;
     internal string? StopReason => _settings?.Stop.Reason;
 
     /// <summary>
     /// Opens checkpointing for a run folder: resumes from its checkpoint when one exists for the same
     /// experiment, config and seed and metrics.csv still holds what it recorded; otherwise starts fresh.
     /// </summary>
-    public static RunCheckpoints Open(string directory, CheckpointSettings settings, string experimentId, string configJson, long seed)
+    public static RunCheckpoints Open(string directory, CheckpointSettings settings, string experimentId, string configJson, long seed, bool required = false)
     {
         string path = Path.Combine(directory, FileName);
-        return new RunCheckpoints(path, settings, TryLoad(path, experimentId, configJson, seed), experimentId, configJson);
+        return new RunCheckpoints(path, settings, TryLoad(path, experimentId, configJson, seed, required), experimentId, configJson);
     }
 
-    private static CheckpointState? TryLoad(string path, string experimentId, string configJson, long seed)
+    /// <summary>Checkpointing that ignores any checkpoint left in the folder (--force: the run starts over).</summary>
+    public static RunCheckpoints Fresh(string directory, CheckpointSettings settings, string experimentId, string configJson) =>
+        new(Path.Combine(directory, FileName), settings, null, experimentId, configJson);
+
+    /// <summary>
+    /// The checkpoint of the same run, or null. With <paramref name="required"/> (--resume) anything that
+    /// keeps it from resuming is a user error naming the file (<see cref="ConfigException"/>).
+    /// </summary>
+    private static CheckpointState? TryLoad(string path, string experimentId, string configJson, long seed, bool required)
     {
-        if (!File.Exists(path)) return null;
+        CheckpointState? Refuse(string why) => required ? throw new ConfigException($"{path}: {why}; cannot resume this run") : null;
+        if (!File.Exists(path)) return Refuse("no checkpoint (the run never started, or completed)");
         CheckpointState s;
-        try { s = CheckpointState.Read(path); }
-        catch (InvalidDataException) { return null; }
-        string dir = Path.GetDirectoryName(path)!, metrics = Path.Combine(dir, "metrics.csv");
-        bool same = s.GetString("meta/experiment") == experimentId && s.GetString("meta/config") == configJson && s.GetInt64("meta/seed") == seed
-                    && File.Exists(metrics) && new FileInfo(metrics).Length >= s.GetInt64("meta/metrics_length");
-        if (!same) return null;
-        try { RunRecord.Load(dir); }
-        catch (Exception e) when (e is FileNotFoundException or FormatException) { return null; }
+        try
+        {
+            s = CheckpointState.Read(path);
+            string dir = Path.GetDirectoryName(path)!, metrics = Path.Combine(dir, "metrics.csv");
+            if (s.GetString("meta/experiment") != experimentId || s.GetString("meta/config") != configJson || s.GetInt64("meta/seed") != seed)
+                return Refuse("the checkpoint belongs to another experiment, config or seed than run.json");
+            if (!File.Exists(metrics) || new FileInfo(metrics).Length < s.GetInt64("meta/metrics_length"))
+                return Refuse($"{metrics} is missing or shorter than the checkpoint recorded");
+        }
+        catch (Exception e) when (e is InvalidDataException or KeyNotFoundException or ArgumentException or IOException)
+        {
+            return Refuse($"corrupt checkpoint ({e.Message.ReplaceLineEndings(" ")})");
+        }
+        try { RunRecord.Load(Path.GetDirectoryName(path)!); }
+        catch (Exception e) when (e is FileNotFoundException or FormatException or UnreadableFileException)
+        {
+            if (required) throw;
+            return null;
+        }
         return s;
     }
 
@@ -140,47 +167,89 @@ public sealed class RunCheckpoints
     public CheckpointPhase Phase(string name)
     {
         if (!_begun.Add(name)) throw new InvalidOperationException($"checkpoint phase '{name}' begun twice in one run; phase names must be unique");
-        if (_done.TryGetValue(name, out var results)) return new CheckpointPhase(this, name, results, null);
-        if (_loadedPhase is null) return new CheckpointPhase(this, name, null, null);
+        if (_done.TryGetValue(name, out var results)) return new CheckpointPhase(this, name, results.Value, null);
+        CheckpointPhase phase;
+        if (_loadedPhase is null)
+        {
+            phase = new CheckpointPhase(this, name, null, null);
+            // A fresh phase starts at a safe point: nothing of it exists yet, so a checkpoint here holds only the phases done.
+            Current = phase;
+            AtPhaseStart(phase);
+            return phase;
+        }
         if (_loadedPhase != name)
             throw new InvalidDataException($"{_path}: the checkpoint is in phase '{_loadedPhase}' but the run reached phase '{name}' first (the experiment changed?); delete the checkpoint to start over");
         _loadedPhase = null;
-        return new CheckpointPhase(this, name, null, _loaded!.Sub("live/"));
+        phase = new CheckpointPhase(this, name, null, _loaded!.Sub("live/"));
+        Current = phase;
+        return phase;
+    }
+
+    /// <summary>The phase running now (null between phases).</summary>
+    internal CheckpointPhase? Current { get; private set; }
+
+    /// <summary>Whether the phase running now saves at its own safe points between steps (so a stop waits for the next one).</summary>
+    internal bool CurrentSavesSteps => Current is { Stepped: true, IsDone: false };
+
+    /// <summary>The start of a fresh phase: checkpoint when due (nothing live: a resume re-runs this phase from its start); stop if asked.</summary>
+    private void AtPhaseStart(CheckpointPhase phase)
+    {
+        if (!Enabled) return;
+        AskStopAt(Label(phase.Name, "start"));
+        if (!Due) return;
+        Save(null, 0, null);
+        if (StopRequested)
+            throw new OperationCanceledException($"stopped by {StopReason} after a checkpoint at the start of {phase.Name}");
+    }
+
+    /// <summary>Writes the first checkpoint of a fresh run (nothing done yet), so that a run killed at any point can be resumed.</summary>
+    internal void SaveStart()
+    {
+        if (Enabled && !Resuming) Save(null, 0, null);
+    }
+
+    internal void AskStopAt(string label)
+    {
+        if (_settings?.StopAt is { } stopAt && stopAt(label)) _settings.Stop.Request("test stop at " + label);
     }
 
     private long Interval => (long)(Math.Max(0, _settings?.EverySeconds ?? 0) * Stopwatch.Frequency);
 
     internal bool Due => _path is not null && (StopRequested || Stopwatch.GetTimestamp() >= _nextDue);
 
-    internal void Save(CheckpointPhase phase, long step, Action<CheckpointState> write)
+    internal void Save(CheckpointPhase? phase, long step, Action<CheckpointState>? write)
     {
         var ctx = _context ?? throw new InvalidOperationException("RunCheckpoints used before it was bound to a run context");
         var s = new CheckpointState();
         s.Put("meta/experiment", _experimentId!);
         s.Put("meta/config", _configJson!);
         s.Put("meta/seed", ctx.Seed);
-        s.Put("meta/phase", phase.Name);
+        s.Put("meta/phase", phase?.Name ?? "");
         s.Put("meta/step", step);
         s.Put("meta/done", string.Join('\n', _doneOrder));
         s.Put("meta/seconds", SecondsBefore + (Stopwatch.GetTimestamp() - _started) / (double)Stopwatch.Frequency);
         foreach (var (k, v) in ctx.Timings) s.Put("timings/" + k, v);
         foreach (var (k, v) in ctx.Extra) s.Put("extra/" + k, v);
-        foreach (var name in _doneOrder) s.PutAll($"done/{name}/", _done[name]);
-        var live = new CheckpointState();
-        write(live);
-        s.PutAll("live/", live);
+        foreach (var name in _doneOrder) s.PutAll($"done/{name}/", _done[name].Value);
+        if (write is not null)
+        {
+            var live = new CheckpointState();
+            write(live);
+            s.PutAll("live/", live);
+        }
         // Flush metrics before the checkpoint names their length: a checkpoint never points past what is on disk.
         s.Put("meta/metrics_length", ctx.Metrics.FlushedLength);
         s.Write(_path!);
         Saves++;
-        LastSaved = Label(phase.Name, step);
+        LastSaved = phase is null ? (_doneOrder.Count > 0 ? _doneOrder[^1] + "@end" : "start") : Label(phase.Name, step);
         _nextDue = Stopwatch.GetTimestamp() + Interval;
     }
 
-    internal void Complete(CheckpointPhase phase, CheckpointState results)
+    internal void Complete(CheckpointPhase phase, Func<CheckpointState> results)
     {
+        if (Current == phase) Current = null;
         if (!Enabled) return;
-        _done[phase.Name] = results;
+        _done[phase.Name] = new Lazy<CheckpointState>(results);
         _doneOrder.Add(phase.Name);
     }
 
@@ -193,6 +262,7 @@ public sealed class RunCheckpoints
     private readonly long _started = Stopwatch.GetTimestamp();
 
     private static string Label(string phase, long step) => $"{phase}@{step}";
+    private static string Label(string phase, string at) => $"{phase}@{at}";
     private static IEnumerable<string> Lines(string s) => s.Length == 0 ? [] : s.Split('\n');
 }
 
@@ -215,6 +285,10 @@ public sealed class CheckpointPhase
     /// <summary>Finished in an earlier attempt: the results it completed with.</summary>
     public CheckpointState? Results { get; }
     public bool Done => Results is not null;
+    internal bool IsDone => Done || _completed;
+    /// <summary>Set once the phase has reached a step safe point: it saves its own live state.</summary>
+    internal bool Stepped { get; private set; }
+    private bool _completed;
     /// <summary>The live state saved in this phase by an earlier attempt, or null to start fresh.</summary>
     public CheckpointState? Resumed { get; }
 
@@ -226,17 +300,26 @@ public sealed class CheckpointPhase
     /// </summary>
     public void SafePoint(long step, Action<CheckpointState> write)
     {
+        Stepped = true;
+        if (_owner.HasStopAt) _owner.AskStopAt($"{Name}@{step}");
         if (!_owner.Due) return;
         _owner.Save(this, step, write);
         if (_owner.StopRequested)
             throw new OperationCanceledException($"stopped by {_owner.StopReason} after a checkpoint at {Name} step {step}");
     }
 
-    /// <summary>Records the results of the finished phase (kept in every later checkpoint).</summary>
+    /// <summary>
+    /// Records the results of the finished phase (kept in every later checkpoint). <paramref name="writeResults"/>
+    /// runs when the next checkpoint is written, if one is: what it reads must not change after the phase.
+    /// </summary>
     public void Complete(Action<CheckpointState> writeResults)
     {
-        var results = new CheckpointState();
-        writeResults(results);
-        _owner.Complete(this, results);
+        _completed = true;
+        _owner.Complete(this, () =>
+        {
+            var results = new CheckpointState();
+            writeResults(results);
+            return results;
+        });
     }
 }

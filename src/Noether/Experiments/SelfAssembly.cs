@@ -85,16 +85,17 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     private sealed class RuleRun
     {
         public required string Name { get; init; }
-        public required Population Population { get; init; }
+        /// <summary>The run's population (not stored with a phase's result: only the report-decay phase, which trains its own, uses it).</summary>
+        [System.Text.Json.Serialization.JsonIgnore] public Population Population { get; init; } = null!;
         public required double[] Loss { get; init; }
-        public List<double> Steps { get; } = [];
+        public List<double> Steps { get; init; } = [];
         /// <summary>CosT[layer][member] over the probe steps (layers with a feedback matrix; index 0 = the second dense layer).</summary>
         public required List<double>[][] CosT { get; init; }
         public required List<double>[][] UpdateAlignment { get; init; }
         public List<double>[][]? RelayUp { get; init; }
         public List<double>[][]? RelayDown { get; init; }
         public double IdentityError { get; set; }
-        public List<double> BatchLoss { get; } = [];
+        public List<double> BatchLoss { get; init; } = [];
     }
 
     protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
@@ -105,18 +106,24 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         double lambda = config.Rule.L2;
         var names = new List<string> { config.Rule.Name };
         names.AddRange(config.Baselines.Where(b => b != config.Rule.Name));
-        var runs = names.ToDictionary(r => r, r => Train(config, ctx, data, r, lambda, r));
-        RuleRun? four = config.FourSynapse.Enabled ? Train(config, ctx, data, "four-synapse", lambda, "four-synapse") : null;
+        // One phase per rule (a resumed run re-runs the rule it was stopped in from its start), then one per report decay.
+        var runs = names.ToDictionary(r => r, r => ctx.Phase(r, _ => Train(config, ctx, data, r, lambda, r)));
+        RuleRun? four = config.FourSynapse.Enabled ? ctx.Phase("four-synapse", _ => Train(config, ctx, data, "four-synapse", lambda, "four-synapse")) : null;
         for (int d = 0; d < config.ReportDecays.Length; d++)
         {
-            var extra = names.ToDictionary(r => r, r => Train(config, ctx, data, r, config.ReportDecays[d], $"report_decay{d + 1}.{r}"));
-            for (int m = 0; m < config.Seeds; m++)
-                foreach (var (r, run) in extra)
-                {
-                    run.Population.Log(config.Network.Steps, m, "loss_ratio_to_backprop", run.Loss[m] / extra["backprop"].Loss[m]);
-                    if (run.CosT.Length > 0 && run.CosT[0][m].Count > 0)
-                        run.Population.Log(config.Network.Steps, m, "final_cos_B_WT_min_layer", run.CosT.Min(l => l[m][^1]));
-                }
+            int di = d;
+            ctx.Phase($"report_decay{d + 1}", _ =>
+            {
+                var extra = names.ToDictionary(r => r, r => Train(config, ctx, data, r, config.ReportDecays[di], $"report_decay{di + 1}.{r}"));
+                for (int m = 0; m < config.Seeds; m++)
+                    foreach (var (r, run) in extra)
+                    {
+                        run.Population.Log(config.Network.Steps, m, "loss_ratio_to_backprop", run.Loss[m] / extra["backprop"].Loss[m]);
+                        if (run.CosT.Length > 0 && run.CosT[0][m].Count > 0)
+                            run.Population.Log(config.Network.Steps, m, "final_cos_B_WT_min_layer", run.CosT.Min(l => l[m][^1]));
+                    }
+                return 0;
+            });
         }
         Figures(config, ctx, runs, four);
         return Claims(config, ctx, runs, four);

@@ -64,8 +64,9 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
     {
         var targets = Enumerable.Range(0, config.Seeds).Select(s => Target(config, ctx.SeedStream(s, "target"))).ToArray();
         var claims = new List<Claim>();
-        claims.AddRange(RunDynamics(config, targets, ctx));
-        claims.AddRange(RunLadder(config, targets, ctx));
+        // Two phases; a resumed run re-runs the one it was stopped in from its start.
+        claims.AddRange(ctx.ClaimsPhase("dynamics", _ => RunDynamics(config, targets, ctx)));
+        claims.AddRange(ctx.ClaimsPhase("ladder", _ => RunLadder(config, targets, ctx)));
         return claims;
     }
 

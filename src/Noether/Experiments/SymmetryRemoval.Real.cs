@@ -84,9 +84,9 @@ public sealed partial class SymmetryRemoval
 
         Collapse[] last = [];
         double[] accuracy = [];
-        ctx.Time("train", () =>
+        ctx.Phase("train", phase => ctx.Time("train", () =>
         {
-            trainer.Run(c.Steps, c.ProbeEvery, step =>
+            phase.Train(trainer, c.Steps, c.ProbeEvery, step =>
             {
                 ClassificationData.TracePass(net, loss, data.Test, probeCount);
                 last = MeasureCollapse(net, c);
@@ -106,7 +106,7 @@ public sealed partial class SymmetryRemoval
                 ctx.Progress.Report($"syre {data.Source}", step, c.Steps);
             }, ctx.Cancel);
             return 0;
-        });
+        }));
         for (int m = 0; m < p; m++)
         {
             pop.Log(c.Steps, m, "mean_collapsed_fraction", last[m].MeanCollapsed);

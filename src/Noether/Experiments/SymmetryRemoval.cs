@@ -107,13 +107,15 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             pop.Streams("syre"));
         trainer.AfterBackward.Add(_ => syre.AddGradient());
 
-        var steps = new List<double>();
-        var lossCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
-        var rankCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
-        var spreadCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();
-        ctx.Time("train", () =>
+        // One training phase, a safe point at every probe; the curves the probes build are saved with the trainer.
+        var probed = new Curves(1);
+        var steps = probed[0];
+        var lossCurve = new Curves(p);
+        var rankCurve = new Curves(p);
+        var spreadCurve = new Curves(p);
+        ctx.Phase("train", phase => ctx.Time("train", () =>
         {
-            trainer.Run(c.Steps, c.ProbeEvery, step =>
+            phase.Train(trainer, c.Steps, c.ProbeEvery, step =>
             {
                 var loss = trainer.EvaluateLoss();
                 steps.Add(step);
@@ -128,9 +130,9 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report("syre", step, c.Steps);
-            }, ctx.Cancel);
+            }, ctx.Cancel, probed, lossCurve, rankCurve, spreadCurve);
             return 0;
-        });
+        }));
         var final = trainer.EvaluateLoss();
         var finalRank = Enumerable.Range(0, p).Select(m => rankCurve[m][^1]).ToArray();
         var finalSpread = Enumerable.Range(0, p).Select(m => spreadCurve[m][^1]).ToArray();
@@ -162,7 +164,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             ratioText.Add($"{arms[a].Name}: {PerSeed(s => final[Member(a, s)] / final[Member(v, s)])}");
         }
 
-        Figures(ctx, arms, pop, steps, lossCurve, rankCurve, spreadCurve, final);
+        Figures(ctx, arms, pop, steps, lossCurve.Lists, rankCurve.Lists, spreadCurve.Lists, final);
 
         var vanillaMembers = Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "vanilla").SelectMany(a => Enumerable.Range(0, seeds).Select(s => Member(a, s))).ToList();
         var syreMembers = syreArms.SelectMany(a => Enumerable.Range(0, seeds).Select(s => Member(a, s))).ToList();
