@@ -487,6 +487,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         var run = TrainMlp(ctx, pop, c, config.ProbeEvery, data, config.Rule, null, w.Steps, 0.01, w.Window);
         var stationarity = new double[s];
         var weak = new double[s];
+        double identityError = 0;
         var details = new List<string>();
         for (int m = 0; m < s; m++)
         {
@@ -504,6 +505,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 double identity = inner / (gamma * run.PostNorm![l][m].Mean);
                 stationarity[m] = Math.Min(stationarity[m], stat);
                 weak[m] = Math.Min(weak[m], cos);
+                identityError = Math.Max(identityError, double.IsFinite(identity) ? Math.Abs(identity - 1) : double.PositiveInfinity);
                 details.Add($"seed {ctx.Seed + m} layer {l + 1}: cos(ḡ, γW̄) {Claim.Format(stat)}, cos(ḡ, H̄) {Claim.Format(cos)}, ⟨ḡ, H̄⟩/(γE‖h_b‖²) {Claim.Format(identity)}");
                 pop.Log(w.Steps, m, $"l{l + 1}", "stationarity_cosine", stat);
                 pop.Log(w.Steps, m, $"l{l + 1}", "mean_signal_hebbian_cosine", cos);
@@ -522,6 +524,9 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
             Claim.AtLeast("A-E3.weak-form",
                 $"Weak form (docs/experiments/hebbian.md#a-e3weak-form): the mean signal of rule '{rule}' is Hebbian, ⟨ḡ, H̄⟩_F > 0, measured as cos(ḡ, H̄) (worst seed and layer; theory ⟨ḡ, H̄⟩ = γE‖h_b‖²)",
                 weak.Min(), 0, SeedList(ctx, weak)),
+            Claim.AtMost("A-E3.identity-ratio",
+                $"The identity itself: ⟨ḡ, H̄⟩ / (γE‖h_b‖²) = 1 for rule '{rule}' at stationarity; |ratio − 1| (worst seed and layer)",
+                identityError, 0.05, string.Join("; ", details)).AsCheck(),
             Claim.AtLeast("A-E3.whitened",
                 "With whitened inputs and one linear layer (A-E2, σ = 0) H̄ ∝ W ∝ ḡ, so cos(ḡ, H̄) ≥ 0.9 (worst seed and γ)",
                 whiteWorst.Cosine, 0.9, string.Join(", ", white.Select(x => $"seed {ctx.Seed + x.Seed} γ={Claim.Format(x.Gamma)}: {Claim.Format(x.Cosine)}"))),
