@@ -38,7 +38,7 @@ public static class NegativeControls
 
         // ---- heterosynaptic ----
         new("heterosynaptic", "before-V-forms",
-            ["network.steps=10", "consistency.window=5", "seeds=1", "evolution.generations=5", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
+            ["network.steps=10", "consistency.window=5", "seeds=1", "evolution.generations=6", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
             ["B-E1.descent-sign", "B-E1.descent-alignment", "B-E1.dynamical-consistency", "B-E1.descent-phi",
              "B-E1.ascent-phi", "B-E1.ascent-alignment", "B-E1.ascent-loss", "B-E1.weak-descent-loss"],
             "After 10 steps V is still its random V(0): the heterosynaptic term c·Σ h eᵀ that sets the sign of φ has not accumulated, so φ̂, the update's alignment with the gradient and the loss do not depend on the sign of c yet."),
@@ -47,11 +47,11 @@ public static class NegativeControls
             ["B-E2.phi-positive", "B-E2.best-loss", "B-E2.median-loss"],
             "The claims read at generation 0, the random population before any selection on task loss, with V's decay b drawn up to 10 (most random rules lose their feedback): without selection nothing favours φ > 0 or low loss."),
         new("heterosynaptic", "no-history",
-            ["metaplasticity.history_steps=0", "seeds=1", "network.steps=10", "consistency.window=5", "evolution.generations=5", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5"],
+            ["metaplasticity.history_steps=0", "seeds=1", "network.steps=10", "consistency.window=5", "evolution.generations=6", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5"],
             ["B-E3.metaplasticity"],
             "No history: the primed copy's V has had no different experience, so the same probe event gives the same update (cos 1, norm ratio 1)."),
         new("heterosynaptic", "anti-rule-and-empty-circuit",
-            ["rule.coefficient=-1", "topology.densities=1,0.5,0.001", "seeds=1", "evolution.generations=5", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
+            ["rule.coefficient=-1", "topology.densities=1,0.5,0.001", "seeds=1", "evolution.generations=6", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
             ["B-E4.phi", "B-E4.learns", "B-E4.half-density-loss"],
             "B-E4 with c = −1: the paper predicts φ < 0 and gradient ascent in the hidden layer (loss far above backprop at density 0.5); at density 0.001 the masked circuit has almost no connections left, so it cannot learn."),
 
@@ -63,7 +63,7 @@ public static class NegativeControls
         new("self-assembly", "sign-symmetric-feedback",
             ["rule.name=sign", "seeds=1", "four_synapse.enabled=false", "baselines=backprop,fa"],
             ["C-E1.self-assembly", "C-E2.as-good-as-backprop", "C-E2.beats-feedback-alignment"],
-            "Feedback that is not learned but fixed by W (sign symmetry, B = mean|W|·sign Wᵀ): no self-assembly, so no advantage over fixed random feedback."),
+            "Feedback that is not learned but fixed by W (sign symmetry, B = mean abs(W)·sign Wᵀ): no self-assembly, so no advantage over fixed random feedback."),
 
         // ---- noise-equilibrium ----
         new("noise-equilibrium", "full-batch",
@@ -73,7 +73,7 @@ public static class NegativeControls
         new("noise-equilibrium", "balanced-init",
             ["balance.w_init_scale=1", "balance.u_init_scale=1", "seeds=1", "balance.sgd_steps=2000", "scale.steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
             ["H-a.gd-imbalance", "H-a.gd-balance-ratio"],
-            "Both layers initialised at the same scale: GD conserves the charge it starts with, and this init has almost none to keep."),
+            "Both layers initialised at the same scale: GD conserves the imbalance it starts with, and this init starts with less (0.68 instead of ≈ 1 with the default scales 2 and 0.1), so GD cannot end with the claimed ≥ 0.9."),
         new("noise-equilibrium", "small-scale-init",
             ["scale.init_scale=0.1", "seeds=1", "balance.sgd_steps=2000", "scale.steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
             ["H-b.gd-norm-growth"],
