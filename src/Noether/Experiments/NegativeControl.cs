@@ -1,0 +1,170 @@
+namespace Noether.Experiments;
+
+/// <summary>
+/// A negative control: a setting of one experiment (quick profile, run seed 1, plus <see cref="Sets"/> as
+/// `--set key=value`) where the paper predicts the opposite of some of its claims, or where the mechanism
+/// behind them is switched off, so that every claim in <see cref="Fails"/> must FAIL. A claim that passes
+/// in its control cannot tell the paper's mechanism from its absence. Sizes not named in the reason are
+/// shrunk (fewer seeds, shorter unrelated phases) to keep the test suite short; they never decide the verdict.
+/// NegativeControlTests runs every control and writes the "Negative controls" section of
+/// docs/experiments/&lt;id&gt;.md from this table.
+/// </summary>
+public sealed record NegativeControl(string Experiment, string Name, IReadOnlyList<string> Sets, IReadOnlyList<string> Fails, string Why);
+
+/// <summary>A paper claim for which no control was found that makes it fail, and why: a defect to fix, or a claim to turn into a check.</summary>
+public sealed record UncontrolledClaim(string Experiment, string ClaimId, string Reason);
+
+/// <summary>The negative controls of every paper claim of the quick profiles (docs/experiments/&lt;id&gt;.md, section "Negative controls").</summary>
+public static class NegativeControls
+{
+    public static IReadOnlyList<NegativeControl> All { get; } =
+    [
+        // ---- hebbian ----
+        new("hebbian", "parameter-noise",
+            ["rule.parameter_noise=0.2", "seeds=1", "decay.batch=32", "noise.steps=300", "noise.sigmas=0,0.2"],
+            ["A-E1.backprop.gain", "A-E1.backprop.level", "A-E1.backprop.no-decay",
+             "A-E1.dfa.gain", "A-E1.dfa.level", "A-E1.dfa.no-decay",
+             "A-E1.random-teacher.gain", "A-E1.random-teacher.level", "A-E1.random-teacher.no-decay",
+             "A-E3.stationarity"],
+            "Parameter noise σ = 0.2 in the A-E1 and A-E3 rules: the paper (A-E2) predicts an anti-Hebbian signal, so A(0) is far from 0, decay no longer raises A, and the window mean of the noisy signal no longer matches γW̄."),
+        new("hebbian", "decay-collapse",
+            ["decay.gammas=0,0.03,1,3", "seeds=1", "decay.batch=32", "noise.steps=300", "noise.sigmas=0,0.2"],
+            ["A-E1.backprop.monotone", "A-E1.random-teacher.monotone"],
+            "Weight decay γ = 1 and 3, past the collapse of the network: W → 0, so h_b → 0 and the Hebbian term γE‖h_b‖² of the weak form vanishes; the alignment falls from ≈ 1 to 0 between neighbouring γ."),
+        new("hebbian", "no-decay-no-noise",
+            ["noise.gammas=0.00001,0.0001", "noise.reference_gamma=0.00001", "noise.sigmas=0,0.001,0.002", "seeds=1", "decay.rules=backprop", "decay.steps=100"],
+            ["A-E2.hebbian-without-noise", "A-E2.anti-hebbian", "A-E2.boundary", "A-E2.parabola", "A-E3.whitened"],
+            "A-E2 with decay ≈ 0 (γ = 1e-5, 1e-4) and parameter noise ≈ 0 (σ ≤ 0.002): neither force is on, so A(σ=0) is not Hebbian, no σ makes it anti-Hebbian, there is no zero crossing (σ* undefined), and without decay the mean signal is not ∝ H̄ for whitened inputs."),
+
+        // ---- heterosynaptic ----
+        new("heterosynaptic", "before-V-forms",
+            ["network.steps=10", "consistency.window=5", "seeds=1", "evolution.generations=6", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
+            ["B-E1.descent-sign", "B-E1.descent-alignment", "B-E1.dynamical-consistency", "B-E1.descent-phi",
+             "B-E1.ascent-phi", "B-E1.ascent-alignment", "B-E1.ascent-loss", "B-E1.weak-descent-loss"],
+            "After 10 steps V is still its random V(0): the heterosynaptic term c·Σ h eᵀ that sets the sign of φ has not accumulated, so φ̂, the update's alignment with the gradient and the loss do not depend on the sign of c yet."),
+        new("heterosynaptic", "no-selection",
+            ["evolution.generations=1", "evolution.check_generation=0", "evolution.initial_b_max=10", "seeds=1", "network.steps=10", "consistency.window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
+            ["B-E2.phi-positive", "B-E2.best-loss", "B-E2.median-loss"],
+            "The claims read at generation 0, the random population before any selection on task loss, with V's decay b drawn up to 10 (most random rules lose their feedback): without selection nothing favours φ > 0 or low loss."),
+        new("heterosynaptic", "no-history",
+            ["metaplasticity.history_steps=0", "seeds=1", "network.steps=10", "consistency.window=5", "evolution.generations=6", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5"],
+            ["B-E3.metaplasticity"],
+            "No history: the primed copy's V has had no different experience, so the same probe event gives the same update (cos 1, norm ratio 1)."),
+        new("heterosynaptic", "anti-rule-and-empty-circuit",
+            ["rule.coefficient=-1", "topology.densities=1,0.5,0.001", "seeds=1", "evolution.generations=6", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
+            ["B-E4.phi", "B-E4.learns", "B-E4.half-density-loss"],
+            "B-E4 with c = −1: the paper predicts φ < 0 and gradient ascent in the hidden layer (loss far above backprop at density 0.5); at density 0.001 the masked circuit has almost no connections left, so it cannot learn."),
+
+        // ---- self-assembly ----
+        new("self-assembly", "fixed-random-feedback",
+            ["rule.name=fa", "seeds=1", "four_synapse.enabled=false", "baselines=backprop,fa"],
+            ["C-E1.self-assembly", "C-E2.as-good-as-backprop"],
+            "The feedback learning rule off: B stays the random matrix it starts as (feedback alignment), so it does not assemble into Wᵀ and the circuit does not learn as well as backprop."),
+        new("self-assembly", "sign-symmetric-feedback",
+            ["rule.name=sign", "seeds=1", "four_synapse.enabled=false", "baselines=backprop,fa"],
+            ["C-E1.self-assembly", "C-E2.as-good-as-backprop", "C-E2.beats-feedback-alignment"],
+            "Feedback that is not learned but fixed by W (sign symmetry, B = mean abs(W)·sign Wᵀ): no self-assembly, so no advantage over fixed random feedback."),
+
+        // ---- noise-equilibrium ----
+        new("noise-equilibrium", "full-batch",
+            ["balance.sgd_batch=512", "scale.sgd_batch=256", "seeds=1", "balance.sgd_steps=2000", "scale.steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
+            ["H-a.sgd-imbalance", "H-a.sgd-balance-ratio", "H-b.sgd-norm-growth"],
+            "The 'SGD' arms with the full batch: no gradient noise, so no noise equilibrium (the imbalance is kept) and no noise-driven growth of ‖v‖²."),
+        new("noise-equilibrium", "balanced-init",
+            ["balance.w_init_scale=1", "balance.u_init_scale=1", "seeds=1", "balance.sgd_steps=2000", "scale.steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
+            ["H-a.gd-imbalance", "H-a.gd-balance-ratio"],
+            "Both layers initialised at the same scale: GD conserves the imbalance it starts with, and this init starts with less (0.68 instead of ≈ 1 with the default scales 2 and 0.1), so GD cannot end with the claimed ≥ 0.9."),
+        new("noise-equilibrium", "small-scale-init",
+            ["scale.init_scale=0.1", "seeds=1", "balance.sgd_steps=2000", "scale.steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
+            ["H-b.gd-norm-growth"],
+            "‖v₀‖ ten times smaller: on a scale-invariant loss the effective step η/‖v‖² is 100× larger, so GD's own η²‖g‖² term grows ‖v‖² before GD settles."),
+        new("noise-equilibrium", "below-stability-limit",
+            ["warmup.lr=0.01", "seeds=1", "balance.sgd_steps=2000", "scale.steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
+            ["H-d.warmup-flatter"],
+            "η = 0.01, below the Kaiming init's stability limit: the run without warmup does not diverge, and the paper predicts no gain from warmup there."),
+
+        // ---- entropic-balance ----
+        new("entropic-balance", "full-batch",
+            ["alignment.sgd_batch=512", "neuron_balance.sgd_batch=512", "seeds=1", "alignment.sgd_steps=4000", "alignment.anneal_steps=1000", "neuron_balance.sgd_steps=3000", "discretisation.steps=50"],
+            ["D-a.sgd-cka", "D-a.sgd-mutual-knn", "D-a.cka-gap", "D-a.mutual-knn-gap", "D-b.sgd-neuron-balance"],
+            "The 'SGD' arms with the full batch at the GD arms' number of steps: no gradient noise, so no entropic force to align the two nets or balance the neurons."),
+        new("entropic-balance", "small-balanced-init",
+            ["alignment.w_scale_a=0.05", "alignment.u_scale_a=0.05", "alignment.w_scale_b=0.05", "alignment.u_scale_b=0.05", "neuron_balance.w_scale=0.5", "neuron_balance.u_scale=0.63", "alignment.sgd_steps=1000", "alignment.anneal_steps=500", "neuron_balance.sgd_steps=1000", "discretisation.steps=50"],
+            ["D-a.gd-cka", "D-a.cka-gap", "D-a.mutual-knn-gap", "D-b.gd-neuron-balance"],
+            "GD from small, balanced inits: both nets reach the same balanced solution without noise, and the neurons start balanced in expectation, so GD has no imbalance to preserve."),
+
+        // ---- symmetry-hierarchy ----
+        new("symmetry-hierarchy", "large-init",
+            ["init_std=0.5", "ladder_steps=2000"],
+            ["E.learning-time-ratio-21", "E.learning-time-ratio-32", "E.plateau-symmetric", "E.plateau-loss"],
+            "Initialised far from the symmetric state (σ = 0.5 instead of 1e-3): there is no saddle to escape, every direction is above s_k/2 from step 0, and there are no symmetric plateaus."),
+        new("symmetry-hierarchy", "syre",
+            ["syre.gamma=0.5", "syre.sigma0=0.5", "dynamics_steps=200"],
+            ["E.rank-ladder", "E.soft-threshold"],
+            "syre removes the rotation symmetry (frozen offset θ₀): weight decay no longer collapses directions onto the symmetric state, so the rank ladder and the soft threshold break."),
+
+        // ---- crh ----
+        new("crh", "no-decay",
+            ["gammas=0,0.0001", "steps=3000", "seeds=1", "null_samples=2"],
+            ["F.mean-alignment", "F.alignment-gain", "F.gradient-weight-alignment", "F.above-orthogonal-null"],
+            "Weight decay ≈ 0 (largest γ 1e-4): the paper attributes the canonical alignment to the interplay of noise and decay; without decay the representations do not align."),
+
+        // ---- syre ----
+        new("syre", "sigma0-zero",
+            ["syre.sigma0=0", "extra_sigma0=0,0", "steps=5000", "seeds=1"],
+            ["G.syre-rank", "G.syre-loss"],
+            "σ₀ = 0 in every syre arm: no offset, so syre is plain weight decay and stays in the symmetric trap (rank 1, the vanilla loss)."),
+
+        // ---- multimodal-alignment ----
+        new("multimodal-alignment", "no-shared-information",
+            ["data.temperature=5", "seeds=1"],
+            ["I.spearman-alignment-vs-uniqueness", "I.max-cka-redundant", "I.max-cka-unique", "I.mutual-knn-chance-unique",
+             "I.pearson-alignment-accuracy-redundant", "I.cka-range-unique"],
+            "Temperature 5 instead of 0.05 drowns the latent bits in noise: the modalities no longer carry the label's information, so alignment no longer follows uniqueness or accuracy."),
+        new("multimodal-alignment", "identical-configs",
+            ["heterogeneity_depths=1,1,1", "encoder_depths=1", "seeds=1", "train.epochs=1", "train.fixed_epochs=1", "data.train_samples=4096", "data.test_samples=1024"],
+            ["I.accuracy-range-unique"],
+            "Three identical configurations: E2's accuracy cannot vary across them."),
+
+        // ---- compositional ----
+        new("compositional", "hole-filled",
+            ["grid.threshold=15", "seeds=1", "stripe.epochs=10"],
+            ["J.mlp-ood-vs-blank", "J.mlp-ood-over-id", "J.mlp-superposition", "J.mlp-superposition-not-target"],
+            "The held-out corner shrunk to the single cell (15, 15), next to training cells on both sides: the MLP no longer extrapolates by superposing far-away training images."),
+        new("compositional", "stripe-untrained",
+            ["stripe.epochs=3", "seeds=1", "mlp.epochs=10"],
+            ["J.stripe-ood-vs-blank"],
+            "The stripe model trained for 3 epochs instead of 150: its row and column profiles have not been learned, so it renders nothing near the targets."),
+    ];
+
+    /// <summary>
+    /// Paper claims of the quick profiles that no control makes fail: each a finding (turn it into a check, or
+    /// measure something that can fail), not something the table forgot.
+    /// </summary>
+    public static IReadOnlyList<UncontrolledClaim> Uncontrolled { get; } =
+    [
+        new("hebbian", "A-E1.dfa.monotone",
+            "DFA's alignment never falls with γ in any setting tried (γ up to 10, parameter noise σ = 0.2): its output layer stays Hebbian (A ≥ 0.97) where backprop's collapses, and the paper predicts no regime where it falls."),
+        new("hebbian", "A-E2.monotone",
+            "The alignment falls with σ in every setting tried (σ up to 3, γ down to 1e-5), saturating at −1; the paper predicts a fall everywhere, so there is no opposite regime to run."),
+        new("hebbian", "A-E3.weak-form",
+            "At stationarity ⟨ḡ, H̄⟩ = γE‖h_b‖² ≥ 0 for any rule (the theorem is an identity); only a run stopped before stationarity could fail it, and Validate forbids weak_form.steps < 5/(ηγ). Parameter noise σ = 0.2 leaves it at 0.62. A candidate check."),
+        new("heterosynaptic", "B-E1.descent-loss",
+            "The strong c > 0 row stays within 2× backprop's loss at 10, 300 and 4000 steps and with V(0) ×10; the settings that would fail it change which rows are 'strong' (the claim's own selector, cλ/λ_V)."),
+        new("self-assembly", "C-E1.contraction",
+            "An exact identity of Kolen–Pollack under plain SGD (‖W − Bᵀ‖ shrinks by (1 − ηλ) per step for any λ; 1.3e-13 at λ = 1e-4) and produced only for rule=kp. A candidate check."),
+        new("self-assembly", "C-E3.feedback",
+            "Known non-reproduction: already fails at the default setting (the project's four-synapse hypothesis), so a control cannot show anything until it reproduces."),
+        new("self-assembly", "C-E3.routing",
+            "Known non-reproduction: already fails at the default setting, so a control cannot show anything until it reproduces."),
+        new("self-assembly", "C-E3.learning",
+            "Known non-reproduction: already fails at the default setting, so a control cannot show anything until it reproduces."),
+        new("multimodal-alignment", "I.fixed-encoder-unique",
+            "A property of the generator (at U = 8 half the label bits are invisible to modality 1), like the check I.fixed-encoder-redundant; no setting tried (2 classes, temperature 5, untrained encoders) lifts E1 above 0.75. A candidate check."),
+        new("compositional", "J.stripe-ood-over-id",
+            "Composition is built into the stripe model: the held-out cells' row and column profiles are trained on other cells, so OOD/ID stays ≈ 1 even untrained (3 epochs) or with the hole filled."),
+    ];
+
+    public static IEnumerable<NegativeControl> Of(string experiment) => All.Where(c => c.Experiment == experiment);
+    public static IEnumerable<UncontrolledClaim> UncontrolledOf(string experiment) => Uncontrolled.Where(c => c.Experiment == experiment);
+}
