@@ -523,7 +523,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 stationarity.Min(), 0.9, string.Join("; ", details)),
             Claim.AtLeast("A-E3.weak-form",
                 $"Weak form (docs/experiments/hebbian.md#a-e3weak-form): the mean signal of rule '{rule}' is Hebbian, ⟨ḡ, H̄⟩_F > 0, measured as cos(ḡ, H̄) (worst seed and layer; theory ⟨ḡ, H̄⟩ = γE‖h_b‖²)",
-                weak.Min(), 0, SeedList(ctx, weak)),
+                weak.Min(), 0, SeedList(ctx, weak)).AsCheck(),
             Claim.AtMost("A-E3.identity-ratio",
                 $"The identity itself: ⟨ḡ, H̄⟩ / (γE‖h_b‖²) = 1 for rule '{rule}' at stationarity; |ratio − 1| (worst seed and layer)",
                 identityError, 0.05, string.Join("; ", details)).AsCheck(),

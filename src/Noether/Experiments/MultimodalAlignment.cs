@@ -462,7 +462,7 @@ public sealed class MultimodalAlignment : Experiment<MultimodalAlignment.Config>
                 first.FixedAccuracy.Average(), 0.85, Spread(first.FixedAccuracy)).AsCheck(),
             Claim.AtMost("I.fixed-encoder-unique",
                 $"Generator check: at U = {s} half the label bits are invisible to modality 1, so E1 stays well below",
-                last.FixedAccuracy.Average(), 0.75, Spread(last.FixedAccuracy)),
+                last.FixedAccuracy.Average(), 0.75, Spread(last.FixedAccuracy)).AsCheck(),
         ];
     }
 

@@ -292,7 +292,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         if (rule == "kp")
             claims.Add(Claim.AtMost("C-E1.contraction",
                 "Kolen–Pollack identity: ‖W_l − B_lᵀ‖(t) = (1 − ηλ)^t ‖W_l − B_lᵀ‖(0) exactly (float64; largest relative deviation over probe steps, layers and seeds)",
-                main.IdentityError, 1e-9));
+                main.IdentityError, 1e-9).AsCheck());
 
         var ratio = Enumerable.Range(0, s).Select(m => main.Loss[m] / bp.Loss[m]).ToArray();
         string Beside() => string.Join("; ", runs.Values.Select(r => $"{r.Name}: loss/BP " +
