@@ -174,8 +174,11 @@ public static class Commands
         var threads = ThreadsOption();
         var noFail = NoFailOption();
         var force = ForceOption();
+        var export = new Option<string?>("--export") { Description = "Write tensors as .npy under tensors/: features, weights, feedback (comma-separated)" };
+        var exportSteps = new Option<string?>("--export-steps") { Description = "Steps to export at: integers, 'end', 'every:N' (default 0,end)" };
+        var exportLayers = new Option<string?>("--export-layers") { Description = "Dense layers to export: l1,l2,… (default all)" };
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force, export, exportSteps, exportLayers }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             // Ctrl+C, SIGTERM and SIGUSR1 (a scheduler's warning) stop a plain run (Interrupt): recorded as interrupted, not left running.
@@ -189,6 +192,9 @@ public static class Commands
                 OutputDirectory = r.GetValue(outDir),
                 Threads = r.GetValue(threads),
                 Force = r.GetValue(force),
+                Export = r.GetValue(export) is { } kinds ? ExportRequest.Parse(kinds, r.GetValue(exportSteps), r.GetValue(exportLayers))
+                    : r.GetValue(exportSteps) is not null || r.GetValue(exportLayers) is not null
+                        ? throw new ConfigException("--export-steps and --export-layers need --export features,weights[,feedback]") : null,
             };
             var result = Execute(request, interrupt.Token);
             if (interrupt.ExitCode is not null) return Interrupted(interrupt, [result]);

@@ -89,6 +89,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = GammaOf(m); // the digest adds γθ to the gradient: wd = γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
             pop.Streams("batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         c.Syre.AttachTo(trainer, pop.Streams("syre"));
 
         var meanCurve = Enumerable.Range(0, p).Select(_ => new List<double>()).ToArray();

@@ -255,6 +255,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
             Streams(p, $"{name}/batches", ctx));
         if (hook is not null) trainer.AfterBackward.Add(hook);
         var pop = ctx.Population(name, PopulationLayout.OfSeeds(p));
+        ctx.Export.Watch(pop, trainer); // --export
         int perEpoch = cells.Count / batch;
         long steps = (long)epochs * perEpoch;
         ctx.Time(name, () =>

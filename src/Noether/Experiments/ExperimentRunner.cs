@@ -23,6 +23,8 @@ public sealed record RunRequest(string ExperimentId)
     public CheckpointSettings? Checkpoints { get; init; }
     /// <summary>Replace a completed run already in <see cref="OutputDirectory"/>; without it such a folder is refused.</summary>
     public bool Force { get; init; }
+    /// <summary>Tensors to write as NPY files under tensors/ (`--export`); null exports nothing.</summary>
+    public ExportRequest? Export { get; init; }
 }
 
 public sealed record RunResult(RunRecord Record, string Directory, IReadOnlyList<Claim> Claims, IReadOnlyList<Figure> Figures)
@@ -41,6 +43,7 @@ public static class ExperimentRunner
     /// <summary>Builds and validates the config of a request; throws <see cref="ConfigException"/> on any user mistake.</summary>
     public static object ResolveConfig(IExperiment experiment, RunRequest request)
     {
+        TensorExport.Check(experiment.Id, request.Export);
         var config = experiment.CreateConfig(request.Profile);
         if (request.ConfigFile is not null) ConfigBinder.ApplyJsonFile(config, request.ConfigFile);
         foreach (var s in request.Sets) ConfigBinder.Set(config, s);
@@ -98,6 +101,7 @@ public static class ExperimentRunner
             OutputFolder.ClearSubfolder(dir, "plots", "*.png");
             OutputFolder.ClearSubfolder(dir, "tensorboard", "events.out.tfevents.*");
             OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, "*.npy");
+            OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, TensorExport.IndexFile);
             record = new RunRecord
             {
                 Experiment = experiment.Id,
@@ -123,7 +127,7 @@ public static class ExperimentRunner
         // A stop signal ends a run that cannot checkpoint at once; a resumable one stops at its next safe point.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!resumable) stop.Cancel(); });
-        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints };
+        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints, Export = new TensorExport(request.Export, dir) };
         // run.json lists each population's members as soon as it is registered, so an unfinished run says what it trains.
         context.PopulationAdded += () =>
         {
@@ -142,6 +146,7 @@ public static class ExperimentRunner
         try
         {
             claims = experiment.Run(config, context);
+            context.Export.Finish();
             record.Status = RunStatus.Completed;
         }
         catch (OperationCanceledException)
@@ -175,6 +180,11 @@ public static class ExperimentRunner
         {
             // A mistake in the user's input found only while running (e.g. a data file): exit 2, no folder that looks like a run.
             metrics.Dispose();
+            board.Dispose();
+            // Live TensorBoard files and exported tensors are this run's own too: none may outlive the mistake.
+            OutputFolder.ClearSubfolder(dir, TensorBoardExport.Folder, "events.out.tfevents.*");
+            OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, "*.npy");
+            OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, TensorExport.IndexFile);
             OutputFolder.Remove(dir, created, OwnFiles);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mistake);
         }

@@ -258,6 +258,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         var stack = rule.Build(net, streams, new RuleConfig.PerMember { L2 = gammas, ParameterNoise = sigmas });
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
             pop.Streams("decay.batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         trainer.Use(stack);
 
         var alignment = Enumerable.Range(0, p).Select(_ => new[] { new StepAverage(), new StepAverage() }).ToArray();

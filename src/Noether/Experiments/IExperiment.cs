@@ -68,6 +68,8 @@ public sealed class RunContext
     public CancellationToken Cancel { get; }
     /// <summary>Checkpoints of a resumable run (<see cref="IResumable"/>); disabled unless the runner was asked for them.</summary>
     public RunCheckpoints Checkpoints { get; init; } = new();
+    /// <summary>The tensors `--export` asked for (<see cref="TensorExport.Watch{T}"/>); disabled by default.</summary>
+    public TensorExport Export { get; init; } = new();
     public List<Figure> Figures { get; } = [];
     /// <summary>Wall time of named phases, in seconds (saved in run.json).</summary>
     public Dictionary<string, double> Timings { get; } = new();

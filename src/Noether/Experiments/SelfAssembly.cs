@@ -149,6 +149,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         }
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, n.Lr), data, n.Batch,
             pop.Streams("batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         trainer.Use(stack);
 
         var linears = net.Linears.ToArray();
