@@ -222,7 +222,23 @@ public static class SweepCommand
     public static void WriteReport(SweepManifest manifest, IReadOnlyList<string> metrics)
     {
         var output = Noether.Reports.SweepReport.Build(manifest, metrics);
+        WriteHparamsExperiment(manifest);
         AnsiConsole.MarkupLine($"sweep report: [blue]{Markup.Escape(output.ReportPath)}[/] ({output.Completed}/{output.Trials} trials completed, {output.Plots.Count} figures)");
+    }
+
+    /// <summary>
+    /// TensorBoard's hparams experiment for `tensorboard --logdir DIR/trials`: the swept keys and the seed with
+    /// their values, and the claims of the completed trials as metrics (each trial's run is a session).
+    /// </summary>
+    public static void WriteHparamsExperiment(SweepManifest manifest)
+    {
+        var axes = manifest.AxisKeys
+            .Select(k => (k, (IReadOnlyList<System.Text.Json.Nodes.JsonNode?>)manifest.Trials.Select(t => t.Axes[k]?.DeepClone()).ToList()))
+            .Append(("seed", manifest.Trials.Select(t => (System.Text.Json.Nodes.JsonNode?)t.Seed).ToList()))
+            .ToList();
+        var claims = TrialStatus.Of(manifest).Where(s => s.Record is not null).SelectMany(s => s.Record!.Claims.Select(c => c.Id)).Distinct().ToList();
+        Noether.Runs.TensorBoardHparams.WriteExperiment(Path.Combine(manifest.Directory, SweepManifest.TrialsFolder),
+            $"{manifest.Experiment} sweep over {string.Join(" × ", manifest.AxisKeys)}", axes, claims, DateTimeOffset.Now);
     }
 
     private static Command RunTrialCommand()

@@ -140,6 +140,8 @@ public static class ExperimentRunner
         if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
         using var board = TensorBoardLive.Attach(dir, metrics,
             (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase) is { } population && member < population.Count ? population.Label(member) : $"member-{member}");
+        // TensorBoard's hparams plugin: this run is a session whose hyper-parameters are its config and seed.
+        using var session = TensorBoardHparams.Start(dir, record.Config, request.Seed, DateTimeOffset.Now);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<Claim> claims = [];
         Exception? mistake = null;
@@ -181,6 +183,7 @@ public static class ExperimentRunner
             // A mistake in the user's input found only while running (e.g. a data file): exit 2, no folder that looks like a run.
             metrics.Dispose();
             board.Dispose();
+            session.Dispose();
             // Live TensorBoard files and exported tensors are this run's own too: none may outlive the mistake.
             OutputFolder.ClearSubfolder(dir, TensorBoardExport.Folder, "events.out.tfevents.*");
             OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, "*.npy");
@@ -199,6 +202,7 @@ public static class ExperimentRunner
         if (context.Extra.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(dir, "extra.json"), JsonSerializer.Serialize(context.Extra, RunRecord.Json));
         record.Save(dir);
+        session.End(claims.Select(c => (c.Id, c.Measured)), record.Status == RunStatus.Completed, record.Finished.Value);
         if (record.Status == RunStatus.Completed) checkpoints.Delete();
         return new RunResult(record, dir, claims, context.Figures);
     }
