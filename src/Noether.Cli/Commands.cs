@@ -177,10 +177,12 @@ public static class Commands
         var export = new Option<string?>("--export") { Description = "Write tensors as .npy under tensors/: features, weights, feedback (comma-separated)" };
         var exportSteps = new Option<string?>("--export-steps") { Description = "Steps to export at: integers, 'end', 'every:N' (default 0,end)" };
         var exportLayers = new Option<string?>("--export-layers") { Description = "Dense layers to export: l1,l2,… (default all)" };
+        var format = ReportCommand.FigureFormatOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force, export, exportSteps, exportLayers }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, threads, noFail, force, export, exportSteps, exportLayers, format }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
+            ReportCommand.Formats = Noether.Reports.FigureFormat.Parse(r.GetValue(format));
             // Ctrl+C, SIGTERM and SIGUSR1 (a scheduler's warning) stop a plain run (Interrupt): recorded as interrupted, not left running.
             using var interrupt = Interrupt.Listen();
             var request = new RunRequest(r.GetValue(id)!)
@@ -220,9 +222,11 @@ public static class Commands
         };
         var noFail = NoFailOption();
         var force = ForceOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force }) cmd.Options.Add(o);
+        var format = ReportCommand.FigureFormatOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force, format }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
+            ReportCommand.Formats = Noether.Reports.FigureFormat.Parse(r.GetValue(format));
             using var interrupt = Interrupt.Listen();
             var cancel = interrupt.Token;
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

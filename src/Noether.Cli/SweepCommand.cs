@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Noether.Sweeps;
+using Noether.Reports;
 using Spectre.Console;
 
 namespace Noether.Cli;
@@ -208,10 +209,13 @@ public static class SweepCommand
         var cmd = new Command("report", "Write DIR/report.html: every claim (and chosen metric) against each sweep axis, the pass rate over two axes, links to each trial's report.");
         var dir = DirArgument();
         var metric = new Option<string[]>("--metric") { Description = "Also plot this metric's final value against the axes (repeatable; 'name' or 'layer/name')" };
+        var format = Noether.Cli.ReportCommand.FigureFormatOption();
         cmd.Arguments.Add(dir);
         cmd.Options.Add(metric);
+        cmd.Options.Add(format);
         cmd.SetAction(r =>
         {
+            Noether.Cli.ReportCommand.Formats = FigureFormat.Parse(r.GetValue(format));
             WriteReport(SweepManifest.Load(r.GetValue(dir)!), r.GetValue(metric) ?? []);
             return Commands.Ok;
         });
@@ -221,7 +225,7 @@ public static class SweepCommand
     /// <summary>Writes the sweep's report.html and says where; also used by `noether report DIR` on a sweep folder.</summary>
     public static void WriteReport(SweepManifest manifest, IReadOnlyList<string> metrics)
     {
-        var output = Noether.Reports.SweepReport.Build(manifest, metrics);
+        var output = Noether.Reports.SweepReport.Build(manifest, metrics, Noether.Cli.ReportCommand.Formats);
         WriteHparamsExperiment(manifest);
         AnsiConsole.MarkupLine($"sweep report: [blue]{Markup.Escape(output.ReportPath)}[/] ({output.Completed}/{output.Trials} trials completed, {output.Plots.Count} figures)");
     }

@@ -176,7 +176,8 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => run.Alignment[layout.Member(si, gi)][l].Mean).ToArray()).ToArray();
             for (int l = 0; l < 2; l++)
                 bars.Add(new Series($"{ruleName} layer {l + 1}", Enumerable.Range(0, g).Select(i => (double)i).ToArray(),
-                    Enumerable.Range(0, g).Select(gi => a[l].Average(seed => seed[gi])).ToArray()));
+                    Enumerable.Range(0, g).Select(gi => a[l].Average(seed => seed[gi])).ToArray())
+                { Spread = Enumerable.Range(0, g).Select(gi => Series.StandardDeviation(a[l].Select(seed => seed[gi]))).ToArray() });
             foreach (int gi in new[] { 0, g - 1 })
                 for (int l = 0; l < 2; l++)
                     curves.Series.Add(new Series($"{ruleName} γ={Claim.Format(c.Gammas[gi])} layer {l + 1} (seed {ctx.Seed})",
@@ -187,7 +188,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         {
             Categories = c.Gammas.Select(v => "γ=" + Claim.Format(v)).ToArray(),
             Series = bars,
-            Caption = "Mean over seeds of cos(G, H) over the last steps: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
+            Caption = "Mean over seeds (± one standard deviation) of cos(G, H) over the last steps: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
         });
         ctx.Figures.Add(curves);
         return claims;
