@@ -190,7 +190,7 @@ public static class FigureRenderer
         {
             int stride = Math.Max(1, (last - first + 7) / 8);
             // One format per axis: all plain numbers, or all powers 10ˣ once any decade is past 10⁻³…10³.
-            bool powers = Math.Floor(log10Min) < -3 || last > 3;
+            bool powers = first < -3 || last > 3;
             for (int e = (int)Math.Floor(log10Min); e <= last + 1; e++)
             {
                 if (e >= first && e <= last && (e - first) % stride == 0) ticks.Add(Tick.Major(e, powers ? "10" + Superscript(e) : PowerOfTen(e)));
@@ -273,6 +273,10 @@ public static class FigureRenderer
         // Series are side by side inside a category slot of width 0.8.
         double width = 0.8 / n;
         var bars = new List<Bar>();
+        // A log axis: bars stand on the decade below the smallest value, in log10 coordinates.
+        var positive = f.Series.SelectMany(x => x.Y).Where(v => double.IsFinite(v) && v > 0).ToList();
+        bool log = f.LogY && positive.Count > 0;
+        double logBase = log ? Math.Floor(Math.Log10(positive.Min())) : 0;
         for (int s = 0; s < n; s++)
         {
             var color = Palette.GetColor(s);
@@ -280,11 +284,13 @@ public static class FigureRenderer
             var spread = f.Series[s].Spread;
             for (int c = 0; c < categories.Length && c < values.Length; c++)
             {
-                if (!double.IsFinite(values[c])) { dropped++; continue; }
+                if (!double.IsFinite(values[c]) || (log && values[c] <= 0)) { dropped++; continue; }
                 double error = spread is not null && c < spread.Length && double.IsFinite(spread[c]) ? Math.Abs(spread[c]) : 0;
+                if (log) error = Math.Log10(values[c] + error) - Math.Log10(values[c]);
                 bars.Add(new Bar
                 {
-                    Position = c - 0.4 + width * (s + 0.5), Value = values[c], Size = width * 0.92, FillColor = color,
+                    Position = c - 0.4 + width * (s + 0.5), Value = log ? Math.Log10(values[c]) : values[c], ValueBase = logBase,
+                    Size = width * 0.92, FillColor = color,
                     // ScottPlot draws the error whisker with the bar's line (its outline too).
                     Error = error, LineColor = Colors.Black, LineWidth = error > 0 ? 1.2f : 0,
                 });
@@ -299,7 +305,13 @@ public static class FigureRenderer
         plot.Grid.YAxisStyle.MajorLineStyle.Width = 1;
         // Counts (ranks, numbers of neurons) tick on integers, never at 0.2 steps.
         var tops = bars.Select(b => b.Value + b.Error).Append(0).ToList();
-        if (bars.Count > 0 && bars.All(b => b.Value == Math.Round(b.Value) && b.Error == 0) && tops.Max() - Math.Min(0, bars.Min(b => b.Value)) <= 12)
+        if (log)
+        {
+            double top = bars.Max(b => b.Value + b.Error);
+            plot.Axes.Left.TickGenerator = Manual(LogTicks(logBase, Math.Max(top, logBase + 1)));
+            plot.Axes.SetLimitsY(logBase, Math.Max(top, logBase + 1) + 0.05 * (Math.Max(top, logBase + 1) - logBase));
+        }
+        else if (bars.Count > 0 && bars.All(b => b.Value == Math.Round(b.Value) && b.Error == 0) && tops.Max() - Math.Min(0, bars.Min(b => b.Value)) <= 12)
         {
             double lo = Math.Min(0, bars.Min(b => b.Value)), hi = Math.Max(1, tops.Max());
             plot.Axes.Left.TickGenerator = Manual(IntegerTicks(lo, hi));
