@@ -179,16 +179,24 @@ public static class Commands
         var force = ForceOption();
         var seeds = Robustness.SeedsOption();
         var seedStep = Robustness.SeedStepOption();
+        var export = new Option<string?>("--export") { Description = "Write tensors as .npy under tensors/: features, weights, feedback (comma-separated)" };
+        var exportSteps = new Option<string?>("--export-steps") { Description = "Steps to export at: integers, 'end', 'every:N' (default 0,end)" };
+        var exportLayers = new Option<string?>("--export-layers") { Description = "Dense layers to export: l1,l2,… (default all)" };
+        var format = ReportCommand.FigureFormatOption();
         cmd.Arguments.Add(id);
-        foreach (var o in new Option[] { profile, seed, sets, config, outDir, resume, every, threads, noFail, force, seeds, seedStep }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { profile, seed, sets, config, outDir, resume, every, threads, noFail, force, seeds, seedStep, export, exportSteps, exportLayers, format })
+            cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
+            ReportCommand.Formats = Noether.Reports.FigureFormat.Parse(r.GetValue(format));
             var settings = new CheckpointSettings { EverySeconds = SweepCommand.CheckpointEvery(r, every) };
             RunRequest request;
             if (r.GetValue(resume) is { } dir)
             {
                 bool Given(Option o) => r.GetResult(o) is { Implicit: false };
                 if (Given(seeds)) throw new ConfigException("run: --seeds cannot be combined with --resume; resume each seed-<s> folder on its own");
+                if (Given(export) || Given(exportSteps) || Given(exportLayers))
+                    throw new ConfigException("run: --export cannot be combined with --resume (the phases done before the stop would be missing); export from a new run");
                 var built = ResumeRequest.Build(dir, new ResumeRequest.Given(r.GetValue(id), Given(profile) ? r.GetValue(profile) : null,
                     Given(seed) ? r.GetValue(seed) : null, Given(sets), Given(config), Given(force), Given(outDir)), r.GetValue(threads), settings);
                 if (built is null)
@@ -210,6 +218,9 @@ public static class Commands
                     Threads = r.GetValue(threads),
                     Force = r.GetValue(force),
                     Checkpoints = settings,
+                    Export = r.GetValue(export) is { } kinds ? ExportRequest.Parse(kinds, r.GetValue(exportSteps), r.GetValue(exportLayers))
+                        : r.GetValue(exportSteps) is not null || r.GetValue(exportLayers) is not null
+                            ? throw new ConfigException("--export-steps and --export-layers need --export features,weights[,feedback]") : null,
                 };
             }
             // Ctrl+C, SIGTERM and SIGUSR1 (a scheduler's warning) stop the run at its next safe point with a checkpoint
@@ -244,9 +255,11 @@ public static class Commands
         var force = ForceOption();
         var seeds = Robustness.SeedsOption();
         var seedStep = Robustness.SeedStepOption();
-        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force, seeds, seedStep }) cmd.Options.Add(o);
+        var format = ReportCommand.FigureFormatOption();
+        foreach (var o in new Option[] { profile, only, outDir, seed, threads, jobs, noFail, force, seeds, seedStep, format }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
+            ReportCommand.Formats = Noether.Reports.FigureFormat.Parse(r.GetValue(format));
             using var interrupt = Interrupt.Listen();
             var cancel = interrupt.Token;
             var ids = r.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

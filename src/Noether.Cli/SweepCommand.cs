@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Noether.Sweeps;
+using Noether.Reports;
 using Spectre.Console;
 
 namespace Noether.Cli;
@@ -208,10 +209,13 @@ public static class SweepCommand
         var cmd = new Command("report", "Write DIR/report.html: every claim (and chosen metric) against each sweep axis, the pass rate over two axes, links to each trial's report.");
         var dir = DirArgument();
         var metric = new Option<string[]>("--metric") { Description = "Also plot this metric's final value against the axes (repeatable; 'name' or 'layer/name')" };
+        var format = Noether.Cli.ReportCommand.FigureFormatOption();
         cmd.Arguments.Add(dir);
         cmd.Options.Add(metric);
+        cmd.Options.Add(format);
         cmd.SetAction(r =>
         {
+            Noether.Cli.ReportCommand.Formats = FigureFormat.Parse(r.GetValue(format));
             WriteReport(SweepManifest.Load(r.GetValue(dir)!), r.GetValue(metric) ?? []);
             return Commands.Ok;
         });
@@ -221,8 +225,24 @@ public static class SweepCommand
     /// <summary>Writes the sweep's report.html and says where; also used by `noether report DIR` on a sweep folder.</summary>
     public static void WriteReport(SweepManifest manifest, IReadOnlyList<string> metrics)
     {
-        var output = Noether.Reports.SweepReport.Build(manifest, metrics);
+        var output = Noether.Reports.SweepReport.Build(manifest, metrics, Noether.Cli.ReportCommand.Formats);
+        WriteHparamsExperiment(manifest);
         AnsiConsole.MarkupLine($"sweep report: [blue]{Markup.Escape(output.ReportPath)}[/] ({output.Completed}/{output.Trials} trials completed, {output.Plots.Count} figures)");
+    }
+
+    /// <summary>
+    /// TensorBoard's hparams experiment for `tensorboard --logdir DIR/trials`: the swept keys and the seed with
+    /// their values, and the claims of the completed trials as metrics (each trial's run is a session).
+    /// </summary>
+    public static void WriteHparamsExperiment(SweepManifest manifest)
+    {
+        var axes = manifest.AxisKeys
+            .Select(k => (k, (IReadOnlyList<System.Text.Json.Nodes.JsonNode?>)manifest.Trials.Select(t => t.Axes[k]?.DeepClone()).ToList()))
+            .Append(("seed", manifest.Trials.Select(t => (System.Text.Json.Nodes.JsonNode?)t.Seed).ToList()))
+            .ToList();
+        var claims = TrialStatus.Of(manifest).Where(s => s.Record is not null).SelectMany(s => s.Record!.Claims.Select(c => c.Id)).Distinct().ToList();
+        Noether.Runs.TensorBoardHparams.WriteExperiment(Path.Combine(manifest.Directory, SweepManifest.TrialsFolder),
+            $"{manifest.Experiment} sweep over {string.Join(" × ", manifest.AxisKeys)}", axes, claims, DateTimeOffset.Now);
     }
 
     private static Command RunTrialCommand()

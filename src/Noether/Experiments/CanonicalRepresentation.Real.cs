@@ -59,6 +59,7 @@ public sealed partial class CanonicalRepresentation
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,
             pop.Streams("batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         config.Syre.AttachTo(trainer, pop.Streams("syre"));
 
         var meanCurve = new Curves(p);

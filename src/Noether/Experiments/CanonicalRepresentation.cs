@@ -89,6 +89,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = GammaOf(m); // the digest adds γθ to the gradient: wd = γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
             pop.Streams("batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         c.Syre.AttachTo(trainer, pop.Streams("syre"));
 
         // One training phase with a safe point at every probe; what the probes accumulate is saved with the trainer.
@@ -284,13 +285,19 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         });
         var top = last[layout.Member(0, Array.IndexOf(gammas, gammas.Max()))].Matrices;
         var axis = Enumerable.Range(0, width).Select(i => (double)i).ToArray();
+        // One shared, zero-centred scale for the three side-by-side matrices: each divided by its largest |entry| (CRH compares them up to scale).
         foreach (var (id, name, matrix) in new[] { ("crh-hb", "H_b = Cov(ĥ_b)", top.Hb), ("crh-gb", "G_b = Cov(ĝ_b)", top.Gb), ("crh-zb", "Z_b = WWᵀ", top.Zb) })
+        {
+            double peak = Enumerable.Range(0, width).SelectMany(i => Enumerable.Range(0, width).Select(j => Math.Abs(matrix[i, j]))).Max() is > 0 and var m ? m : 1;
             ctx.Figures.Add(new Figure(id, $"{name} at γ={gammas.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")
             {
-                Caption = "Under CRH the three output-side matrices look alike, up to scale.",
-                Z = Enumerable.Range(0, width).Select(i => Enumerable.Range(0, width).Select(j => matrix[i, j]).ToArray()).ToArray(),
+                Caption = $"Under CRH the three output-side matrices look alike, up to scale; each is divided by its largest |entry| ({peak:G3}), so all three share one colour scale.",
+                Z = Enumerable.Range(0, width).Select(i => Enumerable.Range(0, width).Select(j => matrix[i, j] / peak).ToArray()).ToArray(),
                 RowValues = axis,
                 ColumnValues = axis,
+                ZRange = [-1, 1],
+                ZLabel = "entry / max |entry|",
             });
+        }
     }
 }

@@ -263,6 +263,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
             Streams(p, $"{name}/batches", ctx));
         if (hook is not null) trainer.AfterBackward.Add(hook);
         var pop = ctx.Population(name, PopulationLayout.OfSeeds(p));
+        ctx.Export.Watch(pop, trainer); // --export
         int perEpoch = cells.Count / batch;
         long steps = (long)epochs * perEpoch;
         ctx.Time(name, () =>
@@ -486,7 +487,8 @@ public sealed class Compositional : Experiment<Compositional.Config>
         ctx.Figures.Add(curves);
 
         foreach (var (result, title) in new[] { (mlp, "MLP decoder"), (stripe, "stripe rendering") })
-            ctx.Figures.Add(ErrorMap($"error-map-{result.Name}", $"log10 MSE per bump position: {title}", bumps, split, result));
+            ctx.Figures.Add(ErrorMap($"error-map-{result.Name}", $"log₁₀ MSE per bump position: {title}", bumps, split, result));
+        Figure.ShareScale(ctx.Figures, "error-map-"); // one colour scale: the decoders compare by colour
 
         // Decoded OOD samples: target, superposition S, MLP output, stripe output, for a few cells across the hole.
         var panels = new List<ImagePanel>();
@@ -524,8 +526,9 @@ public sealed class Compositional : Experiment<Compositional.Config>
             categories.Add(e.Result.Name);
             ratios.Add(e.Result.Ood.Average() / e.Blank);
             idRatios.Add(e.Result.Id.Average() / e.Blank);
-            ctx.Figures.Add(ErrorMap($"error-map-{e.Result.Name}", $"log10 MSE per bump position: {e.Result.Name}", e.Bumps, e.Split, e.Result));
+            ctx.Figures.Add(ErrorMap($"error-map-{e.Result.Name}", $"log₁₀ MSE per bump position: {e.Result.Name}", e.Bumps, e.Split, e.Result));
         }
+        Figure.ShareScale(ctx.Figures, "error-map-");
         ctx.Figures.Add(new Figure("mse-over-blank", "MSE relative to the blank-image baseline", "bar", "model", "MSE / blank MSE")
         {
             Categories = categories.ToArray(),
@@ -550,6 +553,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
         Fill(split.OutOfDistribution, result.OodCellMse);
         return new Figure(id, title, "heatmap", "x", "y")
         {
+            ZLabel = "log₁₀ MSE",
             Z = z,
             RowValues = Enumerable.Range(0, n).Select(i => (double)i).ToArray(),
             ColumnValues = Enumerable.Range(0, n).Select(i => (double)i).ToArray(),

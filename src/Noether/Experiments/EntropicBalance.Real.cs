@@ -121,6 +121,7 @@ public sealed partial class EntropicBalance
         for (int s = 0; s < seeds; s++) sgd.WeightDecay[s] = c.WeightDecay;
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, batch,
             Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.batches")).ToArray());
+        ctx.Export.Watch(pop, trainer); // --export
         config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.syre")).ToArray());
         // Every measurement uses the same minibatches (common random numbers), drawn from the run seed's stream.
         Balances[] Measure() => MeasureBalances(net, loss, data.Train, c.Batch, c.BalanceBatches, ctx.Root.Child("real.balance.batches"));

@@ -409,6 +409,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray());
         config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.syre")).ToArray());
         var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
+        ctx.Export.Watch(pop, trainer); // --export
         var balance = NeuronBalance(net, data);
         var init0 = (double[])balance.Clone();
         ctx.Time($"neuron_balance.{name}", () =>

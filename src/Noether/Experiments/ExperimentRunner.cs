@@ -27,6 +27,8 @@ public sealed record RunRequest(string ExperimentId)
     public bool Resume { get; init; }
     /// <summary>Replace a completed run already in <see cref="OutputDirectory"/>; without it such a folder is refused.</summary>
     public bool Force { get; init; }
+    /// <summary>Tensors to write as NPY files under tensors/ (`--export`); null exports nothing.</summary>
+    public ExportRequest? Export { get; init; }
 }
 
 public sealed record RunResult(RunRecord Record, string Directory, IReadOnlyList<Claim> Claims, IReadOnlyList<Figure> Figures)
@@ -45,6 +47,7 @@ public static class ExperimentRunner
     /// <summary>Builds and validates the config of a request; throws <see cref="ConfigException"/> on any user mistake.</summary>
     public static object ResolveConfig(IExperiment experiment, RunRequest request)
     {
+        TensorExport.Check(experiment.Id, request.Export);
         var config = experiment.CreateConfig(request.Profile);
         if (request.ConfigFile is not null) ConfigBinder.ApplyJsonFile(config, request.ConfigFile);
         if (request.ConfigJson is not null) ConfigBinder.ApplyJson(config, request.ConfigJson);
@@ -104,6 +107,7 @@ public static class ExperimentRunner
             OutputFolder.ClearSubfolder(dir, "plots", "*.png");
             OutputFolder.ClearSubfolder(dir, "tensorboard", "events.out.tfevents.*");
             OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, "*.npy");
+            OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, TensorExport.IndexFile);
             record = new RunRecord
             {
                 Experiment = experiment.Id,
@@ -130,7 +134,7 @@ public static class ExperimentRunner
         // any other phase is cancelled at once, and the checkpoint at its start (or the last one before) is what remains.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!checkpoints.CurrentSavesSteps) stop.Cancel(); });
-        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints };
+        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints, Export = new TensorExport(request.Export, dir) };
         // run.json lists each population's members as soon as it is registered, so an unfinished run says what it trains.
         context.PopulationAdded += () =>
         {
@@ -144,12 +148,15 @@ public static class ExperimentRunner
         if (checkpoints.Resuming) TensorBoardExport.Write(dir, metrics.Rows, new MemberLabels(record.Members), record.Started);
         using var board = TensorBoardLive.Attach(dir, metrics,
             (phase, member) => context.Populations.FirstOrDefault(p => p.Phase == phase) is { } population && member < population.Count ? population.Label(member) : $"member-{member}");
+        // TensorBoard's hparams plugin: this run is a session whose hyper-parameters are its config and seed.
+        using var session = TensorBoardHparams.Start(dir, record.Config, request.Seed, DateTimeOffset.Now);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<Claim> claims = [];
         Exception? mistake = null;
         try
         {
             claims = experiment.Run(config, context);
+            context.Export.Finish();
             record.Status = RunStatus.Completed;
         }
         catch (OperationCanceledException)
@@ -183,6 +190,12 @@ public static class ExperimentRunner
         {
             // A mistake in the user's input found only while running (e.g. a data file): exit 2, no folder that looks like a run.
             metrics.Dispose();
+            board.Dispose();
+            session.Dispose();
+            // Live TensorBoard files and exported tensors are this run's own too: none may outlive the mistake.
+            OutputFolder.ClearSubfolder(dir, TensorBoardExport.Folder, "events.out.tfevents.*");
+            OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, "*.npy");
+            OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, TensorExport.IndexFile);
             OutputFolder.Remove(dir, created, OwnFiles);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mistake);
         }
@@ -197,6 +210,7 @@ public static class ExperimentRunner
         if (context.Extra.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(dir, "extra.json"), JsonSerializer.Serialize(context.Extra, RunRecord.Json));
         record.Save(dir);
+        session.End(claims.Select(c => (c.Id, c.Measured)), record.Status == RunStatus.Completed, record.Finished.Value);
         if (record.Status == RunStatus.Completed) checkpoints.Delete();
         return new RunResult(record, dir, claims, context.Figures);
     }

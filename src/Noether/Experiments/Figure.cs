@@ -24,6 +24,21 @@ public sealed record Figure(string Id, string Title, string Kind, string XLabel,
     public List<ImagePanel>? Images { get; init; }
     /// <summary>One sentence on what to look for.</summary>
     public string? Caption { get; init; }
+
+    /// <summary>
+    /// Gives every heat map in <paramref name="figures"/> whose id starts with <paramref name="idPrefix"/> one colour
+    /// scale, the range of all their finite values, so maps shown side by side compare by colour.
+    /// </summary>
+    public static void ShareScale(List<Figure> figures, string idPrefix)
+    {
+        var values = figures.Where(f => f.Kind == "heatmap" && f.Id.StartsWith(idPrefix, StringComparison.Ordinal) && f.Z is not null)
+            .SelectMany(f => f.Z!.SelectMany(row => row)).Where(double.IsFinite).ToList();
+        if (values.Count == 0) return;
+        double[] range = [values.Min(), Math.Max(values.Max(), values.Min() + 1e-12)];
+        for (int i = 0; i < figures.Count; i++)
+            if (figures[i].Kind == "heatmap" && figures[i].Id.StartsWith(idPrefix, StringComparison.Ordinal))
+                figures[i] = figures[i] with { ZRange = range };
+    }
 }
 
 /// <summary>

@@ -54,6 +54,7 @@ public sealed partial class Hebbian
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = gammas[m]; // coupled L2: ΔW = −η(∇L + γW), so G = −∇L is the signal without decay
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(), sgd, data.Train, c.Batch,
             pop.Streams("real.batches"));
+        ctx.Export.Watch(pop, trainer); // --export
 
         var linears = net.Linears.ToArray();
         var hebbian = linears.Select(l => new Tensor<float>(p, l.Out, l.In)).ToArray();

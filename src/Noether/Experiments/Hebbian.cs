@@ -177,7 +177,8 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => run.Alignment[layout.Member(si, gi)][l].Mean).ToArray()).ToArray();
             for (int l = 0; l < 2; l++)
                 bars.Add(new Series($"{ruleName} layer {l + 1}", Enumerable.Range(0, g).Select(i => (double)i).ToArray(),
-                    Enumerable.Range(0, g).Select(gi => a[l].Average(seed => seed[gi])).ToArray()));
+                    Enumerable.Range(0, g).Select(gi => a[l].Average(seed => seed[gi])).ToArray())
+                { Spread = Enumerable.Range(0, g).Select(gi => Series.StandardDeviation(a[l].Select(seed => seed[gi]))).ToArray() });
             foreach (int gi in new[] { 0, g - 1 })
                 for (int l = 0; l < 2; l++)
                     curves.Series.Add(new Series($"{ruleName} γ={Claim.Format(c.Gammas[gi])} layer {l + 1} (seed {ctx.Seed})",
@@ -188,7 +189,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         {
             Categories = c.Gammas.Select(v => "γ=" + Claim.Format(v)).ToArray(),
             Series = bars,
-            Caption = "Mean over seeds of cos(G, H) over the last steps: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
+            Caption = "Mean over seeds (± one standard deviation) of cos(G, H) over the last steps: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
         });
         ctx.Figures.Add(curves);
         return claims;
@@ -259,6 +260,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         var stack = rule.Build(net, streams, new RuleConfig.PerMember { L2 = gammas, ParameterNoise = sigmas });
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
             pop.Streams("decay.batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         trainer.Use(stack);
 
         var alignment = Enumerable.Range(0, p).Select(_ => new[] { new StepAverage(), new StepAverage() }).ToArray();

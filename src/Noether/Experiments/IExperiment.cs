@@ -82,6 +82,9 @@ public sealed class RunContext
     /// <summary>A phase that returns claims and a value later phases need.</summary>
     public (IReadOnlyList<Claim> Claims, T Value) ClaimsPhase<T>(string name, Func<CheckpointPhase, (IReadOnlyList<Claim>, T)> body) =>
         PhaseRunner.Claims<T>(this, name, phase => body(phase));
+
+    /// <summary>The tensors `--export` asked for (<see cref="TensorExport.Watch{T}"/>); disabled by default.</summary>
+    public TensorExport Export { get; init; } = new();
     public List<Figure> Figures { get; } = [];
     /// <summary>Wall time of named phases, in seconds (saved in run.json).</summary>
     public Dictionary<string, double> Timings { get; } = new();

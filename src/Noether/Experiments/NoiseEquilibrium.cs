@@ -212,6 +212,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(p, c.Lr), data, batch,
             pop.Streams("batches"));
         if (phase.Resumed is { } saved) trainer.LoadState(saved);
+        ctx.Export.Watch(pop, trainer); // --export
         var imbalance = new double[p];
         Action<CheckpointState> save = s => trainer.SaveState(s);
         ctx.Time($"balance.{name}", () =>
@@ -335,6 +336,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
             pop.Stream(m, "scale.init").FillNormal(layer.Weight.Value.SliceSpan(m), 0, c.InitScale / Math.Sqrt(c.InputDim));
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, batch,
             pop.Streams("scale.batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         var norm0 = new double[p];
         var norm = new double[p];
         for (int m = 0; m < p; m++) norm0[m] = norm[m] = SquaredNorm(layer.Weight.Value.SliceSpan(m));
@@ -561,6 +563,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
         var loss = new MseLoss<double>(half: true);
         var trainer = new Trainer<double>(net, loss, sgd, data, c.Batch,
             pop.Streams("warmup.batches"), lrSchedule);
+        ctx.Export.Watch(pop, trainer); // --export
         var lin = net.Linears.ToArray();
         var single = Mlp.Build<double>(1, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false);
         var gradients = Enumerable.Range(0, p).Select(m => new MemberLossGradient(single, loss, probeData, m)).ToArray();

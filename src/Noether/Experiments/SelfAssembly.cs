@@ -156,6 +156,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         }
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, n.Lr), data, n.Batch,
             pop.Streams("batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         trainer.Use(stack);
 
         var linears = net.Linears.ToArray();
@@ -349,8 +350,9 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         ctx.Figures.Add(new Figure("loss-vs-backprop", "Final loss relative to backprop (same decay)", "bar", "rule", "loss / backprop loss")
         {
             Categories = all.Select(r => r.Name).ToArray(),
-            Series = [new Series("loss / BP", all.Select((_, i) => (double)i).ToArray(), all.Select(r => Enumerable.Range(0, config.Seeds).Average(m => r.Loss[m] / bp.Loss[m])).ToArray())],
-            Caption = "Mean over seeds of the final training loss divided by backprop's, every rule at the same decay λ.",
+            Series = [new Series("loss / BP", all.Select((_, i) => (double)i).ToArray(), all.Select(r => Enumerable.Range(0, config.Seeds).Average(m => r.Loss[m] / bp.Loss[m])).ToArray())
+                { Spread = all.Select(r => Series.StandardDeviation(Enumerable.Range(0, config.Seeds).Select(m => r.Loss[m] / bp.Loss[m]))).ToArray() }],
+            Caption = "Mean over seeds (± one standard deviation) of the final training loss divided by backprop's, every rule at the same decay λ.",
         });
         var lossFig = new Figure("loss-curves", $"Batch loss during training (seed {ctx.Seed})", "line", "step", "loss") { LogY = true };
         foreach (var r in all) lossFig.Series.Add(new Series(r.Name, r.Steps.Skip(1).ToArray(), r.BatchLoss.Skip(1).ToArray()));

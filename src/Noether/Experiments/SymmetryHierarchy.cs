@@ -124,6 +124,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = 2 * gammaOf[m]; // γ‖θ‖² ⇒ wd = 2γ
         var data = PopulationData(Enumerable.Range(0, p).Select(m => targets[pop.SeedIndex(m)]).ToArray());
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, n, pop.Streams($"{phase}.batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         config.Syre.AttachTo(trainer, pop.Streams($"{phase}.syre"));
         return (trainer, w, u);
     }

@@ -74,6 +74,7 @@ public sealed partial class SymmetryRemoval
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,
             pop.Streams("real.batches"));
+        ctx.Export.Watch(pop, trainer); // --export
         // The effective weights w start at the same He init in both arms; syre only moves the centre of the decay to θ₀.
         var syre = new SyreRegularizer<float>(net.Parameters,
             Enumerable.Range(0, p).Select(m => IsSyre(m) ? GammaOf(m) : 0).ToArray(),

@@ -75,7 +75,7 @@ public static class FigureRenderer
         var shade = new Dictionary<string, int>();
         bool legend = f.Series.Count > 1;
         double xMin = double.PositiveInfinity, xMax = double.NegativeInfinity, yMin = double.PositiveInfinity, yMax = double.NegativeInfinity;
-        bool integerX = true;
+        bool integerX = true, integerY = true;
         foreach (var s in f.Series)
         {
             var xs = new List<double>(); var ys = new List<double>(); var spread = new List<double>();
@@ -87,6 +87,7 @@ public static class FigureRenderer
                 xs.Add(f.LogX ? Math.Log10(x) : x); ys.Add(f.LogY ? Math.Log10(y) : y);
                 spread.Add(s.Spread is { } sp && i < sp.Length && double.IsFinite(sp[i]) ? Math.Abs(sp[i]) : 0);
                 integerX &= x == Math.Round(x);
+                integerY &= y == Math.Round(y) && !(s.Spread is { } sy && i < sy.Length && sy[i] != 0);
             }
             if (s.X.Length != s.Y.Length) dropped += Math.Abs(s.X.Length - s.Y.Length);
             if (xs.Count == 0) continue;
@@ -115,12 +116,13 @@ public static class FigureRenderer
         if (drawn == 0) { NoData(plot); return Note(dropped); }
         if (f.Categories is { } categories && !f.LogX)
         {
-            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), categories.Select(Typography.Pretty).ToArray());
+            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), CategoryLabels(categories));
         }
         else if (f.LogX) plot.Axes.Bottom.TickGenerator = Manual(LogTicks(xMin, xMax));
         else if (DataTicks(f) is { } atData) plot.Axes.Bottom.TickGenerator = Manual(atData);
         else if (integerX && xMax - xMin <= 12) plot.Axes.Bottom.TickGenerator = Manual(IntegerTicks(xMin, xMax));
         if (f.LogY) plot.Axes.Left.TickGenerator = Manual(LogTicks(yMin, yMax));
+        else if (integerY && yMax - yMin <= 12) plot.Axes.Left.TickGenerator = Manual(IntegerTicks(yMin, Math.Max(yMax, yMin + 1)));
         if (legend) plot.ShowLegend(Edge.Right);
         return Note(dropped);
     }
@@ -187,9 +189,11 @@ public static class FigureRenderer
         if (last - first >= 1)
         {
             int stride = Math.Max(1, (last - first + 7) / 8);
+            // One format per axis: all plain numbers, or all powers 10ˣ once any decade is past 10⁻³…10³.
+            bool powers = first < -3 || last > 3;
             for (int e = (int)Math.Floor(log10Min); e <= last + 1; e++)
             {
-                if (e >= first && e <= last && (e - first) % stride == 0) ticks.Add(Tick.Major(e, PowerOfTen(e)));
+                if (e >= first && e <= last && (e - first) % stride == 0) ticks.Add(Tick.Major(e, powers ? "10" + Superscript(e) : PowerOfTen(e)));
                 if (stride == 1)
                     for (int m = 2; m <= 9; m++)
                     {
@@ -197,7 +201,8 @@ public static class FigureRenderer
                         if (p < log10Min || p > log10Max) continue;
                         // Over fewer than three decades, 2× and 5× are labelled too, or the axis has only two numbers.
                         bool labelled = last - first < 3 && (m is 2 or 5);
-                        ticks.Add(labelled ? Tick.Major(p, (m * Math.Pow(10, e)).ToString("G4", CultureInfo.InvariantCulture)) : Tick.Minor(p));
+                        string text = powers ? $"{m}×10{Superscript(e)}" : (m * Math.Pow(10, e)).ToString("G4", CultureInfo.InvariantCulture);
+                        ticks.Add(labelled ? Tick.Major(p, text) : Tick.Minor(p));
                     }
             }
             return ticks;
@@ -208,6 +213,31 @@ public static class FigureRenderer
         for (double v = Math.Ceiling(lo / step) * step; v <= hi * (1 + 1e-12); v += step)
             if (v > 0) ticks.Add(Tick.Major(Math.Log10(v), v.ToString("G4", CultureInfo.InvariantCulture)));
         return ticks;
+    }
+
+    /// <summary>
+    /// Category tick labels that fit their slot: a label wider than its share of the axis (13 pt DejaVu Sans,
+    /// about 7.5 px a character) is broken into lines at spaces, so neighbours never overlap.
+    /// </summary>
+    public static string[] CategoryLabels(IReadOnlyList<string> categories, int axisPixels = Width - 260)
+    {
+        int perLine = Math.Max(6, (int)(axisPixels / Math.Max(1, categories.Count) / 7.5) - 1);
+        return categories.Select(c => Wrap(Typography.Pretty(c), perLine)).ToArray();
+    }
+
+    /// <summary>Greedy line breaking at spaces (a word longer than a line stays whole).</summary>
+    public static string Wrap(string text, int perLine)
+    {
+        if (text.Length <= perLine) return text;
+        var lines = new List<string>();
+        string line = "";
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > perLine) { lines.Add(line); line = word; }
+            else line = line.Length == 0 ? word : line + " " + word;
+        }
+        lines.Add(line);
+        return string.Join("\n", lines);
     }
 
     private static NumericManual Manual(IEnumerable<Tick> ticks)
@@ -243,6 +273,10 @@ public static class FigureRenderer
         // Series are side by side inside a category slot of width 0.8.
         double width = 0.8 / n;
         var bars = new List<Bar>();
+        // A log axis: bars stand on the decade below the smallest value, in log10 coordinates.
+        var positive = f.Series.SelectMany(x => x.Y).Where(v => double.IsFinite(v) && v > 0).ToList();
+        bool log = f.LogY && positive.Count > 0;
+        double logBase = log ? Math.Floor(Math.Log10(positive.Min())) : 0;
         for (int s = 0; s < n; s++)
         {
             var color = Palette.GetColor(s);
@@ -250,11 +284,13 @@ public static class FigureRenderer
             var spread = f.Series[s].Spread;
             for (int c = 0; c < categories.Length && c < values.Length; c++)
             {
-                if (!double.IsFinite(values[c])) { dropped++; continue; }
+                if (!double.IsFinite(values[c]) || (log && values[c] <= 0)) { dropped++; continue; }
                 double error = spread is not null && c < spread.Length && double.IsFinite(spread[c]) ? Math.Abs(spread[c]) : 0;
+                if (log) error = Math.Log10(values[c] + error) - Math.Log10(values[c]);
                 bars.Add(new Bar
                 {
-                    Position = c - 0.4 + width * (s + 0.5), Value = values[c], Size = width * 0.92, FillColor = color,
+                    Position = c - 0.4 + width * (s + 0.5), Value = log ? Math.Log10(values[c]) : values[c], ValueBase = logBase,
+                    Size = width * 0.92, FillColor = color,
                     // ScottPlot draws the error whisker with the bar's line (its outline too).
                     Error = error, LineColor = Colors.Black, LineWidth = error > 0 ? 1.2f : 0,
                 });
@@ -262,12 +298,27 @@ public static class FigureRenderer
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = Typography.Pretty(f.Series[s].Name), FillColor = color });
         }
         plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), categories.Select(Typography.Pretty).ToArray());
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), CategoryLabels(categories));
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Margins(bottom: 0);
         plot.HideGrid();
         plot.Grid.YAxisStyle.MajorLineStyle.Width = 1;
+        // Counts (ranks, numbers of neurons) tick on integers, never at 0.2 steps.
+        var tops = bars.Select(b => b.Value + b.Error).Append(0).ToList();
+        if (log)
+        {
+            double top = bars.Max(b => b.Value + b.Error);
+            plot.Axes.Left.TickGenerator = Manual(LogTicks(logBase, Math.Max(top, logBase + 1)));
+            plot.Axes.SetLimitsY(logBase, Math.Max(top, logBase + 1) + 0.05 * (Math.Max(top, logBase + 1) - logBase));
+        }
+        else if (bars.Count > 0 && bars.All(b => b.Value == Math.Round(b.Value) && b.Error == 0) && tops.Max() - Math.Min(0, bars.Min(b => b.Value)) <= 12)
+        {
+            double lo = Math.Min(0, bars.Min(b => b.Value)), hi = Math.Max(1, tops.Max());
+            plot.Axes.Left.TickGenerator = Manual(IntegerTicks(lo, hi));
+            plot.Axes.SetLimitsY(lo, hi + 0.25);
+        }
         if (n > 1) plot.ShowLegend(Edge.Right);
+        else plot.HideLegend(); // one series: the y label names it, and an inner legend would cover a bar
         return Note(dropped);
     }
 

@@ -16,14 +16,14 @@ public static class RunReport
 {
     public const string PlotFolder = "plots";
 
-    public static ReportOutput Build(string runDirectory)
+    public static ReportOutput Build(string runDirectory, FigureFormats formats = FigureFormats.Both)
     {
         var run = RunFolder.Load(runDirectory);
         var rows = File.Exists(run.MetricsPath) ? MetricsWriter.Read(run.MetricsPath) : [];
         // A run that stopped early (failed, interrupted) declared no figures: show its metrics instead.
         var labels = new MemberLabels(run.Record.Members);
         var declared = run.Figures.Count > 0 ? run.Figures : MetricFigures.FromRows(rows, labels);
-        var (figures, plots) = RenderPlots(declared, Path.Combine(runDirectory, PlotFolder));
+        var (figures, plots) = RenderPlots(declared, Path.Combine(runDirectory, PlotFolder), formats);
 
         var exports = new List<string>();
         IReadOnlyList<string> events = [];
@@ -41,7 +41,7 @@ public static class RunReport
         }
         foreach (var (name, shape) in run.Tensors)
             exports.Add($"<code>{Experiments.RunContext.TensorFolder}/{Html.E(name)}</code>: NPY array of shape ({string.Join(", ", shape)})");
-        if (plots.Count > 0) exports.Add($"<code>{PlotFolder}/</code>: {plots.Count} figure(s), each as PNG and SVG");
+        if (plots.Count > 0) exports.Add($"<code>{PlotFolder}/</code>: {plots.Count} figure(s), each as {FigureFormat.Text(formats)}");
         exports.Add("<code>run.json</code>, <code>config.json</code>" + (run.Figures.Count > 0 ? ", <code>figures.json</code> (figure data)" : ""));
 
         string report = Path.Combine(runDirectory, ReportHtml.FileName);
@@ -54,10 +54,11 @@ public static class RunReport
         string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 
     /// <summary>
-    /// Renders each figure into <paramref name="plotDir"/> as PNG and SVG (stale plots removed first). A figure
+    /// Renders each figure into <paramref name="plotDir"/> as PNG and/or SVG (stale plots removed first). A figure
     /// that fails to render is kept with its error, so one bad figure does not cost the reader the others.
+    /// The returned paths are the PNGs, or the SVGs when only SVG is asked for.
     /// </summary>
-    public static (List<ReportFigure> Figures, List<string> Plots) RenderPlots(IEnumerable<Figure> declared, string plotDir)
+    public static (List<ReportFigure> Figures, List<string> Plots) RenderPlots(IEnumerable<Figure> declared, string plotDir, FigureFormats formats = FigureFormats.Both)
     {
         if (Directory.Exists(plotDir))
             foreach (var stale in Directory.GetFiles(plotDir, "*.png").Concat(Directory.GetFiles(plotDir, "*.svg"))) File.Delete(stale);
@@ -70,9 +71,9 @@ public static class RunReport
                 var rendered = FigureRenderer.Render(figure);
                 Directory.CreateDirectory(plotDir);
                 string path = Path.Combine(plotDir, FileNameOf(figure.Id) + ".png");
-                AtomicFile.WriteAllBytes(path, rendered.Png);
-                AtomicFile.WriteAllText(Path.ChangeExtension(path, ".svg"), rendered.Svg);
-                plots.Add(path);
+                if (formats.HasFlag(FigureFormats.Png)) AtomicFile.WriteAllBytes(path, rendered.Png);
+                if (formats.HasFlag(FigureFormats.Svg)) AtomicFile.WriteAllText(Path.ChangeExtension(path, ".svg"), rendered.Svg);
+                plots.Add(formats.HasFlag(FigureFormats.Png) ? path : Path.ChangeExtension(path, ".svg"));
                 figures.Add(new ReportFigure(figure, rendered, null));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -82,4 +83,38 @@ public static class RunReport
         }
         return (figures, plots);
     }
+}
+
+/// <summary>The files a figure is written as (<c>--figure-format</c>); the report embeds PNG either way.</summary>
+[Flags]
+public enum FigureFormats
+{
+    Png = 1,
+    Svg = 2,
+    Both = Png | Svg,
+}
+
+public static class FigureFormat
+{
+    /// <summary>Parses <c>png</c>, <c>svg</c>, <c>svg,png</c> or <c>png,svg</c>; anything else is a user error.</summary>
+    public static FigureFormats Parse(string? text)
+    {
+        if (text is null) return FigureFormats.Both;
+        FigureFormats f = 0;
+        foreach (var word in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            f |= word.ToLowerInvariant() switch
+            {
+                "png" => FigureFormats.Png,
+                "svg" => FigureFormats.Svg,
+                _ => throw new ConfigException($"--figure-format '{word}': expected png, svg or svg,png"),
+            };
+        return f == 0 ? throw new ConfigException($"--figure-format '{text}': expected png, svg or svg,png") : f;
+    }
+
+    public static string Text(FigureFormats f) => f switch
+    {
+        FigureFormats.Png => "PNG",
+        FigureFormats.Svg => "SVG",
+        _ => "PNG and SVG",
+    };
 }

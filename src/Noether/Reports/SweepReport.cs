@@ -16,7 +16,7 @@ public sealed record SweepReportOutput(string ReportPath, IReadOnlyList<string> 
 /// </summary>
 public static class SweepReport
 {
-    public static SweepReportOutput Build(SweepManifest manifest, IReadOnlyList<string>? metrics = null)
+    public static SweepReportOutput Build(SweepManifest manifest, IReadOnlyList<string>? metrics = null, FigureFormats formats = FigureFormats.Both)
     {
         metrics ??= [];
         var statuses = TrialStatus.Of(manifest);
@@ -29,7 +29,7 @@ public static class SweepReport
         declared.AddRange(SweepFigures.ClaimsAgainstAxes(axes, points));
         declared.AddRange(SweepFigures.MetricsAgainstAxes(axes, points, metrics));
 
-        var (figures, plots) = RunReport.RenderPlots(declared, Path.Combine(manifest.Directory, RunReport.PlotFolder));
+        var (figures, plots) = RunReport.RenderPlots(declared, Path.Combine(manifest.Directory, RunReport.PlotFolder), formats);
         string report = Path.Combine(manifest.Directory, ReportHtml.FileName);
         AtomicFile.WriteAllText(report, Html(manifest, statuses, axes, figures, metrics));
         return new SweepReportOutput(report, plots, points.Count, statuses.Count);

@@ -4,14 +4,14 @@ namespace Noether.Reports;
 
 /// <summary>
 /// TeX-like sub- and superscripts in figure text as Unicode: "σ_k(UW)" → "σₖ(UW)", "s_{k+1}" → "sₖ₊₁",
-/// "x^2" → "x²". A plotting library draws plain strings, and a literal underscore reads as a typo.
+/// "x^2" → "x²", "D_φ" → "Dᵩ" (the Greek letters with a Unicode subscript: β γ ρ φ χ). A plotting library draws plain strings, and a literal underscore reads as a typo.
 /// An index is converted only when every character has a Unicode form and, without braces, when it
 /// is a single character ending the word (so config keys like "sgd_batch" stay as they are).
 /// </summary>
 public static class Typography
 {
-    private const string Plain = "0123456789+-=()aehijklmnoprstuvx";
-    private const string Sub = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ";
+    private const string Plain = "0123456789+-=()aehijklmnoprstuvxβγρφχ";
+    private const string Sub = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ";
     private const string SuperPlain = "0123456789+-=()in";
     private const string Super = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ";
 
@@ -38,6 +38,9 @@ public static class Typography
                 {
                     index = text[(i + 1)..(i + 2)]; end = i + 1;
                 }
+                // A capital index (λ_V) takes its small letter's subscript: Unicode has no capital subscripts.
+                if (index is not null && sub && !index.All(ch => from.Contains(ch)) && index.All(ch => from.Contains(char.ToLowerInvariant(ch))))
+                    index = index.ToLowerInvariant();
                 if (index is not null && index.All(ch => from.Contains(ch)))
                 {
                     foreach (char ch in index) sb.Append(to[from.IndexOf(ch)]);

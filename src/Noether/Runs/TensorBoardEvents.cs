@@ -44,6 +44,9 @@ public sealed class TensorBoardEvents : IDisposable
             v.Float(2, (float)value);
         }))));
 
+    /// <summary>Appends one serialized <c>tensorflow.Event</c> (e.g. hparams plugin data, <see cref="TensorBoardHparams"/>).</summary>
+    public void Raw(byte[] serializedEvent) => _records.Write(serializedEvent);
+
     /// <summary>Pushes the scalars written so far to disk, so TensorBoard shows them while the run goes on.</summary>
     public void Flush() => _records.Flush();
 

@@ -38,6 +38,9 @@ public class FigureRendererTests
 
         var wide = FigureRenderer.LogTicks(-6, 0).Where(t => t.IsMajor).Select(t => t.Label).ToList();
         Assert.Contains("10⁻⁶", wide);
+        // One format per axis: 100 … 10⁵ is written 10² … 10⁵, not "100, 1000, 10⁴, 10⁵".
+        var steps = FigureRenderer.LogTicks(2, 5).Where(t => t.IsMajor).Select(t => t.Label).ToList();
+        Assert.Equal(new[] { "10²", "10³", "10⁴", "10⁵" }, steps);
 
         var two = FigureRenderer.LogTicks(0, 1.9).Where(t => t.IsMajor).Select(t => t.Label).ToList();
         Assert.Equal(new[] { "1", "2", "5", "10", "20", "50" }, two);

@@ -113,11 +113,70 @@ public class TensorBoardTests
         });
         var rows = MetricsWriter.Read(Path.Combine(dir, "metrics.csv"));
         var scalars = Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories)
-            .SelectMany(f => ReadRecords(File.ReadAllBytes(f)).Select(DecodeEvent).Skip(1)).ToList();
+            .SelectMany(f => ReadRecords(File.ReadAllBytes(f)).Select(DecodeEvent).Skip(1))
+            .Where(e => !e.Tag!.StartsWith("_hparams_/", StringComparison.Ordinal) && !e.Tag.StartsWith(TensorBoardHparams.ClaimPrefix, StringComparison.Ordinal)).ToList();
         Assert.Equal(rows.Count, scalars.Count);
         Assert.True(scalars.Select(e => e.WallTime).Distinct().Count() > 1, "every scalar has the same wall time");
         var started = Noether.Runs.RunRecord.Load(dir).Started.ToUnixTimeMilliseconds() / 1000.0;
         Assert.All(scalars, e => Assert.InRange(e.WallTime, started - 1, started + 3600));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void A_run_is_an_hparams_session_with_its_config_seed_and_claims()
+    {
+        string dir = ReportFixtures.TempDir("tb-hparams");
+        Noether.Experiments.ExperimentRunner.Run(new Noether.Experiments.RunRequest("noise-equilibrium")
+        {
+            Seed = 4, Sets = ["balance.sgd_steps=400", "balance.gd_steps=40", "scale.steps=400", "warmup.steps=200", "warmup.warmup_steps=100", "seeds=2"], OutputDirectory = dir,
+        });
+        var record = RunRecord.Load(dir);
+        // The session file sits at the top of tensorboard/ (the session's run); members' scalars are below it.
+        string file = Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents.*").Single();
+        var raw = ReadRecords(File.ReadAllBytes(file)).ToList();   // CRCs checked by the independent reader
+        var events = raw.Skip(1).Select(r => Noether.Runs.TensorBoardProto.Event.Parser.ParseFrom(r)).ToList();
+        Assert.Equal(TensorBoardHparams.SessionStartTag, events[0].Summary.Value[0].Tag);
+        Assert.Equal(TensorBoardHparams.PluginName, events[0].Summary.Value[0].Metadata.PluginData.PluginName);
+        var start = TensorBoardHparams.Decode(events[0]).SessionStartInfo;
+        Assert.Equal(4, start.Hparams["seed"].NumberValue);
+        Assert.Equal(400, start.Hparams["balance.sgd_steps"].NumberValue);
+        Assert.Equal(2, start.Hparams["seeds"].NumberValue);
+        Assert.InRange(start.StartTimeSecs, record.Started.ToUnixTimeSeconds() - 5, record.Started.ToUnixTimeSeconds() + 5);
+        var claims = events.Skip(1).SkipLast(1).Select(e => e.Summary.Value[0]).ToList();
+        Assert.Equal(record.Claims.Where(c => c.Measured is not null).Select(c => TensorBoardHparams.ClaimPrefix + c.Id), claims.Select(v => v.Tag));
+        Assert.Equal(record.Claims.Where(c => c.Measured is not null).Select(c => (float)c.Measured!.Value), claims.Select(v => v.SimpleValue));
+        var end = TensorBoardHparams.Decode(events[^1]).SessionEndInfo;
+        Assert.Equal(Noether.Runs.TensorBoardProto.Status.Success, end.Status);
+        // The independent decoder reads the same tags.
+        Assert.Equal(events.Select(e => e.Summary.Value[0].Tag), raw.Skip(1).Select(DecodeEvent).Select(e => e.Tag));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void A_sweep_experiment_declares_its_axes_values_and_claims()
+    {
+        string dir = ReportFixtures.TempDir("tb-experiment");
+        var axes = new List<(string, IReadOnlyList<System.Text.Json.Nodes.JsonNode?>)>
+        {
+            ("balance.lr", [0.01, 0.02, 0.01]),
+            ("rule", ["fa", "kp"]),
+            ("seed", [1, 2]),
+        };
+        string file = TensorBoardHparams.WriteExperiment(dir, "noise-equilibrium sweep", axes, ["H-a.sgd-imbalance", "H-b.gd-norm-growth"], DateTimeOffset.UnixEpoch.AddSeconds(1000));
+        // Written again, it replaces the earlier summary: TensorBoard reads exactly one experiment.
+        file = TensorBoardHparams.WriteExperiment(dir, "noise-equilibrium sweep", axes, ["H-a.sgd-imbalance", "H-b.gd-norm-growth"], DateTimeOffset.UnixEpoch.AddSeconds(1000));
+        Assert.Single(Directory.GetFiles(dir, "events.out.tfevents.*"));
+        var e = Noether.Runs.TensorBoardProto.Event.Parser.ParseFrom(ReadRecords(File.ReadAllBytes(file)).Skip(1).Single());
+        Assert.Equal(TensorBoardHparams.ExperimentTag, e.Summary.Value[0].Tag);
+        Assert.Equal(1000, e.WallTime);
+        var experiment = TensorBoardHparams.Decode(e).Experiment;
+        Assert.Equal(["balance.lr", "rule", "seed"], experiment.HparamInfos.Select(h => h.Name));
+        Assert.Equal(Noether.Runs.TensorBoardProto.DataType.Float64, experiment.HparamInfos[0].Type);
+        Assert.Equal([0.01, 0.02], experiment.HparamInfos[0].DomainDiscrete.Values.Select(v => v.NumberValue));
+        Assert.Equal(Noether.Runs.TensorBoardProto.DataType.String, experiment.HparamInfos[1].Type);
+        Assert.Equal(["fa", "kp"], experiment.HparamInfos[1].DomainDiscrete.Values.Select(v => v.StringValue));
+        Assert.Equal(["claim/H-a.sgd-imbalance", "claim/H-b.gd-norm-growth"], experiment.MetricInfos.Select(m => m.Name.Tag));
+        Assert.All(experiment.MetricInfos, m => Assert.Equal("", m.Name.Group));
         Directory.Delete(dir, true);
     }
 
