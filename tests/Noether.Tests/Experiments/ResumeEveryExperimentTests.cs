@@ -15,7 +15,7 @@ public class ResumeEveryExperimentTests(ITestOutputHelper output)
     /// <summary>Small configs: a second or two each, every phase still run.</summary>
     public static readonly Dictionary<string, string[]> Small = new()
     {
-        ["hebbian"] = ["seeds=1", "decay.steps=400", "noise.steps=300", "weak_form.steps=3400", "weak_form.window=100"],
+        ["hebbian"] = ["seeds=1", "decay.steps=400", "noise.steps=300", "rule.l2=0.3", "weak_form.steps=400", "weak_form.window=100"],
         ["heterosynaptic"] = ["seeds=1", "network.steps=400", "consistency.window=40", "evolution.steps=60", "evolution.fitness_window=10", "evolution.population=4",
             "evolution.generations=2", "evolution.check_generation=1", "metaplasticity.train_steps=200", "metaplasticity.history_steps=50"],
         ["self-assembly"] = ["seeds=1", "network.steps=400"],
