@@ -52,11 +52,11 @@ public class ResumeEveryExperimentTests(ITestOutputHelper output)
             output.WriteLine($"{id}: {labels.Count} safe points ({labels.Count(l => l.EndsWith("@start", StringComparison.Ordinal))} phase starts); stopping at {first} and {second}");
 
             string dir = Path.Combine(root, "resumed");
-            var stopped = Run(id, dir, new CheckpointSettings { EverySeconds = 0, StopAt = l => l == first });
+            var stopped = Run(id, dir, new CheckpointSettings { EverySeconds = 0.2, StopAt = l => l == first });
             Assert.Equal(RunStatus.Interrupted, stopped.Record.Status);
-            var again = Run(id, dir, new CheckpointSettings { EverySeconds = 0, StopAt = l => l == second }, resume: true);
+            var again = Run(id, dir, new CheckpointSettings { EverySeconds = 0.2, StopAt = l => l == second }, resume: true);
             Assert.Equal(RunStatus.Interrupted, again.Record.Status);
-            var resumed = Run(id, dir, new CheckpointSettings { EverySeconds = 0 }, resume: true);
+            var resumed = Run(id, dir, new CheckpointSettings { EverySeconds = 0.2 }, resume: true);
             Assert.Equal(RunStatus.Completed, resumed.Record.Status);
             Assert.Equal(2, resumed.Record.ResumedFrom.Count);
 
