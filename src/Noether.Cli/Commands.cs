@@ -172,7 +172,7 @@ public static class Commands
         var sets = new Option<string[]>("--set") { Description = "Config override key=value (repeatable; dotted keys)", AllowMultipleArgumentsPerToken = false };
         var config = new Option<string?>("--config") { Description = "JSON file of config overrides" };
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/<id>-<timestamp>-<seed>)" };
-        var resume = new Option<string?>("--resume") { Description = "Continue the interrupted run in this folder from its checkpoint (same results as an uninterrupted run)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the interrupted run in this folder from its checkpoint (same results as an uninterrupted run)", HelpName = "DIR" };
         var every = SweepCommand.CheckpointEveryOption();
         var threads = ThreadsOption();
         var noFail = NoFailOption();

@@ -85,7 +85,8 @@ public sealed class RunCheckpoints
         _loadedPhase = loaded.GetString("meta/phase");
         if (_loadedPhase.Length == 0) _loadedPhase = null; // saved between two phases: nothing live to restore
         SecondsBefore = loaded.GetDouble("meta/seconds");
-        ResumedFrom = _loadedPhase is null ? $"{(_doneOrder.Count > 0 ? _doneOrder[^1] + "@end" : "start")}" : Label(_loadedPhase, loaded.GetInt64("meta/step"));
+        ResumedFrom = _loadedPhase is not null ? Label(_loadedPhase, loaded.GetInt64("meta/step"))
+            : loaded.Contains("meta/at") ? loaded.GetString("meta/at") : "start";
     }
 
     public bool Enabled => _path is not null;
@@ -197,7 +198,7 @@ public sealed class RunCheckpoints
         if (!Enabled) return;
         AskStopAt(Label(phase.Name, "start"));
         if (!Due) return;
-        Save(null, 0, null);
+        Save(null, 0, null, Label(phase.Name, "start"));
         if (StopRequested)
             throw new OperationCanceledException($"stopped by {StopReason} after a checkpoint at the start of {phase.Name}");
     }
@@ -217,7 +218,8 @@ public sealed class RunCheckpoints
 
     internal bool Due => _path is not null && (StopRequested || Stopwatch.GetTimestamp() >= _nextDue);
 
-    internal void Save(CheckpointPhase? phase, long step, Action<CheckpointState>? write)
+    // between: where a checkpoint saved between phases (phase null) is, e.g. "ladder@start"; null at the run's start.
+    internal void Save(CheckpointPhase? phase, long step, Action<CheckpointState>? write, string? between = null)
     {
         var ctx = _context ?? throw new InvalidOperationException("RunCheckpoints used before it was bound to a run context");
         var s = new CheckpointState();
@@ -225,6 +227,7 @@ public sealed class RunCheckpoints
         s.Put("meta/config", _configJson!);
         s.Put("meta/seed", ctx.Seed);
         s.Put("meta/phase", phase?.Name ?? "");
+        s.Put("meta/at", phase is null ? between ?? "start" : Label(phase.Name, step));
         s.Put("meta/step", step);
         s.Put("meta/done", string.Join('\n', _doneOrder));
         s.Put("meta/seconds", SecondsBefore + (Stopwatch.GetTimestamp() - _started) / (double)Stopwatch.Frequency);
@@ -241,7 +244,7 @@ public sealed class RunCheckpoints
         s.Put("meta/metrics_length", ctx.Metrics.FlushedLength);
         s.Write(_path!);
         Saves++;
-        LastSaved = phase is null ? (_doneOrder.Count > 0 ? _doneOrder[^1] + "@end" : "start") : Label(phase.Name, step);
+        LastSaved = phase is null ? between ?? "start" : Label(phase.Name, step);
         _nextDue = Stopwatch.GetTimestamp() + Interval;
     }
 

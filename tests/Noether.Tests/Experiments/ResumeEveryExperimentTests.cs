@@ -15,7 +15,7 @@ public class ResumeEveryExperimentTests(ITestOutputHelper output)
     /// <summary>Small configs: a second or two each, every phase still run.</summary>
     public static readonly Dictionary<string, string[]> Small = new()
     {
-        ["hebbian"] = ["seeds=1", "decay.steps=400", "noise.steps=300", "weak_form.steps=3400", "weak_form.window=100"],
+        ["hebbian"] = ["seeds=1", "decay.steps=400", "noise.steps=300", "rule.l2=0.3", "weak_form.steps=400", "weak_form.window=100"],
         ["heterosynaptic"] = ["seeds=1", "network.steps=400", "consistency.window=40", "evolution.steps=60", "evolution.fitness_window=10", "evolution.population=4",
             "evolution.generations=2", "evolution.check_generation=1", "metaplasticity.train_steps=200", "metaplasticity.history_steps=50"],
         ["self-assembly"] = ["seeds=1", "network.steps=400"],
@@ -52,11 +52,11 @@ public class ResumeEveryExperimentTests(ITestOutputHelper output)
             output.WriteLine($"{id}: {labels.Count} safe points ({labels.Count(l => l.EndsWith("@start", StringComparison.Ordinal))} phase starts); stopping at {first} and {second}");
 
             string dir = Path.Combine(root, "resumed");
-            var stopped = Run(id, dir, new CheckpointSettings { EverySeconds = 0, StopAt = l => l == first });
+            var stopped = Run(id, dir, new CheckpointSettings { EverySeconds = 0.2, StopAt = l => l == first });
             Assert.Equal(RunStatus.Interrupted, stopped.Record.Status);
-            var again = Run(id, dir, new CheckpointSettings { EverySeconds = 0, StopAt = l => l == second }, resume: true);
+            var again = Run(id, dir, new CheckpointSettings { EverySeconds = 0.2, StopAt = l => l == second }, resume: true);
             Assert.Equal(RunStatus.Interrupted, again.Record.Status);
-            var resumed = Run(id, dir, new CheckpointSettings { EverySeconds = 0 }, resume: true);
+            var resumed = Run(id, dir, new CheckpointSettings { EverySeconds = 0.2 }, resume: true);
             Assert.Equal(RunStatus.Completed, resumed.Record.Status);
             Assert.Equal(2, resumed.Record.ResumedFrom.Count);
 
