@@ -13,7 +13,7 @@ public class HebbianTests
         ConfigBinder.Validate(config);
         var ctx = new RunContext(1, "quick", 1, MetricsWriter.InMemory());
         var claims = exp.Run(config, ctx);
-        Assert.Equal(20, claims.Count);
+        Assert.Equal((19, 2), (claims.Count(c => c.Kind == ClaimKind.Claim), claims.Count(c => c.Kind == ClaimKind.Check))); // checks: A-E3.weak-form, A-E3.identity-ratio
         foreach (var c in claims)
             Assert.True(c.Passed, $"{c.Id}: measured {c.Measured} {c.ComparisonText} {c.ThresholdText} ({c.Details})");
         Assert.Contains(ctx.Figures, f => f.Id == "decay-alignment" && f.Kind == "bar");
