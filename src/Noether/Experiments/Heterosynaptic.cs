@@ -605,17 +605,29 @@ public sealed class Heterosynaptic : Experiment<Heterosynaptic.Config>
         }
         ctx.Metrics.Flush();
         var seeds = Enumerable.Range(0, s).Select(si => (double)si).ToArray();
-        ctx.Figures.Add(new Figure("metaplasticity", "B-E3: one probe event, two histories of V", "bar", "seed", "value")
+        // Cosines (in [−1, 1]) and norm ratios (up to ≈ 40) get a figure each: on one axis the cosines would be invisible.
+        string[] seedNames = Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}").ToArray();
+        string flippedLabel = $"rule flipped to c={Claim.Format(mp.HistoryCoefficient)}";
+        ctx.Figures.Add(new Figure("metaplasticity-cosine", "B-E3: direction of the update after two histories of V", "bar", "seed", "cos(ΔW1 primed, ΔW1 plain)")
         {
-            Categories = Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}").ToArray(),
+            Categories = seedNames,
             Series =
             [
-                new Series("cos, primed by inverted teaching", seeds, primedResult.Select(r => r.Cos).ToArray()),
-                new Series("norm ratio, primed", seeds, primedResult.Select(r => r.Ratio).ToArray()),
-                new Series($"cos, rule flipped to c={Claim.Format(mp.HistoryCoefficient)}", seeds, flippedResult.Select(r => r.Cos).ToArray()),
-                new Series("norm ratio, rule flipped", seeds, flippedResult.Select(r => r.Ratio).ToArray()),
+                new Series("primed by inverted teaching", seeds, primedResult.Select(r => r.Cos).ToArray()),
+                new Series(flippedLabel, seeds, flippedResult.Select(r => r.Cos).ToArray()),
             ],
-            Caption = "Identical pre- and postsynaptic activity and the same rule: a history of inverted teaching flips the update of W1.",
+            Caption = "Identical pre- and postsynaptic activity and the same rule: a history of inverted teaching changes the update of W1 (cos ≤ −0.5 is an opposite update).",
+        });
+        ctx.Figures.Add(new Figure("metaplasticity-norm", "B-E3: size of the update after two histories of V", "bar", "seed", "‖ΔW1 primed‖ / ‖ΔW1 plain‖")
+        {
+            Categories = seedNames,
+            LogY = true,
+            Series =
+            [
+                new Series("primed by inverted teaching", seeds, primedResult.Select(r => r.Ratio).ToArray()),
+                new Series(flippedLabel, seeds, flippedResult.Select(r => r.Ratio).ToArray()),
+            ],
+            Caption = "A ratio ≥ 2 or ≤ 0.5 is a different update for the same event (log scale).",
         });
         string Details((double Cos, double Ratio, double Contrast)[] r) =>
             string.Join("; ", Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}: cos {Claim.Format(r[si].Cos)}, norm ratio {Claim.Format(r[si].Ratio)}"));

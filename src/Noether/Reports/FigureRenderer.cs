@@ -300,7 +300,8 @@ public static class FigureRenderer
         plot.Add.Bars(bars);
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Length).Select(i => (double)i).ToArray(), CategoryLabels(categories));
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.Margins(bottom: 0);
+        // Bars stand on zero with no gap below; a negative bar needs room below its end like any other.
+        plot.Axes.Margins(bottom: bars.Any(b => b.Value - b.Error < 0) ? 0.05 : 0);
         plot.HideGrid();
         plot.Grid.YAxisStyle.MajorLineStyle.Width = 1;
         // Counts (ranks, numbers of neurons) tick on integers, never at 0.2 steps.
