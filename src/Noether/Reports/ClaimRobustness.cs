@@ -122,7 +122,10 @@ public static class ClaimRobustness
         var runs = new List<SeedRun>();
         foreach (var dir in directories)
         {
-            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: no such folder; expected a run, reproduce or seeds folder");
+            if (!Directory.Exists(dir))
+                throw Path.Exists(dir)
+                    ? new FormatException($"{dir} is a file, not a folder; expected a run, reproduce or seeds folder")
+                    : new DirectoryNotFoundException($"{dir}: no such folder; expected a run, reproduce or seeds folder");
             var found = RunFolders(dir, depth: 3).ToList();
             if (found.Count == 0) throw new FormatException($"{dir}: no run.json in it or in the two levels below; expected a run, reproduce or seeds folder");
             foreach (var run in found)
