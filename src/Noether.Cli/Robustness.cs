@@ -41,7 +41,7 @@ public static class Robustness
     }
 
     /// <summary>`run ID --seeds K`: the experiment once per seed into &lt;out&gt;/seed-&lt;s&gt;, then the robustness table.</summary>
-    public static int RunSeeds(RunRequest request, IReadOnlyList<long> seeds, Interrupt interrupt, bool noFail)
+    public static int RunExperimentSeeds(RunRequest request, IReadOnlyList<long> seeds, Interrupt interrupt, bool noFail)
     {
         string dir = request.OutputDirectory ?? Path.Combine(request.RunsRoot,
             $"{request.ExperimentId}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-seeds{seeds.Count}");
@@ -49,14 +49,23 @@ public static class Robustness
         OutputFolder.Check(dir);
         foreach (var s in seeds) ExperimentRunner.CheckOutput(At(s));
         OutputFolder.Claim(dir);
+        // A signal stops the current seed's run at its next safe point (checkpointed, resumable with run --resume seed-<s>).
+        return RunSeeds(dir, seeds, s => [Commands.Execute(At(s), CancellationToken.None)], interrupt, noFail);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="runSeed"/> for each seed in turn (stopping after the seed a signal arrived in),
+    /// then prints and writes the robustness table into <paramref name="dir"/>.
+    /// </summary>
+    public static int RunSeeds(string dir, IReadOnlyList<long> seeds, Func<long, IReadOnlyList<RunResult>> runSeed, Interrupt interrupt, bool noFail)
+    {
         var all = new List<(long Seed, IReadOnlyList<RunResult> Results)>();
         foreach (var s in seeds)
         {
             Console.WriteLine($"seed {s} ({all.Count + 1}/{seeds.Count})");
-            // A signal stops the current seed's run at its next safe point (checkpointed, resumable with run --resume seed-<s>).
-            var result = Commands.Execute(At(s), CancellationToken.None);
-            all.Add((s, [result]));
-            if (interrupt.ExitCode is not null && result.Record.Status != RunStatus.Completed) return Commands.Interrupted(interrupt, [result]);
+            var results = runSeed(s);
+            all.Add((s, results));
+            if (interrupt.ExitCode is not null) return Commands.Interrupted(interrupt, results);
         }
         return Report(dir, all, noFail);
     }
@@ -115,13 +124,16 @@ public static class Robustness
         cmd.Options.Add(markdown);
         cmd.SetAction(r =>
         {
+            // Never over a file Noether did not write: the table goes to a new file only (checked before anything is printed).
+            string? file = r.GetValue(markdown);
+            if (file is not null && Directory.Exists(file)) throw new ArgumentException($"--markdown '{file}' is a folder; expected a new file path");
+            if (file is not null && File.Exists(file)) throw new ArgumentException($"--markdown '{file}' already exists; expected a new file path (remove it first to replace it)");
             var runs = ClaimRobustness.Load(r.GetValue(dirs)!);
             var rows = ClaimRobustness.Of(runs);
             var seeds = runs.Select(x => x.Seed).Distinct().Order().ToList();
             Print(rows, seeds);
-            if (r.GetValue(markdown) is { } file)
+            if (file is not null)
             {
-                if (Directory.Exists(file)) throw new ArgumentException($"--markdown '{file}' is a folder; expected a file path");
                 File.WriteAllText(file, ClaimRobustness.Markdown(rows, seeds));
                 AnsiConsole.MarkupLine($"markdown: [blue]{Markup.Escape(file)}[/]");
             }

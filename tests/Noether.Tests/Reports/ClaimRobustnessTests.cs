@@ -64,6 +64,10 @@ public class ClaimRobustnessTests
         string md = Path.Combine(root, "table.md");
         Assert.Equal(Commands.ClaimsFailed, Commands.Main(["summarize", root, "--markdown", md]));
         Assert.Contains("| noise-equilibrium | H-b.growth | claim | >= 5 | **0/1** | 3 | 3 | 3 | 4 |", File.ReadAllText(md));
+        // The table never goes over an existing file (Noether did not write it).
+        File.WriteAllText(md, "mine");
+        Assert.Equal(Commands.UserError, Commands.Main(["summarize", root, "--markdown", md]));
+        Assert.Equal("mine", File.ReadAllText(md));
         ReportFixtures.WriteRun(Path.Combine(root, "copy"), []);
         var e = Assert.Throws<FormatException>(() => ClaimRobustness.Load([root]));
         Assert.Contains("noise-equilibrium at seed 4 appears 2 times", e.Message);
