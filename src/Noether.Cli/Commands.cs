@@ -228,7 +228,7 @@ public static class Commands
             using var interrupt = Interrupt.Listen();
             using var link = interrupt.Token.Register(() => settings.Stop.Request(interrupt.Signal ?? "a signal"));
             if (r.GetValue(resume) is null && Robustness.SeedList(r, seeds, seedStep, request.Seed) is { } seedList)
-                return Robustness.RunSeeds(request, seedList, interrupt, r.GetValue(noFail));
+                return Robustness.RunExperimentSeeds(request, seedList, interrupt, r.GetValue(noFail));
             var result = Execute(request, CancellationToken.None);
             if (interrupt.ExitCode is not null && result.Record.Status != RunStatus.Completed) return Interrupted(interrupt, [result]);
             ClaimTable.Print([result]);
@@ -283,37 +283,33 @@ public static class Commands
             OutputFolder.Claim(dir);
             if (seedList is null)
                 return ReproduceOnce(ids, dir, i => Request(i, r.GetValue(seed)), r.GetValue(jobs), interrupt, r.GetValue(noFail));
-            var all = new List<(long Seed, IReadOnlyList<RunResult> Results)>();
-            foreach (var s in seedList)
+            return Robustness.RunSeeds(dir, seedList, s =>
             {
-                Console.WriteLine($"seed {s} ({all.Count + 1}/{seedList.Count})");
                 OutputFolder.Claim(SeedDir(s));
-                var results = RunAll(ids, i => Request(i, s), r.GetValue(jobs), interrupt.Token);
-                Summary.Write(SeedDir(s), results);
-                Noether.Reports.IndexHtml.Write(SeedDir(s));
-                all.Add((s, results));
-                if (interrupt.ExitCode is not null) return Interrupted(interrupt, results);
-            }
-            return Robustness.Report(dir, all, r.GetValue(noFail));
+                return RunAndSummarize(ids, SeedDir(s), i => Request(i, s), r.GetValue(jobs), interrupt.Token);
+            }, interrupt, r.GetValue(noFail));
         });
         return cmd;
     }
 
-    /// <summary>One reproduce pass into <paramref name="dir"/>: the runs, the summary, the index and (when asked) the claims table.</summary>
+    /// <summary>One reproduce pass into <paramref name="dir"/>: the runs, the summary, the index and the claims table.</summary>
     private static int ReproduceOnce(string[] ids, string dir, Func<string, RunRequest> request, int jobs, Interrupt interrupt, bool noFail)
     {
-        var results = RunAll(ids, request, jobs, interrupt.Token);
-        if (interrupt.ExitCode is not null)
-        {
-            Summary.Write(dir, results);
-            Noether.Reports.IndexHtml.Write(dir);
-            return Interrupted(interrupt, results);
-        }
+        var results = RunAndSummarize(ids, dir, request, jobs, interrupt.Token);
+        if (interrupt.ExitCode is not null) return Interrupted(interrupt, results);
         ClaimTable.Print(results, statements: false);
-        Summary.Write(dir, results);
         AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(dir, "summary.md"))}[/]");
-        AnsiConsole.MarkupLine($"index: [blue]{Markup.Escape(Noether.Reports.IndexHtml.Write(dir))}[/]");
+        AnsiConsole.MarkupLine($"index: [blue]{Markup.Escape(Path.Combine(dir, Noether.Reports.IndexHtml.FileName))}[/]");
         return ExitCode(results, noFail);
+    }
+
+    /// <summary>Runs the experiments into <paramref name="dir"/> and writes its summary.md/json and index.html (also after an interruption).</summary>
+    private static List<RunResult> RunAndSummarize(string[] ids, string dir, Func<string, RunRequest> request, int jobs, CancellationToken cancel)
+    {
+        var results = RunAll(ids, request, jobs, cancel);
+        Summary.Write(dir, results);
+        Noether.Reports.IndexHtml.Write(dir);
+        return results;
     }
 
     /// <summary>

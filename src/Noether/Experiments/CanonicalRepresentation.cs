@@ -24,6 +24,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     public override Paper Paper => new("Formation of Representations in Neural Networks",
         "Liu Ziyin, Isaac Chuang, Tomer Galanti, Tomaso Poggio", "2410.03006");
     public override string Summary => "F: mean of the six CRH alignments ≥ 0.8 at the largest γ and ≥ 0.2 above γ = 0; both gradient–weight alignments ≥ 0.9; every GW/RW alignment ≥ 0.3 above its orthogonal null; PAH exponents reported";
+    public override string[] ExportKinds => ["features", "weights"];
 
     /// <summary>The six relations in the order of <see cref="CrhAlignments"/>.</summary>
     private static readonly string[] Relations = ["a-RG", "a-RW", "a-GW", "b-RG", "b-RW", "b-GW"];

@@ -27,6 +27,7 @@ public sealed class Compositional : Experiment<Compositional.Config>
     public override Paper Paper => new("Compositional Generalization Requires More Than Disentangled Representations",
         "Qiyao Liang, Daoyuan Qian, Liu Ziyin, Ila Fiete", "2501.18797");
     public override string Summary => "MLP decoder on one-hot (x,y): ID fits, OOD ≥ blank, superposition of same-x/same-y training images; stripe rendering composes OOD; full adds ConvTranspose decoder and regularised low-rank embedding";
+    public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : IValidatedConfig
     {

@@ -47,7 +47,7 @@ public static class ExperimentRunner
     /// <summary>Builds and validates the config of a request; throws <see cref="ConfigException"/> on any user mistake.</summary>
     public static object ResolveConfig(IExperiment experiment, RunRequest request)
     {
-        TensorExport.Check(experiment.Id, request.Export);
+        TensorExport.Check(experiment, request.Export);
         var config = experiment.CreateConfig(request.Profile);
         if (request.ConfigFile is not null) ConfigBinder.ApplyJsonFile(config, request.ConfigFile);
         if (request.ConfigJson is not null) ConfigBinder.ApplyJson(config, request.ConfigJson);

@@ -29,6 +29,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     public override Paper Paper => new("Emergence of Hebbian Dynamics in Regularized Non-Local Learners",
         "David A. Koplow, Tomaso Poggio, Liu Ziyin", "2505.18069");
     public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with γ; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ γ; A-E3 the weak-form identity for an arbitrary rule";
+    public override string[] ExportKinds => ["features", "weights", "feedback"];
 
     public sealed class Config : IValidatedConfig
     {

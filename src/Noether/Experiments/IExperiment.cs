@@ -18,6 +18,8 @@ public interface IExperiment
     /// <summary>A fresh config object with the defaults of the named profile ("quick" or "full").</summary>
     object CreateConfig(string profile);
     IReadOnlyList<Claim> Run(object config, RunContext context);
+    /// <summary>What `--export` can write from this experiment's watched trainers (features, weights, feedback); empty: nothing.</summary>
+    string[] ExportKinds => [];
 }
 
 /// <summary>Typed base: experiments implement the profile table and the run on their own config record.</summary>
@@ -27,6 +29,7 @@ public abstract class Experiment<TConfig> : IExperiment where TConfig : class
     public abstract string Title { get; }
     public abstract Paper Paper { get; }
     public abstract string Summary { get; }
+    public virtual string[] ExportKinds => [];
 
     public static readonly string[] Profiles = ["quick", "full"];
 

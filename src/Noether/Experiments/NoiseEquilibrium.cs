@@ -31,6 +31,7 @@ public sealed class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
     public override Paper Paper => new("Parameter Symmetry and Noise Equilibrium of Stochastic Gradient Descent",
         "Liu Ziyin, Mingze Wang, Hongchao Li, Lei Wu", "2402.07193");
     public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not; H-d warmup lets SGD from a Kaiming init reach the flat equilibrium of a Xavier init at a learning rate where it otherwise diverges";
+    public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : IMemoryEstimate
     {

@@ -29,6 +29,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     public override Paper Paper => new("Self-Assembly of a Biologically Plausible Learning Circuit",
         "Qianli Liao, Liu Ziyin, Yulu Gan, Brian Cheung, Mark Harnett, Tomaso Poggio", "2412.20018");
     public override string Summary => "C-E1 Kolen–Pollack feedback self-assembles into Wᵀ from random connectivity; C-E2 it learns as well as backprop (FA, sign symmetry, DFA beside it); C-E3 the project's four-synapse hypothesis";
+    public override string[] ExportKinds => ["features", "weights", "feedback"];
 
     public sealed class Config : IValidatedConfig
     {

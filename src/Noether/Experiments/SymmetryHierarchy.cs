@@ -26,6 +26,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
     public override Paper Paper => new("Parameter Symmetry Potentially Unifies Deep Learning Theory",
         "Liu Ziyin, Yizhou Xu, Tomaso Poggio, Isaac Chuang", "2502.05300");
     public override string Summary => "E: from a near-symmetric start GD learns singular directions in order (time ratios ≥ 1.5) with symmetric plateaus; weight decay γ gives rank #{s_k > 2γ} and soft-thresholded singular values";
+    public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : IValidatedConfig
     {

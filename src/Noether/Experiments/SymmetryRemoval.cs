@@ -23,6 +23,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
     public override Paper Paper => new("Remove Symmetries to Control Model Expressivity and Improve Optimization",
         "Liu Ziyin, Yizhou Xu, Isaac Chuang", "2408.15495");
     public override string Summary => "G: GD + weight decay from identical neurons stays exactly symmetric (rank 1); syre escapes (rank ≥ 2, loss ≤ 0.5× vanilla); σ₀ = 0 is vanilla bit for bit";
+    public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : IValidatedConfig
     {

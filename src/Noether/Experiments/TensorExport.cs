@@ -82,28 +82,16 @@ public sealed record ExportRequest
 /// </summary>
 public sealed class TensorExport
 {
-    /// <summary>The export kinds each experiment honours; an experiment absent here honours none.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> Supported = new Dictionary<string, string[]>
-    {
-        ["noise-equilibrium"] = ["features", "weights"],
-        ["crh"] = ["features", "weights"],
-        ["syre"] = ["features", "weights"],
-        ["symmetry-hierarchy"] = ["features", "weights"],
-        ["hebbian"] = ["features", "weights", "feedback"],
-        ["self-assembly"] = ["features", "weights", "feedback"],
-        ["entropic-balance"] = ["features", "weights"],
-        ["compositional"] = ["features", "weights"],
-    };
-
     /// <summary>Refuses, before anything runs, a request the experiment cannot honour (one line, exit 2).</summary>
-    public static void Check(string experiment, ExportRequest? request)
+    public static void Check(IExperiment experiment, ExportRequest? request)
     {
         if (request is null) return;
-        if (!Supported.TryGetValue(experiment, out var kinds))
-            throw new ConfigException($"--export: {experiment} does not export tensors (experiments that do: {string.Join(", ", Supported.Keys)})");
+        var kinds = experiment.ExportKinds;
+        if (kinds.Length == 0)
+            throw new ConfigException($"--export: {experiment.Id} does not export tensors (experiments that do: {string.Join(", ", Registry.All.Where(e => e.ExportKinds.Length > 0).Select(e => e.Id))})");
         var missing = request.Kinds.Where(k => !kinds.Contains(k)).ToList();
         if (missing.Count > 0)
-            throw new ConfigException($"--export {string.Join(",", missing)}: {experiment} exports only {string.Join(", ", kinds)}");
+            throw new ConfigException($"--export {string.Join(",", missing)}: {experiment.Id} exports only {string.Join(", ", kinds)}");
     }
 
     public const string IndexFile = "index.json";
