@@ -12,10 +12,10 @@ namespace Noether.Experiments;
 /// decay, a layer h_b = W h_a aligns its representations H = E[hhᵀ], gradients G = E[ggᵀ] and weights Z
 /// (WᵀW on the input side a, WWᵀ on the output side b) — six relations, measured by the entrywise Pearson α
 /// of normalised, centred statistics and compared with a spectrum-preserving orthogonal null.
-/// Setting (docs/experiments/crh.md#protocol): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as γθ to the
-/// gradient; the probed layer is the 32×32 middle W₂. α grows with γ. Where CRH breaks the matrices are
+/// Setting (docs/experiments/crh.md#protocol): a tanh MLP 16-32-32-4 learns a noisy tanh teacher by SGD with L2 added as wd·θ to the
+/// gradient; the probed layer is the 32×32 middle W₂. α grows with wd. Where CRH breaks the matrices are
 /// expected to follow power laws (PAH); their exponents and R² are reported as extra numbers, not claims.
-/// The population is seeds × γ trained in lockstep; seed s (run seed + i) fixes teacher, data, init and batches.
+/// The population is seeds × wd trained in lockstep; seed s (run seed + i) fixes teacher, data, init and batches.
 /// </summary>
 public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepresentation.Config>
 {
@@ -23,13 +23,13 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     public override string Title => "Canonical representations: weight decay aligns representations, gradients and weights";
     public override Paper Paper => new("Formation of Representations in Neural Networks",
         "Liu Ziyin, Isaac Chuang, Tomer Galanti, Tomaso Poggio", "2410.03006");
-    public override string Summary => "F: mean of the six CRH alignments ≥ 0.8 at the largest γ and ≥ 0.2 above γ = 0; both gradient–weight alignments ≥ 0.9; every GW/RW alignment ≥ 0.3 above its orthogonal null; PAH exponents reported";
+    public override string Summary => "F: mean of the six CRH alignments ≥ 0.8 at the largest wd and ≥ 0.2 above wd = 0; both gradient–weight alignments ≥ 0.9; every GW/RW alignment ≥ 0.3 above its orthogonal null; PAH exponents reported";
     public override string[] ExportKinds => ["features", "weights"];
 
     /// <summary>The six relations in the order of <see cref="CrhAlignments"/>.</summary>
     private static readonly string[] Relations = ["a-RG", "a-RW", "a-GW", "b-RG", "b-RW", "b-GW"];
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
         [Param("teacher hidden width (y = T₂ tanh(T₁x) + noise)", Min = 1, Max = 4096)] public int TeacherHidden { get; set; } = 8;
@@ -42,12 +42,10 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         [Param("SGD batch size", Min = 1)] public int Batch { get; set; } = 16;
         [Param("SGD learning rate", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
         [Param("SGD steps", Min = 1)] public int Steps { get; set; } = 30000;
-        [Param("L2 strengths γ (γθ added to the gradient of every weight); must include 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 1e-3, 5e-3, 2e-2];
+        [Param("weight decays wd: wd·θ added to the gradient of every weight (the paper's γ; docs/training.md); must include 0", Min = 0, Max = 10)] public double[] WeightDecays { get; set; } = [0, 1e-3, 5e-3, 2e-2];
         [Param("Haar-random rotations Q averaged in the orthogonal null α(X, QZQᵀ)", Min = 1, Max = 10000)] public int NullSamples { get; set; } = 10;
-        [Param("population members per γ, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
+        [Param("population members per wd, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 2000;
-        /// <summary>Optional syre regulariser on top of the γ sweep; off by default.</summary>
-        public SyreConfig Syre { get; set; } = new();
         /// <summary>synthetic (the teacher above) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
         public DataConfig Data { get; set; } = new();
         /// <summary>The real-data variant's setting (CanonicalRepresentation.Real.cs); ignored for synthetic data.</summary>
@@ -55,9 +53,9 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
 
         public void Validate()
         {
-            if (!Gammas.Contains(0)) throw new ConfigException($"gammas={string.Join(",", Gammas)}: expected 0 among them (the gain claim compares with γ = 0)");
-            if (Gammas.Max() <= 0) throw new ConfigException($"gammas={string.Join(",", Gammas)}: expected at least one γ > 0");
-            if (Gammas.Distinct().Count() != Gammas.Length) throw new ConfigException($"gammas={string.Join(",", Gammas)}: expected distinct values");
+            if (!WeightDecays.Contains(0)) throw new ConfigException($"weight_decays={string.Join(",", WeightDecays)}: expected 0 among them (the gain claim compares with wd = 0)");
+            if (WeightDecays.Max() <= 0) throw new ConfigException($"weight_decays={string.Join(",", WeightDecays)}: expected at least one wd > 0");
+            if (WeightDecays.Distinct().Count() != WeightDecays.Length) throw new ConfigException($"weight_decays={string.Join(",", WeightDecays)}: expected distinct values");
             if (Batch > Samples) throw new ConfigException($"batch={Batch}: expected at most samples ({Samples})");
         }
     }
@@ -65,8 +63,8 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
     protected override Config Profile(string profile) => profile == "full"
         ? new Config
         {
-            Seeds = 10, Steps = 100000, Gammas = [0, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], ProbeEvery = 5000, NullSamples = 50,
-            Real = new RealDataConfig { Seeds = 3, Steps = 8000, Gammas = [0, 1e-3, 5e-3, 2e-2, 5e-2, 0.1], NullSamples = 20 },
+            Seeds = 10, Steps = 100000, WeightDecays = [0, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], ProbeEvery = 5000, NullSamples = 50,
+            Real = new RealDataConfig { Seeds = 3, Steps = 8000, WeightDecays = [0, 1e-3, 5e-3, 2e-2, 5e-2, 0.1], NullSamples = 20 },
         }
         : new Config();
 
@@ -76,22 +74,22 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
 
     private IReadOnlyList<Claim> RunSynthetic(Config c, RunContext ctx)
     {
-        int seeds = c.Seeds, g = c.Gammas.Length;
-        var pop = ctx.Population("train", PopulationLayout.OfSeeds(seeds).With("gamma", c.Gammas));
+        int seeds = c.Seeds, g = c.WeightDecays.Length;
+        var pop = ctx.Population("train", PopulationLayout.OfSeeds(seeds).With("weight_decay", c.WeightDecays));
         int p = pop.Count;
-        var gammaOf = pop.Layout.Values("gamma");
-        double GammaOf(int m) => gammaOf[m];
+        var decayOf = pop.Layout.Values("weight_decay");
+        double DecayOf(int m) => decayOf[m];
         int Member(int gi, int s) => pop.Layout.Member(s, gi);
 
         var (train, probe) = TeacherData(c, ctx, pop);
         var net = Mlp.Build<float>(p, [c.InputDim, c.Width, c.Width, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.LeCun, pop.Streams("init"));
-        var sgd = new Sgd<float>(p, c.Lr);
-        for (int m = 0; m < p; m++) sgd.WeightDecay[m] = GammaOf(m); // the digest adds γθ to the gradient: wd = γ
+        var sgd = c.Optimizer.Sgd<float>(p, c.Lr);
+        for (int m = 0; m < p; m++) sgd.WeightDecay[m] = DecayOf(m); // wd·θ added to the gradient, the paper's γ (docs/training.md)
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
-            pop.Streams("batches"));
+            pop.Streams("batches"), c.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
-        c.Syre.AttachTo(trainer, pop.Streams("syre"));
+        c.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
 
         // One training phase with a safe point at every probe; what the probes accumulate is saved with the trainer.
         var meanCurve = new Curves(p);
@@ -122,40 +120,40 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         var nulls = new CrhAlignments[p];
         ctx.Time("null", () =>
         {
-            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, pop.Stream(m, $"null.gamma={GammaOf(m)}"));
+            for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, pop.Stream(m, $"null.gamma={DecayOf(m)}"));
             return 0;
         });
         ReportPah(pop, c.Steps, last);
 
-        int top = Array.IndexOf(c.Gammas, c.Gammas.Max()), zero = Array.IndexOf(c.Gammas, 0.0);
-        double gTop = c.Gammas[top];
+        int top = Array.IndexOf(c.WeightDecays, c.WeightDecays.Max()), zero = Array.IndexOf(c.WeightDecays, 0.0);
+        double gTop = c.WeightDecays[top];
         string PerSeed(Func<int, double> f) => string.Join(", ", Enumerable.Range(0, seeds).Select(s => $"seed {ctx.Seed + s}: {Claim.Format(f(s))}"));
         LogNulls(pop, c.Steps, nulls);
-        Figures(c.Gammas, c.Width, ctx, last, steps, meanCurve, pop.Layout, "");
+        Figures(c.WeightDecays, c.Width, ctx, last, steps, meanCurve, pop.Layout, "");
 
-        // GW and RW relations (indices 1, 2, 4, 5): α above the orthogonal null at the largest γ.
+        // GW and RW relations (indices 1, 2, 4, 5): α above the orthogonal null at the largest wd.
         int[] weightRelations = [1, 2, 4, 5];
         var margins = Enumerable.Range(0, seeds).Select(s =>
         {
             var (a, n) = (Values(last[Member(top, s)].Alpha), Values(nulls[Member(top, s)]));
             return weightRelations.Min(r => a[r] - n[r]);
         }).ToArray();
-        string table = string.Join("; ", c.Gammas.Select((gm, gi) => $"γ={gm}: mean α {PerSeed(s => last[Member(gi, s)].Alpha.Mean)}"));
+        string table = string.Join("; ", c.WeightDecays.Select((gm, gi) => $"wd={gm}: mean α {PerSeed(s => last[Member(gi, s)].Alpha.Mean)}"));
         return
         [
             Claim.AtLeast("F.mean-alignment",
-                $"With L2 γ={gTop} SGD (|B|={c.Batch}, η={c.Lr}, {c.Steps} steps) aligns the six CRH pairs of the {c.Width}×{c.Width} layer: mean of the six α (smallest of {seeds} seeds)",
+                $"With weight decay wd={gTop} SGD (|B|={c.Batch}, η={c.Lr}, {c.Steps} steps) aligns the six CRH pairs of the {c.Width}×{c.Width} layer: mean of the six α (smallest of {seeds} seeds)",
                 Enumerable.Range(0, seeds).Min(s => last[Member(top, s)].Alpha.Mean), 0.8, table),
             Claim.AtLeast("F.alignment-gain",
-                $"Alignment grows with weight decay: mean₆α(γ={gTop}) − mean₆α(γ=0) (smallest of the seeds)",
+                $"Alignment grows with weight decay: mean₆α(wd={gTop}) − mean₆α(wd=0) (smallest of the seeds)",
                 Enumerable.Range(0, seeds).Min(s => last[Member(top, s)].Alpha.Mean - last[Member(zero, s)].Alpha.Mean), 0.2,
                 PerSeed(s => last[Member(top, s)].Alpha.Mean - last[Member(zero, s)].Alpha.Mean)),
             Claim.AtLeast("F.gradient-weight-alignment",
-                $"Gradients align with weights on both sides at γ={gTop}: min(α(G_a, WᵀW), α(G_b, WWᵀ)) (smallest of the seeds)",
+                $"Gradients align with weights on both sides at wd={gTop}: min(α(G_a, WᵀW), α(G_b, WWᵀ)) (smallest of the seeds)",
                 Enumerable.Range(0, seeds).Min(s => Math.Min(last[Member(top, s)].Alpha.AGW, last[Member(top, s)].Alpha.BGW)), 0.9,
                 $"a-GW: {PerSeed(s => last[Member(top, s)].Alpha.AGW)}; b-GW: {PerSeed(s => last[Member(top, s)].Alpha.BGW)}"),
             Claim.AtLeast("F.above-orthogonal-null",
-                $"The alignments are not the diagonal artefact of positive semidefinite matrices: at γ={gTop}, α − α(X, QZQᵀ) (Haar Q, {c.NullSamples} draws) for a-RW, a-GW, b-RW, b-GW (smallest over relations and seeds)",
+                $"The alignments are not the diagonal artefact of positive semidefinite matrices: at wd={gTop}, α − α(X, QZQᵀ) (Haar Q, {c.NullSamples} draws) for a-RW, a-GW, b-RW, b-GW (smallest over relations and seeds)",
                 margins.Min(), 0.3,
                 string.Join("; ", weightRelations.Select(r => $"{Relations[r]}: α {PerSeed(s => Values(last[Member(top, s)].Alpha)[r])} vs null {PerSeed(s => Values(nulls[Member(top, s)])[r])}"))),
         ];
@@ -226,14 +224,14 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
             Fill(trainX, trainY, c.Samples, rng);
             Fill(probeX, probeY, c.ProbeSamples, ctx.SeedStream(s, "probe"));
         }
-        // Every γ of a seed trains on the seed's data: slice s holds seed s's, copied to every member with that seed.
+        // Every wd of a seed trains on the seed's data: slice s holds seed s's, copied to every member with that seed.
         foreach (var t in new[] { trainX, trainY, probeX, probeY })
             for (int m = seeds; m < members; m++) t.SliceSpan(pop.SeedIndex(m)).CopyTo(t.SliceSpan(m));
         return (new TrainingData<float>(trainX, trainY, perMember: true), new TrainingData<float>(probeX, probeY, perMember: true));
     }
 
     /// <summary>
-    /// PAH (docs/experiments/crh.md#claim): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per γ and seed;
+    /// PAH (docs/experiments/crh.md#claim): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per wd and seed;
     /// reported as extra numbers (exponent and R²), not claims.
     /// </summary>
     private static void ReportPah(Population pop, long step, Measurement[] last)
@@ -260,20 +258,20 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         }
     }
 
-    private static void Figures(double[] gammas, int width, RunContext ctx, Measurement[] last, List<double> steps, Curves meanCurve, PopulationLayout layout, string where)
+    private static void Figures(double[] decays, int width, RunContext ctx, Measurement[] last, List<double> steps, Curves meanCurve, PopulationLayout layout, string where)
     {
         ctx.Figures.Add(new Figure("crh-alignment-vs-gamma", $"The six CRH alignments of W₂ at the end of training, by weight decay{where}", "bar", "relation", "α (mean ± sd over seeds)")
         {
             Categories = Relations,
             Caption = "Larger weight decay aligns representations (R), gradients (G) and weights (W) on both sides of the layer.",
-            Series = gammas.Select((gm, gi) =>
+            Series = decays.Select((gm, gi) =>
             {
                 double[] PerSeed(int r) => Enumerable.Range(0, layout.Seeds).Select(s =>
                 {
                     var a = last[layout.Member(s, gi)].Alpha;
                     return new[] { a.ARG, a.ARW, a.AGW, a.BRG, a.BRW, a.BGW }[r];
                 }).ToArray();
-                return new Series($"γ={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(), Enumerable.Range(0, 6).Select(r => PerSeed(r).Average()).ToArray())
+                return new Series($"wd={gm}", Enumerable.Range(0, 6).Select(r => (double)r).ToArray(), Enumerable.Range(0, 6).Select(r => PerSeed(r).Average()).ToArray())
                 {
                     Spread = Enumerable.Range(0, 6).Select(r => Series.StandardDeviation(PerSeed(r))).ToArray(),
                 };
@@ -281,16 +279,16 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         });
         ctx.Figures.Add(new Figure("crh-mean-alignment", $"Mean of the six alignments during training{where}", "line", "step", "mean₆ α")
         {
-            Caption = $"Seed {ctx.Seed}, one curve per γ.",
-            Series = gammas.Select((gm, gi) => new Series($"γ={gm}", steps.ToArray(), meanCurve[layout.Member(0, gi)].ToArray())).ToList(),
+            Caption = $"Seed {ctx.Seed}, one curve per wd.",
+            Series = decays.Select((gm, gi) => new Series($"wd={gm}", steps.ToArray(), meanCurve[layout.Member(0, gi)].ToArray())).ToList(),
         });
-        var top = last[layout.Member(0, Array.IndexOf(gammas, gammas.Max()))].Matrices;
+        var top = last[layout.Member(0, Array.IndexOf(decays, decays.Max()))].Matrices;
         var axis = Enumerable.Range(0, width).Select(i => (double)i).ToArray();
         // One shared, zero-centred scale for the three side-by-side matrices: each divided by its largest |entry| (CRH compares them up to scale).
         foreach (var (id, name, matrix) in new[] { ("crh-hb", "H_b = Cov(ĥ_b)", top.Hb), ("crh-gb", "G_b = Cov(ĝ_b)", top.Gb), ("crh-zb", "Z_b = WWᵀ", top.Zb) })
         {
             double peak = Enumerable.Range(0, width).SelectMany(i => Enumerable.Range(0, width).Select(j => Math.Abs(matrix[i, j]))).Max() is > 0 and var m ? m : 1;
-            ctx.Figures.Add(new Figure(id, $"{name} at γ={gammas.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")
+            ctx.Figures.Add(new Figure(id, $"{name} at wd={decays.Max()} (seed {ctx.Seed})", "heatmap", "unit", "unit")
             {
                 Caption = $"Under CRH the three output-side matrices look alike, up to scale; each is divided by its largest |entry| ({peak:G3}), so all three share one colour scale.",
                 Z = Enumerable.Range(0, width).Select(i => Enumerable.Range(0, width).Select(j => matrix[i, j] / peak).ToArray()).ToArray(),

@@ -53,6 +53,7 @@ public static class ExperimentRunner
         if (request.ConfigJson is not null) ConfigBinder.ApplyJson(config, request.ConfigJson);
         foreach (var s in request.Sets) ConfigBinder.Set(config, s);
         ConfigBinder.Validate(config);
+        TrainedConfig.CheckHonoured(experiment.Id, experiment.CreateConfig(request.Profile), config);
         if (config is IMemoryEstimate sized)
         {
             var (bytes, because) = sized.EstimateMemory();

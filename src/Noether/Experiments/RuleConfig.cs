@@ -58,6 +58,9 @@ public sealed class RuleConfig : IValidatedConfig
             throw new ConfigException($"rule.density={Density}: masks a feedback matrix, which rule={Name} does not have; use rule=fa, sign, kp or dendritic, or set rule.mask_forward=true");
     }
 
+    /// <summary>Plain backpropagation with no noise, mask or decay: the rule every protocol trains with unless it says otherwise.</summary>
+    public bool IsPlainBackprop => Name == "backprop" && L2 == 0 && ParameterNoise == 0 && GradientNoise == 0 && InputNoise == 0 && Density == 1;
+
     /// <summary>Per-member values that override this section's scalars (sweeps over a population).</summary>
     public sealed record PerMember
     {

@@ -31,10 +31,10 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
     public override string Summary => "C-E1 Kolen–Pollack feedback self-assembles into Wᵀ from random connectivity; C-E2 it learns as well as backprop (FA, sign symmetry, DFA beside it); C-E3 the project's four-synapse hypothesis";
     public override string[] ExportKinds => ["features", "weights", "feedback"];
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
-        /// <summary>The mechanism whose feedback should self-assemble (Kolen–Pollack by default) and the decay λ of every rule.</summary>
-        public RuleConfig Rule { get; set; } = new() { Name = "kp", L2 = 1e-2 };
+        /// <summary>The rule section is the mechanism whose feedback should self-assemble (Kolen–Pollack by default) and the decay λ of every rule.</summary>
+        public Config() => Rule = new() { Name = "kp", L2 = 1e-2 };
         public NetworkConfig Network { get; set; } = new();
         public FourSynapseConfig FourSynapse { get; set; } = new();
         [Param("rules run beside it at the same decay", OneOf = ["backprop", "fa", "dfa", "sign", "kp", "dendritic"])] public string[] Baselines { get; set; } = ["backprop", "fa", "sign", "dfa"];
@@ -146,17 +146,17 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         {
             fourRule = new CrossProjectionFeedback<double>(net, streams, Enumerable.Repeat(lambda, p).ToArray(),
                 Enumerable.Repeat(config.FourSynapse.RelayDecay, p).ToArray(), config.Rule.FeedbackStd);
-            stack = new RuleStack<double>([fourRule, new CoupledL2<double>(net, Enumerable.Repeat(lambda, p).ToArray())]);
+            stack = config.WithSyre<double>([fourRule, new CoupledL2<double>(net, Enumerable.Repeat(lambda, p).ToArray())], net, streams);
         }
         else
         {
             var rule = config.Rule.Clone();
             rule.Name = ruleName;
             rule.L2 = lambda;
-            stack = rule.Build(net, streams);
+            stack = config.Stack(rule, net, streams);
         }
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, n.Lr), data, n.Batch,
-            pop.Streams("batches"));
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, n.Lr), data, n.Batch,
+            pop.Streams("batches"), config.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
         trainer.Use(stack);
 

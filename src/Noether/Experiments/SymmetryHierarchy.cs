@@ -28,7 +28,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
     public override string Summary => "E: from a near-symmetric start GD learns singular directions in order (time ratios ≥ 1.5) with symmetric plateaus; weight decay γ gives rank #{s_k > 2γ} and soft-thresholded singular values";
     public override string[] ExportKinds => ["features", "weights"];
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
         [Param("matrix size n (M, U and W are n×n)", Min = 2, Max = 256)] public int Size { get; set; } = 8;
         [Param("non-zero singular values s_k of the target M, strictly descending (the rest are 0)", Min = 1e-6)] public double[] TargetSpectrum { get; set; } = [4, 2, 1];
@@ -40,8 +40,6 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         [Param("a singular value counts towards the rank when it exceeds this", Min = 0)] public double RankTolerance { get; set; } = 0.01;
         [Param("population members per condition, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements of the rank ladder", Min = 1)] public int ProbeEvery { get; set; } = 100;
-        /// <summary>Optional syre regulariser (docs/experiments/syre.md) on U and W; off by default.</summary>
-        public SyreConfig Syre { get; set; } = new();
 
         public void Validate()
         {
@@ -121,12 +119,12 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
             init.FillNormal(w.Weight.Value.SliceSpan(m), 0, config.InitStd);
             init.FillNormal(u.Weight.Value.SliceSpan(m), 0, config.InitStd);
         }
-        var sgd = new Sgd<double>(p, config.Lr);
+        var sgd = config.Optimizer.Sgd<double>(p, config.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = 2 * gammaOf[m]; // γ‖θ‖² ⇒ wd = 2γ
         var data = PopulationData(Enumerable.Range(0, p).Select(m => targets[pop.SeedIndex(m)]).ToArray());
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, n, pop.Streams($"{phase}.batches"));
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, n, pop.Streams($"{phase}.batches"), config.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
-        config.Syre.AttachTo(trainer, pop.Streams($"{phase}.syre"));
+        config.Attach(trainer, (m, name) => pop.Stream(m, $"{phase}.{name}")); // rule, syre (docs/training.md)
         return (trainer, w, u);
     }
 

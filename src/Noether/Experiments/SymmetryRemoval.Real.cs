@@ -1,4 +1,5 @@
 using Noether.Learning;
+using Noether.Learning.Rules;
 using Noether.Nn;
 using Noether.Probes;
 using Noether.Tensors;
@@ -69,19 +70,19 @@ public sealed partial class SymmetryRemoval
         int[] widths = [data.InputDim, c.Width, c.Width, c.Width, data.Classes];
         var net = Mlp.Build<float>(p, widths, "relu", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.He, pop.Streams("real.init"));
-        var sgd = new Sgd<float>(p, c.Lr);
+        var sgd = config.Optimizer.Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = IsSyre(m) ? 0 : 2 * GammaOf(m); // γ‖w‖² ⇒ wd = 2γ
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,
-            pop.Streams("real.batches"));
+            pop.Streams("real.batches"), config.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
         // The effective weights w start at the same He init in both arms; syre only moves the centre of the decay to θ₀.
-        var syre = new SyreRegularizer<float>(net.Parameters,
+        var syre = new SyreRegularizer<float>(config.Syre.SelectParameters(net),
             Enumerable.Range(0, p).Select(m => IsSyre(m) ? GammaOf(m) : 0).ToArray(),
             Enumerable.Range(0, p).Select(m => IsSyre(m) ? c.Sigma0 : 0).ToArray(),
             new double[p],
             pop.Streams("real.syre"));
-        trainer.AfterBackward.Add(_ => syre.AddGradient());
+        trainer.Use(new RuleStack<float>([.. config.RuleOf(net, pop.Stream), new SyreDecay<float>(syre)])); // rule.*, then syre as the decay phase
 
         Collapse[] last = [];
         double[] accuracy = [];

@@ -1,4 +1,5 @@
 using Noether.Learning;
+using Noether.Learning.Rules;
 using Noether.Nn;
 using Noether.Probes;
 using Noether.Tensors;
@@ -25,7 +26,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
     public override string Summary => "G: GD + weight decay from identical neurons stays exactly symmetric (rank 1); syre escapes (rank ≥ 2, loss ≤ 0.5× vanilla); σ₀ = 0 is vanilla bit for bit";
     public override string[] ExportKinds => ["features", "weights"];
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 10;
         [Param("hidden tanh neurons h of the student", Min = 2, Max = 4096)] public int Hidden { get; set; } = 8;
@@ -37,8 +38,11 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         [Param("learning rate η of full-batch GD", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
         [Param("GD steps", Min = 1)] public int Steps { get; set; } = 20000;
         [Param("rank counts singular values σ_k > tol·σ₁ of W₁", Min = 0, Max = 1)] public double RankTolerance { get; set; } = 1e-3;
-        /// <summary>The main syre arm (the claims' loss comparison); vanilla runs with weight decay γ = syre.gamma.</summary>
-        public SyreConfig Syre { get; set; } = new() { Gamma = 1e-3, Sigma0 = 0.01 };
+        /// <summary>The syre section is the main syre arm (the claims' loss comparison); vanilla runs with weight decay γ = syre.gamma.</summary>
+        public Config() => Syre = new() { Gamma = 1e-3, Sigma0 = 0.01 };
+
+        public override IReadOnlyList<(string Key, string Why)> Unhonoured => Data.IsReal
+            ? [("syre.", "the real-data variant takes its syre arms from real.gammas and real.sigma0")] : [];
         [Param("σ₀ of further syre arms (reported; each compared with vanilla at its own γ)", Min = 0, Max = 100)] public double[] ExtraSigma0 { get; set; } = [0.1, 0.1];
         [Param("γ of further syre arms, one per extra_sigma0", Min = 1e-12, Max = 100)] public double[] ExtraGamma { get; set; } = [1e-3, 1e-2];
         [Param("population members per arm, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
@@ -96,10 +100,10 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
                 for (int j = 0; j < c.InputDim; j++) w[i * c.InputDim + j] = (float)wbar[j];
             w2.Weight.Value.SliceSpan(m).Fill((float)c.OutputInit);
         }
-        var sgd = new Sgd<float>(p, c.Lr);
+        var sgd = c.Optimizer.Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = ArmOf(m).Kind == "vanilla" ? 2 * ArmOf(m).Gamma : 0; // γ‖w‖² ⇒ wd = 2γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, data, c.Samples,
-            pop.Streams("batches"));
+            pop.Streams("batches"), c.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
         // The effective weights w start at the symmetric point; θ = w − θ₀ absorbs the offset (docs/experiments/syre.md#protocol).
         var syre = new SyreRegularizer<float>(c.Syre.SelectParameters(net),
@@ -107,7 +111,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             Enumerable.Range(0, p).Select(m => ArmOf(m).Sigma0).ToArray(),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "syre" ? c.Syre.SigmaD : 0).ToArray(), // the σ₀ = 0 control is plain L2 (D = I)
             pop.Streams("syre"));
-        trainer.AfterBackward.Add(_ => syre.AddGradient());
+        trainer.Use(new RuleStack<float>([.. c.RuleOf(net, pop.Stream), new SyreDecay<float>(syre)])); // rule.*, then syre as the decay phase (docs/training.md)
 
         // One training phase, a safe point at every probe; the curves the probes build are saved with the trainer.
         var probed = new Curves(1);

@@ -1,15 +1,15 @@
 using System.Numerics;
 using Noether.Learning;
+using Noether.Learning.Rules;
 using Noether.Nn;
 using Noether.Tensors;
-using Noether.Training;
 
 namespace Noether.Experiments;
 
 /// <summary>
-/// The `syre.*` config section (docs/experiments/syre.md): any experiment embeds it as a property named Syre and calls
-/// <see cref="AttachTo{T}"/> on its trainer, so `--set syre.gamma=1e-3 --set syre.sigma0=0.01` switches symmetry
-/// removal on. Off by default (γ = 0). syre's decay is added to whatever weight decay the experiment's
+/// The `syre.*` config section (docs/experiments/syre.md), one of the training sections every trained experiment
+/// has (<see cref="TrainedConfig"/>): `--set syre.gamma=1e-3 --set syre.sigma0=0.01` switches symmetry removal on,
+/// as the decay phase of the experiment's rule stack. Off by default (γ = 0). syre's decay is added to whatever weight decay the experiment's
 /// optimiser already applies; set the experiment's own decay to 0 for the paper's ℓ(θ + θ₀) + γ‖θ‖².
 /// </summary>
 public sealed class SyreConfig : IValidatedConfig
@@ -33,12 +33,21 @@ public sealed class SyreConfig : IValidatedConfig
         Scope == "weights" ? network.Parameters.Where(p => p.Role == ParameterRole.Weight).ToArray() : network.Parameters;
 
     /// <summary>
-    /// Builds the regulariser with this section's γ, σ₀, σ_D for every member and registers it as an
-    /// AfterBackward hook of <paramref name="trainer"/>; returns null (and changes nothing) when syre is off.
+    /// syre with this section's γ, σ₀, σ_D for every member of <paramref name="network"/>, as the decay phase
+    /// of a rule stack (<see cref="SyreDecay{T}"/>); null when syre is off. Member m draws θ₀ and D from
+    /// <c>streams(m, "syre")</c>.
     /// </summary>
-    /// <param name="trainer">the trainer whose network's parameters (in this section's scope) syre acts on.</param>
-    /// <param name="memberStreams">one stream per population member, used only for θ₀ and D (e.g. ctx.SeedStream(m, "syre")).</param>
-    public SyreRegularizer<T>? AttachTo<T>(Trainer<T> trainer, IReadOnlyList<Rng> memberStreams) where T : unmanaged, IFloatingPointIeee754<T>
+    public SyreDecay<T>? Rule<T>(Sequential<T> network, MemberStreams streams) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Enabled) return null;
+        int p = network.Members;
+        return new SyreDecay<T>(new SyreRegularizer<T>(SelectParameters(network),
+            Enumerable.Repeat(Gamma, p).ToArray(), Enumerable.Repeat(Sigma0, p).ToArray(), Enumerable.Repeat(SigmaD, p).ToArray(),
+            Enumerable.Range(0, p).Select(m => streams(m, "syre")).ToArray()));
+    }
+
+    /// <summary>Transitional: syre as a trainer hook with explicit member streams (experiments move to <see cref="TrainedConfig.Attach{T}"/>).</summary>
+    public SyreRegularizer<T>? AttachTo<T>(Noether.Training.Trainer<T> trainer, IReadOnlyList<Rng> memberStreams) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Enabled) return null;
         int p = trainer.Network.Members;

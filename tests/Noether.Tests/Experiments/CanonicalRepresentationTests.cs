@@ -21,8 +21,8 @@ public class CanonicalRepresentationTests
     }
 
     [Theory]
-    [InlineData("gammas=0.001,0.02", "gammas")]
-    [InlineData("gammas=0", "gammas")]
+    [InlineData("weight_decays=0.001,0.02", "weight_decays")]
+    [InlineData("weight_decays=0", "weight_decays")]
     [InlineData("batch=5000", "batch")]
     public void Bad_configs_name_the_key(string set, string key)
     {
