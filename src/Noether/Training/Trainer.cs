@@ -40,6 +40,23 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
             tsrc.Slice(indices[i] * wt, wt).CopyTo(dy.Slice(i * wt, wt));
         }
     }
+
+    /// <summary>
+    /// Per-member data for <paramref name="members"/> members drawn from this per-member data: member m gets a copy of
+    /// the set of member <paramref name="source"/>(m) (e.g. one set per seed shared by the conditions of that seed).
+    /// </summary>
+    public TrainingData<T> Expand(int members, Func<int, int> source)
+    {
+        if (!PerMember) throw new InvalidOperationException("TrainingData.Expand: the data is shared by every member already; expected per-member data");
+        var x = new Tensor<T>([members, .. Inputs.Shape[1..]]);
+        var y = new Tensor<T>([members, .. Targets.Shape[1..]]);
+        for (int m = 0; m < members; m++)
+        {
+            Inputs.SliceSpan(source(m)).CopyTo(x.SliceSpan(m));
+            Targets.SliceSpan(source(m)).CopyTo(y.SliceSpan(m));
+        }
+        return new TrainingData<T>(x, y, perMember: true);
+    }
 }
 
 /// <summary>
