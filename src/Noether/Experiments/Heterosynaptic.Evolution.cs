@@ -39,7 +39,7 @@ public sealed partial class Heterosynaptic
         }
         var refPop = ctx.Population("evolution.references", PopulationLayout.OfSeeds(s).With(
             ConditionAxis.Of("rule", ["backprop", "frozen-feedback", "anti-hebbian"]).And("c", refCoef.Take(3)).And("lambda_v", refDecay.Take(3))));
-        var refs = BuildCircuit(ctx, refPop, "evolution.", widths, data, e.Batch, n.Lr, (net, streams) =>
+        var refs = BuildCircuit(ctx, config, refPop, "evolution.", widths, data, e.Batch, n.Lr, (net, streams) =>
             [PlasticFeedback<double>.Dendritic(net, streams, refCoef, refDecay, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, 3 * s).ToArray())]);
         SymmetricStart(refs.Net, Enumerable.Range(0, s).Select(si => 3 * si));
         var (refFitness, refPhi) = Fitness(ctx, refs, e, "evolution.references", config.ProbeEvery);
@@ -61,7 +61,7 @@ public sealed partial class Heterosynaptic
             var genA = (double[])a.Clone();
             var genB = (double[])b.Clone();
             var genPop = ctx.Population($"evolution.gen{gen}", PopulationLayout.OfSeeds(s).With("individual", Enumerable.Range(0, q)));
-            var circuit = BuildCircuit(ctx, genPop, "evolution.", widths, data, e.Batch, n.Lr, (net, streams) =>
+            var circuit = BuildCircuit(ctx, config, genPop, "evolution.", widths, data, e.Batch, n.Lr, (net, streams) =>
                 [PlasticFeedback<double>.Dendritic(net, streams, genA, genB, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
             var (fitness, phi) = Fitness(ctx, circuit, e, $"evolution.gen{gen}", config.ProbeEvery);
             fracPositive[gen] = new double[s];

@@ -24,7 +24,7 @@ public sealed partial class Heterosynaptic
         int s = config.Seeds, p = copies * s;
         PlasticFeedback<double>? rule = null;
         var pop = ctx.Population("metaplasticity", PopulationLayout.OfSeeds(s).With("copy", ["plain", "primed", "rule-flip"]));
-        var circuit = BuildCircuit(ctx, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
+        var circuit = BuildCircuit(ctx, config, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
             [rule = PlasticFeedback<double>.Dendritic(net, streams, Enumerable.Repeat(1.0, p).ToArray(), Enumerable.Repeat(config.Rule.FeedbackDecay, p).ToArray(), config.Rule.FeedbackStd),
              new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
         Train(ctx, circuit, "metaplasticity.common", mp.TrainSteps, config.ProbeEvery);

@@ -24,7 +24,7 @@ public sealed partial class Heterosynaptic
             var perMember = new RuleConfig.PerMember { Density = Enumerable.Range(0, p).Select(m => densities[m % k]).ToArray() };
             string phase = forward ? "topology.feedback+forward" : "topology.feedback";
             var layout = PopulationLayout.OfSeeds(s).With("density", densities);
-            var circuit = BuildCircuit(ctx, ctx.Population(phase, layout), "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr,
+            var circuit = BuildCircuit(ctx, config, ctx.Population(phase, layout), "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr,
                 (net, streams) => rule.Build(net, streams, perMember).Rules);
             var meter = Meter(circuit, n.Steps - config.Consistency.Window);
             var initial = circuit.Trainer.EvaluateLoss();
@@ -36,7 +36,7 @@ public sealed partial class Heterosynaptic
             if (forward)
             {
                 var bpRule = new RuleConfig { Name = "backprop", MaskForward = true, L2 = config.Rule.L2 };
-                var bp = BuildCircuit(ctx, ctx.Population("topology.backprop-forward-masked", layout), "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr,
+                var bp = BuildCircuit(ctx, config, ctx.Population("topology.backprop-forward-masked", layout), "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr,
                     (net, streams) => bpRule.Build(net, streams, perMember).Rules);
                 Train(ctx, bp, "topology.backprop-forward-masked", n.Steps, config.ProbeEvery);
                 bpReference = bp.Trainer.EvaluateLoss();

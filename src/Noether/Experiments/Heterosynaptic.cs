@@ -30,10 +30,15 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
     public override Paper Paper => new("Heterosynaptic Circuits Are Universal Gradient Machines", "Liu Ziyin, Isaac Chuang, Tomaso Poggio", "2505.02248");
     public override string Summary => "B-E1 the sign of the consistency score φ decides descent or ascent; B-E2 evolution on task loss finds φ > 0 rules; B-E3 metaplasticity; B-E4 learning survives sparse connectivity";
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
-        /// <summary>The feedback rule of B-E4 and the shared settings (W decay rule.l2, V law rule.feedback_std) of all parts.</summary>
-        public RuleConfig Rule { get; set; } = new() { Name = "dendritic", Coefficient = 1, FeedbackDecay = 1e-3, L2 = 1e-3 };
+        /// <summary>The rule section is the feedback rule of B-E4 and the shared settings (W decay rule.l2, V law rule.feedback_std) of all parts.</summary>
+        public Config() => Rule = new() { Name = "dendritic", Coefficient = 1, FeedbackDecay = 1e-3, L2 = 1e-3 };
+
+        /// <summary>B-E1–B-E3 build their dendritic circuits from their own sections; the noise pieces would reach only B-E4.</summary>
+        public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
+            [.. new[] { "rule.parameter_noise", "rule.gradient_noise", "rule.input_noise" }.Select(k =>
+                (k, "B-E1–B-E3 build their dendritic circuits from their own sections, so the noise would reach only B-E4; run hebbian for noisy rules"))];
         public NetworkConfig Network { get; set; } = new();
         public ConsistencyConfig Consistency { get; set; } = new();
         public EvolutionConfig Evolution { get; set; } = new();
@@ -174,7 +179,7 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         public int Member(int network) => Pop.Layout.MemberOfCondition(network % Pop.Layout.Conditions, network / Pop.Layout.Conditions);
     }
 
-    private static Circuit BuildCircuit(RunContext ctx, Population pop, string prefix, int[] widths, TrainingData<double> seedData, int batch, double lr,
+    private static Circuit BuildCircuit(RunContext ctx, TrainedConfig config, Population pop, string prefix, int[] widths, TrainingData<double> seedData, int batch, double lr,
         Func<Sequential<double>, MemberStreams, IEnumerable<LearningRule<double>>> rules)
     {
         int members = pop.Count, k = pop.Layout.Conditions;
@@ -183,10 +188,10 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         // Every member of a seed starts from the same forward weights, V(0) and batches: conditions differ only in their rule.
         net.Initialize(InitScheme.LeCun, Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "init")).ToArray());
         MemberStreams streams = (m, name) => ctx.SeedStream(seedOf(m), prefix + name);
-        var stack = new RuleStack<double>(rules(net, streams));
+        var stack = config.WithSyre(rules(net, streams), net, streams); // syre, when on, as the decay phase (docs/training.md)
         var data = seedData.Expand(members, seedOf);
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(members, lr), data, batch,
-            Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "batches")).ToArray());
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(members, lr), data, batch,
+            Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "batches")).ToArray(), config.Optimizer.ScheduleOf());
         trainer.Use(stack);
         return new Circuit(net, trainer, stack, pop);
     }
@@ -247,7 +252,7 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var pop = ctx.Population("consistency", PopulationLayout.OfSeeds(s).With(
             ConditionAxis.Of("rule", Enumerable.Range(0, k).Select(j => j < rules ? "dendritic" : j == bp ? "backprop" : j == frozen ? "frozen-feedback" : "no-feedback"))
                 .And("c", coef.Take(k)).And("lambda_v", decay.Take(k))));
-        var circuit = BuildCircuit(ctx, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
+        var circuit = BuildCircuit(ctx, config, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
             [PlasticFeedback<double>.Dendritic(net, streams, coef, decay, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
         SymmetricStart(circuit.Net, Enumerable.Range(0, s).Select(si => si * k + bp));
         for (int si = 0; si < s; si++) circuit.Net.Linears.Last().Feedback!.SliceSpan(si * k + none).Clear();
