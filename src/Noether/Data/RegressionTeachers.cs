@@ -6,7 +6,7 @@ namespace Noether.Data;
 /// <summary>
 /// Synthetic regression teachers of the symmetry and noise experiments (docs/experiments/noise-equilibrium.md,
 /// docs/experiments/entropic-balance.md): a random teacher and its samples per population member, all drawn from
-/// that member's stream in a fixed order (teacher, then sample by sample; changing the order changes every run).
+/// that member's stream in a fixed order (each method says which; changing it changes every run that uses it).
 /// Inputs and targets are [P, N, d] and [P, N, out]; targets are computed from the inputs as stored in T, so the
 /// teacher is exact for the data the student sees. <see cref="TeacherStudent"/> holds the Hebbian papers' teachers.
 /// </summary>
@@ -98,5 +98,75 @@ public static class RegressionTeachers
                     for (int l = 0; l < d; l++) sigma[j, l] += double.CreateChecked(xs[i * d + j]) * double.CreateChecked(xs[i * d + l]) / n;
         }
         return (x, y, moments);
+    }
+
+    /// <summary>
+    /// y = Mx + σε with M ~ N(0, 1/d) [out × d] on anisotropic inputs x_j = s·decay^j·z_j, z ~ N(0, I_d)
+    /// (docs/experiments/entropic-balance.md#d-a-setting-alignment-of-two-linear-nets); also fresh probe inputs of the same
+    /// law from a second stream. Draws M, then every sample's x, then every sample's ε (per output).
+    /// </summary>
+    public static (Tensor<T> Inputs, Tensor<T> Targets, Tensor<T> ProbeInputs) AnisotropicLinear<T>(int members, int samples, int probeSamples,
+        int inDim, int outDim, double inputScale, double decay, double labelNoise, Func<int, Rng> stream, Func<int, Rng> probeStream)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = inDim, o = outDim;
+        var x = new Tensor<T>(members, samples, d);
+        var y = new Tensor<T>(members, samples, o);
+        var probe = new Tensor<T>(members, probeSamples, d);
+        void Inputs(Span<T> dst, int n, Rng r)
+        {
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < d; j++) dst[i * d + j] = T.CreateChecked(inputScale * Math.Pow(decay, j) * r.Normal());
+        }
+        for (int s = 0; s < members; s++)
+        {
+            var rng = stream(s);
+            var m = new double[o * d];
+            for (int i = 0; i < m.Length; i++) m[i] = rng.Normal() / Math.Sqrt(d);
+            var xs = x.SliceSpan(s); var ys = y.SliceSpan(s);
+            Inputs(xs, samples, rng);
+            for (int i = 0; i < samples; i++)
+                for (int k = 0; k < o; k++)
+                {
+                    double v = 0;
+                    for (int j = 0; j < d; j++) v += m[k * d + j] * double.CreateChecked(xs[i * d + j]);
+                    ys[i * o + k] = T.CreateChecked(v + labelNoise * rng.Normal());
+                }
+            Inputs(probe.SliceSpan(s), probeSamples, probeStream(s));
+        }
+        return (x, y, probe);
+    }
+
+    /// <summary>
+    /// A scalar ReLU teacher y = Σ_k a_k ReLU(b_kᵀx) + σε with b_k ~ N(0, (scale/√d)²), a_k ~ N(0, 1), x ~ N(0, I_d)
+    /// (docs/experiments/entropic-balance.md#d-b-setting-neuron-balance). Draws every b_k, every a_k, then per sample x and ε.
+    /// </summary>
+    public static (Tensor<T> Inputs, Tensor<T> Targets) ReluUnits<T>(int members, int samples, int inDim, int units, double teacherScale,
+        double labelNoise, Func<int, Rng> stream) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = inDim, k = units;
+        var x = new Tensor<T>(members, samples, d);
+        var y = new Tensor<T>(members, samples, 1);
+        for (int s = 0; s < members; s++)
+        {
+            var rng = stream(s);
+            var b = new double[k * d]; var a = new double[k];
+            for (int i = 0; i < b.Length; i++) b[i] = rng.Normal() * teacherScale / Math.Sqrt(d);
+            for (int i = 0; i < k; i++) a[i] = rng.Normal();
+            var xs = x.SliceSpan(s); var ys = y.SliceSpan(s);
+            for (int n = 0; n < samples; n++)
+            {
+                for (int j = 0; j < d; j++) xs[n * d + j] = T.CreateChecked(rng.Normal());
+                double v = 0;
+                for (int t = 0; t < k; t++)
+                {
+                    double z = 0;
+                    for (int j = 0; j < d; j++) z += b[t * d + j] * double.CreateChecked(xs[n * d + j]);
+                    v += a[t] * Math.Max(z, 0);
+                }
+                ys[n] = T.CreateChecked(v + labelNoise * rng.Normal());
+            }
+        }
+        return (x, y);
     }
 }
