@@ -71,7 +71,7 @@ public sealed partial class CanonicalRepresentation
         {
             phase.Train(trainer, c.Steps, c.ProbeEvery, step =>
             {
-                ClassificationData.TracePass(net, loss, data.Test, probeCount);
+                TracePass.Run(net, loss, data.Test, probeCount);
                 last = MeasureTrace(net);
                 accuracy = ClassificationData.Accuracy(net, data.Test);
                 steps.Add(step);

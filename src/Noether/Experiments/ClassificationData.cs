@@ -71,22 +71,4 @@ public sealed class ClassificationData
         }
         return correct.Select(c => (double)c / n).ToArray();
     }
-
-    /// <summary>
-    /// The first <paramref name="n"/> examples of <paramref name="data"/> as a batch [P, n, ·] for every member,
-    /// run forward and backward through <paramref name="net"/> under <paramref name="loss"/>, so the trace holds
-    /// every layer's h_a, h_b and g_b on them (for probes that need per-example statistics).
-    /// </summary>
-    public static void TracePass(Sequential<float> net, Loss<float> loss, TrainingData<float> data, int n)
-    {
-        int p = net.Members;
-        var idx = Enumerable.Range(0, n).ToArray();
-        var x = new Tensor<float>(p, n, data.InputWidth);
-        var y = new Tensor<float>(p, n, data.TargetWidth);
-        for (int m = 0; m < p; m++) data.Gather(m, idx, x, y);
-        var output = net.Forward(x);
-        var grad = net.OutputGradientBuffer(n);
-        loss.Evaluate(output, y, new double[p], grad);
-        net.Backward(grad);
-    }
 }

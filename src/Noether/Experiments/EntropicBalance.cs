@@ -1,4 +1,5 @@
 using System.Numerics;
+using Noether.Data;
 using Noether.Learning;
 using Noether.Nn;
 using Noether.Probes;
@@ -20,6 +21,8 @@ namespace Noether.Experiments;
 /// D-c (discretisation force): under full-batch GD the rescaling charge ‖W‖² − ‖U‖² drifts by exactly
 /// Σ_t η²(‖∇_W L‖² − ‖∇_U L‖²), checked in float64 at two step sizes.
 /// Each population member is one seed (run seed + i) with its own teacher, data and initialisations.
+/// This file holds the run, D-a and D-c; D-b is in EntropicBalance.NeuronBalance.cs, the real-data variant in
+/// EntropicBalance.Real.cs, each with its setting. The teachers are in <see cref="RegressionTeachers"/>.
 /// </summary>
 public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
 {
@@ -78,28 +81,6 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         }
     }
 
-    /// <summary>D-b setting (docs/experiments/entropic-balance.md#d-b-setting-neuron-balance).</summary>
-    public sealed class NeuronBalanceConfig : IValidatedConfig
-    {
-        [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 10;
-        [Param("hidden ReLU neurons h", Min = 1, Max = 4096)] public int Hidden { get; set; } = 16;
-        [Param("ReLU units of the teacher y = Σ_k a_k ReLU(b_kᵀx) + noise", Min = 1, Max = 4096)] public int TeacherUnits { get; set; } = 4;
-        [Param("teacher b_k std × √d", Min = 0)] public double TeacherScale { get; set; } = 1.5;
-        [Param("label-noise std", Min = 0)] public double LabelNoise { get; set; } = 0.5;
-        [Param("training samples N", Min = 2)] public int Samples { get; set; } = 512;
-        [Param("w_i init std × √d", Min = 0)] public double WScale { get; set; } = 2.0;
-        [Param("u_i init std × √h", Min = 0)] public double UScale { get; set; } = 0.1;
-        [Param("learning rate η (SGD and GD)", Min = 0, Max = 10)] public double Lr { get; set; } = 0.02;
-        [Param("SGD batch size", Min = 1)] public int SgdBatch { get; set; } = 4;
-        [Param("SGD steps", Min = 1)] public int SgdSteps { get; set; } = 100000;
-        [Param("GD (full batch) steps", Min = 1)] public int GdSteps { get; set; } = 3000;
-
-        public void Validate()
-        {
-            if (SgdBatch > Samples) throw new ConfigException($"neuron_balance.sgd_batch={SgdBatch}: expected at most neuron_balance.samples ({Samples})");
-        }
-    }
-
     /// <summary>D-c setting: full-batch GD in float64 from net A of D-a.</summary>
     public sealed class DiscretisationConfig
     {
@@ -137,48 +118,23 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
 
     // ---- D-a: Platonic alignment from entropic forces ----
 
-    /// <summary>Per-seed data of D-a: x_j = s·decay^j·z_j, y = Mx + ε with M ~ N(0, 1/d); plus fresh probe inputs.</summary>
-    private sealed record LinearTeacherData(double[][] X, double[][] Y, double[][] ProbeX);
+    /// <summary>Per-seed data of D-a (<see cref="RegressionTeachers.AnisotropicLinear{T}"/>): training inputs and targets, and fresh probe inputs.</summary>
+    private sealed record LinearTeacherData(Tensor<double> X, Tensor<double> Y, Tensor<double> ProbeX);
 
     private static LinearTeacherData LinearTeacher(AlignmentConfig c, int seeds, RunContext ctx)
     {
-        int d = c.InputDim, o = c.OutputDim;
-        var xs = new double[seeds][]; var ys = new double[seeds][]; var probes = new double[seeds][];
-        for (int s = 0; s < seeds; s++)
-        {
-            var rng = ctx.SeedStream(s, "alignment.data");
-            var m = new double[o * d];
-            for (int i = 0; i < m.Length; i++) m[i] = rng.Normal() / Math.Sqrt(d);
-            double[] Inputs(int n, Rng r)
-            {
-                var x = new double[n * d];
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < d; j++) x[i * d + j] = c.InputScale * Math.Pow(c.Decay, j) * r.Normal();
-                return x;
-            }
-            xs[s] = Inputs(c.Samples, rng);
-            ys[s] = new double[c.Samples * o];
-            for (int i = 0; i < c.Samples; i++)
-                for (int k = 0; k < o; k++)
-                {
-                    double v = 0;
-                    for (int j = 0; j < d; j++) v += m[k * d + j] * xs[s][i * d + j];
-                    ys[s][i * o + k] = v + c.LabelNoise * rng.Normal();
-                }
-            probes[s] = Inputs(c.ProbeSamples, ctx.SeedStream(s, "alignment.probe"));
-        }
-        return new LinearTeacherData(xs, ys, probes);
+        var (x, y, probe) = RegressionTeachers.AnisotropicLinear<double>(seeds, c.Samples, c.ProbeSamples, c.InputDim, c.OutputDim, c.InputScale, c.Decay,
+            c.LabelNoise, s => ctx.SeedStream(s, "alignment.data"), s => ctx.SeedStream(s, "alignment.probe"));
+        return new LinearTeacherData(x, y, probe);
     }
 
-    private static Tensor<T> Stack<T>(double[][] perMember, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>A copy of <paramref name="t"/> in precision T: the teacher data are float64; D-a trains on a float32 copy, D-c on a float64 one.</summary>
+    private static Tensor<T> Copy<T>(Tensor<double> t) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var t = new Tensor<T>(perMember.Length, rows, cols);
-        for (int m = 0; m < perMember.Length; m++)
-        {
-            var dst = t.SliceSpan(m);
-            for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateChecked(perMember[m][i]);
-        }
-        return t;
+        var r = new Tensor<T>(t.Shape);
+        var src = t.ReadOnlySpan; var dst = r.Span;
+        for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateChecked(src[i]);
+        return r;
     }
 
     /// <summary>A population of f = UWx nets (W: h×d, std wScale/√d; U: o×h, std uScale/√h), member s initialised from seed s's stream <paramref name="stream"/>.</summary>
@@ -202,8 +158,8 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     {
         var c = config.Alignment;
         int seeds = config.Seeds;
-        var training = new TrainingData<float>(Stack<float>(data.X, c.Samples, c.InputDim), Stack<float>(data.Y, c.Samples, c.OutputDim), perMember: true);
-        var probe = Stack<float>(data.ProbeX, c.ProbeSamples, c.InputDim);
+        var training = new TrainingData<float>(Copy<float>(data.X), Copy<float>(data.Y), perMember: true);
+        var probe = Copy<float>(data.ProbeX);
         var before = Compare(LinearNet<float>(c, seeds, c.HiddenA, c.WScaleA, c.UScaleA, "alignment.init.a", ctx),
                              LinearNet<float>(c, seeds, c.HiddenB, c.WScaleB, c.UScaleB, "alignment.init.b", ctx), probe, c.K);
         var sgd = TrainPair("sgd", c.SgdBatch, c.SgdLr, c.SgdSteps + c.AnnealSteps, new StepSchedule(c.SgdSteps, c.AnnealFactor), config.ProbeEvery, config, training, probe, ctx);
@@ -345,126 +301,6 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         }
     }
 
-    // ---- D-b: neuron gradient balance in a ReLU net ----
-
-    private static IReadOnlyList<Claim> RunNeuronBalance(Config config, RunContext ctx)
-    {
-        var c = config.NeuronBalance;
-        int seeds = config.Seeds;
-        var data = ReluTeacher(c, seeds, ctx);
-        var (sgd, init) = TrainReluNet("sgd", c.SgdBatch, c.SgdSteps, config.ProbeEvery, config, data, ctx);
-        var (gd, _) = TrainReluNet("gd", c.Samples, c.GdSteps, Math.Max(1, config.ProbeEvery / 20), config, data, ctx);
-        return
-        [
-            Claim.AtMost("D-b.sgd-neuron-balance",
-                $"SGD (|B|={c.SgdBatch}, η={c.Lr}, {c.SgdSteps} steps) balances every ReLU neuron: median over active neurons of |log(E‖∂ℓ/∂w_i‖² / E(∂ℓ/∂u_i)²)| (largest of {seeds} seeds)",
-                sgd.Max(), 0.7, PerSeed(ctx, sgd) + $"; at init: {PerSeed(ctx, init)}"),
-            Claim.AtLeast("D-b.gd-neuron-balance",
-                $"GD (full batch, {c.GdSteps} steps) leaves the neurons unbalanced: the same median |log ratio| (smallest of the seeds)",
-                gd.Min(), 2.0, PerSeed(ctx, gd)),
-        ];
-    }
-
-    /// <summary>Teacher y = Σ_k a_k ReLU(b_kᵀx) + σε with b_k ~ N(0, (scale/√d)²), a_k ~ N(0, 1), x ~ N(0, I); one data set per seed.</summary>
-    private static TrainingData<float> ReluTeacher(NeuronBalanceConfig c, int seeds, RunContext ctx)
-    {
-        int d = c.InputDim, k = c.TeacherUnits;
-        var x = new Tensor<float>(seeds, c.Samples, d);
-        var y = new Tensor<float>(seeds, c.Samples, 1);
-        for (int s = 0; s < seeds; s++)
-        {
-            var rng = ctx.SeedStream(s, "neuron_balance.data");
-            var b = new double[k * d]; var a = new double[k];
-            for (int i = 0; i < b.Length; i++) b[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
-            for (int i = 0; i < k; i++) a[i] = rng.Normal();
-            var xs = x.SliceSpan(s); var ys = y.SliceSpan(s);
-            for (int n = 0; n < c.Samples; n++)
-            {
-                for (int j = 0; j < d; j++) xs[n * d + j] = (float)rng.Normal();
-                double v = 0;
-                for (int t = 0; t < k; t++)
-                {
-                    double z = 0;
-                    for (int j = 0; j < d; j++) z += b[t * d + j] * xs[n * d + j];
-                    v += a[t] * Math.Max(z, 0);
-                }
-                ys[n] = (float)(v + c.LabelNoise * rng.Normal());
-            }
-        }
-        return new TrainingData<float>(x, y, perMember: true);
-    }
-
-    private static (double[] Final, double[] Init) TrainReluNet(string name, int batch, int steps, int every, Config config, TrainingData<float> data, RunContext ctx)
-    {
-        var c = config.NeuronBalance;
-        int seeds = config.Seeds;
-        var net = Mlp.Build<float>(seeds, [c.InputDim, c.Hidden, 1], "relu", bias: false, compute: ctx.Compute);
-        var (w, u) = (net.Linears.First(), net.Linears.Last());
-        for (int s = 0; s < seeds; s++)
-        {
-            var init = ctx.SeedStream(s, "neuron_balance.init");
-            init.FillNormal(w.Weight.Value.SliceSpan(s), 0, c.WScale / Math.Sqrt(c.InputDim));
-            init.FillNormal(u.Weight.Value.SliceSpan(s), 0, c.UScale / Math.Sqrt(c.Hidden));
-        }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, c.Lr), data, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray());
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.syre")).ToArray());
-        var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
-        ctx.Export.Watch(pop, trainer); // --export
-        var balance = NeuronBalance(net, data);
-        var init0 = (double[])balance.Clone();
-        ctx.Time($"neuron_balance.{name}", () =>
-        {
-            trainer.Run(steps, every, step =>
-            {
-                balance = NeuronBalance(net, data);
-                for (int s = 0; s < seeds; s++)
-                {
-                    pop.Log(step, s, "neuron_balance", balance[s]);
-                    if (step > 0) pop.Log(step, s, "batch_loss", trainer.LastLoss[s]);
-                }
-                ctx.Metrics.Flush();
-                ctx.Progress.Report($"entropic-balance D-b {name}", step, steps);
-            }, ctx.Cancel);
-            return 0;
-        });
-        var fig = ctx.Figures.FirstOrDefault(f => f.Id == "neuron-balance");
-        if (fig is null)
-        {
-            fig = new Figure("neuron-balance", "Neuron gradient balance of a ReLU net (D-b)", "line", "step", "median |log E‖∂ℓ/∂w_i‖² / E(∂ℓ/∂u_i)²|")
-            {
-                LogX = true,
-                Caption = "SGD's noise drives every neuron to equal gradient energy on its two sides (0); GD keeps the init's imbalance.",
-            };
-            ctx.Figures.Add(fig);
-        }
-        var rows = ctx.Metrics.Rows.Where(r => r.Phase == $"neuron_balance.{name}" && r.Name == "neuron_balance" && r.Step > 0).ToList();
-        for (int s = 0; s < seeds; s++)
-        {
-            var mine = rows.Where(r => r.Member == s).ToList();
-            fig.Series.Add(new Series($"{name.ToUpperInvariant()} seed {ctx.Seed + s}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
-        }
-        return (balance, init0);
-    }
-
-    /// <summary>Median |log ratio| of per-neuron gradient energies over the whole training set (GradientBalance.NeuronBalance), per member.</summary>
-    private static double[] NeuronBalance(Sequential<float> net, TrainingData<float> data)
-    {
-        int p = net.Members, n = data.Count;
-        var idx = Enumerable.Range(0, n).ToArray();
-        var x = new Tensor<float>(p, n, data.InputWidth);
-        var y = new Tensor<float>(p, n, data.TargetWidth);
-        for (int m = 0; m < p; m++) data.Gather(m, idx, x, y);
-        var output = net.Forward(x);
-        var grad = net.OutputGradientBuffer(n);
-        new MseLoss<float>(half: true).Evaluate(output, y, new double[p], grad);
-        net.Backward(grad);
-        var t = net.Trace;
-        return Enumerable.Range(0, p).Select(m => GradientBalance.NeuronBalance(
-            MemberSlice.ToDouble(t[0].Input, m), MemberSlice.ToDouble(t[0].GradPreActivation, m),
-            MemberSlice.ToDouble(t[1].Input, m), MemberSlice.ToDouble(t[1].GradPreActivation, m)).MedianAbsLogRatio).ToArray();
-    }
-
     // ---- D-c: the discretisation force, exactly ----
 
     /// <summary>
@@ -477,7 +313,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var a = config.Alignment;
         var c = config.Discretisation;
         int seeds = config.Seeds;
-        var training = new TrainingData<double>(Stack<double>(data.X, a.Samples, a.InputDim), Stack<double>(data.Y, a.Samples, a.OutputDim), perMember: true);
+        var training = new TrainingData<double>(Copy<double>(data.X), Copy<double>(data.Y), perMember: true);
         double worst = 0;
         var text = new List<string>();
         var pop = ctx.Population("discretisation", PopulationLayout.OfSeeds(seeds).With("lr", c.Lrs));

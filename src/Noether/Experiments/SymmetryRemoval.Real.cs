@@ -90,7 +90,7 @@ public sealed partial class SymmetryRemoval
         {
             phase.Train(trainer, c.Steps, c.ProbeEvery, step =>
             {
-                ClassificationData.TracePass(net, loss, data.Test, probeCount);
+                TracePass.Run(net, loss, data.Test, probeCount);
                 last = MeasureCollapse(net, c);
                 accuracy = ClassificationData.Accuracy(net, data.Test);
                 for (int m = 0; m < p; m++)

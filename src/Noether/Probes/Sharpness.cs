@@ -117,6 +117,28 @@ public static class Sharpness
         return h.Evd(Symmetricity.Symmetric).EigenValues.Select(z => z.Real).Max();
     }
 
+    /// <summary>
+    /// Closed-form Tr H of a two-layer linear net f = UWx under L = (1/N) Σ_n ½‖UWx_n − y_n‖² (W: h×d, U: o×h;
+    /// docs/experiments/noise-equilibrium.md#h-d-setting-warmup): Tr(Σ̂_x)‖U‖²_F + o·Tr(WΣ̂_xWᵀ), Σ̂_x = XᵀX/N (d×d).
+    /// Exact at every θ, not only at a minimum: f is linear in each single weight, so the residual term
+    /// r·∂²f/∂θ_i² of every diagonal Hessian entry vanishes and the diagonal is the Gauss–Newton one.
+    /// </summary>
+    public static double TwoLayerLinearTrace(Tensor<double> w, Tensor<double> u, Tensor<double> secondMoment)
+    {
+        int h = w.Shape[0], d = w.Shape[1], o = u.Shape[0];
+        double traceSigma = 0, uu = 0, wsw = 0;
+        for (int j = 0; j < d; j++) traceSigma += secondMoment[j, j];
+        foreach (var v in u.ReadOnlySpan) uu += v * v;
+        for (int r = 0; r < h; r++)
+            for (int j = 0; j < d; j++)
+            {
+                double row = 0;
+                for (int l = 0; l < d; l++) row += secondMoment[j, l] * w[r, l];
+                wsw += w[r, j] * row;
+            }
+        return traceSigma * uu + o * wsw;
+    }
+
     private static void Normalize(double[] v)
     {
         double n = TensorPrimitives.Norm<double>(v);

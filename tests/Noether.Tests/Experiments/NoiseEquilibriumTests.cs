@@ -81,7 +81,7 @@ public class NoiseEquilibriumTests
                 for (int j = 0; j < d; j++)
                     for (int l = 0; l < d; l++) sigma[j, l] += x[i, j] * x[i, l] / n;
             var lin = net.Linears.ToArray();
-            double closed = NoiseEquilibrium.HessianTrace(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m), sigma);
+            double closed = Sharpness.TwoLayerLinearTrace(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m), sigma);
             var gradient = new MemberLossGradient(single, new MseLoss<double>(half: true), data, m);
             double probe = Sharpness.ExactTrace(gradient.Gradient, MemberLossGradient.Flatten(net, m));
             Assert.True(closed > 1, $"trace {closed}");
@@ -94,7 +94,7 @@ public class NoiseEquilibriumTests
     {
         const int n = 40, d = 3, h = 5, o = 2;
         var (data, net) = RandomLinearNet(2, n, d, h, o, seed: 11);
-        var rows = NoiseEquilibrium.SquareLossEquivalentRows(data);
+        var rows = SquareLossEquivalentRows.Of(data);
         Assert.Equal(d, rows.Count);
         var single = Mlp.Build<double>(1, [d, h, o], "identity", bias: false);
         var loss = new MseLoss<double>(half: true);

@@ -32,6 +32,16 @@ public class DocumentationTests
         Assert.True(offenders.Count == 0, "cite docs/experiments/<id>.md#<anchor>, docs/rules.md or docs/probes.md instead of a digest section:\n" + string.Join("\n", offenders));
     }
 
+    /// <summary>An experiment file reads as paper, claims, defaults, populations, phases, verdicts: generators, probes and loops live elsewhere.</summary>
+    [Fact]
+    public void No_experiment_file_is_longer_than_400_lines()
+    {
+        var tooLong = Directory.GetFiles(Path.Combine(Root, "src", "Noether", "Experiments"), "*.cs")
+            .Select(f => (File: Path.GetFileName(f), Lines: File.ReadLines(f).Count()))
+            .Where(x => x.Lines > 400).Select(x => $"{x.File}: {x.Lines} lines").ToList();
+        Assert.True(tooLong.Count == 0, "move data generators to Data, measurements to Probes, training loops to Training:\n" + string.Join("\n", tooLong));
+    }
+
     [Fact]
     public void Every_registered_experiment_has_a_page_with_the_stable_sections()
     {

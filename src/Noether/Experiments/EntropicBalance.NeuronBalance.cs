@@ -1,0 +1,123 @@
+using Noether.Data;
+using Noether.Learning;
+using Noether.Nn;
+using Noether.Probes;
+using Noether.Tensors;
+using Noether.Training;
+
+namespace Noether.Experiments;
+
+/// <summary>
+/// entropic-balance D-b (docs/experiments/entropic-balance.md#d-b-setting-neuron-balance): a bias-free ReLU net d-h-1 on
+/// a ReLU teacher, trained by SGD and by GD from an unbalanced init (by default ‖w_i‖ ≫ |u_i|). Rescaling a
+/// neuron's incoming weights w_i against its outgoing weight u_i leaves the function unchanged; SGD's entropic force
+/// equalises E‖∂ℓ/∂w_i‖² and E(∂ℓ/∂u_i)² neuron by neuron, GD keeps the init's imbalance.
+/// </summary>
+public sealed partial class EntropicBalance
+{
+    /// <summary>D-b setting (docs/experiments/entropic-balance.md#d-b-setting-neuron-balance).</summary>
+    public sealed class NeuronBalanceConfig : IValidatedConfig
+    {
+        [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 10;
+        [Param("hidden ReLU neurons h", Min = 1, Max = 4096)] public int Hidden { get; set; } = 16;
+        [Param("ReLU units of the teacher y = Σ_k a_k ReLU(b_kᵀx) + noise", Min = 1, Max = 4096)] public int TeacherUnits { get; set; } = 4;
+        [Param("teacher b_k std × √d", Min = 0)] public double TeacherScale { get; set; } = 1.5;
+        [Param("label-noise std", Min = 0)] public double LabelNoise { get; set; } = 0.5;
+        [Param("training samples N", Min = 2)] public int Samples { get; set; } = 512;
+        [Param("w_i init std × √d", Min = 0)] public double WScale { get; set; } = 2.0;
+        [Param("u_i init std × √h", Min = 0)] public double UScale { get; set; } = 0.1;
+        [Param("learning rate η (SGD and GD)", Min = 0, Max = 10)] public double Lr { get; set; } = 0.02;
+        [Param("SGD batch size", Min = 1)] public int SgdBatch { get; set; } = 4;
+        [Param("SGD steps", Min = 1)] public int SgdSteps { get; set; } = 100000;
+        [Param("GD (full batch) steps", Min = 1)] public int GdSteps { get; set; } = 3000;
+
+        public void Validate()
+        {
+            if (SgdBatch > Samples) throw new ConfigException($"neuron_balance.sgd_batch={SgdBatch}: expected at most neuron_balance.samples ({Samples})");
+        }
+    }
+
+    private static IReadOnlyList<Claim> RunNeuronBalance(Config config, RunContext ctx)
+    {
+        var c = config.NeuronBalance;
+        int seeds = config.Seeds;
+        var (x, y) = RegressionTeachers.ReluUnits<float>(seeds, c.Samples, c.InputDim, c.TeacherUnits, c.TeacherScale, c.LabelNoise,
+            s => ctx.SeedStream(s, "neuron_balance.data"));
+        var data = new TrainingData<float>(x, y, perMember: true);
+        var (sgd, init) = TrainReluNet("sgd", c.SgdBatch, c.SgdSteps, config.ProbeEvery, config, data, ctx);
+        var (gd, _) = TrainReluNet("gd", c.Samples, c.GdSteps, Math.Max(1, config.ProbeEvery / 20), config, data, ctx);
+        return
+        [
+            Claim.AtMost("D-b.sgd-neuron-balance",
+                $"SGD (|B|={c.SgdBatch}, η={c.Lr}, {c.SgdSteps} steps) balances every ReLU neuron: median over active neurons of |log(E‖∂ℓ/∂w_i‖² / E(∂ℓ/∂u_i)²)| (largest of {seeds} seeds)",
+                sgd.Max(), 0.7, PerSeed(ctx, sgd) + $"; at init: {PerSeed(ctx, init)}"),
+            Claim.AtLeast("D-b.gd-neuron-balance",
+                $"GD (full batch, {c.GdSteps} steps) leaves the neurons unbalanced: the same median |log ratio| (smallest of the seeds)",
+                gd.Min(), 2.0, PerSeed(ctx, gd)),
+        ];
+    }
+
+    private static (double[] Final, double[] Init) TrainReluNet(string name, int batch, int steps, int every, Config config, TrainingData<float> data, RunContext ctx)
+    {
+        var c = config.NeuronBalance;
+        int seeds = config.Seeds;
+        var net = Mlp.Build<float>(seeds, [c.InputDim, c.Hidden, 1], "relu", bias: false, compute: ctx.Compute);
+        var (w, u) = (net.Linears.First(), net.Linears.Last());
+        for (int s = 0; s < seeds; s++)
+        {
+            var init = ctx.SeedStream(s, "neuron_balance.init");
+            init.FillNormal(w.Weight.Value.SliceSpan(s), 0, c.WScale / Math.Sqrt(c.InputDim));
+            init.FillNormal(u.Weight.Value.SliceSpan(s), 0, c.UScale / Math.Sqrt(c.Hidden));
+        }
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, c.Lr), data, batch,
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray());
+        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.syre")).ToArray());
+        var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
+        ctx.Export.Watch(pop, trainer); // --export
+        var balance = NeuronBalance(net, data);
+        var init0 = (double[])balance.Clone();
+        ctx.Time($"neuron_balance.{name}", () =>
+        {
+            trainer.Run(steps, every, step =>
+            {
+                balance = NeuronBalance(net, data);
+                for (int s = 0; s < seeds; s++)
+                {
+                    pop.Log(step, s, "neuron_balance", balance[s]);
+                    if (step > 0) pop.Log(step, s, "batch_loss", trainer.LastLoss[s]);
+                }
+                ctx.Metrics.Flush();
+                ctx.Progress.Report($"entropic-balance D-b {name}", step, steps);
+            }, ctx.Cancel);
+            return 0;
+        });
+        var fig = ctx.Figures.FirstOrDefault(f => f.Id == "neuron-balance");
+        if (fig is null)
+        {
+            fig = new Figure("neuron-balance", "Neuron gradient balance of a ReLU net (D-b)", "line", "step", "median |log E‖∂ℓ/∂w_i‖² / E(∂ℓ/∂u_i)²|")
+            {
+                LogX = true,
+                Caption = "SGD's noise drives every neuron to equal gradient energy on its two sides (0); GD keeps the init's imbalance.",
+            };
+            ctx.Figures.Add(fig);
+        }
+        var rows = ctx.Metrics.Rows.Where(r => r.Phase == $"neuron_balance.{name}" && r.Name == "neuron_balance" && r.Step > 0).ToList();
+        for (int s = 0; s < seeds; s++)
+        {
+            var mine = rows.Where(r => r.Member == s).ToList();
+            fig.Series.Add(new Series($"{name.ToUpperInvariant()} seed {ctx.Seed + s}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
+        }
+        return (balance, init0);
+    }
+
+    /// <summary>Median |log ratio| of per-neuron gradient energies over the whole training set (GradientBalance.NeuronBalance), per member.</summary>
+    private static double[] NeuronBalance(Sequential<float> net, TrainingData<float> data)
+    {
+        int p = net.Members;
+        TracePass.Run(net, new MseLoss<float>(half: true), data, data.Count);
+        var t = net.Trace;
+        return Enumerable.Range(0, p).Select(m => GradientBalance.NeuronBalance(
+            MemberSlice.ToDouble(t[0].Input, m), MemberSlice.ToDouble(t[0].GradPreActivation, m),
+            MemberSlice.ToDouble(t[1].Input, m), MemberSlice.ToDouble(t[1].GradPreActivation, m)).MedianAbsLogRatio).ToArray();
+    }
+}
