@@ -69,9 +69,9 @@ public sealed partial class EntropicBalance
             init.FillNormal(w.Weight.Value.SliceSpan(s), 0, c.WScale / Math.Sqrt(c.InputDim));
             init.FillNormal(u.Weight.Value.SliceSpan(s), 0, c.UScale / Math.Sqrt(c.Hidden));
         }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, c.Lr), data, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray());
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.syre")).ToArray());
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(seeds, c.Lr), data, batch,
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());
+        config.Attach(trainer, (s, stream) => ctx.SeedStream(s, $"neuron_balance.{name}.{stream}")); // rule, syre (docs/training.md)
         var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
         ctx.Export.Watch(pop, trainer); // --export
         var balance = NeuronBalance(net, data);

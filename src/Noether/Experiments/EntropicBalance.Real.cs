@@ -117,12 +117,12 @@ public sealed partial class EntropicBalance
         net.Initialize(InitScheme.He, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, "real.init")).ToArray());
         RescaleStart(net, c, ctx);
         var pop = ctx.Population($"real.{name}", PopulationLayout.OfSeeds(seeds));
-        var sgd = new Sgd<float>(seeds, c.Lr);
+        var sgd = config.Optimizer.Sgd<float>(seeds, c.Lr);
         for (int s = 0; s < seeds; s++) sgd.WeightDecay[s] = c.WeightDecay;
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.batches")).ToArray());
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
-        config.Syre.AttachTo(trainer, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.syre")).ToArray());
+        config.Attach(trainer, (s, stream) => ctx.SeedStream(s, $"real.{name}.{stream}")); // rule, syre (docs/training.md)
         // Every measurement uses the same minibatches (common random numbers), drawn from the run seed's stream.
         Balances[] Measure() => MeasureBalances(net, loss, data.Train, c.Batch, c.BalanceBatches, ctx.Root.Child("real.balance.batches"));
         Balances[] balance = Measure();

@@ -33,15 +33,13 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     public override string Summary => "D-a two linear nets of different width align under SGD (CKA, mutual k-NN), not under GD; D-b SGD balances neuron gradients, GD does not; D-c the discrete charge identity of GD (float64)";
     public override string[] ExportKinds => ["features", "weights"];
 
-    public sealed class Config
+    public sealed class Config : TrainedConfig
     {
         public AlignmentConfig Alignment { get; set; } = new();
         public NeuronBalanceConfig NeuronBalance { get; set; } = new();
         public DiscretisationConfig Discretisation { get; set; } = new();
         [Param("population members, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("SGD steps between two logged measurements (GD logs 10× as often)", Min = 10)] public int ProbeEvery { get; set; } = 2000;
-        /// <summary>Optional syre regulariser on every trained net of D-a and D-b; off by default.</summary>
-        public SyreConfig Syre { get; set; } = new();
         /// <summary>synthetic (D-a, D-b, D-c above) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
         public DataConfig Data { get; set; } = new();
         /// <summary>The real-data variant's setting (EntropicBalance.Real.cs); ignored for synthetic data.</summary>
@@ -209,9 +207,9 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var netB = LinearNet<float>(c, seeds, c.HiddenB, c.WScaleB, c.UScaleB, "alignment.init.b", ctx);
         Trainer<float> Make(Sequential<float> net, string tag)
         {
-            var t = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(seeds, lr), data, batch,
-                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), schedule);
-            config.Syre.AttachTo(t, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.syre.{tag}")).ToArray());
+            var t = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(seeds, lr), data, batch,
+                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), config.Optimizer.ScheduleOf(schedule));
+            config.Attach(t, (s, stream) => ctx.SeedStream(s, $"alignment.{name}.{stream}.{tag}")); // rule, syre (docs/training.md)
             return t;
         }
         var (ta, tb) = (Make(netA, "a"), Make(netB, "b"));

@@ -38,13 +38,10 @@ public sealed partial class Hebbian
             int[] members = Enumerable.Range(0, p).Select(m => pop.Layout.MemberOfCondition(m, seed)).ToArray();
             var gammas = members.Select(m => (double)pop.Layout.Value(m, "gamma")).ToArray();
             var sigmas = members.Select(m => (double)pop.Layout.Value(m, "sigma")).ToArray();
-            var stack = new RuleStack<double>([
-                new ParameterNoise<double>(net, (m, name) => ctx.SeedStream(seed, $"{name}.{m}"), sigmas),
-                new Backprop<double>(net),
-                new CoupledL2<double>(net, gammas),
-            ]);
-            var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
-                Enumerable.Range(0, p).Select(m => ctx.SeedStream(seed, $"noise.batches.{m}")).ToArray());
+            MemberStreams streams = (m, name) => ctx.SeedStream(seed, $"{name}.{m}");
+            var stack = config.WithSyre<double>([new ParameterNoise<double>(net, streams, sigmas), new Backprop<double>(net), new CoupledL2<double>(net, gammas)], net, streams);
+            var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, c.Lr), data, c.Batch,
+                Enumerable.Range(0, p).Select(m => ctx.SeedStream(seed, $"noise.batches.{m}")).ToArray(), config.Optimizer.ScheduleOf());
             trainer.Use(stack);
             var avg = Enumerable.Range(0, p).Select(_ => new StepAverage()).ToArray();
             var meanG = Enumerable.Range(0, ng).Select(_ => new RunningMatrixMean(c.OutputDim, c.InputDim)).ToArray();
@@ -168,7 +165,7 @@ public sealed partial class Hebbian
         var rule = config.Rule.Clone();
         rule.Name = "backprop";
         var pop = ctx.Population("phase-diagram", PopulationLayout.OfSeeds(1).With("gamma", pd.Gammas).With("sigma", pd.Sigmas));
-        var run = TrainMlp(ctx, pop, c, config.ProbeEvery, data, rule, pop.Layout.Values("sigma"), c.Steps, c.Window);
+        var run = TrainMlp(ctx, config, pop, c, config.ProbeEvery, data, rule, pop.Layout.Values("sigma"), c.Steps, c.Window);
         for (int l = 0; l < 2; l++)
         {
             var z = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => run.Alignment[pop.Layout.Member(0, gi, k)][l].Mean).ToArray()).ToArray();

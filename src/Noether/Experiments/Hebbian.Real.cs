@@ -50,11 +50,12 @@ public sealed partial class Hebbian
         var gammas = layout.Values("gamma");
         var net = Mlp.Build<float>(p, [data.InputDim, c.Hidden, data.Classes], "tanh", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.LeCun, pop.Streams("real.init"));
-        var sgd = new Sgd<float>(p, c.Lr);
+        var sgd = config.Optimizer.Sgd<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = gammas[m]; // coupled L2: ΔW = −η(∇L + γW), so G = −∇L is the signal without decay
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(), sgd, data.Train, c.Batch,
-            pop.Streams("real.batches"));
+            pop.Streams("real.batches"), config.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
+        if (config.Syre.Enabled) trainer.Use(config.WithSyre<float>([], net, (m, name) => pop.Stream(m, "real." + name))); // syre as the decay phase: G below is read before it
 
         var linears = net.Linears.ToArray();
         var hebbian = linears.Select(l => new Tensor<float>(p, l.Out, l.In)).ToArray();

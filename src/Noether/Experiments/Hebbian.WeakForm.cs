@@ -17,7 +17,7 @@ public sealed partial class Hebbian
         double gamma = config.Rule.L2;
         var data = MlpTeacherData(c, s, m => ctx.SeedStream(m, "decay.data"));
         var pop = ctx.Population($"weak-form.{config.Rule.Name}", PopulationLayout.OfSeeds(s).With("gamma", [gamma]));
-        var run = TrainMlp(ctx, pop, c, config.ProbeEvery, data, config.Rule, null, w.Steps, 0.01, w.Window);
+        var run = TrainMlp(ctx, config, pop, c, config.ProbeEvery, data, config.Rule, null, w.Steps, 0.01, w.Window);
         var stationarity = new double[s];
         var weak = new double[s];
         double identityError = 0;

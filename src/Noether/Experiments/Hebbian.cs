@@ -31,10 +31,13 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with γ; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ γ; A-E3 the weak-form identity for an arbitrary rule";
     public override string[] ExportKinds => ["features", "weights", "feedback"];
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
-        /// <summary>The rule of A-E3 and the shared rule settings (feedback law, teacher width) of A-E1.</summary>
-        public RuleConfig Rule { get; set; } = new() { Name = "random-teacher", L2 = 0.03 };
+        /// <summary>The rule section is the rule of A-E3 and the shared rule settings (feedback law, teacher width) of A-E1.</summary>
+        public Config() => Rule = new() { Name = "random-teacher", L2 = 0.03 };
+
+        public override IReadOnlyList<(string Key, string Why)> Unhonoured => Data.IsReal
+            ? [("rule.", "the real-data variant trains its classifiers with plain SGD and coupled decay (the paper's Table 1 setting); the rule section is A-E3's")] : [];
         public DecayConfig Decay { get; set; } = new();
         public NoiseConfig Noise { get; set; } = new();
         public WeakFormConfig WeakForm { get; set; } = new();
@@ -172,7 +175,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         {
             var rule = config.Rule.Clone();
             rule.Name = ruleName;
-            var run = TrainMlp(ctx, ctx.Population($"decay.{ruleName}", layout), c, config.ProbeEvery, data, rule, null, c.Steps, c.Window);
+            var run = TrainMlp(ctx, config, ctx.Population($"decay.{ruleName}", layout), c, config.ProbeEvery, data, rule, null, c.Steps, c.Window);
             // A[layer][seed][γ]; the curves are the first seed's.
             var a = new double[2][][];
             for (int l = 0; l < 2; l++)
@@ -249,7 +252,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     /// per-step Hebbian alignment of both layers in the final <paramref name="window"/> fraction, logs it
     /// every probe, and (with <paramref name="meanWindow"/>) keeps running means of G, H and W.
     /// </summary>
-    private MlpRun TrainMlp(RunContext ctx, Population pop, DecayConfig c, int probeEvery, TrainingData<double> data, RuleConfig rule,
+    private static MlpRun TrainMlp(RunContext ctx, Config config, Population pop, DecayConfig c, int probeEvery, TrainingData<double> data, RuleConfig rule,
         double[]? sigmas, int steps, double window, int meanWindow = 0)
     {
         int p = pop.Count;
@@ -259,9 +262,9 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         net.Initialize(InitScheme.LeCun, pop.Streams("decay.init"));
         // Noise must differ between the conditions of one seed; everything else is shared by a seed's members.
         MemberStreams streams = (m, stream) => stream.Contains("noise") ? pop.Stream(m, $"{stream}.{pop.Layout.ConditionOf(m)}") : pop.Stream(m, stream);
-        var stack = rule.Build(net, streams, new RuleConfig.PerMember { L2 = gammas, ParameterNoise = sigmas });
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), new Sgd<double>(p, c.Lr), data, c.Batch,
-            pop.Streams("decay.batches"));
+        var stack = config.Stack(rule, net, streams, new RuleConfig.PerMember { L2 = gammas, ParameterNoise = sigmas }); // syre, when on, as the decay phase
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, c.Lr), data, c.Batch,
+            pop.Streams("decay.batches"), config.Optimizer.ScheduleOf());
         ctx.Export.Watch(pop, trainer); // --export
         trainer.Use(stack);
 

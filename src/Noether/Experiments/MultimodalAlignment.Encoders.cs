@@ -105,7 +105,8 @@ public sealed partial class MultimodalAlignment
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(),
             new Adam<float>(count, lr, weightDecay, decoupled: true),
             new TrainingData<float>(x, y, perMember: true), config.Train.BatchSize,
-            members.Select(k => pop.Stream(k.Member, k.Name + "/batches")).ToArray());
+            members.Select(k => pop.Stream(k.Member, k.Name + "/batches")).ToArray(), config.Optimizer.ScheduleOf());
+        config.Attach(trainer, (i, name) => pop.Stream(members[i].Member, members[i].Name + "/" + name)); // rule, syre (docs/training.md)
         int perEpoch = n / config.Train.BatchSize;
         long steps = (long)epochs * perEpoch;
         ctx.Time("training", () =>

@@ -33,8 +33,11 @@ public sealed partial class MultimodalAlignment : Experiment<MultimodalAlignment
         "Megan Tjandrasuwita, Chanakya Ekbote, Liu Ziyin, Paul Pu Liang", "2502.16282");
     public override string Summary => "max alignment (unbiased CKA, mutual k-NN) of unimodal encoders falls with uniqueness U; alignment predicts accuracy at U=0 but not at U=8; I(X1,X2;Y) identical for every R";
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
+        public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
+            [("optimizer.momentum", "its encoders train with AdamW (the paper's optimiser); momentum is an SGD key")];
+
         public DataConfig Data { get; set; } = new();
         public TrainConfig Train { get; set; } = new();
         public AlignConfig Align { get; set; } = new();

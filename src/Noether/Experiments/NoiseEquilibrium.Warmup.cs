@@ -152,7 +152,7 @@ public sealed partial class NoiseEquilibrium
                 r.Get<double>("min"), r.Get<long>("diverged_at"), r.Get<double>("loss"));
         }
         var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
-        var sgd = new Sgd<double>(p, c.Lr);
+        var sgd = config.Optimizer.Sgd<double>(p, c.Lr);
         for (int m = 0; m < p; m++)
         {
             // Every condition and schedule of a seed draws the same normals (only their scale differs) and the same batches: the runs are paired.
@@ -162,7 +162,8 @@ public sealed partial class NoiseEquilibrium
         }
         var loss = new MseLoss<double>(half: true);
         var trainer = new Trainer<double>(net, loss, sgd, data, c.Batch,
-            pop.Streams("warmup.batches"), lrSchedule);
+            pop.Streams("warmup.batches"), config.Optimizer.ScheduleOf(lrSchedule));
+        config.Attach(trainer, (m, name) => pop.Stream(m, $"warmup.{name}")); // rule, syre (docs/training.md)
         ctx.Export.Watch(pop, trainer); // --export
         var lin = net.Linears.ToArray();
         var single = Mlp.Build<double>(1, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false);

@@ -33,7 +33,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
     public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not; H-d warmup lets SGD from a Kaiming init reach the flat equilibrium of a Xavier init at a learning rate where it otherwise diverges";
     public override string[] ExportKinds => ["features", "weights"];
 
-    public sealed class Config : IMemoryEstimate
+    public sealed class Config : TrainedConfig, IMemoryEstimate
     {
         /// <summary>Per member: each phase's data plus activations and errors of a full batch (float32 for H-a, float64 for H-b and H-d).</summary>
         public (double Bytes, string Because) EstimateMemory()
@@ -143,8 +143,9 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
             init.FillNormal(lin[0].Weight.Value.SliceSpan(m), 0, c.WInitScale / Math.Sqrt(c.InputDim));
             init.FillNormal(lin[1].Weight.Value.SliceSpan(m), 0, c.UInitScale / Math.Sqrt(c.Hidden));
         }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), new Sgd<float>(p, c.Lr), data, batch,
-            pop.Streams("batches"));
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(p, c.Lr), data, batch,
+            pop.Streams("batches"), config.Optimizer.ScheduleOf());
+        config.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
         if (phase.Resumed is { } saved) trainer.LoadState(saved);
         ctx.Export.Watch(pop, trainer); // --export
         var imbalance = new double[p];

@@ -32,4 +32,7 @@ public sealed class OptimizerConfig : IValidatedConfig
 
     /// <summary>The schedule every trainer of the run follows (a fresh object: schedules are stateless).</summary>
     public Schedule ScheduleOf() => Learning.Schedule.Parse(Schedule);
+
+    /// <summary>This section's schedule on top of a protocol's own (e.g. an annealing phase): their product; the protocol's alone when this one is constant.</summary>
+    public Schedule? ScheduleOf(Schedule? protocol) => protocol is null ? ScheduleOf() : ScheduleOf() is ConstantSchedule ? protocol : new ProductSchedule(protocol, ScheduleOf());
 }
