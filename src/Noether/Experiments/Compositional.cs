@@ -19,8 +19,9 @@ namespace Noether.Experiments;
 /// (fails like the MLP) and the regularised low-rank embedding (without its penalties OOD
 /// stays at or above blank, with them far below). The blank baseline is reported next to every MSE.
 /// Each population member is one seed (run seed + i); claims report the worst seed and list every seed.
+/// The full profile's two extra decoders are in Compositional.FullProfile.cs, with their settings.
 /// </summary>
-public sealed class Compositional : Experiment<Compositional.Config>
+public sealed partial class Compositional : Experiment<Compositional.Config>
 {
     public override string Id => "compositional";
     public override string Title => "Disentangled codes do not compose unless rendered in pixel space";
@@ -79,51 +80,6 @@ public sealed class Compositional : Experiment<Compositional.Config>
         [Param("Adam learning rate", Min = 0, Max = 10)] public double Lr { get; set; } = 3e-3;
         [Param("mini-batch size", Min = 1)] public int BatchSize { get; set; } = 8;
         [Param("epochs over the in-distribution cells", Min = 1)] public int Epochs { get; set; } = 150;
-    }
-
-    /// <summary>The ConvTranspose decoder (docs/experiments/compositional.md#full-profile-extras) on the population (bump) code of a 28×28 grid with the square [6,22]² held out.</summary>
-    public sealed class ConvDecoderConfig : IValidatedConfig
-    {
-        [Param("run this part (full profile)")] public bool Enabled { get; set; }
-        [Param("image side N", Min = 8, Max = 64)] public int Size { get; set; } = 28;
-        [Param("bump width σ of the image and of the population code", Min = 0.1, Max = 16)] public double Sigma { get; set; } = 1.0;
-        [Param("held-out square [lo, hi]²: lo", Min = 1)] public int HoldLow { get; set; } = 6;
-        [Param("held-out square [lo, hi]²: hi", Min = 1)] public int HoldHigh { get; set; } = 22;
-        [Param("training positions drawn with replacement from the ID cells", Min = 1)] public int TrainSamples { get; set; } = 2000;
-        [Param("channels H of every hidden ConvTranspose", Min = 1, Max = 512)] public int Channels { get; set; } = 64;
-        [Param("hidden ConvTranspose layers after the 7×7 stem (the first two double the size 7 → 14 → 28)", Min = 2, Max = 12)] public int HiddenLayers { get; set; } = 2;
-        [Param("AdamW learning rate", Min = 0, Max = 10)] public double Lr { get; set; } = 1e-3;
-        [Param("AdamW decoupled weight decay (PyTorch's default)", Min = 0, Max = 10)] public double WeightDecay { get; set; } = 0.01;
-        [Param("mini-batch size", Min = 1)] public int BatchSize { get; set; } = 32;
-        [Param("epochs", Min = 1)] public int Epochs { get; set; } = 50;
-
-        public void Validate()
-        {
-            if (Size != 28) throw new ConfigException($"conv_decoder.size={Size}: the ConvTranspose decoder upsamples 7 → 14 → 28, so only 28 is supported");
-            if (!(HoldLow <= HoldHigh && HoldHigh < Size - 1)) throw new ConfigException($"conv_decoder.hold_low={HoldLow}, hold_high={HoldHigh}: expected 1 ≤ lo ≤ hi < {Size - 1}");
-            if (BatchSize > TrainSamples) throw new ConfigException($"conv_decoder.batch_size={BatchSize}: expected at most conv_decoder.train_samples ({TrainSamples})");
-        }
-    }
-
-    /// <summary>The paper's fix (docs/experiments/compositional.md#full-profile-extras): low-rank token embeddings E = L̂ diag(λ) R̂ composed by a tiny CNN, with and without its penalties.</summary>
-    public sealed class LowRankConfig : IValidatedConfig
-    {
-        [Param("run this part (full profile)")] public bool Enabled { get; set; }
-        [Param("image side N = embedding size G", Min = 4, Max = 64)] public int Size { get; set; } = 32;
-        [Param("bump width σ", Min = 0.1, Max = 16)] public double Sigma { get; set; } = 1.5;
-        [Param("held-out corner: x ≥ t and y ≥ t", Min = 1)] public int Threshold { get; set; } = 12;
-        [Param("[PReLU, ConvTranspose(2→2, k3)] blocks before the output layer", Min = 0, Max = 8)] public int HiddenLayers { get; set; } = 2;
-        [Param("weight λ_ent of the spectral-entropy penalty", Min = 0, Max = 100)] public double EntropyWeight { get; set; } = 0.1;
-        [Param("weight λ_var of the factor-variance penalty", Min = 0, Max = 100)] public double VarianceWeight { get; set; } = 0.01;
-        [Param("AdamW learning rate", Min = 0, Max = 10)] public double Lr { get; set; } = 1e-3;
-        [Param("AdamW decoupled weight decay", Min = 0, Max = 10)] public double WeightDecay { get; set; } = 1e-4;
-        [Param("mini-batch size", Min = 1)] public int BatchSize { get; set; } = 32;
-        [Param("epochs", Min = 1)] public int Epochs { get; set; } = 1000;
-
-        public void Validate()
-        {
-            if (Threshold >= Size) throw new ConfigException($"low_rank.threshold={Threshold}: expected less than low_rank.size ({Size})");
-        }
     }
 
     protected override Config Profile(string profile) => profile == "full"
@@ -271,8 +227,8 @@ public sealed class Compositional : Experiment<Compositional.Config>
         {
             phase.Train(trainer, steps, (long)config.ProbeEvery * perEpoch, step =>
             {
-                var id = CellMse(net, bumps, split.InDistribution, code, out _);
-                var ood = CellMse(net, bumps, split.OutOfDistribution, code, out _);
+                var id = CellMse(net, bumps, split.InDistribution, code).Mse;
+                var ood = CellMse(net, bumps, split.OutOfDistribution, code).Mse;
                 for (int m = 0; m < p; m++)
                 {
                     pop.Log(step / perEpoch, m, "id_mse", id[m].Average());
@@ -283,40 +239,16 @@ public sealed class Compositional : Experiment<Compositional.Config>
             }, ctx.Cancel);
             return 0;
         });
-        var idMse = CellMse(net, bumps, split.InDistribution, code, out _);
-        var oodMse = CellMse(net, bumps, split.OutOfDistribution, code, out var outputs);
+        var idMse = CellMse(net, bumps, split.InDistribution, code).Mse;
+        var (oodMse, outputs) = CellMse(net, bumps, split.OutOfDistribution, code);
         return new DecoderResult(name, idMse, oodMse, outputs);
     }
 
-    /// <summary>Pixel-mean squared error of every member on every cell; also returns the outputs [member][cell·pixel].</summary>
-    private static double[][] CellMse(Sequential<float> net, GaussianBumps bumps, IReadOnlyList<(int X, int Y)> cells, BumpCode code, out float[][] outputs)
+    /// <summary>Pixel-mean squared error of every member on every cell, and the outputs [member][cell·pixel].</summary>
+    private static (double[][] Mse, float[][] Outputs) CellMse(Sequential<float> net, GaussianBumps bumps, IReadOnlyList<(int X, int Y)> cells, BumpCode code)
     {
-        int p = net.Members, n = cells.Count, px = bumps.Pixels;
         var (codes, images) = bumps.Batch<float>(cells, code);
-        var result = new double[p][];
-        outputs = new float[p][];
-        const int chunk = 128;
-        for (int m = 0; m < p; m++) { result[m] = new double[n]; outputs[m] = new float[n * px]; }
-        for (int start = 0; start < n; start += chunk)
-        {
-            int count = Math.Min(chunk, n - start);
-            var x = new Tensor<float>(p, count, codes.Shape[1]);
-            for (int m = 0; m < p; m++) codes.ReadOnlySpan.Slice(start * codes.Shape[1], count * codes.Shape[1]).CopyTo(x.SliceSpan(m));
-            var y = net.Forward(x);
-            for (int m = 0; m < p; m++)
-            {
-                var ym = y.SliceSpan(m);
-                ym.CopyTo(outputs[m].AsSpan(start * px, count * px));
-                for (int i = 0; i < count; i++)
-                {
-                    double s = 0;
-                    var target = images.ReadOnlySpan.Slice((start + i) * px, px);
-                    for (int k = 0; k < px; k++) { double d = ym[i * px + k] - target[k]; s += d * d; }
-                    result[m][start + i] = s / px;
-                }
-            }
-        }
-        return result;
+        return PerSampleMse.Evaluate(net, codes, images);
     }
 
     /// <summary>
@@ -326,27 +258,14 @@ public sealed class Compositional : Experiment<Compositional.Config>
     private static (double[] WithSuperposition, double[] WithTarget) Superposition(DecoderResult result, GaussianBumps bumps, BumpHoldout split)
     {
         int px = bumps.Pixels, p = result.OodOutputs.Length;
-        var img = new double[px];
-        var sameX = new Dictionary<int, double[]>(); var sameY = new Dictionary<int, double[]>();
-        var countX = new Dictionary<int, int>(); var countY = new Dictionary<int, int>();
-        foreach (var (x, y) in split.InDistribution)
-        {
-            bumps.Render(x, y, img);
-            Accumulate(sameX, countX, x); Accumulate(sameY, countY, y);
-        }
-        void Accumulate(Dictionary<int, double[]> sums, Dictionary<int, int> counts, int key)
-        {
-            if (!sums.TryGetValue(key, out var s)) { sums[key] = s = new double[px]; counts[key] = 0; }
-            for (int k = 0; k < px; k++) s[k] += img[k];
-            counts[key]++;
-        }
+        var superposition = new BumpSuperposition(bumps, split.InDistribution);
         var withS = new double[p]; var withT = new double[p];
-        var superposed = new double[px]; var output = new double[px];
+        var img = new double[px]; var superposed = new double[px]; var output = new double[px];
         for (int c = 0; c < split.OutOfDistribution.Length; c++)
         {
             var (x, y) = split.OutOfDistribution[c];
             bumps.Render(x, y, img);
-            for (int k = 0; k < px; k++) superposed[k] = sameX[x][k] / countX[x] + sameY[y][k] / countY[y];
+            superposition.Render(x, y, superposed);
             for (int m = 0; m < p; m++)
             {
                 for (int k = 0; k < px; k++) output[k] = result.OodOutputs[m][c * px + k];
@@ -356,116 +275,6 @@ public sealed class Compositional : Experiment<Compositional.Config>
         }
         int n = split.OutOfDistribution.Length;
         return (withS.Select(v => v / n).ToArray(), withT.Select(v => v / n).ToArray());
-    }
-
-    // ---- full profile: the ConvTranspose decoder of docs/experiments/compositional.md#full-profile-extras ----
-
-    private static IReadOnlyList<Claim> RunConvDecoder(Config config, RunContext ctx, List<(DecoderResult, GaussianBumps, BumpHoldout, double)> results)
-    {
-        var c = config.ConvDecoder;
-        int p = config.Seeds, n = c.Size, h = c.Channels;
-        var bumps = new GaussianBumps(n, c.Sigma, Inverted: true);
-        var split = BumpHoldout.CentredSquare(n, c.HoldLow, c.HoldHigh);
-        var rng = ctx.Root.Child("conv_decoder/positions");
-        var train = Enumerable.Range(0, c.TrainSamples).Select(_ => split.InDistribution[rng.NextInt(split.InDistribution.Length)]).ToArray();
-        double blank = bumps.BlankMse(split.OutOfDistribution);
-
-        var layers = new List<Layer<float>>
-        {
-            new Reshape<float>(p, [2 * n, 1, 1]),
-            new ConvTranspose2d<float>(p, 2 * n, h, 7, name: "stem"),
-            new Relu<float>(p),
-        };
-        int size = 7, upsamplings = 2;
-        for (int l = 0; l < c.HiddenLayers; l++)
-        {
-            bool up = size < n && upsamplings > 0;
-            layers.Add(up ? new ConvTranspose2d<float>(p, h, h, 4, stride: 2, padding: 1, name: $"up{l}") : new ConvTranspose2d<float>(p, h, h, 3, padding: 1, name: $"conv{l}"));
-            layers.Add(new Relu<float>(p));
-            if (up) { size *= 2; upsamplings--; }
-        }
-        layers.Add(new ConvTranspose2d<float>(p, h, 1, 3, padding: 1, name: "out"));
-        layers.Add(new Reshape<float>(p, [n * n]));
-        var net = new Sequential<float>(p, [2 * n], layers, ctx.Compute);
-        net.Initialize(InitScheme.TorchDefault, Streams(p, "conv_decoder/init", ctx));
-
-        var result = TrainDecoder("conv_decoder", net, bumps, split, BumpCode.Population, c.Lr, c.WeightDecay, c.BatchSize, c.Epochs, config, ctx, train);
-        results.Add((result, bumps, split, blank));
-        ctx.Extra["conv_decoder_blank_ood_mse"] = blank;
-        string Seeds(double[] v) => string.Join(", ", v.Select((x, i) => $"seed {ctx.Seed + i}: {Claim.Format(x)}"));
-        var ratio = result.Ood.Select(o => o / blank).ToArray();
-        var gap = result.Ood.Zip(result.Id, (o, i) => o / i).ToArray();
-        string what = $"ConvTranspose decoder ({n}×{n} inverted bumps, population code, H = {h}, {c.HiddenLayers} hidden layers, {c.TrainSamples} positions, {c.Epochs} epochs, {split.Description})";
-        return
-        [
-            Claim.AtMost("J.conv-id-mse", $"The {what} fits the training region: ID MSE (worst seed)", result.Id.Max(), 1e-3, Seeds(result.Id)).AsCheck(),
-            Claim.AtLeast("J.conv-ood-vs-blank", "…and fails in the hole: OOD MSE / blank-image MSE (smallest over seeds)", ratio.Min(), 0.5,
-                $"OOD MSE {Seeds(result.Ood)}; blank-image baseline {Claim.Format(blank)}"),
-            Claim.AtLeast("J.conv-ood-over-id", "OOD MSE / ID MSE of the ConvTranspose decoder (smallest over seeds)", gap.Min(), 20, Seeds(gap)),
-        ];
-    }
-
-    // ---- full profile: the regularised low-rank embedding of docs/experiments/compositional.md#full-profile-extras ----
-
-    private static IReadOnlyList<Claim> RunLowRank(Config config, RunContext ctx, List<(DecoderResult, GaussianBumps, BumpHoldout, double)> results)
-    {
-        var c = config.LowRank;
-        int n = c.Size;
-        var bumps = new GaussianBumps(n, c.Sigma);
-        var split = BumpHoldout.Corner(n, c.Threshold);
-        double blank = bumps.BlankMse(split.OutOfDistribution);
-        ctx.Extra["low_rank_blank_ood_mse"] = blank;
-
-        DecoderResult Train(string name, bool penalised)
-        {
-            var (net, embedding) = BuildLowRank(config, name, ctx);
-            Action<Trainer<float>>? hook = penalised
-                ? t => { for (int m = 0; m < t.Network.Members; m++) LowRankEmbeddingPenalty.AddGradient(embedding, m, c.EntropyWeight, c.VarianceWeight); }
-                : null;
-            return TrainDecoder(name, net, bumps, split, BumpCode.OneHot, c.Lr, c.WeightDecay, c.BatchSize, c.Epochs, config, ctx, hook: hook);
-        }
-        var plain = Train("low_rank_full", false);
-        var regularised = Train("low_rank_regularised", true);
-        results.Add((plain, bumps, split, blank));
-        results.Add((regularised, bumps, split, blank));
-        string Seeds(double[] v) => string.Join(", ", v.Select((x, i) => $"seed {ctx.Seed + i}: {Claim.Format(x)}"));
-        var plainRatio = plain.Ood.Select(o => o / blank).ToArray();
-        var regRatio = regularised.Ood.Select(o => o / blank).ToArray();
-        string what = $"{n}×{n}, σ = {c.Sigma}, {split.Description}, {c.Epochs} epochs";
-        return
-        [
-            Claim.AtLeast("J.low-rank-unpenalised-ood-vs-blank",
-                $"The low-rank embedding + CNN without its penalties ({what}) fits ID but stays at or above blank OOD: OOD MSE / blank MSE (smallest over seeds)",
-                plainRatio.Min(), 1, $"OOD MSE {Seeds(plain.Ood)}; ID MSE {Seeds(plain.Id)}; blank-image baseline {Claim.Format(blank)}"),
-            Claim.AtMost("J.low-rank-regularised-ood-vs-blank",
-                $"With the spectral-entropy (λ = {c.EntropyWeight}) and factor-variance (λ = {c.VarianceWeight}) penalties the embeddings become stripes and OOD falls far below blank: OOD MSE / blank MSE (largest over seeds)",
-                regRatio.Max(), 0.1, $"OOD MSE {Seeds(regularised.Ood)}; ID MSE {Seeds(regularised.Id)}; blank-image baseline {Claim.Format(blank)}"),
-        ];
-    }
-
-    private static (Sequential<float> Net, LowRankEmbedding<float> Embedding) BuildLowRank(Config config, string name, RunContext ctx)
-    {
-        var c = config.LowRank;
-        int p = config.Seeds, n = c.Size;
-        var embedding = new LowRankEmbedding<float>(p, n, n);
-        var layers = new List<Layer<float>> { embedding };
-        for (int l = 0; l < c.HiddenLayers; l++)
-        {
-            layers.Add(new PRelu<float>(p, 2, name: $"prelu{l}"));
-            layers.Add(new ConvTranspose2d<float>(p, 2, 2, 3, padding: 1, name: $"conv{l}"));
-        }
-        layers.Add(new PRelu<float>(p, 2, name: "prelu.out"));
-        layers.Add(new ConvTranspose2d<float>(p, 2, 1, 3, padding: 1, name: "out"));
-        layers.Add(new Reshape<float>(p, [n * n]));
-        var net = new Sequential<float>(p, [2 * n], layers, ctx.Compute);
-        for (int m = 0; m < p; m++)
-        {
-            var rng = ctx.SeedStream(m, $"{name}/init");
-            embedding.Initialize(m, rng);
-            foreach (var layer in layers.OfType<ConvTranspose2d<float>>())
-                foreach (var prm in layer.Parameters) Initializer.Fill(prm, m, InitScheme.TorchDefault, rng);
-        }
-        return (net, embedding);
     }
 
     // ---- figures ----
@@ -495,21 +304,15 @@ public sealed class Compositional : Experiment<Compositional.Config>
         var panels = new List<ImagePanel>();
         int px = bumps.Pixels, size = bumps.Size;
         var img = new double[px];
-        double[] MeanImage(IEnumerable<(int X, int Y)> cells)
-        {
-            var sum = new double[px]; int count = 0;
-            foreach (var (cx, cy) in cells) { bumps.Render(cx, cy, img); for (int k = 0; k < px; k++) sum[k] += img[k]; count++; }
-            return sum.Select(v => v / count).ToArray();
-        }
+        var superposition = new BumpSuperposition(bumps, split.InDistribution);
         var picks = new[] { 0, split.OutOfDistribution.Length / 3, 2 * split.OutOfDistribution.Length / 3, split.OutOfDistribution.Length - 1 };
         foreach (int c in picks)
         {
             var (x, y) = split.OutOfDistribution[c];
-            var sameX = MeanImage(split.InDistribution.Where(cell => cell.X == x));
-            var sameY = MeanImage(split.InDistribution.Where(cell => cell.Y == y));
             bumps.Render(x, y, img);
             panels.Add(new ImagePanel($"target ({x},{y})", size, size, (double[])img.Clone()));
-            panels.Add(new ImagePanel($"S: same-x + same-y training mean", size, size, sameX.Zip(sameY, (a, b) => a + b).ToArray()));
+            superposition.Render(x, y, img);
+            panels.Add(new ImagePanel($"S: same-x + same-y training mean", size, size, (double[])img.Clone()));
             panels.Add(new ImagePanel($"MLP ({x},{y})", size, size, mlp.OodOutputs[0].AsSpan(c * px, px).ToArray().Select(v => (double)v).ToArray()));
             panels.Add(new ImagePanel($"stripe ({x},{y})", size, size, stripe.OodOutputs[0].AsSpan(c * px, px).ToArray().Select(v => (double)v).ToArray()));
         }
