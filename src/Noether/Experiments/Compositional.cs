@@ -30,8 +30,14 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
     public override string Summary => "MLP decoder on one-hot (x,y): ID fits, OOD ≥ blank, superposition of same-x/same-y training images; stripe rendering composes OOD; full adds ConvTranspose decoder and regularised low-rank embedding";
     public override string[] ExportKinds => ["features", "weights"];
 
-    public sealed class Config : IValidatedConfig
+    public sealed class Config : TrainedConfig, IValidatedConfig
     {
+        public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
+        [
+            ("rule.", "its stripe and convolutional decoders have layers a feedback rule cannot route (StripeRender, ConvTranspose2d), so only backprop trains every decoder"),
+            ("optimizer.momentum", "its decoders train with AdamW (the paper's optimiser); momentum is an SGD key"),
+        ];
+
         public GridConfig Grid { get; set; } = new();
         public MlpConfig Mlp { get; set; } = new();
         public StripeConfig Stripe { get; set; } = new();
@@ -217,8 +223,9 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         var (codes, images) = bumps.Batch<float>(cells, code);
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: false, meanOverOutputs: true),
             new Adam<float>(p, lr, weightDecay, decoupled: true), new TrainingData<float>(codes, images), batch,
-            Streams(p, $"{name}/batches", ctx));
+            Streams(p, $"{name}/batches", ctx), config.Optimizer.ScheduleOf());
         if (hook is not null) trainer.AfterBackward.Add(hook);
+        config.Attach(trainer, (m, stream) => ctx.SeedStream(m, $"{name}/{stream}")); // syre as the decay phase (docs/training.md)
         var pop = ctx.Population(name, PopulationLayout.OfSeeds(p));
         ctx.Export.Watch(pop, trainer); // --export
         int perEpoch = cells.Count / batch;

@@ -35,6 +35,9 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
 
     public sealed class Config : TrainedConfig, IMemoryEstimate
     {
+        public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
+            [("rule.name", "H-b trains a single scale-invariant layer, which has no error for another rule to route; the rule's noise and decay keys apply to every part")];
+
         /// <summary>Per member: each phase's data plus activations and errors of a full batch (float32 for H-a, float64 for H-b and H-d).</summary>
         public (double Bytes, string Because) EstimateMemory()
         {

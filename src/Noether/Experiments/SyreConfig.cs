@@ -46,14 +46,4 @@ public sealed class SyreConfig : IValidatedConfig
             Enumerable.Range(0, p).Select(m => streams(m, "syre")).ToArray()));
     }
 
-    /// <summary>Transitional: syre as a trainer hook with explicit member streams (experiments move to <see cref="TrainedConfig.Attach{T}"/>).</summary>
-    public SyreRegularizer<T>? AttachTo<T>(Noether.Training.Trainer<T> trainer, IReadOnlyList<Rng> memberStreams) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (!Enabled) return null;
-        int p = trainer.Network.Members;
-        var syre = new SyreRegularizer<T>(SelectParameters(trainer.Network),
-            Enumerable.Repeat(Gamma, p).ToArray(), Enumerable.Repeat(Sigma0, p).ToArray(), Enumerable.Repeat(SigmaD, p).ToArray(), memberStreams);
-        trainer.AfterBackward.Add(_ => syre.AddGradient());
-        return syre;
-    }
 }

@@ -1,5 +1,10 @@
 using Noether.Experiments;
+using Noether.Learning;
+using Noether.Nn;
 using Noether.Runs;
+using Noether.Learning.Rules;
+using Noether.Tensors;
+using Noether.Training;
 
 namespace Noether.Tests.Experiments;
 
@@ -29,19 +34,18 @@ public class TrainingSectionsTests
     [Fact]
     public void Defaults_attach_nothing_to_the_protocols_trainer()
     {
-        var net = Nn.Mlp.Build<double>(2, [3, 4, 2], "tanh");
-        var trainer = new Training.Trainer<double>(net, new Nn.MseLoss<double>(), new Learning.Sgd<double>(2, 0.1),
-            new Training.TrainingData<double>(new Tensors.Tensor<double>([8, 3]), new Tensors.Tensor<double>([8, 2])), 4,
-            [new Tensors.Rng(1), new Tensors.Rng(2)]);
+        var net = Mlp.Build<double>(2, [3, 4, 2], "tanh");
+        var data = new TrainingData<double>(new Tensor<double>([8, 3]), new Tensor<double>([8, 2]));
+        Trainer<double> Fresh() => new(net, new MseLoss<double>(half: true), new Sgd<double>(2, 0.1), data, 4, [new Rng(1), new Rng(2)]);
+        MemberStreams streams = (m, name) => new Rng(m).Child(name);
         var config = (TrainedConfig)Registry.Get("crh").CreateConfig("quick");
-        Assert.Null(config.Attach(trainer, (m, name) => new Tensors.Rng(m).Child(name)));
+        var trainer = Fresh();
+        Assert.Null(config.Attach(trainer, streams));
         Assert.Empty(trainer.AfterBackward);
         config.Syre.Gamma = 1e-3;
-        var stack = config.Attach(trainer, (m, name) => new Tensors.Rng(m).Child(name));
-        Assert.Equal("syre", stack!.Name);
+        Assert.Equal("syre", config.Attach(Fresh(), streams)!.Name);
         config.Rule.Name = "fa";
-        Assert.Equal("fa+syre", config.Attach(new Training.Trainer<double>(net, new Nn.MseLoss<double>(), new Learning.Sgd<double>(2, 0.1), trainer.Data, 4,
-            [new Tensors.Rng(1), new Tensors.Rng(2)]), (m, name) => new Tensors.Rng(m).Child(name))!.Name);
+        Assert.Equal("fa+syre", config.Attach(Fresh(), streams)!.Name);
     }
 
     [Theory]
@@ -66,7 +70,7 @@ public class TrainingSectionsTests
         string[][] variants =
         [
             ["syre.gamma=0.01", "syre.sigma0=0.05"],
-            ["optimizer.schedule=step:20:0.5"],
+            ["optimizer.schedule=warmup:5"],
             ["optimizer.momentum=0.5"],
             ["rule=fa"],
             ["rule.gradient_noise=0.05"],

@@ -1,5 +1,6 @@
 using Noether.Experiments;
 using Noether.Learning;
+using Noether.Learning.Rules;
 using Noether.Nn;
 using Noether.Tensors;
 using Noether.Training;
@@ -24,6 +25,14 @@ public class SyreRegularizerTests
         return (net, trainer);
     }
 
+    /// <summary>The config's syre as the decay phase of a one-rule stack on the trainer (member m draws from Rng(seed).Child("syre")).</summary>
+    private static SyreDecay<T>? Attach<T>(SyreConfig config, Trainer<T> trainer, int seed) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var syre = config.Rule(trainer.Network, (m, name) => new Rng(seed).Child(name));
+        if (syre is not null) trainer.Use(new RuleStack<T>([syre]));
+        return syre;
+    }
+
     private static ulong[] Bits(Sequential<double> net) =>
         net.Parameters.SelectMany(p => p.Value.ToDoubles()).Select(v => (ulong)BitConverter.DoubleToInt64Bits(v)).ToArray();
 
@@ -37,7 +46,7 @@ public class SyreRegularizerTests
         var (vanilla, tv) = Build<double>(wd: 2 * gamma);
         var (syre, ts) = Build<double>(wd: 0);
         var config = new SyreConfig { Gamma = gamma, Sigma0 = 0 };
-        Assert.NotNull(config.AttachTo(ts, [new Rng(1).Child("syre")]));
+        Assert.NotNull(Attach(config, ts, 1));
         tv.Run(200, 1000); ts.Run(200, 1000);
         Assert.Equal(Bits(vanilla), Bits(syre));
     }
@@ -48,7 +57,7 @@ public class SyreRegularizerTests
         const double gamma = 1e-2;
         var (vanilla, tv) = Build<float>(wd: 2 * gamma);
         var (syre, ts) = Build<float>(wd: 0);
-        new SyreConfig { Gamma = gamma }.AttachTo(ts, [new Rng(1).Child("syre")]);
+        Attach(new SyreConfig { Gamma = gamma }, ts, 1);
         tv.Run(200, 1000); ts.Run(200, 1000);
         Assert.Equal(Bits(vanilla), Bits(syre));
     }
@@ -59,7 +68,7 @@ public class SyreRegularizerTests
         // Guards the bit-for-bit tests against a hook that is never called.
         var (vanilla, tv) = Build<double>(wd: 2e-2);
         var (syre, ts) = Build<double>(wd: 0);
-        new SyreConfig { Gamma = 1e-2, Sigma0 = 0.1 }.AttachTo(ts, [new Rng(1).Child("syre")]);
+        Attach(new SyreConfig { Gamma = 1e-2, Sigma0 = 0.1 }, ts, 1);
         tv.Run(20, 1000); ts.Run(20, 1000);
         Assert.NotEqual(Bits(vanilla), Bits(syre));
     }
@@ -118,7 +127,7 @@ public class SyreRegularizerTests
             for (int j = 0; j < 5; j++) w.Weight.Value[0, 1, j] = w.Weight.Value[0, 0, j];
             w.Bias!.Value[0, 1] = w.Bias.Value[0, 0];
             for (int o = 0; o < 3; o++) u.Weight.Value[0, o, 1] = u.Weight.Value[0, o, 0];
-            if (syre) new SyreConfig { Gamma = 1e-2, Sigma0 = 0.1 }.AttachTo(trainer, [new Rng(2).Child("syre")]);
+            if (syre) Attach(new SyreConfig { Gamma = 1e-2, Sigma0 = 0.1 }, trainer, 2);
             trainer.Run(300, 1000);
             return net;
         }
@@ -130,7 +139,7 @@ public class SyreRegularizerTests
     public void Config_off_attaches_nothing_and_offset_without_decay_is_rejected()
     {
         var (_, trainer) = Build<double>(wd: 0);
-        Assert.Null(new SyreConfig().AttachTo(trainer, [new Rng(1)]));
+        Assert.Null(Attach(new SyreConfig(), trainer, 1));
         Assert.Empty(trainer.AfterBackward);
         var e = Assert.Throws<ConfigException>(() => new SyreConfig { Sigma0 = 0.1 }.Validate());
         Assert.Contains("syre.gamma", e.Message);
