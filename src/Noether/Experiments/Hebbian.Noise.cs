@@ -9,7 +9,7 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// hebbian A-E2 (docs/experiments/hebbian.md#a-e2-setting): parameter noise σ turns the learning signal of linear regression
-/// anti-Hebbian, with the zero crossing at σ*² = γ‖v*‖²/(d(1+γ)²); and the full profile's (σ, γ) phase diagram of the
+/// anti-Hebbian, with the zero crossing at σ*² = wd‖v*‖²/(d(1+wd)²); and the full profile's (σ, wd) phase diagram of the
 /// A-E1 network (docs/experiments/hebbian.md#full-profile-extras).
 /// </summary>
 public sealed partial class Hebbian
@@ -20,23 +20,23 @@ public sealed partial class Hebbian
     private (IReadOnlyList<Claim>, WhitenedMeans) RunNoise(Config config, RunContext ctx)
     {
         var c = config.Noise;
-        int ng = c.Gammas.Length, ns = c.Sigmas.Length, p = ng * ns, s = config.Seeds;
-        var a = new double[s][][]; // [seed][γ][σ]
+        int ng = c.WeightDecays.Length, ns = c.Sigmas.Length, p = ng * ns, s = config.Seeds;
+        var a = new double[s][][]; // [seed][wd][σ]
         var sigmaStar = new double[s][];
         var predicted = new double[s][];
         var whitened = new WhitenedMeans([]);
         int meanWindow = Math.Min(config.WeakForm.Window, c.Steps);
-        var pop = ctx.Population("noise", PopulationLayout.OfSeeds(s).With("gamma", c.Gammas).With("sigma", c.Sigmas));
+        var pop = ctx.Population("noise", PopulationLayout.OfSeeds(s).With("weight_decay", c.WeightDecays).With("sigma", c.Sigmas));
         for (int si = 0; si < s; si++)
         {
-            // One network population per seed over the (γ, σ) grid: network m is condition m of the layout, sharing data and init.
+            // One network population per seed over the (wd, σ) grid: network m is condition m of the layout, sharing data and init.
             var set = TeacherStudent.Linear<double>(1, c.Samples, c.InputDim, c.OutputDim, c.LabelNoise, _ => ctx.SeedStream(si, "noise.data"));
             var data = new TrainingData<double>(set.Inputs.Slice(0), set.Targets.Slice(0));
             var net = Mlp.Build<double>(p, [c.InputDim, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
             net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(_ => ctx.SeedStream(si, "noise.init")).ToArray());
             int seed = si;
             int[] members = Enumerable.Range(0, p).Select(m => pop.Layout.MemberOfCondition(m, seed)).ToArray();
-            var gammas = members.Select(m => (double)pop.Layout.Value(m, "gamma")).ToArray();
+            var gammas = members.Select(m => (double)pop.Layout.Value(m, "weight_decay")).ToArray();
             var sigmas = members.Select(m => (double)pop.Layout.Value(m, "sigma")).ToArray();
             MemberStreams streams = (m, name) => ctx.SeedStream(seed, $"{name}.{m}");
             var stack = config.WithSyre<double>([new ParameterNoise<double>(net, streams, sigmas), new Backprop<double>(net), new CoupledL2<double>(net, gammas)], net, streams);
@@ -60,8 +60,8 @@ public sealed partial class Hebbian
                     if (log) pop.Log(st.Step, members[m], "hebbian_alignment", cos);
                     if (sigmas[m] == 0 && st.Step >= c.Steps - meanWindow)
                     {
-                        meanG[pop.Layout.Index(members[m], "gamma")].Add(grad);
-                        meanH[pop.Layout.Index(members[m], "gamma")].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m)));
+                        meanG[pop.Layout.Index(members[m], "weight_decay")].Add(grad);
+                        meanH[pop.Layout.Index(members[m], "weight_decay")].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m)));
                     }
                 }
             });
@@ -74,12 +74,12 @@ public sealed partial class Hebbian
             // ‖v*‖² per output row, from this draw of W* (the calibration notes' tighter form of the boundary).
             double rowNorm = set.OutputWeights[0].Sum(v => v * v) / c.OutputDim;
             sigmaStar[si] = a[si].Select(row => ZeroCrossing(c.Sigmas, row)).ToArray();
-            predicted[si] = c.Gammas.Select(gm => Math.Sqrt(gm * rowNorm / (c.InputDim * (1 + gm) * (1 + gm)))).ToArray();
+            predicted[si] = c.WeightDecays.Select(gm => Math.Sqrt(gm * rowNorm / (c.InputDim * (1 + gm) * (1 + gm)))).ToArray();
             for (int gi = 0; gi < ng; gi++)
             {
                 // G = −Grad: cos(ḡ, H̄) = −cos(mean Grad, H̄).
                 double cos = -MatrixAlignment.FrobeniusCosine(meanG[gi].Mean.ReadOnlySpan, meanH[gi].Mean.ReadOnlySpan);
-                whitened.Cosines.Add((seed, c.Gammas[gi], cos));
+                whitened.Cosines.Add((seed, c.WeightDecays[gi], cos));
             }
         }
         NoiseFigures(ctx, c, a, sigmaStar, predicted);
@@ -97,43 +97,43 @@ public sealed partial class Hebbian
 
     private IReadOnlyList<Claim> NoiseClaims(RunContext ctx, NoiseConfig c, double[][][] a, double[][] sigmaStar, double[][] predicted)
     {
-        int s = a.Length, ng = c.Gammas.Length, ns = c.Sigmas.Length;
-        int refG = Array.IndexOf(c.Gammas, c.ReferenceGamma);
+        int s = a.Length, ng = c.WeightDecays.Length, ns = c.Sigmas.Length;
+        int refG = Array.IndexOf(c.WeightDecays, c.ReferenceWeightDecay);
         string Row(double[] v) => "[" + string.Join(", ", v.Select(Claim.Format)) + "]";
         string table = string.Join("; ", Enumerable.Range(0, s).Select(si =>
-            $"seed {ctx.Seed + si}: " + string.Join(" ", Enumerable.Range(0, ng).Select(gi => $"γ={Claim.Format(c.Gammas[gi])} {Row(a[si][gi])}"))));
+            $"seed {ctx.Seed + si}: " + string.Join(" ", Enumerable.Range(0, ng).Select(gi => $"wd={Claim.Format(c.WeightDecays[gi])} {Row(a[si][gi])}"))));
         double rise = 0;
         for (int si = 0; si < s; si++)
             for (int gi = 0; gi < ng; gi++)
                 for (int k = 0; k + 1 < ns; k++) rise = Math.Max(rise, a[si][gi][k + 1] - a[si][gi][k]);
         var clean = Enumerable.Range(0, s).Select(si => a[si][refG][0]).ToArray();
         var noisy = Enumerable.Range(0, s).Select(si => a[si][refG][ns - 1]).ToArray();
-        // Ratio measured/predicted σ*, the one farthest from 1 (in log) over seeds and γ.
+        // Ratio measured/predicted σ*, the one farthest from 1 (in log) over seeds and wd.
         var ratios = new List<(int Seed, int G, double R)>();
         for (int si = 0; si < s; si++)
             for (int gi = 0; gi < ng; gi++) ratios.Add((si, gi, sigmaStar[si][gi] / predicted[si][gi]));
         var worst = ratios.OrderByDescending(r => double.IsFinite(r.R) ? Math.Abs(Math.Log(r.R)) : double.PositiveInfinity).First();
         string ratioText = string.Join("; ", Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}: " +
-            string.Join(", ", Enumerable.Range(0, ng).Select(gi => $"γ={Claim.Format(c.Gammas[gi])} σ*={Claim.Format(sigmaStar[si][gi])} (predicted {Claim.Format(predicted[si][gi])})"))));
+            string.Join(", ", Enumerable.Range(0, ng).Select(gi => $"wd={Claim.Format(c.WeightDecays[gi])} σ*={Claim.Format(sigmaStar[si][gi])} (predicted {Claim.Format(predicted[si][gi])})"))));
         var spread = Enumerable.Range(0, s).Select(si => Math.Pow(sigmaStar[si][ng - 1] / sigmaStar[si][0], 2)).ToArray();
         double theory = Math.Pow(predicted[0][ng - 1] / predicted[0][0], 2);
         double worstSpread = spread.OrderByDescending(r => double.IsFinite(r) ? Math.Abs(Math.Log(r / theory)) : double.PositiveInfinity).First();
         return
         [
             Claim.AtMost("A-E2.monotone",
-                $"Linear regression {c.InputDim}→{c.OutputDim}: the alignment falls monotonically with parameter noise σ for every γ, within 0.03 (largest rise over seeds and γ)",
+                $"Linear regression {c.InputDim}→{c.OutputDim}: the alignment falls monotonically with parameter noise σ for every wd, within 0.03 (largest rise over seeds and wd)",
                 rise, 0.03, table),
             Claim.AtLeast("A-E2.hebbian-without-noise",
-                $"At γ={Claim.Format(c.ReferenceGamma)} without noise the signal is Hebbian, A(σ=0) ≥ 0.5 (worst seed)",
+                $"At wd={Claim.Format(c.ReferenceWeightDecay)} without noise the signal is Hebbian, A(σ=0) ≥ 0.5 (worst seed)",
                 clean.Min(), 0.5, SeedList(ctx, clean)),
             Claim.AtMost("A-E2.anti-hebbian",
-                $"At γ={Claim.Format(c.ReferenceGamma)} parameter noise σ={Claim.Format(c.Sigmas[^1])} makes it anti-Hebbian, A ≤ −0.3 (worst seed)",
+                $"At wd={Claim.Format(c.ReferenceWeightDecay)} parameter noise σ={Claim.Format(c.Sigmas[^1])} makes it anti-Hebbian, A ≤ −0.3 (worst seed)",
                 noisy.Max(), -0.3, SeedList(ctx, noisy)),
             Claim.Within("A-E2.boundary",
-                "The zero crossing σ* lies within ×1.5 of √(γ‖v*‖²/(d(1+γ)²)) for every γ (ratio measured/predicted farthest from 1, over seeds and γ)",
+                "The zero crossing σ* lies within ×1.5 of √(wd‖v*‖²/(d(1+wd)²)) for every wd (ratio measured/predicted farthest from 1, over seeds and wd)",
                 worst.R, 1 / 1.5, 1.5, ratioText),
             Claim.Within("A-E2.parabola",
-                $"The boundary is a parabola γ ∝ σ*²: σ*²(γ={Claim.Format(c.Gammas[^1])}) / σ*²(γ={Claim.Format(c.Gammas[0])}) in [6, 30] (theory {Claim.Format(theory)}; seed farthest from it)",
+                $"The boundary is a parabola wd ∝ σ*²: σ*²(wd={Claim.Format(c.WeightDecays[^1])}) / σ*²(wd={Claim.Format(c.WeightDecays[0])}) in [6, 30] (theory {Claim.Format(theory)}; seed farthest from it)",
                 worstSpread, 6, 30, SeedList(ctx, spread)),
         ];
     }
@@ -143,36 +143,36 @@ public sealed partial class Hebbian
         int s = a.Length;
         var fig = new Figure("noise-alignment", "A-E2: alignment against parameter noise (linear)", "line", "σ", "cos(G, H)")
         { Caption = "Mean over seeds: noise turns the learning signal anti-Hebbian; stronger decay moves the zero crossing to larger σ." };
-        for (int gi = 0; gi < c.Gammas.Length; gi++)
-            fig.Series.Add(new Series($"γ={Claim.Format(c.Gammas[gi])}", c.Sigmas, c.Sigmas.Select((_, k) => a.Average(seed => seed[gi][k])).ToArray()));
+        for (int gi = 0; gi < c.WeightDecays.Length; gi++)
+            fig.Series.Add(new Series($"wd={Claim.Format(c.WeightDecays[gi])}", c.Sigmas, c.Sigmas.Select((_, k) => a.Average(seed => seed[gi][k])).ToArray()));
         ctx.Figures.Add(fig);
-        var boundary = new Figure("noise-boundary", "A-E2: phase boundary σ*² against γ", "scatter", "γ", "σ*²")
-        { LogX = true, LogY = true, Caption = "Measured σ*² (one point per seed) follows the predicted γ‖v*‖²/(d(1+γ)²)." };
+        var boundary = new Figure("noise-boundary", "A-E2: phase boundary σ*² against wd", "scatter", "wd", "σ*²")
+        { LogX = true, LogY = true, Caption = "Measured σ*² (one point per seed) follows the predicted wd‖v*‖²/(d(1+wd)²)." };
         for (int si = 0; si < s; si++)
-            boundary.Series.Add(new Series($"measured, seed {ctx.Seed + si}", c.Gammas, sigmaStar[si].Select(v => v * v).ToArray()));
-        boundary.Series.Add(new Series($"predicted (seed {ctx.Seed})", c.Gammas, predicted[0].Select(v => v * v).ToArray()));
+            boundary.Series.Add(new Series($"measured, seed {ctx.Seed + si}", c.WeightDecays, sigmaStar[si].Select(v => v * v).ToArray()));
+        boundary.Series.Add(new Series($"predicted (seed {ctx.Seed})", c.WeightDecays, predicted[0].Select(v => v * v).ToArray()));
         ctx.Figures.Add(boundary);
     }
 
-    // ---- Full profile: the (σ, γ) phase diagram of the MLP ----
+    // ---- Full profile: the (σ, wd) phase diagram of the MLP ----
 
     private void RunPhaseDiagram(Config config, RunContext ctx)
     {
         var c = config.Decay;
         var pd = config.PhaseDiagram;
-        int ng = pd.Gammas.Length, ns = pd.Sigmas.Length, p = ng * ns;
+        int ng = pd.WeightDecays.Length, ns = pd.Sigmas.Length, p = ng * ns;
         var data = MlpTeacherData(c, p, _ => ctx.SeedStream(0, "decay.data"));
         var rule = config.Rule.Clone();
         rule.Name = "backprop";
-        var pop = ctx.Population("phase-diagram", PopulationLayout.OfSeeds(1).With("gamma", pd.Gammas).With("sigma", pd.Sigmas));
+        var pop = ctx.Population("phase-diagram", PopulationLayout.OfSeeds(1).With("weight_decay", pd.WeightDecays).With("sigma", pd.Sigmas));
         var run = TrainMlp(ctx, config, pop, c, config.ProbeEvery, data, rule, pop.Layout.Values("sigma"), c.Steps, c.Window);
         for (int l = 0; l < 2; l++)
         {
             var z = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => run.Alignment[pop.Layout.Member(0, gi, k)][l].Mean).ToArray()).ToArray();
-            ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Phase diagram, layer {l + 1} (SGD, seed {ctx.Seed})", "heatmap", "σ", "γ")
+            ctx.Figures.Add(new Figure($"phase-diagram-l{l + 1}", $"Phase diagram, layer {l + 1} (SGD, seed {ctx.Seed})", "heatmap", "σ", "wd")
             {
-                Z = z, RowValues = pd.Gammas, ColumnValues = pd.Sigmas, ZLabel = "cos(G, H), mean over the last steps",
-                Caption = "Hebbian (> 0) at low noise and high decay, anti-Hebbian at high noise and low decay; the boundary follows γ ∝ σ² (docs/experiments/hebbian.md#full-profile-extras).",
+                Z = z, RowValues = pd.WeightDecays, ColumnValues = pd.Sigmas, ZLabel = "cos(G, H), mean over the last steps",
+                Caption = "Hebbian (> 0) at low noise and high decay, anti-Hebbian at high noise and low decay; the boundary follows wd ∝ σ² (docs/experiments/hebbian.md#full-profile-extras).",
             });
         }
     }

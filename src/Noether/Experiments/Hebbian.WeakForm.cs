@@ -4,7 +4,7 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// hebbian A-E3 (docs/experiments/hebbian.md#a-e3-setting): the weak-form identity ⟨E g, H̄⟩ = γE‖h_b‖² &gt; 0 of the rule of the
+/// hebbian A-E3 (docs/experiments/hebbian.md#a-e3-setting): the weak-form identity ⟨E g, H̄⟩ = wd·E‖h_b‖² &gt; 0 of the rule of the
 /// <c>rule</c> section at stationarity, in the A-E1 setting, and its whitened one-layer form from A-E2's σ = 0 members.
 /// </summary>
 public sealed partial class Hebbian
@@ -16,7 +16,7 @@ public sealed partial class Hebbian
         int s = config.Seeds;
         double gamma = config.Rule.L2;
         var data = MlpTeacherData(c, s, m => ctx.SeedStream(m, "decay.data"));
-        var pop = ctx.Population($"weak-form.{config.Rule.Name}", PopulationLayout.OfSeeds(s).With("gamma", [gamma]));
+        var pop = ctx.Population($"weak-form.{config.Rule.Name}", PopulationLayout.OfSeeds(s).With("weight_decay", [gamma]));
         var run = TrainMlp(ctx, config, pop, c, config.ProbeEvery, data, config.Rule, null, w.Steps, 0.01, w.Window);
         var stationarity = new double[s];
         var weak = new double[s];
@@ -39,7 +39,7 @@ public sealed partial class Hebbian
                 stationarity[m] = Math.Min(stationarity[m], stat);
                 weak[m] = Math.Min(weak[m], cos);
                 identityError = Math.Max(identityError, double.IsFinite(identity) ? Math.Abs(identity - 1) : double.PositiveInfinity);
-                details.Add($"seed {ctx.Seed + m} layer {l + 1}: cos(ḡ, γW̄) {Claim.Format(stat)}, cos(ḡ, H̄) {Claim.Format(cos)}, ⟨ḡ, H̄⟩/(γE‖h_b‖²) {Claim.Format(identity)}");
+                details.Add($"seed {ctx.Seed + m} layer {l + 1}: cos(ḡ, wd·W̄) {Claim.Format(stat)}, cos(ḡ, H̄) {Claim.Format(cos)}, ⟨ḡ, H̄⟩/(wd·E‖h_b‖²) {Claim.Format(identity)}");
                 pop.Log(w.Steps, m, $"l{l + 1}", "stationarity_cosine", stat);
                 pop.Log(w.Steps, m, $"l{l + 1}", "mean_signal_hebbian_cosine", cos);
                 pop.Log(w.Steps, m, $"l{l + 1}", "weak_form_identity_ratio", identity);
@@ -52,17 +52,17 @@ public sealed partial class Hebbian
         return
         [
             Claim.AtLeast("A-E3.stationarity",
-                $"Rule '{rule}' with γ={Claim.Format(gamma)} reaches stationarity after {w.Steps} steps (≥ 5/(ηγ)): cos(ḡ, γW̄) ≥ 0.9 over the last {w.Window} steps (worst seed and layer)",
+                $"Rule '{rule}' with wd={Claim.Format(gamma)} reaches stationarity after {w.Steps} steps (≥ 5/(η·wd)): cos(ḡ, wd·W̄) ≥ 0.9 over the last {w.Window} steps (worst seed and layer)",
                 stationarity.Min(), 0.9, string.Join("; ", details)),
             Claim.AtLeast("A-E3.weak-form",
-                $"Weak form (docs/experiments/hebbian.md#a-e3weak-form): the mean signal of rule '{rule}' is Hebbian, ⟨ḡ, H̄⟩_F > 0, measured as cos(ḡ, H̄) (worst seed and layer; theory ⟨ḡ, H̄⟩ = γE‖h_b‖²)",
+                $"Weak form (docs/experiments/hebbian.md#a-e3weak-form): the mean signal of rule '{rule}' is Hebbian, ⟨ḡ, H̄⟩_F > 0, measured as cos(ḡ, H̄) (worst seed and layer; theory ⟨ḡ, H̄⟩ = wd·E‖h_b‖²)",
                 weak.Min(), 0, SeedList(ctx, weak)).AsCheck(),
             Claim.AtMost("A-E3.identity-ratio",
-                $"The identity itself: ⟨ḡ, H̄⟩ / (γE‖h_b‖²) = 1 for rule '{rule}' at stationarity; |ratio − 1| (worst seed and layer)",
+                $"The identity itself: ⟨ḡ, H̄⟩ / (wd·E‖h_b‖²) = 1 for rule '{rule}' at stationarity; |ratio − 1| (worst seed and layer)",
                 identityError, 0.05, string.Join("; ", details)).AsCheck(),
             Claim.AtLeast("A-E3.whitened",
-                "With whitened inputs and one linear layer (A-E2, σ = 0) H̄ ∝ W ∝ ḡ, so cos(ḡ, H̄) ≥ 0.9 (worst seed and γ)",
-                whiteWorst.Cosine, 0.9, string.Join(", ", white.Select(x => $"seed {ctx.Seed + x.Seed} γ={Claim.Format(x.Gamma)}: {Claim.Format(x.Cosine)}"))),
+                "With whitened inputs and one linear layer (A-E2, σ = 0) H̄ ∝ W ∝ ḡ, so cos(ḡ, H̄) ≥ 0.9 (worst seed and wd)",
+                whiteWorst.Cosine, 0.9, string.Join(", ", white.Select(x => $"seed {ctx.Seed + x.Seed} wd={Claim.Format(x.Gamma)}: {Claim.Format(x.Cosine)}"))),
         ];
     }
 }

@@ -12,15 +12,15 @@ namespace Noether.Experiments;
 /// Koplow, Poggio, Ziyin — "Emergence of Hebbian Dynamics in Regularized Non-Local Learners"
 /// (v3: "Ubiquity of Emergent Hebbian Dynamics in Regularized Learning"; arXiv 2505.18069;
 /// docs/experiments/hebbian.md).
-/// A-E1: with weight decay γ the learning signal G (the update without its decay term) of SGD, DFA and
+/// A-E1: with weight decay wd the learning signal G (the update without its decay term) of SGD, DFA and
 /// even a rule that learns nothing (random teacher) aligns with the Hebbian term H = h_b h_aᵀ, and the
-/// alignment rises with γ. A-E2: parameter noise σ turns it anti-Hebbian, with the zero crossing at
-/// σ*² = γ‖v*‖²/(d(1+γ)²) (linear regression). A-E3: the weak-form identity ⟨E g, H̄⟩ = γE‖h_b‖² &gt; 0 for
+/// alignment rises with wd. A-E2: parameter noise σ turns it anti-Hebbian, with the zero crossing at
+/// σ*² = wd‖v*‖²/(d(1+wd)²) (linear regression). A-E3: the weak-form identity ⟨E g, H̄⟩ = wd·E‖h_b‖² &gt; 0 for
 /// any bounded rule at stationarity (the rule of the <c>rule</c> section, random teacher by default).
 /// Defaults: teacher 16→32(tanh)→16, student 16→64(tanh)→16 without biases, SGD η = 0.05, batch 128,
-/// 4000 steps, γ ∈ {0, 1e-3, 1e-2, 3e-2}; A-E2 linear 16→8, batch 64, 3000 steps. Alignment is the mean
+/// 4000 steps, wd ∈ {0, 1e-3, 1e-2, 3e-2}; A-E2 linear 16→8, batch 64, 3000 steps. Alignment is the mean
 /// of the per-step cosines over the last part of training (never the cosine of averaged signals).
-/// Population members: A-E1 is γ × seeds per rule, A-E2 is γ × σ per seed; seed i is run seed + i.
+/// Population members: A-E1 is wd × seeds per rule, A-E2 is wd × σ per seed; seed i is run seed + i.
 /// </summary>
 public sealed partial class Hebbian : Experiment<Hebbian.Config>
 {
@@ -28,7 +28,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     public override string Title => "Hebbian signatures from weight decay, anti-Hebbian from noise";
     public override Paper Paper => new("Emergence of Hebbian Dynamics in Regularized Non-Local Learners",
         "David A. Koplow, Tomaso Poggio, Liu Ziyin", "2505.18069");
-    public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with γ; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ γ; A-E3 the weak-form identity for an arbitrary rule";
+    public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with wd; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ wd; A-E3 the weak-form identity for an arbitrary rule";
     public override string[] ExportKinds => ["features", "weights", "feedback"];
 
     public sealed class Config : TrainedConfig, IValidatedConfig
@@ -69,22 +69,22 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         [Param("SGD learning rate η", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
         [Param("batch size (the paper measures at 256; large batches show the expectation)", Min = 1)] public int Batch { get; set; } = 128;
         [Param("training steps", Min = 1)] public int Steps { get; set; } = 4000;
-        [Param("weight decays γ, ascending, the first 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 1e-3, 1e-2, 3e-2];
+        [Param("weight decays wd, ascending, the first 0", Min = 0, Max = 10)] public double[] WeightDecays { get; set; } = [0, 1e-3, 1e-2, 3e-2];
         [Param("rules compared", OneOf = ["backprop", "fa", "dfa", "sign", "kp", "dendritic", "random-teacher"])] public string[] Rules { get; set; } = ["backprop", "dfa", "random-teacher"];
         [Param("fraction of training at the end over which the alignment is averaged", Min = 0.01, Max = 1)] public double Window { get; set; } = 0.2;
 
         public void Validate()
         {
-            if (Gammas.Length < 2) throw new ConfigException($"decay.gammas: expected at least two values, got {Gammas.Length}");
-            if (Gammas[0] != 0) throw new ConfigException($"decay.gammas={string.Join(",", Gammas)}: the first value must be 0 (the no-decay control)");
-            for (int i = 1; i < Gammas.Length; i++)
-                if (Gammas[i] <= Gammas[i - 1]) throw new ConfigException($"decay.gammas={string.Join(",", Gammas)}: expected strictly ascending values");
+            if (WeightDecays.Length < 2) throw new ConfigException($"decay.weight_decays: expected at least two values, got {WeightDecays.Length}");
+            if (WeightDecays[0] != 0) throw new ConfigException($"decay.weight_decays={string.Join(",", WeightDecays)}: the first value must be 0 (the no-decay control)");
+            for (int i = 1; i < WeightDecays.Length; i++)
+                if (WeightDecays[i] <= WeightDecays[i - 1]) throw new ConfigException($"decay.weight_decays={string.Join(",", WeightDecays)}: expected strictly ascending values");
             if (Rules.Length == 0) throw new ConfigException("decay.rules: expected at least one rule");
             if (Batch > Samples) throw new ConfigException($"decay.batch={Batch}: expected at most decay.samples ({Samples})");
         }
     }
 
-    /// <summary>A-E2 (docs/experiments/hebbian.md#a-e2-setting): alignment against parameter noise σ for several γ, linear regression.</summary>
+    /// <summary>A-E2 (docs/experiments/hebbian.md#a-e2-setting): alignment against parameter noise σ for several wd, linear regression.</summary>
     public sealed class NoiseConfig : IValidatedConfig
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
@@ -94,20 +94,20 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         [Param("SGD learning rate η", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
         [Param("batch size", Min = 1)] public int Batch { get; set; } = 64;
         [Param("training steps", Min = 1)] public int Steps { get; set; } = 3000;
-        [Param("weight decays γ, ascending, all > 0", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0.01, 0.05, 0.2];
+        [Param("weight decays wd, ascending, all > 0", Min = 0, Max = 10)] public double[] WeightDecays { get; set; } = [0.01, 0.05, 0.2];
         [Param("parameter-noise stds σ, ascending, the first 0", Min = 0, Max = 100)] public double[] Sigmas { get; set; } = [0, 0.01, 0.02, 0.05, 0.1, 0.2];
-        [Param("γ at which the sign flip is checked (must be one of noise.gammas)", Min = 0, Max = 10)] public double ReferenceGamma { get; set; } = 0.05;
+        [Param("wd at which the sign flip is checked (must be one of noise.weight_decays)", Min = 0, Max = 10)] public double ReferenceWeightDecay { get; set; } = 0.05;
         [Param("fraction of training at the end over which the alignment is averaged", Min = 0.01, Max = 1)] public double Window { get; set; } = 0.5;
 
         public void Validate()
         {
-            if (Gammas.Length < 2 || Gammas.Any(g => g <= 0)) throw new ConfigException($"noise.gammas={string.Join(",", Gammas)}: expected at least two values, all > 0");
-            for (int i = 1; i < Gammas.Length; i++)
-                if (Gammas[i] <= Gammas[i - 1]) throw new ConfigException($"noise.gammas={string.Join(",", Gammas)}: expected strictly ascending values");
+            if (WeightDecays.Length < 2 || WeightDecays.Any(g => g <= 0)) throw new ConfigException($"noise.weight_decays={string.Join(",", WeightDecays)}: expected at least two values, all > 0");
+            for (int i = 1; i < WeightDecays.Length; i++)
+                if (WeightDecays[i] <= WeightDecays[i - 1]) throw new ConfigException($"noise.weight_decays={string.Join(",", WeightDecays)}: expected strictly ascending values");
             if (Sigmas.Length < 2 || Sigmas[0] != 0) throw new ConfigException($"noise.sigmas={string.Join(",", Sigmas)}: expected at least two values, the first 0");
             for (int i = 1; i < Sigmas.Length; i++)
                 if (Sigmas[i] <= Sigmas[i - 1]) throw new ConfigException($"noise.sigmas={string.Join(",", Sigmas)}: expected strictly ascending values");
-            if (!Gammas.Contains(ReferenceGamma)) throw new ConfigException($"noise.reference_gamma={ReferenceGamma}: expected one of noise.gammas ({string.Join(",", Gammas)})");
+            if (!WeightDecays.Contains(ReferenceWeightDecay)) throw new ConfigException($"noise.reference_weight_decay={ReferenceWeightDecay}: expected one of noise.weight_decays ({string.Join(",", WeightDecays)})");
             if (Batch > Samples) throw new ConfigException($"noise.batch={Batch}: expected at most noise.samples ({Samples})");
         }
     }
@@ -119,12 +119,12 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         [Param("final steps over which ḡ, H̄ and W̄ are averaged", Min = 1)] public int Window { get; set; } = 1000;
     }
 
-    /// <summary>The (σ, γ) phase diagram of the A-E1 network under parameter noise (full profile).</summary>
+    /// <summary>The (σ, wd) phase diagram of the A-E1 network under parameter noise (full profile).</summary>
     public sealed class PhaseDiagramConfig
     {
         [Param("run the phase diagram")] public bool Enabled { get; set; }
         [Param("parameter-noise stds σ (columns)", Min = 0, Max = 100)] public double[] Sigmas { get; set; } = [0, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.2];
-        [Param("weight decays γ (rows)", Min = 0, Max = 10)] public double[] Gammas { get; set; } = [0, 1e-3, 3e-3, 1e-2, 3e-2, 0.1];
+        [Param("weight decays wd (rows)", Min = 0, Max = 10)] public double[] WeightDecays { get; set; } = [0, 1e-3, 3e-3, 1e-2, 3e-2, 0.1];
     }
 
     protected override Config Profile(string profile) => profile == "full"
@@ -132,11 +132,11 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         {
             Seeds = 10,
             ProbeEvery = 200,
-            Decay = new DecayConfig { Steps = 8000, Batch = 256, Gammas = [0, 5e-5, 5e-4, 1e-3, 5e-3, 1e-2, 3e-2] },
+            Decay = new DecayConfig { Steps = 8000, Batch = 256, WeightDecays = [0, 5e-5, 5e-4, 1e-3, 5e-3, 1e-2, 3e-2] },
             Noise = new NoiseConfig { Steps = 6000, Sigmas = [0, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2] },
             WeakForm = new WeakFormConfig { Steps = 8000, Window = 2000 },
             PhaseDiagram = new PhaseDiagramConfig { Enabled = true },
-            Real = new RealDataConfig { Steps = 4000, Gammas = [0, 1e-3, 1e-2, 3e-2], Seeds = 3, ProbeEvery = 200 },
+            Real = new RealDataConfig { Steps = 4000, WeightDecays = [0, 1e-3, 1e-2, 3e-2], Seeds = 3, ProbeEvery = 200 },
         }
         : new Config();
 
@@ -163,20 +163,20 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     private IReadOnlyList<Claim> RunDecay(Config config, RunContext ctx)
     {
         var c = config.Decay;
-        int g = c.Gammas.Length, s = config.Seeds;
-        // Every γ of a seed shares its teacher, data, init, batches and feedback.
-        var layout = PopulationLayout.OfSeeds(s).With("gamma", c.Gammas);
+        int g = c.WeightDecays.Length, s = config.Seeds;
+        // Every weight decay of a seed shares its teacher, data, init, batches and feedback.
+        var layout = PopulationLayout.OfSeeds(s).With("weight_decay", c.WeightDecays);
         var data = MlpTeacherData(c, layout.Count, m => ctx.SeedStream(layout.SeedIndex(m), "decay.data"));
         var claims = new List<Claim>();
         var bars = new List<Series>();
-        var curves = new Figure("decay-alignment-curves", $"A-E1: alignment during training, γ = 0 and {Claim.Format(c.Gammas[^1])}", "line", "step", "cos(G, H)")
+        var curves = new Figure("decay-alignment-curves", $"A-E1: alignment during training, wd = 0 and {Claim.Format(c.WeightDecays[^1])}", "line", "step", "cos(G, H)")
         { Caption = "With decay the learning signal turns Hebbian as training settles; without decay it stays near zero." };
         foreach (var ruleName in c.Rules)
         {
             var rule = config.Rule.Clone();
             rule.Name = ruleName;
             var run = TrainMlp(ctx, config, ctx.Population($"decay.{ruleName}", layout), c, config.ProbeEvery, data, rule, null, c.Steps, c.Window);
-            // A[layer][seed][γ]; the curves are the first seed's.
+            // A[layer][seed][wd]; the curves are the first seed's.
             var a = new double[2][][];
             for (int l = 0; l < 2; l++)
                 a[l] = Enumerable.Range(0, s).Select(si => Enumerable.Range(0, g).Select(gi => run.Alignment[layout.Member(si, gi)][l].Mean).ToArray()).ToArray();
@@ -186,15 +186,15 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                 { Spread = Enumerable.Range(0, g).Select(gi => Series.StandardDeviation(a[l].Select(seed => seed[gi]))).ToArray() });
             foreach (int gi in new[] { 0, g - 1 })
                 for (int l = 0; l < 2; l++)
-                    curves.Series.Add(new Series($"{ruleName} γ={Claim.Format(c.Gammas[gi])} layer {l + 1} (seed {ctx.Seed})",
+                    curves.Series.Add(new Series($"{ruleName} wd={Claim.Format(c.WeightDecays[gi])} layer {l + 1} (seed {ctx.Seed})",
                         run.CurveSteps.ToArray(), run.Curves[layout.Member(0, gi)][l].ToArray()));
             claims.AddRange(DecayClaims(ctx, c, ruleName, a, (si, gi) => run.TaskLoss[layout.Member(si, gi)]));
         }
-        ctx.Figures.Add(new Figure("decay-alignment", "A-E1: Hebbian alignment against weight decay", "bar", "γ", "cos(G, H)")
+        ctx.Figures.Add(new Figure("decay-alignment", "A-E1: Hebbian alignment against weight decay", "bar", "wd", "cos(G, H)")
         {
-            Categories = c.Gammas.Select(v => "γ=" + Claim.Format(v)).ToArray(),
+            Categories = c.WeightDecays.Select(v => "wd=" + Claim.Format(v)).ToArray(),
             Series = bars,
-            Caption = "Mean over seeds (± one standard deviation) of cos(G, H) over the last steps: alignment rises with γ for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
+            Caption = "Mean over seeds (± one standard deviation) of cos(G, H) over the last steps: alignment rises with wd for SGD, DFA and the random-teacher rule, which learns nothing about the task.",
         });
         ctx.Figures.Add(curves);
         return claims;
@@ -202,35 +202,35 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
 
     private IEnumerable<Claim> DecayClaims(RunContext ctx, DecayConfig c, string rule, double[][][] a, Func<int, int, double> taskLoss)
     {
-        int s = a[0].Length, g = c.Gammas.Length;
+        int s = a[0].Length, g = c.WeightDecays.Length;
         string label = rule == "backprop" ? "SGD" : rule;
         string Row(double[] v) => "[" + string.Join(", ", v.Select(Claim.Format)) + "]";
         string table = string.Join("; ", Enumerable.Range(0, s).Select(si =>
             $"seed {ctx.Seed + si}: layer 1 {Row(a[0][si])}, layer 2 {Row(a[1][si])}"));
-        // (i) largest drop between neighbouring γ, over seeds and layers.
+        // (i) largest drop between neighbouring wd, over seeds and layers.
         double drop = 0;
         for (int l = 0; l < 2; l++)
             for (int si = 0; si < s; si++)
                 for (int gi = 0; gi + 1 < g; gi++) drop = Math.Max(drop, a[l][si][gi] - a[l][si][gi + 1]);
-        // (ii) gain A(γ_max) − A(0), smallest over seeds and layers.
+        // (ii) gain A(wd_max) − A(0), smallest over seeds and layers.
         double gain = double.PositiveInfinity;
         for (int l = 0; l < 2; l++)
             for (int si = 0; si < s; si++) gain = Math.Min(gain, a[l][si][g - 1] - a[l][si][0]);
-        // (iii) level at γ_max: both layers for SGD and the random teacher, the better layer for DFA (docs/experiments/hebbian.md#a-e1rulelevel).
+        // (iii) level at wd_max: both layers for SGD and the random teacher, the better layer for DFA (docs/experiments/hebbian.md#a-e1rulelevel).
         bool oneLayer = rule == "dfa";
         var level = Enumerable.Range(0, s).Select(si => oneLayer ? Math.Max(a[0][si][g - 1], a[1][si][g - 1]) : Math.Min(a[0][si][g - 1], a[1][si][g - 1])).ToArray();
         // (iv) |A(0)|, largest over seeds and layers.
         double zero = Enumerable.Range(0, s).Max(si => Math.Max(Math.Abs(a[0][si][0]), Math.Abs(a[1][si][0])));
-        string gammas = string.Join(", ", c.Gammas.Select(Claim.Format));
-        string loss = $"task loss at γ = {string.Join(", ", Enumerable.Range(0, g).Select(gi => Claim.Format(Enumerable.Range(0, s).Average(si => taskLoss(si, gi)))))} (mean over seeds)";
+        string gammas = string.Join(", ", c.WeightDecays.Select(Claim.Format));
+        string loss = $"task loss at wd = {string.Join(", ", Enumerable.Range(0, g).Select(gi => Claim.Format(Enumerable.Range(0, s).Average(si => taskLoss(si, gi)))))} (mean over seeds)";
         yield return Claim.AtMost($"A-E1.{rule}.monotone",
-            $"{label}: Hebbian alignment cos(G, H) is non-decreasing in γ ∈ {{{gammas}}} within 0.03, both layers (largest drop over {s} seeds)",
-            drop, 0.03, $"alignment per γ — {table}");
+            $"{label}: Hebbian alignment cos(G, H) is non-decreasing in wd ∈ {{{gammas}}} within 0.03, both layers (largest drop over {s} seeds)",
+            drop, 0.03, $"alignment per wd — {table}");
         yield return Claim.AtLeast($"A-E1.{rule}.gain",
-            $"{label}: weight decay raises the alignment, A(γ={Claim.Format(c.Gammas[^1])}) − A(0) ≥ 0.25 at both layers (smallest over seeds and layers)",
+            $"{label}: weight decay raises the alignment, A(wd={Claim.Format(c.WeightDecays[^1])}) − A(0) ≥ 0.25 at both layers (smallest over seeds and layers)",
             gain, 0.25, table);
         yield return Claim.AtLeast($"A-E1.{rule}.level",
-            $"{label}: at γ={Claim.Format(c.Gammas[^1])} the learning signal is Hebbian, A ≥ 0.25 at {(oneLayer ? "one layer or more" : "both layers")} (worst seed)",
+            $"{label}: at wd={Claim.Format(c.WeightDecays[^1])} the learning signal is Hebbian, A ≥ 0.25 at {(oneLayer ? "one layer or more" : "both layers")} (worst seed)",
             level.Min(), 0.25, SeedList(ctx, level) + "; " + loss);
         yield return Claim.AtMost($"A-E1.{rule}.no-decay",
             $"{label}: without decay the alignment is near zero, |A(0)| ≤ 0.1 (largest over seeds and layers)",
@@ -257,7 +257,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     {
         int p = pop.Count;
         string name = pop.Phase;
-        var gammas = pop.Layout.Values("gamma");
+        var gammas = pop.Layout.Values("weight_decay");
         var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.LeCun, pop.Streams("decay.init"));
         // Noise must differ between the conditions of one seed; everything else is shared by a seed's members.

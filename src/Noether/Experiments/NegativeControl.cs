@@ -26,15 +26,15 @@ public static class NegativeControls
              "A-E1.dfa.gain", "A-E1.dfa.level", "A-E1.dfa.no-decay",
              "A-E1.random-teacher.gain", "A-E1.random-teacher.level", "A-E1.random-teacher.no-decay",
              "A-E3.stationarity"],
-            "Parameter noise σ = 0.2 in the A-E1 and A-E3 rules: the paper (A-E2) predicts an anti-Hebbian signal, so A(0) is far from 0, decay no longer raises A, and the window mean of the noisy signal no longer matches γW̄."),
+            "Parameter noise σ = 0.2 in the A-E1 and A-E3 rules: the paper (A-E2) predicts an anti-Hebbian signal, so A(0) is far from 0, decay no longer raises A, and the window mean of the noisy signal no longer matches wd·W̄."),
         new("hebbian", "decay-collapse",
-            ["decay.gammas=0,0.03,1,3", "seeds=1", "decay.batch=32", "noise.steps=300", "noise.sigmas=0,0.2"],
+            ["decay.weight_decays=0,0.03,1,3", "seeds=1", "decay.batch=32", "noise.steps=300", "noise.sigmas=0,0.2"],
             ["A-E1.backprop.monotone", "A-E1.random-teacher.monotone"],
-            "Weight decay γ = 1 and 3, past the collapse of the network: W → 0, so h_b → 0 and the Hebbian term γE‖h_b‖² of the weak form vanishes; the alignment falls from ≈ 1 to 0 between neighbouring γ."),
+            "Weight decay wd = 1 and 3, past the collapse of the network: W → 0, so h_b → 0 and the Hebbian term wd·E‖h_b‖² of the weak form vanishes; the alignment falls from ≈ 1 to 0 between neighbouring wd."),
         new("hebbian", "no-decay-no-noise",
-            ["noise.gammas=0.00001,0.0001", "noise.reference_gamma=0.00001", "noise.sigmas=0,0.001,0.002", "seeds=1", "decay.rules=backprop", "decay.steps=100"],
+            ["noise.weight_decays=0.00001,0.0001", "noise.reference_weight_decay=0.00001", "noise.sigmas=0,0.001,0.002", "seeds=1", "decay.rules=backprop", "decay.steps=100"],
             ["A-E2.hebbian-without-noise", "A-E2.anti-hebbian", "A-E2.boundary", "A-E2.parabola", "A-E3.whitened"],
-            "A-E2 with decay ≈ 0 (γ = 1e-5, 1e-4) and parameter noise ≈ 0 (σ ≤ 0.002): neither force is on, so A(σ=0) is not Hebbian, no σ makes it anti-Hebbian, there is no zero crossing (σ* undefined), and without decay the mean signal is not ∝ H̄ for whitened inputs."),
+            "A-E2 with decay ≈ 0 (wd = 1e-5, 1e-4) and parameter noise ≈ 0 (σ ≤ 0.002): neither force is on, so A(σ=0) is not Hebbian, no σ makes it anti-Hebbian, there is no zero crossing (σ* undefined), and without decay the mean signal is not ∝ H̄ for whitened inputs."),
 
         // ---- heterosynaptic ----
         new("heterosynaptic", "before-V-forms",
@@ -144,9 +144,9 @@ public static class NegativeControls
     public static IReadOnlyList<UncontrolledClaim> Uncontrolled { get; } =
     [
         new("hebbian", "A-E1.dfa.monotone",
-            "DFA's alignment never falls with γ in any setting tried (γ up to 10, parameter noise σ = 0.2): its output layer stays Hebbian (A ≥ 0.97) where backprop's collapses, and the paper predicts no regime where it falls."),
+            "DFA's alignment never falls with wd in any setting tried (wd up to 10, parameter noise σ = 0.2): its output layer stays Hebbian (A ≥ 0.97) where backprop's collapses, and the paper predicts no regime where it falls."),
         new("hebbian", "A-E2.monotone",
-            "The alignment falls with σ in every setting tried (σ up to 3, γ down to 1e-5), saturating at −1; the paper predicts a fall everywhere, so there is no opposite regime to run."),
+            "The alignment falls with σ in every setting tried (σ up to 3, wd down to 1e-5), saturating at −1; the paper predicts a fall everywhere, so there is no opposite regime to run."),
         new("heterosynaptic", "B-E1.descent-loss",
             "The strong c > 0 row stays within 2× backprop's loss at 10, 300 and 4000 steps and with V(0) ×10; the settings that would fail it change which rows are 'strong' (the claim's own selector, cλ/λ_V)."),
         new("self-assembly", "C-E3.feedback",

@@ -30,8 +30,8 @@ public class HebbianTests
     }
 
     [Theory]
-    [InlineData("decay.gammas=0.01,0.03", "decay.gammas")]
-    [InlineData("noise.reference_gamma=0.07", "noise.reference_gamma")]
+    [InlineData("decay.weight_decays=0.01,0.03", "decay.weight_decays")]
+    [InlineData("noise.reference_weight_decay=0.07", "noise.reference_weight_decay")]
     [InlineData("noise.sigmas=0,0.2,0.1", "noise.sigmas")]
     public void Invalid_sweeps_are_config_errors_naming_the_key(string assignment, string key)
     {

@@ -25,7 +25,7 @@ public sealed class RealDataTests : IDisposable
         ["crh"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.weight_decays=0,0.02", "real.probe_samples=100", "real.null_samples=2"],
         ["entropic-balance"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.width=16", "real.balance_batches=20", "real.control_batch=100"],
         ["syre"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.width=16", "real.gammas=0.001,0.01", "real.probe_samples=100"],
-        ["hebbian"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.hidden=16", "real.gammas=0,0.03", "real.batch=32"],
+        ["hebbian"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.hidden=16", "real.weight_decays=0,0.03", "real.batch=32"],
     };
 
     private static readonly Dictionary<string, string[]> ClaimIds = new()
