@@ -69,9 +69,9 @@ public static class Commands
 
     private static Command ListCommand()
     {
-        var cmd = new Command("list", "List the experiments with their papers and claims ('list metrics': the metrics of 'noether metric').");
-        var what = new Argument<string?>("what") { Description = "experiments (default) or metrics", Arity = ArgumentArity.ZeroOrOne };
-        what.AcceptOnlyFromAmong("experiments", "metrics");
+        var cmd = new Command("list", "List the experiments with their papers and claims ('list metrics': the metrics of 'noether metric'; 'list probes': the training probes of --set probes=…; 'list rules': the learning rules of --set rule=…).");
+        var what = new Argument<string?>("what") { Description = "experiments (default), metrics, probes or rules", Arity = ArgumentArity.ZeroOrOne };
+        what.AcceptOnlyFromAmong("experiments", "metrics", "probes", "rules");
         var keys = new Option<string?>("--keys") { Description = "Also list every config key of this experiment with its default and allowed range." };
         cmd.Arguments.Add(what);
         cmd.Options.Add(keys);
@@ -79,6 +79,24 @@ public static class Commands
         {
             var id = r.GetValue(keys);
             if (id is not null) { PrintKeys(Registry.Get(id)); return Ok; }
+            if (r.GetValue(what) == "probes")
+            {
+                var probes = new Table().AddColumns("probe", "what it measures", "source");
+                foreach (var p in Noether.Probes.ProbeRegistry.All)
+                    probes.AddRow(Markup.Escape(p.Name), Markup.Escape(p.Description), Markup.Escape(p.Source));
+                AnsiConsole.Write(probes);
+                Console.WriteLine("Attach with --set probes=NAME[,NAME…] (probes.every, probes.layers) to any trained experiment; values are metrics.csv rows named probe.<metric>.");
+                return Ok;
+            }
+            if (r.GetValue(what) == "rules")
+            {
+                var rules = new Table().AddColumns("rule", "what it does");
+                foreach (var (name, meaning) in RuleConfig.Descriptions)
+                    rules.AddRow(Markup.Escape(name), Markup.Escape(meaning));
+                AnsiConsole.Write(rules);
+                Console.WriteLine("Choose with --set rule=NAME in any trained experiment (docs/rules.md, docs/training.md).");
+                return Ok;
+            }
             if (r.GetValue(what) == "metrics")
             {
                 var metrics = new Table().AddColumns("metric", "platonic-rep name", "rows by default", "what it measures");
@@ -133,7 +151,7 @@ public static class Commands
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
         if (t.IsArray) t = t.GetElementType()!;
-        if (param?.OneOf is { } one) return string.Join("|", one);
+        if (param?.Allowed is { } one) return string.Join("|", one);
         if (t.IsEnum) return string.Join("|", Enum.GetNames(t).Select(n => n.ToLowerInvariant()));
         if (t == typeof(bool) || t == typeof(string) || param is null) return "any";
         bool low = double.IsFinite(param.Min), high = double.IsFinite(param.Max);

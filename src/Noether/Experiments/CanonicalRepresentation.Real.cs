@@ -59,7 +59,7 @@ public sealed partial class CanonicalRepresentation
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,
             pop.Streams("batches"), config.Optimizer.ScheduleOf());
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         config.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
 
         var meanCurve = new Curves(p);

@@ -88,7 +88,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = DecayOf(m); // wd·θ added to the gradient, the paper's γ (docs/training.md)
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
             pop.Streams("batches"), c.Optimizer.ScheduleOf());
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         c.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
 
         // One training phase with a safe point at every probe; what the probes accumulate is saved with the trainer.

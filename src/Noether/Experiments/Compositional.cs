@@ -227,7 +227,7 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         if (hook is not null) trainer.AfterBackward.Add(hook);
         config.Attach(trainer, (m, stream) => ctx.SeedStream(m, $"{name}/{stream}")); // syre as the decay phase (docs/training.md)
         var pop = ctx.Population(name, PopulationLayout.OfSeeds(p));
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         int perEpoch = cells.Count / batch;
         long steps = (long)epochs * perEpoch;
         ctx.Time(name, () =>

@@ -16,6 +16,12 @@ public sealed class ParamAttribute(string description) : Attribute
     public double Max { get; init; } = double.PositiveInfinity;
     /// <summary>For strings: the allowed values.</summary>
     public string[]? OneOf { get; init; }
+    /// <summary>For strings: a registry type whose public static <c>Names</c> lists the allowed values (declared once, there).</summary>
+    public Type? OneOfNames { get; init; }
+
+    /// <summary>The allowed values, from <see cref="OneOf"/> or the registry <see cref="OneOfNames"/>; null when any value is allowed.</summary>
+    public IReadOnlyList<string>? Allowed => OneOf ?? (OneOfNames?.GetProperty("Names", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IEnumerable<string>
+        ?? (OneOfNames is null ? null : throw new InvalidOperationException($"{OneOfNames.Name} has no public static Names")))?.ToArray();
 }
 
 /// <summary>Marks the property of a config section that `--set section=value` assigns (e.g. data=fashion-mnist).</summary>
@@ -155,8 +161,8 @@ public static class ConfigBinder
         IEnumerable<object> items = value is string || value is not IEnumerable e ? [value] : e.Cast<object>();
         foreach (var item in items)
         {
-            if (item is string s && attr.OneOf is not null && !attr.OneOf.Contains(s))
-                throw new ConfigException($"{key}={s}: expected one of {string.Join(", ", attr.OneOf)}");
+            if (item is string s && attr.Allowed is { } allowed && !allowed.Contains(s))
+                throw new ConfigException($"{key}={s}: expected one of {string.Join(", ", allowed)}");
             if (item is IConvertible c && item is not string && item is not bool && !item.GetType().IsEnum)
             {
                 double d = c.ToDouble(CultureInfo.InvariantCulture);

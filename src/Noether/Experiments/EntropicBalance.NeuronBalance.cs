@@ -73,7 +73,7 @@ public sealed partial class EntropicBalance
             Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());
         config.Attach(trainer, (s, stream) => ctx.SeedStream(s, $"neuron_balance.{name}.{stream}")); // rule, syre (docs/training.md)
         var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         var balance = NeuronBalance(net, data);
         var init0 = (double[])balance.Clone();
         ctx.Time($"neuron_balance.{name}", () =>

@@ -121,7 +121,7 @@ public sealed partial class EntropicBalance
         for (int s = 0; s < seeds; s++) sgd.WeightDecay[s] = c.WeightDecay;
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, batch,
             Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         config.Attach(trainer, (s, stream) => ctx.SeedStream(s, $"real.{name}.{stream}")); // rule, syre (docs/training.md)
         // Every measurement uses the same minibatches (common random numbers), drawn from the run seed's stream.
         Balances[] Measure() => MeasureBalances(net, loss, data.Train, c.Batch, c.BalanceBatches, ctx.Root.Child("real.balance.batches"));

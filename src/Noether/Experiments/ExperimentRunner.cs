@@ -135,7 +135,7 @@ public static class ExperimentRunner
         // any other phase is cancelled at once, and the checkpoint at its start (or the last one before) is what remains.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         using var onStop = request.Checkpoints?.Stop.OnRequest(() => { if (!checkpoints.CurrentSavesSteps) stop.Cancel(); });
-        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints, Export = new TensorExport(request.Export, dir) };
+        var context = new RunContext(request.Seed, request.Profile, request.Threads, metrics, dir, progress, stop.Token) { Checkpoints = checkpoints, Export = new TensorExport(request.Export, dir), Probes = (config as TrainedConfig)?.Probes ?? new() };
         // run.json lists each population's members as soon as it is registered, so an unfinished run says what it trains.
         context.PopulationAdded += () =>
         {
@@ -158,6 +158,7 @@ public static class ExperimentRunner
         {
             claims = experiment.Run(config, context);
             context.Export.Finish();
+            ProbeFigures.Add(context);
             record.Status = RunStatus.Completed;
         }
         catch (OperationCanceledException)

@@ -54,7 +54,7 @@ public sealed partial class Hebbian
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = gammas[m]; // coupled L2: ΔW = −η(∇L + wd·W), so G = −∇L is the signal without decay
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(), sgd, data.Train, c.Batch,
             pop.Streams("real.batches"), config.Optimizer.ScheduleOf());
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         if (config.Syre.Enabled) trainer.Use(config.WithSyre<float>([], net, (m, name) => pop.Stream(m, "real." + name))); // syre as the decay phase: G below is read before it
 
         var linears = net.Linears.ToArray();

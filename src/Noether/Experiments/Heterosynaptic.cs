@@ -38,7 +38,8 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         /// <summary>B-E1–B-E3 build their dendritic circuits from their own sections; the noise pieces would reach only B-E4.</summary>
         public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
             [.. new[] { "rule.parameter_noise", "rule.gradient_noise", "rule.input_noise" }.Select(k =>
-                (k, "B-E1–B-E3 build their dendritic circuits from their own sections, so the noise would reach only B-E4; run hebbian for noisy rules"))];
+                (k, "B-E1–B-E3 build their dendritic circuits from their own sections, so the noise would reach only B-E4; run hebbian for noisy rules")),
+             ("probes.", "its circuits hold their networks seed-major, not in population order, so no trainer is handed to the probes; φ̂ and the other meters are built in")];
         public NetworkConfig Network { get; set; } = new();
         public ConsistencyConfig Consistency { get; set; } = new();
         public EvolutionConfig Evolution { get; set; } = new();

@@ -88,6 +88,18 @@ public sealed class RunContext
 
     /// <summary>The tensors `--export` asked for (<see cref="TensorExport.Watch{T}"/>); disabled by default.</summary>
     public TensorExport Export { get; init; } = new();
+    /// <summary>The training probes the run attaches to every watched trainer (the config's `probes` section); none by default.</summary>
+    public ProbesConfig Probes { get; init; } = new();
+
+    /// <summary>
+    /// Hands a trainer of <paramref name="population"/> (trainer member i is population member i) to the run: `--export`
+    /// writes its tensors and the `probes` section measures it.
+    /// </summary>
+    public void Watch<T>(Population population, Trainer<T> trainer) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Export.Watch(population, trainer);
+        Probes.Attach(population, trainer);
+    }
     public List<Figure> Figures { get; } = [];
     /// <summary>Wall time of named phases, in seconds (saved in run.json).</summary>
     public Dictionary<string, double> Timings { get; } = new();

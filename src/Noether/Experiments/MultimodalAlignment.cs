@@ -36,7 +36,8 @@ public sealed partial class MultimodalAlignment : Experiment<MultimodalAlignment
     public sealed class Config : TrainedConfig, IValidatedConfig
     {
         public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
-            [("optimizer.momentum", "its encoders train with AdamW (the paper's optimiser); momentum is an SGD key")];
+            [("optimizer.momentum", "its encoders train with AdamW (the paper's optimiser); momentum is an SGD key"),
+             ("probes.", "its encoders of several members share one trainer in an order of their own, so no trainer is handed to the probes; use --export features and noether metric")];
 
         public DataConfig Data { get; set; } = new();
         public TrainConfig Train { get; set; } = new();

@@ -71,7 +71,7 @@ public sealed partial class NoiseEquilibrium
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, c.Lr), data, batch,
             pop.Streams("scale.batches"), config.Optimizer.ScheduleOf());
         config.Attach(trainer, (m, name) => pop.Stream(m, $"scale.{name}")); // rule, syre (docs/training.md)
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         var norm0 = new double[p];
         var norm = new double[p];
         for (int m = 0; m < p; m++) norm0[m] = norm[m] = SquaredNorm(layer.Weight.Value.SliceSpan(m));

@@ -164,7 +164,7 @@ public sealed partial class NoiseEquilibrium
         var trainer = new Trainer<double>(net, loss, sgd, data, c.Batch,
             pop.Streams("warmup.batches"), config.Optimizer.ScheduleOf(lrSchedule));
         config.Attach(trainer, (m, name) => pop.Stream(m, $"warmup.{name}")); // rule, syre (docs/training.md)
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         var lin = net.Linears.ToArray();
         var single = Mlp.Build<double>(1, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false);
         var gradients = Enumerable.Range(0, p).Select(m => new MemberLossGradient(single, loss, probeData, m)).ToArray();

@@ -150,7 +150,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
             pop.Streams("batches"), config.Optimizer.ScheduleOf());
         config.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
         if (phase.Resumed is { } saved) trainer.LoadState(saved);
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         var imbalance = new double[p];
         Action<CheckpointState> save = s => trainer.SaveState(s);
         ctx.Time($"balance.{name}", () =>

@@ -12,11 +12,30 @@ namespace Noether.Experiments;
 [SectionValue(nameof(Name))]
 public sealed class RuleConfig : IValidatedConfig
 {
-    public static readonly string[] Names = ["backprop", "fa", "dfa", "sign", "kp", "dendritic", "random-teacher"];
-    private static readonly string[] WithFeedback = ["fa", "sign", "kp", "dendritic"];
+    /// <summary>
+    /// Every rule the section builds (docs/rules.md): its name, one line, and whether its error travels through a
+    /// feedback matrix B of W's shape. The only list of rule names: validation, `noether list rules` and the
+    /// experiments that pick rules read it.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, string Description, bool Feedback)> Rules =
+    [
+        ("backprop", "backpropagation: the error goes down through Wᵀ", false),
+        ("fa", "feedback alignment: a fixed random B instead of Wᵀ (Lillicrap et al. 2016)", true),
+        ("dfa", "direct feedback alignment: the output error reaches each hidden layer through its own fixed random matrix (Nøkland 2016)", false),
+        ("sign", "sign symmetry: B = sign(W)ᵀ, scaled by mean|W| or 1 (rule.sign_scale)", true),
+        ("kp", "Kolen–Pollack: B takes W's update and decay, so it converges to Wᵀ", true),
+        ("dendritic", "heterosynaptic dendritic feedback ΔV = −η(c·h eᵀ + λ_V V) (docs/experiments/heterosynaptic.md#protocol)", true),
+        ("random-teacher", "pseudo-error toward a fixed random network, backpropagated (docs/rules.md)", false),
+    ];
 
-    [Param("learning rule: backprop, fa (feedback alignment, fixed random B), dfa (direct feedback alignment), sign (sign symmetry B = sign Wᵀ), kp (Kolen–Pollack), dendritic (heterosynaptic V of docs/experiments/heterosynaptic.md#protocol), random-teacher (pseudo-error toward a fixed random net, docs/rules.md)",
-        OneOf = ["backprop", "fa", "dfa", "sign", "kp", "dendritic", "random-teacher"])]
+    /// <summary>The rule names, in declaration order.</summary>
+    public static IEnumerable<string> Names => Rules.Select(r => r.Name);
+    /// <summary>Name and one line of every rule (`noether list rules`).</summary>
+    public static IEnumerable<(string Name, string Description)> Descriptions => Rules.Select(r => (r.Name, r.Description));
+    /// <summary>Whether rule <paramref name="name"/> sends the error through a feedback matrix (so rule.density can mask it).</summary>
+    public static bool HasFeedback(string name) => Rules.Any(r => r.Name == name && r.Feedback);
+
+    [Param("learning rule (noether list rules; docs/rules.md)", OneOfNames = typeof(RuleConfig))]
     public string Name { get; set; } = "backprop";
 
     [Param("std of random feedback matrices at initialisation (fa, dfa, kp, dendritic); 0 = the law of the forward weight, N(0, 1/fan_in)", Min = 0, Max = 100)]
@@ -54,7 +73,7 @@ public sealed class RuleConfig : IValidatedConfig
 
     public void Validate()
     {
-        if (Density < 1 && !MaskForward && !WithFeedback.Contains(Name))
+        if (Density < 1 && !MaskForward && !HasFeedback(Name))
             throw new ConfigException($"rule.density={Density}: masks a feedback matrix, which rule={Name} does not have; use rule=fa, sign, kp or dendritic, or set rule.mask_forward=true");
     }
 
@@ -107,7 +126,7 @@ public sealed class RuleConfig : IValidatedConfig
         });
         var density = Vec(perMember?.Density, Density, "density");
         if (density.Any(d => d < 1))
-            rules.Add(new ConnectivityMask<T>(network, streams, WithFeedback.Contains(Name) ? density : Vec(null, 1, "density"), MaskForward ? density : null));
+            rules.Add(new ConnectivityMask<T>(network, streams, HasFeedback(Name) ? density : Vec(null, 1, "density"), MaskForward ? density : null));
         if (GradientNoise > 0) rules.Add(new GradientNoise<T>(network, streams, Vec(null, GradientNoise, "gradient_noise")));
         if (l2.Any(v => v > 0)) rules.Add(new CoupledL2<T>(network, l2));
         return new RuleStack<T>(rules);

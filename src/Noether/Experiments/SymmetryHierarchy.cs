@@ -123,7 +123,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = 2 * gammaOf[m]; // γ‖θ‖² ⇒ wd = 2γ
         var data = PopulationData(Enumerable.Range(0, p).Select(m => targets[pop.SeedIndex(m)]).ToArray());
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, n, pop.Streams($"{phase}.batches"), config.Optimizer.ScheduleOf());
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         config.Attach(trainer, (m, name) => pop.Stream(m, $"{phase}.{name}")); // rule, syre (docs/training.md)
         return (trainer, w, u);
     }

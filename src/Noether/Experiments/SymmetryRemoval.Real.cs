@@ -75,7 +75,7 @@ public sealed partial class SymmetryRemoval
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,
             pop.Streams("real.batches"), config.Optimizer.ScheduleOf());
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         // The effective weights w start at the same He init in both arms; syre only moves the centre of the decay to θ₀.
         var syre = new SyreRegularizer<float>(config.Syre.SelectParameters(net),
             Enumerable.Range(0, p).Select(m => IsSyre(m) ? GammaOf(m) : 0).ToArray(),

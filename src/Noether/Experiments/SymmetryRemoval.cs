@@ -104,7 +104,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = ArmOf(m).Kind == "vanilla" ? 2 * ArmOf(m).Gamma : 0; // γ‖w‖² ⇒ wd = 2γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, data, c.Samples,
             pop.Streams("batches"), c.Optimizer.ScheduleOf());
-        ctx.Export.Watch(pop, trainer); // --export
+        ctx.Watch(pop, trainer); // --export, probes
         // The effective weights w start at the symmetric point; θ = w − θ₀ absorbs the offset (docs/experiments/syre.md#protocol).
         var syre = new SyreRegularizer<float>(c.Syre.SelectParameters(net),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "vanilla" ? 0 : ArmOf(m).Gamma).ToArray(),

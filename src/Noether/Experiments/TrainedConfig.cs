@@ -9,7 +9,8 @@ namespace Noether.Experiments;
 /// <summary>
 /// The training sections every experiment that trains networks by gradient steps exposes with the same keys
 /// (docs/training.md): <c>rule.*</c> (the learning rule and its noise and coupled L2 λ), <c>syre.*</c> (symmetry
-/// removal, the decay phase of the rule stack) and <c>optimizer.*</c> (momentum, schedule). An experiment's config
+/// removal, the decay phase of the rule stack), <c>optimizer.*</c> (momentum, schedule) and <c>probes</c> (training
+/// probes attached to every watched trainer). An experiment's config
 /// derives from this class and wires every trainer it builds through <see cref="Attach{T}"/> or
 /// <see cref="Stack{T}"/>; a key it cannot honour is named in <see cref="Unhonoured"/> with the reason, and a run
 /// that changes it is refused before it starts (<see cref="CheckHonoured"/>).
@@ -19,6 +20,7 @@ public abstract class TrainedConfig
     public RuleConfig Rule { get; set; } = new();
     public SyreConfig Syre { get; set; } = new();
     public OptimizerConfig Optimizer { get; set; } = new();
+    public ProbesConfig Probes { get; set; } = new();
 
     /// <summary>
     /// Training keys (or key prefixes such as "rule.") this experiment cannot honour, each with the reason in

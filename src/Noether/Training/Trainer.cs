@@ -111,6 +111,21 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
     public List<Action<Trainer<T>>> AfterBackward { get; } = [];
     /// <summary>Called after the update (e.g. parameter noise, Kolen–Pollack feedback updates).</summary>
     public List<Action<Trainer<T>>> AfterUpdate { get; } = [];
+    /// <summary>
+    /// Called once per step while the gradients hold −(learning signal) before any decay and the batch's trace is
+    /// intact: inside a rule stack between its signal and its decay phase, or after the AfterBackward hooks when no
+    /// stack runs. <see cref="Step"/> is then the number of updates done, so the weights seen are those after Step updates.
+    /// </summary>
+    public List<Action<Trainer<T>>> SignalObservers { get; } = [];
+    private bool _signalObserved;
+
+    /// <summary>Runs the signal observers, once per step (a rule stack calls it at its signal point; otherwise the trainer does).</summary>
+    internal void ObserveSignal()
+    {
+        if (_signalObserved) return;
+        _signalObserved = true;
+        foreach (var o in SignalObservers) o(this);
+    }
 
     public void StepOnce()
     {
@@ -124,7 +139,9 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         var grad = Network.OutputGradientBuffer(BatchSize);
         Loss.Evaluate(output, _y, LastLoss, grad);
         Network.Backward(grad);
+        _signalObserved = false;
         foreach (var hook in AfterBackward) hook(this);
+        ObserveSignal();
         Optimizer.LearningRateFactor = Schedule.Factor(Step);
         Optimizer.Step(Network.Parameters);
         foreach (var hook in AfterUpdate) hook(this);

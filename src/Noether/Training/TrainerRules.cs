@@ -16,6 +16,7 @@ public static class TrainerRules
         var step = new RuleStep<T>(trainer.Network, trainer.Loss, trainer.Optimizer, trainer.Schedule, trainer.BatchInputs, trainer.BatchTargets);
         trainer.BeforeForward.Add(t => { step.Step = t.Step; rules.BeforeForward(step); });
         trainer.AfterBackward.Add(t => { step.Step = t.Step; rules.AfterBackward(step); });
+        rules.SignalObservers.Add(_ => trainer.ObserveSignal()); // the trainer's observers see the signal before the stack's decay
         trainer.AfterUpdate.Add(t => { step.Step = t.Step; rules.AfterUpdate(step); });
         return step;
     }

@@ -1,10 +1,8 @@
 using System.Numerics;
-using Noether.Tensors;
-
-namespace Noether.Experiments;
+namespace Noether.Tensors;
 
 /// <summary>Copies one population member's slice of a [P, ...] tensor into a float64 tensor, the precision probes work in.</summary>
-internal static class MemberSlice
+public static class MemberSlice
 {
     /// <summary>Member <paramref name="member"/> of <paramref name="t"/> as a new Tensor&lt;double&gt; of shape t.Shape[1..].</summary>
     public static Tensor<double> ToDouble<T>(Tensor<T> t, int member) where T : unmanaged, IFloatingPointIeee754<T>

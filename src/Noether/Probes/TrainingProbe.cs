@@ -1,0 +1,97 @@
+using System.Numerics;
+using Noether.Nn;
+using Noether.Tensors;
+
+namespace Noether.Probes;
+
+/// <summary>
+/// A measurement taken while a network trains (docs/probes.md#attachable-probes), attached to any trained experiment
+/// with <c>--set probes=NAME[,NAME…]</c>. A probe reads one member at a time through a <see cref="ProbeView"/> at the
+/// trainer's signal point (the learning signal in the gradients, before any decay; the batch's trace intact) and
+/// logs values per layer. Probes observe and never write: a run with probes has the same metrics as one without,
+/// plus the probes' rows. A probe is one file: a sealed subclass with a parameterless constructor registers itself
+/// (<see cref="ProbeRegistry"/>).
+/// </summary>
+public abstract class TrainingProbe
+{
+    /// <summary>The name used in <c>--set probes=…</c> and as the prefix of its metrics (e.g. "hebbian").</summary>
+    public abstract string Name { get; }
+    /// <summary>One line for <c>noether list probes</c>.</summary>
+    public abstract string Description { get; }
+    /// <summary>Where the measure comes from: a paper (arXiv id) or a docs page.</summary>
+    public virtual string Source => "docs/probes.md";
+
+    /// <summary>Measures member <see cref="ProbeView.Member"/>; calls <paramref name="log"/> once per value (layer 1-based, 0 when not per layer).</summary>
+    public abstract void Measure(ProbeView view, ProbeLog log);
+}
+
+/// <summary>Receives one probe value: dense layer (1-based; 0 when the value is not per layer), metric name, value.</summary>
+public delegate void ProbeLog(int layer, string name, double value);
+
+/// <summary>
+/// One population member of a network at a probe point, in float64, built lazily: per dense layer l (0-based) its
+/// weights W [out, in], feedback B [out, in] (the matrix the error travels through instead of W, or null), the batch's
+/// input h_a [N, in], pre-activation h_b = W h_a [N, out], error ∂ℓ/∂h_b [N, out], and the learning signal
+/// G = −(the gradient the rule formed) [out, in].
+/// </summary>
+public sealed class ProbeView
+{
+    private readonly Func<int, Tensor<double>> _weight, _input, _pre, _error, _signal;
+    private readonly Func<int, Tensor<double>?> _feedback;
+    private readonly Dictionary<(string, int), Tensor<double>?> _cache = new();
+
+    private ProbeView(int member, long step, int layers, Func<int, Tensor<double>> weight, Func<int, Tensor<double>?> feedback,
+        Func<int, Tensor<double>> input, Func<int, Tensor<double>> pre, Func<int, Tensor<double>> error, Func<int, Tensor<double>> signal)
+    {
+        Member = member; Step = step; Layers = layers;
+        _weight = weight; _feedback = feedback; _input = input; _pre = pre; _error = error; _signal = signal;
+    }
+
+    /// <summary>
+    /// Member <paramref name="member"/> of <paramref name="network"/> right after its backward pass: the trace holds the
+    /// current batch and the weights' gradients hold −(learning signal).
+    /// </summary>
+    public static ProbeView Of<T>(Sequential<T> network, int member, long step) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var linears = network.Linears.ToArray();
+        var trace = network.Trace;
+        Tensor<double> Signal(int l)
+        {
+            var g = MemberSlice.ToDouble(linears[l].Weight.Grad, member);
+            var span = g.Span;
+            for (int i = 0; i < span.Length; i++) span[i] = -span[i];
+            return g;
+        }
+        return new ProbeView(member, step, linears.Length,
+            l => MemberSlice.ToDouble(linears[l].Weight.Value, member),
+            l => linears[l].Feedback is { } b ? MemberSlice.ToDouble(b, member) : null,
+            l => Rows(MemberSlice.ToDouble(trace[l].Input, member)),
+            l => Rows(MemberSlice.ToDouble(trace[l].PreActivation, member)),
+            l => Rows(MemberSlice.ToDouble(trace[l].GradPreActivation, member)),
+            Signal);
+    }
+
+    /// <summary>A [N, ...] batch as the [N, D] matrix the probes take.</summary>
+    private static Tensor<double> Rows(Tensor<double> t) => t.Rank == 2 ? t : t.Reshape([t.Shape[0], t.Length / t.Shape[0]]);
+
+    /// <summary>The population member this view shows.</summary>
+    public int Member { get; }
+    /// <summary>Updates done before this point (the weights are those after Step updates).</summary>
+    public long Step { get; }
+    /// <summary>Number of dense layers.</summary>
+    public int Layers { get; }
+
+    public Tensor<double> Weight(int layer) => Get("w", layer, _weight)!;
+    public Tensor<double>? Feedback(int layer) => Get("b", layer, _feedback);
+    public Tensor<double> Input(int layer) => Get("in", layer, _input)!;
+    public Tensor<double> PreActivation(int layer) => Get("pre", layer, _pre)!;
+    public Tensor<double> Error(int layer) => Get("err", layer, _error)!;
+    public Tensor<double> Signal(int layer) => Get("g", layer, _signal)!;
+
+    private Tensor<double>? Get(string what, int layer, Func<int, Tensor<double>?> make)
+    {
+        if ((uint)layer >= (uint)Layers) throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer}: the network has {Layers} dense layers");
+        if (!_cache.TryGetValue((what, layer), out var t)) _cache[(what, layer)] = t = make(layer);
+        return t;
+    }
+}
