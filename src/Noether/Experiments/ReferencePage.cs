@@ -1,0 +1,90 @@
+using System.Text;
+using Noether.Probes;
+
+namespace Noether.Experiments;
+
+/// <summary>
+/// docs/reference.md, written from the registries and nothing else: the experiments, the learning rules, the training
+/// probes, the training sections' keys, and the metrics of `noether metric`. A test regenerates it and fails when the
+/// file in the repository differs (NOETHER_UPDATE_DOCS=1 rewrites it), so a name is declared once and documented
+/// everywhere it is listed.
+/// </summary>
+public static class ReferencePage
+{
+    public static string Markdown()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# Reference");
+        sb.AppendLine();
+        sb.AppendLine("Generated from Noether's registries (`Registry`, `RuleConfig.Rules`, `ProbeRegistry`, `TrainedConfig`,");
+        sb.AppendLine("`MetricCommand`); a test keeps it current. `noether list …` prints the same lists.");
+        sb.AppendLine();
+        sb.AppendLine("## Experiments (`noether list`)");
+        sb.AppendLine();
+        sb.AppendLine("| id | paper | arXiv | page |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (var e in Registry.All)
+            sb.AppendLine($"| `{e.Id}` | {Cell(e.Paper.Title)} | {e.Paper.ArxivId} | [experiments/{e.Id}.md](experiments/{e.Id}.md) |");
+        sb.AppendLine();
+        sb.AppendLine("## Learning rules (`--set rule=NAME`, `noether list rules`)");
+        sb.AppendLine();
+        sb.AppendLine("| rule | what it does | feedback matrix |");
+        sb.AppendLine("|---|---|---|");
+        foreach (var (name, description, feedback) in RuleConfig.Rules)
+            sb.AppendLine($"| `{name}` | {Cell(description)} | {(feedback ? "yes" : "no")} |");
+        sb.AppendLine();
+        sb.AppendLine("## Training probes (`--set probes=NAME[,NAME…]`, `noether list probes`)");
+        sb.AppendLine();
+        sb.AppendLine("| probe | what it measures | source |");
+        sb.AppendLine("|---|---|---|");
+        foreach (var p in ProbeRegistry.All)
+            sb.AppendLine($"| `{p.Name}` | {Cell(p.Description)} | {Cell(p.Source)} |");
+        sb.AppendLine();
+        sb.AppendLine("## Training sections (every experiment; docs/training.md)");
+        sb.AppendLine();
+        sb.AppendLine("| key | type | default | allowed | meaning |");
+        sb.AppendLine("|---|---|---|---|---|");
+        var defaults = new SectionsOnly();
+        foreach (var (key, type, value, param) in ConfigBinder.Describe(defaults))
+            sb.AppendLine($"| `{key}` | {TypeName(type)} | {Cell(Format(value))} | {Cell(param?.Allowed is { } a ? string.Join(", ", a) : Range(param))} | {Cell(param?.Description ?? "")} |");
+        sb.AppendLine();
+        sb.AppendLine("An experiment may set other defaults for these keys (e.g. hebbian's rule is `random-teacher`); `noether list --keys <id>`");
+        sb.AppendLine("shows them, and a key an experiment cannot honour is refused with the reason.");
+        sb.AppendLine();
+        sb.AppendLine("## Metrics of `noether metric` (`noether list metrics`)");
+        sb.AppendLine();
+        sb.AppendLine("| metric | platonic-rep name | rows by default | what it measures |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (var (name, alias, normalize, meaning) in MetricCommand.Defaults)
+            sb.AppendLine($"| `{name}` | {Cell(alias)} | {Cell(normalize)} | {Cell(meaning)} |");
+        return sb.ToString();
+    }
+
+    /// <summary>The shared training sections alone, with their library defaults.</summary>
+    private sealed class SectionsOnly : TrainedConfig;
+
+    private static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+
+    private static string Format(object? v) => v switch
+    {
+        null => "",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        Array a => a.Length == 0 ? "(empty)" : string.Join(",", a.Cast<object>().Select(Format)),
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static string TypeName(Type t) =>
+        t.IsArray ? "list of " + TypeName(t.GetElementType()!) + "s" :
+        t == typeof(int) || t == typeof(long) ? "integer" : t == typeof(double) ? "number" : t == typeof(bool) ? "true/false" : "text";
+
+    private static string Range(ParamAttribute? p) =>
+        p is null ? "" :
+        (double.IsNegativeInfinity(p.Min), double.IsPositiveInfinity(p.Max)) switch
+        {
+            (false, false) => $"[{Format(p.Min)}, {Format(p.Max)}]",
+            (false, true) => $"≥ {Format(p.Min)}",
+            (true, false) => $"≤ {Format(p.Max)}",
+            _ => "any",
+        };
+}
