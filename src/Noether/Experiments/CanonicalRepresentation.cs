@@ -123,7 +123,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
             for (int m = 0; m < p; m++) nulls[m] = Crh.NullAlignments(last[m].Matrices, c.NullSamples, pop.Stream(m, $"null.gamma={DecayOf(m)}"));
             return 0;
         });
-        ReportPah(pop, c.Steps, last);
+        var pah = ReportPah(pop, c.Steps, last);
 
         int top = Array.IndexOf(c.WeightDecays, c.WeightDecays.Max()), zero = Array.IndexOf(c.WeightDecays, 0.0);
         double gTop = c.WeightDecays[top];
@@ -156,6 +156,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
                 $"The alignments are not the diagonal artefact of positive semidefinite matrices: at wd={gTop}, α − α(X, QZQᵀ) (Haar Q, {c.NullSamples} draws) for a-RW, a-GW, b-RW, b-GW (smallest over relations and seeds)",
                 margins.Min(), 0.3,
                 string.Join("; ", weightRelations.Select(r => $"{Relations[r]}: α {PerSeed(s => Values(last[Member(top, s)].Alpha)[r])} vs null {PerSeed(s => Values(nulls[Member(top, s)])[r])}"))),
+            CrhExponent("F.crh-exponent", pah, s => Member(top, s), seeds, gTop, ctx.Seed),
         ];
     }
 
@@ -230,23 +231,40 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         return (new TrainingData<float>(trainX, trainY, perMember: true), new TrainingData<float>(probeX, probeY, perMember: true));
     }
 
+    /// <summary>The relations whose power-law exponent is fitted: the four weight relations (CRH predicts exponent 1), then H against G.</summary>
+    private static readonly string[] PahRelations = ["ha_za", "ga_za", "hb_zb", "gb_zb", "ha_ga", "hb_gb"];
+
     /// <summary>
-    /// PAH (docs/experiments/crh.md#claim): fit log λ_i(X) = k·log λ_i(Z) over Z's eigenbasis for X ∈ {H, G} on each side, per wd and seed;
-    /// reported as extra numbers (exponent and R²), not claims.
+    /// PAH (docs/experiments/crh.md#fcrh-exponent): fit log λ_i(X) = k·log λ_i(Y) over Y's eigenbasis for the six relations of
+    /// <see cref="PahRelations"/>, per wd and seed; logged (exponent and R²) and returned as [member][relation].
     /// </summary>
-    private static void ReportPah(Population pop, long step, Measurement[] last)
+    private static PahFit[][] ReportPah(Population pop, long step, Measurement[] last)
     {
+        var all = new PahFit[last.Length][];
         for (int m = 0; m < last.Length; m++)
         {
             var x = last[m].Matrices;
-            foreach (var (name, fit) in new[] { ("ha_za", Pah.PahExponent(x.Ha, x.Za)), ("ga_za", Pah.PahExponent(x.Ga, x.Za)),
-                                                ("hb_zb", Pah.PahExponent(x.Hb, x.Zb)), ("gb_zb", Pah.PahExponent(x.Gb, x.Zb)) })
+            all[m] = [Pah.PahExponent(x.Ha, x.Za), Pah.PahExponent(x.Ga, x.Za), Pah.PahExponent(x.Hb, x.Zb), Pah.PahExponent(x.Gb, x.Zb),
+                      Pah.PahExponent(x.Ha, x.Ga), Pah.PahExponent(x.Hb, x.Gb)];
+            for (int r = 0; r < PahRelations.Length; r++)
             {
-                pop.Log(step, m, $"pah_{name}_exponent", fit.Exponent);
-                pop.Log(step, m, $"pah_{name}_r2", fit.RSquared);
+                pop.Log(step, m, $"pah_{PahRelations[r]}_exponent", all[m][r].Exponent);
+                pop.Log(step, m, $"pah_{PahRelations[r]}_r2", all[m][r].RSquared);
             }
         }
+        return all;
     }
+
+    /// <summary>
+    /// CRH's proportionality read off the spectra (docs/experiments/crh.md#fcrh-exponent): the largest |k − 1| over the four weight relations
+    /// and the seeds at the largest wd, with each seed's exponents.
+    /// </summary>
+    private static Claim CrhExponent(string id, PahFit[][] fits, Func<int, int> memberOfSeed, int seeds, double wd, long seed0) =>
+        Claim.AtMost(id,
+            $"CRH holds as proportionality at wd={wd}: H_a ∝ Z_a, G_a ∝ Z_a, H_b ∝ Z_b, G_b ∝ Z_b, i.e. fitted eigenvalue exponents k = 1; largest |k − 1| over the four relations (worst seed)",
+            Enumerable.Range(0, seeds).Max(s => Enumerable.Range(0, 4).Max(r => Math.Abs(fits[memberOfSeed(s)][r].Exponent - 1))), 0.25,
+            string.Join("; ", Enumerable.Range(0, seeds).Select(s => $"seed {seed0 + s}: " +
+                string.Join(", ", Enumerable.Range(0, 4).Select(r => $"{PahRelations[r]} k={Claim.Format(fits[memberOfSeed(s)][r].Exponent)} (R²={Claim.Format(fits[memberOfSeed(s)][r].RSquared)})")))));
 
     /// <summary>Each member's six alignments under the spectrum-preserving orthogonal null, as metrics null_&lt;relation&gt;.</summary>
     private static void LogNulls(Population pop, long step, CrhAlignments[] nulls)

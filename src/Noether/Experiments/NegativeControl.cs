@@ -106,8 +106,8 @@ public static class NegativeControls
         // ---- crh ----
         new("crh", "no-decay",
             ["weight_decays=0,0.0001", "steps=3000", "seeds=1", "null_samples=2"],
-            ["F.mean-alignment", "F.alignment-gain", "F.gradient-weight-alignment", "F.above-orthogonal-null"],
-            "Weight decay ≈ 0 (largest wd 1e-4): the paper attributes the canonical alignment to the interplay of noise and decay; without decay the representations do not align."),
+            ["F.mean-alignment", "F.alignment-gain", "F.gradient-weight-alignment", "F.above-orthogonal-null", "F.crh-exponent"],
+            "Weight decay ≈ 0 (largest wd 1e-4): the paper attributes the canonical alignment to the interplay of noise and decay; without decay the representations do not align, and nothing pulls the spectra into proportion (H_a is nearly independent of Z_a, k ≈ 0)."),
 
         // ---- syre ----
         new("syre", "sigma0-zero",

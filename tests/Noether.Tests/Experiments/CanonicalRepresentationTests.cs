@@ -13,11 +13,12 @@ public class CanonicalRepresentationTests
         ConfigBinder.Validate(config);
         var ctx = new RunContext(1, "quick", 1, MetricsWriter.InMemory());
         var claims = exp.Run(config, ctx);
-        Assert.Equal(4, claims.Count);
-        foreach (var c in claims)
-            Assert.True(c.Passed, $"{c.Id}: measured {c.Measured} {c.ComparisonText} {c.ThresholdText} ({c.Details})");
-        // PAH is reported, not claimed: an exponent and R² for each of the four pairs, γ and seed.
-        Assert.Equal(4 * 3 * 4 * 2, ctx.Metrics.Rows.Count(r => r.Phase == "train" && r.Name.StartsWith("pah_")));
+        Assert.Equal(5, claims.Count);
+        // F.crh-exponent does not reproduce: the spectra follow reciprocal power laws (PAH), docs/experiments/crh.md#fcrh-exponent.
+        ClaimAssert.AllPassExcept(claims, new Dictionary<string, string> { ["F.crh-exponent"] = "PAH phase, not CRH proportionality" });
+        Assert.InRange(claims.Single(c => c.Id == "F.crh-exponent").Measured, 0.5, 1.0);
+        // Exponent and R² of six relations, for every wd and seed.
+        Assert.Equal(6 * 3 * 4 * 2, ctx.Metrics.Rows.Count(r => r.Phase == "train" && r.Name.StartsWith("pah_")));
     }
 
     [Theory]
