@@ -112,8 +112,16 @@ public static class NegativeControls
         // ---- syre ----
         new("syre", "sigma0-zero",
             ["syre.sigma0=0", "extra_sigma0=0,0", "steps=5000", "seeds=1"],
-            ["G.syre-rank", "G.syre-loss"],
-            "σ₀ = 0 in every syre arm: no offset, so syre is plain weight decay and stays in the symmetric trap (rank 1, the vanilla loss)."),
+            ["G.syre-rank", "G.syre-loss", "G.syre-loss-every-arm", "G.noise-escapes-saddle", "G.syre-breaks-restored"],
+            "σ₀ = 0 in every syre arm: no offset, so syre is plain weight decay and stays in the symmetric trap (rank 1, the vanilla loss) at every γ, and the vanilla + noise arms, whose noise has θ₀'s size, start exactly in the trap."),
+        new("syre", "strong-decay",
+            ["syre.gamma=0.1", "extra_gamma=0.1,0.1", "strong_gamma=0.3", "steps=5000", "seeds=1"],
+            ["G.syre-loss", "G.syre-loss-every-arm", "G.noise-escapes-saddle"],
+            "Every arm at γ = 0.1, above the critical decay: the trap is a minimum of ℓ + γ‖θ‖², so noise of θ₀'s size decays back into it, and the best fit at this γ is itself nearly symmetric, so syre's offset no longer buys a lower loss."),
+        new("syre", "weak-strong-decay",
+            ["strong_gamma=0.003", "steps=5000", "seeds=1"],
+            ["G.decay-restores"],
+            "The 'strong-decay' pair at γ = 0.003, below the critical decay: the trap is still a saddle, so the perturbation grows instead of decaying."),
 
         // ---- multimodal-alignment ----
         new("multimodal-alignment", "no-shared-information",

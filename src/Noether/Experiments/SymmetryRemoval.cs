@@ -14,6 +14,8 @@ namespace Noether.Experiments;
 /// weight decay keeps it so forever: it is a one-neuron model (rank W₁ = 1) and cannot fit a 4-unit
 /// teacher. syre — train ℓ(θ + θ₀) + γ‖θ‖² with a frozen random θ₀ — removes the reflection symmetries, so
 /// the same start escapes (rank ≥ 2) and fits far better. σ₀ = 0 is vanilla weight decay, bit for bit.
+/// Controls (SymmetryRemoval.Escape.cs): vanilla started from the trap plus noise of θ₀'s size escapes too while the trap is a
+/// saddle, and falls back into it under strong decay, where syre still keeps the neurons apart.
 /// Every arm (vanilla at each γ, syre at each (γ, σ₀), and syre with σ₀ = 0) × every seed is one member
 /// of a population trained in lockstep; seed s (run seed + i) fixes teacher, data, w̄ and θ₀'s stream.
 /// </summary>
@@ -23,7 +25,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
     public override string Title => "syre: a frozen random offset plus weight decay escapes the symmetric trap";
     public override Paper Paper => new("Remove Symmetries to Control Model Expressivity and Improve Optimization",
         "Liu Ziyin, Yizhou Xu, Isaac Chuang", "2408.15495");
-    public override string Summary => "G: GD + weight decay from identical neurons stays exactly symmetric (rank 1); syre escapes (rank ≥ 2, loss ≤ 0.5× vanilla); σ₀ = 0 is vanilla bit for bit";
+    public override string Summary => "G: GD + weight decay from identical neurons stays exactly symmetric (rank 1); syre escapes (rank ≥ 2, loss ≤ 0.5× vanilla at every γ); σ₀ = 0 is vanilla bit for bit; noise of θ₀'s size escapes the saddle too but is erased by strong decay, syre is not";
     public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : TrainedConfig, IValidatedConfig
@@ -32,6 +34,11 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         [Param("hidden tanh neurons h of the student", Min = 2, Max = 4096)] public int Hidden { get; set; } = 8;
         [Param("tanh units of the teacher y = Σ_k a_k tanh(b_kᵀx)", Min = 1, Max = 4096)] public int TeacherUnits { get; set; } = 4;
         [Param("teacher b_k std × √d", Min = 0)] public double TeacherScale { get; set; } = 1.5;
+        /// <summary>
+        /// sign (a_k = ±1, the same draws' signs): every teacher unit carries a comparable share of y, so the one-neuron model the trap
+        /// reduces the student to cannot fit it (docs/experiments/syre.md#protocol); normal (a_k ~ N(0, 1), the digest's) lets one unit dominate.
+        /// </summary>
+        [Param("teacher output weights a_k: sign (±1, every unit weighs the same) or normal (N(0, 1), the digest's)", OneOf = ["sign", "normal"])] public string TeacherWeights { get; set; } = "sign";
         [Param("training samples N (full-batch GD)", Min = 2)] public int Samples { get; set; } = 256;
         [Param("std × √d of the shared incoming weight vector w̄ of every student neuron", Min = 0)] public double InitScale { get; set; } = 1.0;
         [Param("outgoing weight u_i of every student neuron at initialisation")] public double OutputInit { get; set; } = 0.1;
@@ -45,6 +52,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             ? [("syre.", "the real-data variant takes its syre arms from real.gammas and real.sigma0")] : [];
         [Param("σ₀ of further syre arms (reported; each compared with vanilla at its own γ)", Min = 0, Max = 100)] public double[] ExtraSigma0 { get; set; } = [0.1, 0.1];
         [Param("γ of further syre arms, one per extra_sigma0", Min = 1e-12, Max = 100)] public double[] ExtraGamma { get; set; } = [1e-3, 1e-2];
+        [Param("γ of the strong-decay pair (syre and vanilla + noise, σ = syre.sigma0): above the decay at which the trap turns from saddle to minimum", Min = 1e-12, Max = 100)] public double StrongGamma { get; set; } = 0.1;
         [Param("population members per arm, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 200;
         /// <summary>synthetic (the symmetric trap above) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
@@ -57,6 +65,8 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             if (!Syre.Enabled) throw new ConfigException("syre.gamma=0: this experiment compares syre with vanilla weight decay at the same γ, expected syre.gamma > 0");
             if (ExtraSigma0.Length != ExtraGamma.Length)
                 throw new ConfigException($"extra_sigma0 has {ExtraSigma0.Length} values but extra_gamma {ExtraGamma.Length}: expected one γ per σ₀");
+            if (ExtraGamma.Append(Syre.Gamma).Contains(StrongGamma))
+                throw new ConfigException($"strong_gamma={StrongGamma}: expected a γ other than syre.gamma and extra_gamma (the strong-decay pair would repeat a syre arm)");
         }
     }
 
@@ -69,7 +79,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         : new Config();
 
     /// <summary>One training condition: vanilla weight decay, syre, or syre with σ₀ = 0 (the bit-for-bit control).</summary>
-    private sealed record Arm(string Name, string Kind, double Gamma, double Sigma0);
+    private sealed record Arm(string Name, string Kind, double Gamma, double Sigma0, bool Strong = false);
 
     protected override IReadOnlyList<Claim> Run(Config c, RunContext ctx) => c.Data.IsReal ? RunReal(c, ctx) : RunSynthetic(c, ctx);
 
@@ -81,6 +91,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         arms.Add(new Arm($"syre γ={c.Syre.Gamma} σ₀={c.Syre.Sigma0}", "syre", c.Syre.Gamma, c.Syre.Sigma0));
         arms.Add(new Arm($"syre γ={c.Syre.Gamma} σ₀=0", "zero", c.Syre.Gamma, 0));
         for (int i = 0; i < c.ExtraGamma.Length; i++) arms.Add(new Arm($"syre γ={c.ExtraGamma[i]} σ₀={c.ExtraSigma0[i]}", "syre", c.ExtraGamma[i], c.ExtraSigma0[i]));
+        AddControlArms(c, arms); // vanilla + noise and the strong-decay pair (SymmetryRemoval.Escape.cs)
         var pop = ctx.Population("trap", PopulationLayout.OfSeeds(seeds).With(
             ConditionAxis.Of("arm", arms.Select(a => a.Kind)).And("gamma", arms.Select(a => a.Gamma)).And("sigma0", arms.Select(a => a.Sigma0))));
         int p = pop.Count;
@@ -99,19 +110,22 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             for (int i = 0; i < c.Hidden; i++)
                 for (int j = 0; j < c.InputDim; j++) w[i * c.InputDim + j] = (float)wbar[j];
             w2.Weight.Value.SliceSpan(m).Fill((float)c.OutputInit);
+            if (ArmOf(m).Kind == "perturbed") Perturb(net, m, ArmOf(m).Sigma0, pop.Stream(m, "perturb"));
         }
         var sgd = c.Optimizer.Sgd<float>(p, c.Lr);
-        for (int m = 0; m < p; m++) sgd.WeightDecay[m] = ArmOf(m).Kind == "vanilla" ? 2 * ArmOf(m).Gamma : 0; // γ‖w‖² ⇒ wd = 2γ
+        for (int m = 0; m < p; m++) sgd.WeightDecay[m] = ArmOf(m).Kind is "vanilla" or "perturbed" ? 2 * ArmOf(m).Gamma : 0; // γ‖w‖² ⇒ wd = 2γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, data, c.Samples,
             pop.Streams("batches"), c.Optimizer.ScheduleOf());
         ctx.Watch(pop, trainer); // --export, probes
         // The effective weights w start at the symmetric point; θ = w − θ₀ absorbs the offset (docs/experiments/syre.md#protocol).
         var syre = new SyreRegularizer<float>(c.Syre.SelectParameters(net),
-            Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "vanilla" ? 0 : ArmOf(m).Gamma).ToArray(),
-            Enumerable.Range(0, p).Select(m => ArmOf(m).Sigma0).ToArray(),
+            Enumerable.Range(0, p).Select(m => ArmOf(m).Kind is "vanilla" or "perturbed" ? 0 : ArmOf(m).Gamma).ToArray(),
+            Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "perturbed" ? 0 : ArmOf(m).Sigma0).ToArray(),
             Enumerable.Range(0, p).Select(m => ArmOf(m).Kind == "syre" ? c.Syre.SigmaD : 0).ToArray(), // the σ₀ = 0 control is plain L2 (D = I)
             pop.Streams("syre"));
         trainer.Use(new RuleStack<float>([.. c.RuleOf(net, pop.Stream), new SyreDecay<float>(syre)])); // rule.*, then syre as the decay phase (docs/training.md)
+        var escape = TrackEscape(trainer, Enumerable.Range(0, p).Select(m => ArmOf(m).Kind is "syre" or "perturbed"
+            ? pop.Layout.MemberOfCondition(arms.FindIndex(a => a.Kind == "vanilla" && a.Gamma == ArmOf(m).Gamma), pop.SeedIndex(m)) : -1).ToArray());
 
         // One training phase, a safe point at every probe; the curves the probes build are saved with the trainer.
         var probed = new Curves(1);
@@ -132,11 +146,11 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
                     pop.Log(step, m, "loss", loss[m]);
                     pop.Log(step, m, "rank_w1", rank);
                     pop.Log(step, m, "max_pairwise_distance_rel", spread);
-                    if (ArmOf(m).Kind != "vanilla") pop.Log(step, m, "syre_penalty", syre.Penalty(m));
+                    if (ArmOf(m).Kind is "syre" or "zero") pop.Log(step, m, "syre_penalty", syre.Penalty(m));
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report("syre", step, c.Steps);
-            }, ctx.Cancel, probed, lossCurve, rankCurve, spreadCurve);
+            }, ctx.Cancel, probed, lossCurve, rankCurve, spreadCurve, escape);
             return 0;
         }));
         var final = trainer.EvaluateLoss();
@@ -161,7 +175,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         }
 
         var ratioText = new List<string>();
-        var syreArms = Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "syre").ToList();
+        var syreArms = Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "syre" && !arms[a].Strong).ToList();
         foreach (int a in syreArms)
         {
             int v = VanillaAt(arms[a].Gamma);
@@ -171,6 +185,15 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
         }
 
         Figures(ctx, arms, pop, steps, lossCurve.Lists, rankCurve.Lists, spreadCurve.Lists, final);
+        EscapeFigure(ctx, arms, seeds, Member, escape[0].ToArray());
+        for (int a = 0; a < arms.Count; a++)
+            if (arms[a].Kind is "syre" or "perturbed")
+                for (int s = 0; s < seeds; s++)
+                {
+                    pop.Log(c.Steps, Member(a, s), "escape_step", escape[0][Member(a, s)]);
+                    if (!syreArms.Contains(a)) pop.Log(c.Steps, Member(a, s), "loss_ratio_to_vanilla", final[Member(a, s)] / final[Member(VanillaAt(arms[a].Gamma), s)]);
+                }
+        ctx.Metrics.Flush();
 
         var vanillaMembers = Enumerable.Range(0, arms.Count).Where(a => arms[a].Kind == "vanilla").SelectMany(a => Enumerable.Range(0, seeds).Select(s => Member(a, s))).ToList();
         var syreMembers = syreArms.SelectMany(a => Enumerable.Range(0, seeds).Select(s => Member(a, s))).ToList();
@@ -199,6 +222,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             Claim.AtMost("G.sigma0-zero-bitwise",
                 $"syre with σ₀ = 0 is vanilla weight decay γ = {c.Syre.Gamma} bit for bit: parameter entries and final losses that differ after {c.Steps} steps (all seeds)",
                 differing, 0).AsCheck(),
+            .. ControlClaims(c, arms, seeds, Member, VanillaAt, final, finalRank, escape[0].ToArray(), PerSeed),
         ];
     }
 
@@ -219,7 +243,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
     }
 
     /// <summary>
-    /// Teacher y = Σ_k a_k tanh(b_kᵀx), x ~ N(0, I), no label noise (docs/experiments/syre.md#protocol): one data set per seed,
+    /// Teacher y = Σ_k a_k tanh(b_kᵀx) (a_k = ±1 or ~ N(0, 1), teacher_weights), x ~ N(0, I), no label noise (docs/experiments/syre.md#protocol): one data set per seed,
     /// laid out per member (each member trains on its seed's data), with ½ Var y of each seed's targets.
     /// </summary>
     private static (TrainingData<float> Data, double[] HalfVariance) TeacherData(Config c, RunContext ctx, Population pop)
@@ -235,7 +259,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             var b = new double[k * d];
             var a = new double[k];
             for (int i = 0; i < b.Length; i++) b[i] = rng.Normal() * c.TeacherScale / Math.Sqrt(d);
-            for (int i = 0; i < k; i++) a[i] = rng.Normal();
+            for (int i = 0; i < k; i++) a[i] = c.TeacherWeights == "sign" ? (rng.Normal() < 0 ? -1 : 1) : rng.Normal(); // the same draws either way
             perSeedX[s] = new float[c.Samples * d];
             perSeedY[s] = new float[c.Samples];
             for (int n = 0; n < c.Samples; n++)
