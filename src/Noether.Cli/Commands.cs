@@ -91,8 +91,8 @@ public static class Commands
             if (r.GetValue(what) == "rules")
             {
                 var rules = new Table().AddColumns("rule", "what it does");
-                foreach (var (name, meaning) in RuleConfig.Descriptions)
-                    rules.AddRow(Markup.Escape(name), Markup.Escape(meaning));
+                foreach (var rule in Noether.Learning.Rules.RuleRegistry.All)
+                    rules.AddRow(Markup.Escape(rule.Name), Markup.Escape(rule.Description));
                 AnsiConsole.Write(rules);
                 Console.WriteLine("Choose with --set rule=NAME in any trained experiment (docs/rules.md, docs/training.md).");
                 return Ok;

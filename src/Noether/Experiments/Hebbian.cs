@@ -70,7 +70,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         [Param("batch size (the paper measures at 256; large batches show the expectation)", Min = 1)] public int Batch { get; set; } = 128;
         [Param("training steps", Min = 1)] public int Steps { get; set; } = 4000;
         [Param("weight decays wd, ascending, the first 0", Min = 0, Max = 10)] public double[] WeightDecays { get; set; } = [0, 1e-3, 1e-2, 3e-2];
-        [Param("rules compared (noether list rules)", OneOfNames = typeof(RuleConfig))] public string[] Rules { get; set; } = ["backprop", "dfa", "random-teacher"];
+        [Param("rules compared (noether list rules)", OneOfNames = typeof(RuleRegistry))] public string[] Rules { get; set; } = ["backprop", "dfa", "random-teacher"];
         [Param("fraction of training at the end over which the alignment is averaged", Min = 0.01, Max = 1)] public double Window { get; set; } = 0.2;
 
         public void Validate()

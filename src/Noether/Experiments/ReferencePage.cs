@@ -16,7 +16,7 @@ public static class ReferencePage
         var sb = new StringBuilder();
         sb.AppendLine("# Reference");
         sb.AppendLine();
-        sb.AppendLine("Generated from Noether's registries (`Registry`, `RuleConfig.Rules`, `ProbeRegistry`, `TrainedConfig`,");
+        sb.AppendLine("Generated from Noether's registries (`Registry`, `RuleRegistry`, `ProbeRegistry`, `TrainedConfig`,");
         sb.AppendLine("`MetricCommand`); a test keeps it current. `noether list …` prints the same lists.");
         sb.AppendLine();
         sb.AppendLine("## Experiments (`noether list`)");
@@ -30,8 +30,8 @@ public static class ReferencePage
         sb.AppendLine();
         sb.AppendLine("| rule | what it does | feedback matrix |");
         sb.AppendLine("|---|---|---|");
-        foreach (var (name, description, feedback) in RuleConfig.Rules)
-            sb.AppendLine($"| `{name}` | {Cell(description)} | {(feedback ? "yes" : "no")} |");
+        foreach (var rule in Learning.Rules.RuleRegistry.All)
+            sb.AppendLine($"| `{rule.Name}` | {Cell(rule.Description)} | {(rule.Feedback ? "yes" : "no")} |");
         sb.AppendLine();
         sb.AppendLine("## Training probes (`--set probes=NAME[,NAME…]`, `noether list probes`)");
         sb.AppendLine();

@@ -12,30 +12,12 @@ namespace Noether.Experiments;
 [SectionValue(nameof(Name))]
 public sealed class RuleConfig : IValidatedConfig
 {
-    /// <summary>
-    /// Every rule the section builds (docs/rules.md): its name, one line, and whether its error travels through a
-    /// feedback matrix B of W's shape. The only list of rule names: validation, `noether list rules` and the
-    /// experiments that pick rules read it.
-    /// </summary>
-    public static readonly IReadOnlyList<(string Name, string Description, bool Feedback)> Rules =
-    [
-        ("backprop", "backpropagation: the error goes down through Wᵀ", false),
-        ("fa", "feedback alignment: a fixed random B instead of Wᵀ (Lillicrap et al. 2016)", true),
-        ("dfa", "direct feedback alignment: the output error reaches each hidden layer through its own fixed random matrix (Nøkland 2016)", false),
-        ("sign", "sign symmetry: B = sign(W)ᵀ, scaled by mean|W| or 1 (rule.sign_scale)", true),
-        ("kp", "Kolen–Pollack: B takes W's update and decay, so it converges to Wᵀ", true),
-        ("dendritic", "heterosynaptic dendritic feedback ΔV = −η(c·h eᵀ + λ_V V) (docs/experiments/heterosynaptic.md#protocol)", true),
-        ("random-teacher", "pseudo-error toward a fixed random network, backpropagated (docs/rules.md)", false),
-    ];
-
-    /// <summary>The rule names, in declaration order.</summary>
-    public static IEnumerable<string> Names => Rules.Select(r => r.Name);
-    /// <summary>Name and one line of every rule (`noether list rules`).</summary>
-    public static IEnumerable<(string Name, string Description)> Descriptions => Rules.Select(r => (r.Name, r.Description));
+    /// <summary>The rule names (<see cref="RuleRegistry"/>: each rule declares itself beside its class).</summary>
+    public static IEnumerable<string> Names => RuleRegistry.Names;
     /// <summary>Whether rule <paramref name="name"/> sends the error through a feedback matrix (so rule.density can mask it).</summary>
-    public static bool HasFeedback(string name) => Rules.Any(r => r.Name == name && r.Feedback);
+    public static bool HasFeedback(string name) => RuleRegistry.Find(name)?.Feedback ?? false;
 
-    [Param("learning rule (noether list rules; docs/rules.md)", OneOfNames = typeof(RuleConfig))]
+    [Param("learning rule (noether list rules; docs/rules.md)", OneOfNames = typeof(RuleRegistry))]
     public string Name { get; set; } = "backprop";
 
     [Param("std of random feedback matrices at initialisation (fa, dfa, kp, dendritic); 0 = the law of the forward weight, N(0, 1/fan_in)", Min = 0, Max = 100)]
@@ -108,22 +90,10 @@ public sealed class RuleConfig : IValidatedConfig
         var rules = new List<LearningRule<T>>();
         if (InputNoise > 0) rules.Add(new InputNoise<T>(p, streams, Vec(null, InputNoise, "input_noise")));
         if (paramNoise.Any(s => s > 0)) rules.Add(new ParameterNoise<T>(network, streams, paramNoise));
-        if (Name == "random-teacher")
-        {
-            var widths = new[] { network.InputShape.Aggregate(1, (a, b) => a * b), TeacherHidden, network.OutputShape.Aggregate(1, (a, b) => a * b) };
-            rules.Add(new RandomTeacher<T>(network, RandomTeacher<T>.BuildTeacher(p, widths, "tanh", streams, network.Compute)));
-        }
-        rules.Add(Name switch
-        {
-            "backprop" or "random-teacher" => new Backprop<T>(network),
-            "fa" => new RandomFeedback<T>(network, streams, FeedbackStd),
-            "dfa" => new DirectRandomFeedback<T>(network, streams, FeedbackStd),
-            "sign" => new SignFeedback<T>(network, SignScale == "unit" ? Learning.Rules.SignScale.Unit : Learning.Rules.SignScale.MeanAbs),
-            "kp" => PlasticFeedback<T>.KolenPollack(network, streams, l2, FeedbackStd),
-            "dendritic" => PlasticFeedback<T>.Dendritic(network, streams, Vec(perMember?.Coefficient, Coefficient, "coefficient"),
-                Vec(perMember?.FeedbackDecay, FeedbackDecay, "feedback_decay"), FeedbackStd),
-            _ => throw new ConfigException($"rule={Name}: expected one of {string.Join(", ", Names)}"),
-        });
+        var definition = RuleRegistry.Find(Name) ?? throw new ConfigException($"rule={Name}: expected one of {string.Join(", ", Names)}");
+        rules.AddRange(definition.Build(network, streams, new RuleSettings(FeedbackStd,
+            SignScale == "unit" ? Learning.Rules.SignScale.Unit : Learning.Rules.SignScale.MeanAbs,
+            Vec(perMember?.Coefficient, Coefficient, "coefficient"), Vec(perMember?.FeedbackDecay, FeedbackDecay, "feedback_decay"), l2, TeacherHidden)));
         var density = Vec(perMember?.Density, Density, "density");
         if (density.Any(d => d < 1))
             rules.Add(new ConnectivityMask<T>(network, streams, HasFeedback(Name) ? density : Vec(null, 1, "density"), MaskForward ? density : null));

@@ -37,7 +37,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         public Config() => Rule = new() { Name = "kp", L2 = 1e-2 };
         public NetworkConfig Network { get; set; } = new();
         public FourSynapseConfig FourSynapse { get; set; } = new();
-        [Param("rules run beside it at the same decay (noether list rules)", OneOfNames = typeof(RuleConfig))] public string[] Baselines { get; set; } = ["backprop", "fa", "sign", "dfa"];
+        [Param("rules run beside it at the same decay (noether list rules)", OneOfNames = typeof(RuleRegistry))] public string[] Baselines { get; set; } = ["backprop", "fa", "sign", "dfa"];
         [Param("further decays λ at which every rule is run and reported (no claims)", Min = 0, Max = 10)] public double[] ReportDecays { get; set; } = [];
         [Param("seeds (run seed + i), each its own teacher, data, initialisation and B(0)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 100;
@@ -45,7 +45,7 @@ public sealed class SelfAssembly : Experiment<SelfAssembly.Config>
         public void Validate()
         {
             if (!RuleConfig.HasFeedback(Rule.Name))
-                throw new ConfigException($"rule={Rule.Name}: self-assembly measures cos(B, Wᵀ) of a feedback matrix; expected one of {string.Join(", ", RuleConfig.Rules.Where(r => r.Feedback).Select(r => r.Name))}");
+                throw new ConfigException($"rule={Rule.Name}: self-assembly measures cos(B, Wᵀ) of a feedback matrix; expected one of {string.Join(", ", RuleRegistry.All.Where(r => r.Feedback).Select(r => r.Name))}");
             if (Rule.Name == "kp" && Rule.L2 <= 0) throw new ConfigException($"rule.l2={Rule.L2}: Kolen–Pollack self-assembles only with decay > 0");
             if (!Baselines.Contains("backprop")) throw new ConfigException($"baselines={string.Join(",", Baselines)}: backprop is the reference of C-E2 and must be included");
         }

@@ -13,3 +13,11 @@ public sealed class Backprop<T> : LearningRule<T> where T : unmanaged, IFloating
 
     public override string Name => "backprop";
 }
+
+/// <summary><c>rule=backprop</c>.</summary>
+public sealed class BackpropDefinition : RuleDefinition
+{
+    public override string Name => "backprop";
+    public override string Description => "backpropagation: the error goes down through Wᵀ";
+    public override IEnumerable<LearningRule<T>> Build<T>(Sequential<T> network, MemberStreams streams, RuleSettings settings) => [new Backprop<T>(network)];
+}

@@ -89,3 +89,12 @@ public sealed class DirectRandomFeedback<T> : LearningRule<T> where T : unmanage
         return -1;
     }
 }
+
+/// <summary><c>rule=dfa</c>.</summary>
+public sealed class DirectRandomFeedbackDefinition : RuleDefinition
+{
+    public override string Name => "dfa";
+    public override string Description => "direct feedback alignment: the output error reaches each hidden layer through its own fixed random matrix (Nøkland 2016)";
+    public override IEnumerable<LearningRule<T>> Build<T>(Sequential<T> network, MemberStreams streams, RuleSettings settings) =>
+        [new DirectRandomFeedback<T>(network, streams, settings.FeedbackStd)];
+}

@@ -74,3 +74,23 @@ public sealed class PlasticFeedback<T> : LearningRule<T> where T : unmanaged, IF
         }
     }
 }
+
+/// <summary><c>rule=kp</c>.</summary>
+public sealed class KolenPollackDefinition : RuleDefinition
+{
+    public override string Name => "kp";
+    public override string Description => "Kolen–Pollack: B takes W's update and decay, so it converges to Wᵀ";
+    public override bool Feedback => true;
+    public override IEnumerable<LearningRule<T>> Build<T>(Sequential<T> network, MemberStreams streams, RuleSettings settings) =>
+        [PlasticFeedback<T>.KolenPollack(network, streams, settings.L2, settings.FeedbackStd)];
+}
+
+/// <summary><c>rule=dendritic</c>.</summary>
+public sealed class DendriticDefinition : RuleDefinition
+{
+    public override string Name => "dendritic";
+    public override string Description => "heterosynaptic dendritic feedback ΔV = −η(c·h eᵀ + λ_V V) (docs/experiments/heterosynaptic.md#protocol)";
+    public override bool Feedback => true;
+    public override IEnumerable<LearningRule<T>> Build<T>(Sequential<T> network, MemberStreams streams, RuleSettings settings) =>
+        [PlasticFeedback<T>.Dendritic(network, streams, settings.Coefficient, settings.FeedbackDecay, settings.FeedbackStd)];
+}

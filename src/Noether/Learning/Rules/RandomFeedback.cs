@@ -22,3 +22,13 @@ public sealed class RandomFeedback<T> : LearningRule<T> where T : unmanaged, IFl
     /// <summary>The fixed feedback matrices, one per layer above the first, in W's shape.</summary>
     public IReadOnlyList<Tensor<T>> Matrices { get; }
 }
+
+/// <summary><c>rule=fa</c>.</summary>
+public sealed class RandomFeedbackDefinition : RuleDefinition
+{
+    public override string Name => "fa";
+    public override string Description => "feedback alignment: a fixed random B instead of Wᵀ (Lillicrap et al. 2016)";
+    public override bool Feedback => true;
+    public override IEnumerable<LearningRule<T>> Build<T>(Sequential<T> network, MemberStreams streams, RuleSettings settings) =>
+        [new RandomFeedback<T>(network, streams, settings.FeedbackStd)];
+}

@@ -52,3 +52,15 @@ public sealed class RandomTeacher<T> : LearningRule<T> where T : unmanaged, IFlo
         _network.Backward(_grad);
     }
 }
+
+/// <summary><c>rule=random-teacher</c>: the pseudo-error toward a fixed random in → hidden (tanh) → out network, backpropagated.</summary>
+public sealed class RandomTeacherDefinition : RuleDefinition
+{
+    public override string Name => "random-teacher";
+    public override string Description => "pseudo-error toward a fixed random network, backpropagated (docs/rules.md)";
+    public override IEnumerable<LearningRule<T>> Build<T>(Sequential<T> network, MemberStreams streams, RuleSettings settings)
+    {
+        int[] widths = [network.InputShape.Aggregate(1, (a, b) => a * b), settings.TeacherHidden, network.OutputShape.Aggregate(1, (a, b) => a * b)];
+        return [new RandomTeacher<T>(network, RandomTeacher<T>.BuildTeacher(network.Members, widths, "tanh", streams, network.Compute)), new Backprop<T>(network)];
+    }
+}

@@ -56,3 +56,13 @@ public sealed class SignFeedback<T> : LearningRule<T> where T : unmanaged, IFloa
         }
     }
 }
+
+/// <summary><c>rule=sign</c>.</summary>
+public sealed class SignFeedbackDefinition : RuleDefinition
+{
+    public override string Name => "sign";
+    public override string Description => "sign symmetry: B = sign(W)ᵀ, scaled by mean|W| or 1 (rule.sign_scale)";
+    public override bool Feedback => true;
+    public override IEnumerable<LearningRule<T>> Build<T>(Sequential<T> network, MemberStreams streams, RuleSettings settings) =>
+        [new SignFeedback<T>(network, settings.SignScale)];
+}
