@@ -13,11 +13,13 @@ namespace Noether.Experiments;
 /// readable; the model is an implementable reading of its mechanism (docs/experiments/heterosynaptic.md#protocol): the hidden error arrives through
 /// dendritic weights V, p = V e, and V learns by ΔV = −η(c·h eᵀ + λ_V V), so at heterosynaptic stability
 /// V → (cλ₂/λ_V)·W₂ᵀ and the update of W₁ is φ times the gradient with φ = cλ₂/λ_V.
-/// B-E1: the sign of the consistency score φ̂ decides descent (c &gt; 0) or ascent (c &lt; 0).
+/// B-E1 (Heterosynaptic.Consistency.cs): the sign of the consistency score φ̂ decides descent (c &gt; 0) or ascent (c &lt; 0);
+/// the c &lt; 0 magnitudes are read where the c-term dominates V (V(0) = 0, or V(0) decayed below e^(−5)).
 /// B-E2: evolution over the genome (a, b) of ΔV = −η(a·h eᵀ + b V), selected on task loss only, finds φ &gt; 0 rules.
-/// B-E3: metaplasticity — after a V-only history of inverted teaching under the same rule, the same probe
-/// event gives an opposite or ≥ 2× different update (the digest's history, the rule flipped to c = −1, beside it).
-/// B-E4: learning survives sparse and amorphous connectivity (rule of the <c>rule</c> section).
+/// B-E3: metaplasticity — after the digest's V-only history with the rule flipped to c = −1, the same probe event
+/// gives an opposite or ≥ 2× different update; an inverted-teaching history is a separate claim.
+/// B-E4: learning survives sparse and amorphous connectivity (rule of the <c>rule</c> section), against the
+/// topology-matched reference M⊙W₂ᵀ and feedback alignment through the same mask.
 /// Defaults: teacher 16→32(tanh)→16, 4096 samples; student 16→64(tanh)→16 without biases, SGD η = 0.05,
 /// batch 64, 4000 steps, coupled L2 λ = 1e-3 on W₁ and W₂, V(0) ~ N(0, 1/64) (the law of W₂ᵀ, independent of it).
 /// Backprop is the member whose V starts at W₂ᵀ with c = 1, λ_V = λ (the symmetric start); frozen feedback
