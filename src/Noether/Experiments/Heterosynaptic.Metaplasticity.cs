@@ -8,7 +8,9 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// heterosynaptic B-E3 (docs/experiments/heterosynaptic.md#b-e3-setting): copies of one circuit that differ only in the
-/// plasticity history of their feedback weights V get the same probe event and give different updates of W1.
+/// plasticity history of their feedback weights V get the same probe event and give different updates of W1. The claim
+/// is the digest's history (V alone with the rule flipped to c = −1); an inverted teaching signal under the same rule is
+/// an extra, separately labelled claim.
 /// </summary>
 public sealed partial class Heterosynaptic
 {
@@ -90,7 +92,7 @@ public sealed partial class Heterosynaptic
         // Cosines (in [−1, 1]) and norm ratios (up to ≈ 40) get a figure each: on one axis the cosines would be invisible.
         string[] seedNames = Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}").ToArray();
         string flippedLabel = $"rule flipped to c={Claim.Format(mp.HistoryCoefficient)}";
-        ctx.Figures.Add(new Figure("metaplasticity-cosine", "B-E3: direction of the update after two histories of V", "bar", "seed", "cos(ΔW1 primed, ΔW1 plain)")
+        ctx.Figures.Add(new Figure("metaplasticity-cosine", "B-E3: direction of the update after two histories of V", "bar", "seed", "cos(ΔW1 after history, ΔW1 unchanged)")
         {
             Categories = seedNames,
             Series =
@@ -98,9 +100,9 @@ public sealed partial class Heterosynaptic
                 new Series("primed by inverted teaching", seeds, primedResult.Select(r => r.Cos).ToArray()),
                 new Series(flippedLabel, seeds, flippedResult.Select(r => r.Cos).ToArray()),
             ],
-            Caption = "Identical pre- and postsynaptic activity and the same rule: a history of inverted teaching changes the update of W1 (cos ≤ −0.5 is an opposite update).",
+            Caption = "Identical pre- and postsynaptic activity, the update of W1 after each history of V against the unchanged copy's: the digest's history (V alone under the flipped rule, the claim) and the project's inverted teaching (an extra claim); cos ≤ −0.5 is an opposite update.",
         });
-        ctx.Figures.Add(new Figure("metaplasticity-norm", "B-E3: size of the update after two histories of V", "bar", "seed", "‖ΔW1 primed‖ / ‖ΔW1 plain‖")
+        ctx.Figures.Add(new Figure("metaplasticity-norm", "B-E3: size of the update after two histories of V", "bar", "seed", "‖ΔW1 after history‖ / ‖ΔW1 unchanged‖")
         {
             Categories = seedNames,
             LogY = true,
@@ -113,12 +115,17 @@ public sealed partial class Heterosynaptic
         });
         string Details((double Cos, double Ratio, double Contrast)[] r) =>
             string.Join("; ", Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}: cos {Claim.Format(r[si].Cos)}, norm ratio {Claim.Format(r[si].Ratio)}"));
+        string Contrasts((double Cos, double Ratio, double Contrast)[] r) => SeedList(ctx, r.Select(x => x.Contrast));
         return
         [
             Claim.AtLeast("B-E3.metaplasticity",
-                $"Metaplasticity: after {mp.TrainSteps} common steps (c = +1), copy 2's V alone experiences {mp.HistorySteps} steps of an inverted teaching signal (targets −y) under the same rule; the same probe event (x0, e0), with identical pre- and postsynaptic activity, then gives an opposite (cos ≤ −0.5) or ≥ 2× different update of W1 than in the unprimed copy: contrast max(−cos/0.5, max(ρ, 1/ρ)/2) ≥ 1 (worst seed) [protocol not calibrated, docs/experiments/heterosynaptic.md#b-e3metaplasticity]",
+                $"Metaplasticity (the digest's protocol): after {mp.TrainSteps} common steps (c = +1), one copy's V alone is updated for {mp.HistorySteps} steps with the rule flipped to c = {Claim.Format(mp.HistoryCoefficient)}, forward weights unchanged; the same probe event (x0, e0), with identical pre- and postsynaptic activity, then gives an opposite (cos ≤ −0.5) or ≥ 2× different update of W1 than in the unchanged copy: contrast max(−cos/0.5, max(ρ, 1/ρ)/2) ≥ 1 (worst seed)",
+                flippedResult.Min(r => r.Contrast), 1,
+                $"{Details(flippedResult)}; contrast — {Contrasts(flippedResult)}. At the trained weights the pairing h eᵀ is only of the size of the decay force λW2, so V moves ~ηλ|c| per step (docs/experiments/heterosynaptic.md#b-e3metaplasticity)"),
+            Claim.AtLeast("B-E3.inverted-target-metaplasticity",
+                $"Metaplasticity, the project's alternative history (not the digest's): after the same {mp.TrainSteps} common steps, V alone experiences {mp.HistorySteps} steps of an inverted teaching signal (targets −y) under the same rule c = +1; the same probe event then gives an opposite (cos ≤ −0.5) or ≥ 2× different update of W1: contrast ≥ 1 (worst seed)",
                 primedResult.Min(r => r.Contrast), 1,
-                $"primed — {Details(primedResult)}. Digest's history (V-only steps with the rule flipped to c = {Claim.Format(mp.HistoryCoefficient)} at the trained weights, where the pairing h eᵀ is only of the size of the decay force λW₂, so V moves ~ηλ|c| per step) — {Details(flippedResult)}"),
+                $"{Details(primedResult)}; contrast — {Contrasts(primedResult)}"),
         ];
     }
 }

@@ -13,11 +13,13 @@ namespace Noether.Experiments;
 /// readable; the model is an implementable reading of its mechanism (docs/experiments/heterosynaptic.md#protocol): the hidden error arrives through
 /// dendritic weights V, p = V e, and V learns by ΔV = −η(c·h eᵀ + λ_V V), so at heterosynaptic stability
 /// V → (cλ₂/λ_V)·W₂ᵀ and the update of W₁ is φ times the gradient with φ = cλ₂/λ_V.
-/// B-E1: the sign of the consistency score φ̂ decides descent (c &gt; 0) or ascent (c &lt; 0).
+/// B-E1 (Heterosynaptic.Consistency.cs): the sign of the consistency score φ̂ decides descent (c &gt; 0) or ascent (c &lt; 0);
+/// the c &lt; 0 magnitudes are read where the c-term dominates V (V(0) = 0, or V(0) decayed below e^(−5)).
 /// B-E2: evolution over the genome (a, b) of ΔV = −η(a·h eᵀ + b V), selected on task loss only, finds φ &gt; 0 rules.
-/// B-E3: metaplasticity — after a V-only history of inverted teaching under the same rule, the same probe
-/// event gives an opposite or ≥ 2× different update (the digest's history, the rule flipped to c = −1, beside it).
-/// B-E4: learning survives sparse and amorphous connectivity (rule of the <c>rule</c> section).
+/// B-E3: metaplasticity — after the digest's V-only history with the rule flipped to c = −1, the same probe event
+/// gives an opposite or ≥ 2× different update; an inverted-teaching history is a separate claim.
+/// B-E4: learning survives sparse and amorphous connectivity (rule of the <c>rule</c> section), against the
+/// topology-matched reference M⊙W₂ᵀ and feedback alignment through the same mask.
 /// Defaults: teacher 16→32(tanh)→16, 4096 samples; student 16→64(tanh)→16 without biases, SGD η = 0.05,
 /// batch 64, 4000 steps, coupled L2 λ = 1e-3 on W₁ and W₂, V(0) ~ N(0, 1/64) (the law of W₂ᵀ, independent of it).
 /// Backprop is the member whose V starts at W₂ᵀ with c = 1, λ_V = λ (the symmetric start); frozen feedback
@@ -75,18 +77,21 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         }
     }
 
-    /// <summary>B-E1: dendritic rules with coefficients c and decays λ_V (paired lists).</summary>
+    /// <summary>B-E1: dendritic rules with coefficients c, decays λ_V and V(0) scales (paired lists).</summary>
     public sealed class ConsistencyConfig : IValidatedConfig
     {
-        [Param("dendritic coefficients c, one per condition", Min = -100, Max = 100)] public double[] Coefficients { get; set; } = [1, 1, 0.3, 0.3, -1, -1];
-        [Param("dendritic decays λ_V, paired with consistency.coefficients", Min = 0, Max = 10)] public double[] FeedbackDecays { get; set; } = [1e-3, 1e-2, 1e-3, 1e-2, 1e-3, 1e-2];
+        [Param("dendritic coefficients c, one per condition", Min = -100, Max = 100)] public double[] Coefficients { get; set; } = [1, 1, 0.3, 0.3, -1, -1, -1, -1];
+        [Param("dendritic decays λ_V, paired with consistency.coefficients", Min = 0, Max = 10)] public double[] FeedbackDecays { get; set; } = [1e-3, 1e-2, 1e-3, 1e-2, 1e-3, 1e-2, 1e-3, 1e-2];
+        [Param("V(0) of each condition as a multiple of its random draw (law rule.feedback_std; 1: the law of W2ᵀ, 0: V(0) = 0, so the c-term alone forms V), paired with consistency.coefficients", Min = 0, Max = 100)]
+        public double[] FeedbackInitScales { get; set; } = [1, 1, 1, 1, 1, 1, 0, 0];
         [Param("final steps over which φ̂, the DC fraction and cos(ΔW1, −∇W1) are averaged", Min = 1)] public int Window { get; set; } = 400;
-        [Param("predicted φ = cλ/λ_V at or above which a c > 0 rule must reach φ̂ > 0.1 and loss ≤ 2× backprop; weaker c > 0 rules are checked by the sign of φ̂ and against the no-feedback control", Min = 0)] public double StrongPhi { get; set; } = 0.5;
 
         public void Validate()
         {
             if (Coefficients.Length != FeedbackDecays.Length)
                 throw new ConfigException($"consistency.feedback_decays: {FeedbackDecays.Length} values for {Coefficients.Length} consistency.coefficients");
+            if (Coefficients.Length != FeedbackInitScales.Length)
+                throw new ConfigException($"consistency.feedback_init_scales: {FeedbackInitScales.Length} values for {Coefficients.Length} consistency.coefficients");
             if (!Coefficients.Any(c => c > 0) || !Coefficients.Any(c => c < 0))
                 throw new ConfigException($"consistency.coefficients={string.Join(",", Coefficients)}: expected both positive and negative values");
             if (Coefficients.Any(c => c == 0)) throw new ConfigException("consistency.coefficients: c = 0 is the frozen-feedback baseline, which is always run");
@@ -152,11 +157,10 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         var claims = new List<Claim>();
         // Phases B-E1 (below), B-E2 (Heterosynaptic.Evolution.cs), B-E3 (Heterosynaptic.Metaplasticity.cs) and B-E4
         // (Heterosynaptic.Topology.cs); a resumed run re-runs the one it was stopped in from its start.
-        var (consistencyClaims, bpLoss) = ctx.ClaimsPhase("consistency", _ => RunConsistency(config, ctx, data));
-        claims.AddRange(consistencyClaims);
+        claims.AddRange(ctx.ClaimsPhase("consistency", _ => RunConsistency(config, ctx, data)));
         claims.AddRange(ctx.ClaimsPhase("evolution", _ => RunEvolution(config, ctx)));
         claims.AddRange(ctx.ClaimsPhase("metaplasticity", _ => RunMetaplasticity(config, ctx, data)));
-        claims.AddRange(ctx.ClaimsPhase("topology", _ => RunTopology(config, ctx, data, bpLoss)));
+        claims.AddRange(ctx.ClaimsPhase("topology", _ => RunTopology(config, ctx, data)));
         return claims;
     }
 
@@ -230,124 +234,5 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
             }, ctx.Cancel);
             return 0;
         });
-    }
-
-    // ---- B-E1: the sign of φ decides descent or ascent ----
-
-    private (IReadOnlyList<Claim>, double[] BpLoss) RunConsistency(Config config, RunContext ctx, TrainingData<double> data)
-    {
-        var n = config.Network;
-        var c = config.Consistency;
-        double l2 = config.Rule.L2;
-        int rules = c.Coefficients.Length, k = rules + 3, s = config.Seeds, p = k * s;
-        // Conditions per seed: the c/λ_V rules, then backprop (symmetric start, c = 1, λ_V = λ), frozen V
-        // (c = 0, λ_V = 0: feedback alignment) and no feedback (V ≡ 0: the hidden layer cannot learn).
-        int bp = rules, frozen = rules + 1, none = rules + 2;
-        var coef = new double[p];
-        var decay = new double[p];
-        for (int m = 0; m < p; m++)
-        {
-            int j = m % k;
-            (coef[m], decay[m]) = j < rules ? (c.Coefficients[j], c.FeedbackDecays[j]) : j == bp ? (1.0, l2) : (0.0, 0.0);
-        }
-        var pop = ctx.Population("consistency", PopulationLayout.OfSeeds(s).With(
-            ConditionAxis.Of("rule", Enumerable.Range(0, k).Select(j => j < rules ? "dendritic" : j == bp ? "backprop" : j == frozen ? "frozen-feedback" : "no-feedback"))
-                .And("c", coef.Take(k)).And("lambda_v", decay.Take(k))));
-        var circuit = BuildCircuit(ctx, config, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
-            [PlasticFeedback<double>.Dendritic(net, streams, coef, decay, config.Rule.FeedbackStd), new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
-        SymmetricStart(circuit.Net, Enumerable.Range(0, s).Select(si => si * k + bp));
-        for (int si = 0; si < s; si++) circuit.Net.Linears.Last().Feedback!.SliceSpan(si * k + none).Clear();
-        var meter = Meter(circuit, n.Steps - c.Window);
-        Train(ctx, circuit, "consistency", n.Steps, config.ProbeEvery);
-        var loss = circuit.Trainer.EvaluateLoss();
-        for (int m = 0; m < p; m++)
-        {
-            pop.Log(n.Steps, circuit.Member(m), "train_loss", loss[m]);
-            pop.Log(n.Steps, circuit.Member(m), "phi_hat", meter.Phi[m].Mean);
-            pop.Log(n.Steps, circuit.Member(m), "dc_fraction", meter.Dc[m].Mean);
-            pop.Log(n.Steps, circuit.Member(m), "update_gradient_cosine", meter.Cos[m].Mean);
-        }
-        ctx.Metrics.Flush();
-
-        var bpLoss = Enumerable.Range(0, s).Select(si => loss[si * k + bp]).ToArray();
-        var noneLoss = Enumerable.Range(0, s).Select(si => loss[si * k + none]).ToArray();
-        string Label(int j) => j == bp ? "backprop" : j == frozen ? "frozen V" : j == none ? "no feedback" : $"c={Claim.Format(c.Coefficients[j])}, λ_V={Claim.Format(c.FeedbackDecays[j])}";
-        string Row(int j) => $"{Label(j)}: " + string.Join(" | ", Enumerable.Range(0, s).Select(si =>
-        {
-            int m = si * k + j;
-            return $"loss {Claim.Format(loss[m])} ({Claim.Format(loss[m] / bpLoss[si])}×BP), φ̂ {Claim.Format(meter.Phi[m].Mean)}, cos {Claim.Format(meter.Cos[m].Mean)}, DC {Claim.Format(meter.Dc[m].Mean)}";
-        }));
-        string table = string.Join("; ", Enumerable.Range(0, k).Select(Row)) + $" (seeds {ctx.Seed}..{ctx.Seed + s - 1} in order)";
-
-        // Strong c > 0 rows: predicted φ = cλ/λ_V ≥ strong_phi. A weak row's φ̂ falls toward its heterosynaptic-
-        // stability value (e.g. 0.03 for c = 0.3, λ_V = 1e-2, below the digest's 0.1) once W₂ settles, and it
-        // learns at that small φ, so it is checked by sign and against the no-feedback control.
-        double PredictedPhi(int j) => c.Coefficients[j] * l2 / c.FeedbackDecays[j];
-        int[] Rows(Func<int, bool> keep) => Enumerable.Range(0, rules).Where(keep).ToArray();
-        var positive = Rows(j => c.Coefficients[j] > 0);
-        var negative = Rows(j => c.Coefficients[j] < 0);
-        var strongPositive = Rows(j => PredictedPhi(j) >= c.StrongPhi);
-        var weakPositive = Rows(j => PredictedPhi(j) > 0 && PredictedPhi(j) < c.StrongPhi);
-        IEnumerable<int> Members(int[] conditions) => conditions.SelectMany(j => Enumerable.Range(0, s).Select(si => si * k + j));
-        string Names(int[] conditions) => string.Join("; ", conditions.Select(Label));
-
-        var claims = new List<Claim>
-        {
-            Claim.AtLeast("B-E1.descent-sign",
-                "c > 0 (with V(0) small against the accumulated c·Σ h eᵀ): the consistency score φ̂ = ⟨V e, ∂ℓ/∂h⟩/‖∂ℓ/∂h‖² is positive for every c > 0 rule (smallest over c > 0 rules and seeds, mean of the last steps)",
-                Members(positive).Min(m => meter.Phi[m].Mean), 0, table),
-            Claim.AtLeast("B-E1.descent-alignment",
-                "c > 0: the heterosynaptic update of W1 follows the gradient, cos(ΔW1, −∇W1) ≥ 0.5 (smallest over c > 0 rules and seeds)",
-                Members(positive).Min(m => meter.Cos[m].Mean), 0.5),
-            Claim.AtLeast("B-E1.dynamical-consistency",
-                "c > 0: dynamical consistency, the fraction of hidden neurons with φ̂_i > 0 is ≥ 0.8 (smallest over c > 0 rules and seeds)",
-                Members(positive).Min(m => meter.Dc[m].Mean), 0.8),
-            Claim.AtMost("B-E1.ascent-phi",
-                "c < 0: the sign of φ flips, φ̂ < −0.1 (largest over c < 0 rules and seeds)",
-                Members(negative).Max(m => meter.Phi[m].Mean), -0.1),
-            Claim.AtMost("B-E1.ascent-alignment",
-                "c < 0: the update of W1 opposes the gradient, cos(ΔW1, −∇W1) ≤ −0.3 (largest over c < 0 rules and seeds)",
-                Members(negative).Max(m => meter.Cos[m].Mean), -0.3),
-            Claim.AtLeast("B-E1.ascent-loss",
-                "c < 0: gradient ascent in the hidden layer, training loss ≥ 5× backprop (smallest ratio over c < 0 rules and seeds)",
-                Members(negative).Min(m => loss[m] / bpLoss[m / k]), 5),
-        };
-        if (strongPositive.Length > 0)
-        {
-            claims.Add(Claim.AtLeast("B-E1.descent-phi",
-                $"c > 0 with predicted φ = cλ/λ_V ≥ {Claim.Format(c.StrongPhi)} ({Names(strongPositive)}): φ̂ > 0.1 (smallest over those rules and seeds)",
-                Members(strongPositive).Min(m => meter.Phi[m].Mean), 0.1));
-            claims.Add(Claim.AtMost("B-E1.descent-loss",
-                $"c > 0 with predicted φ = cλ/λ_V ≥ {Claim.Format(c.StrongPhi)} ({Names(strongPositive)}): learns like backprop, training loss ≤ 2× backprop (largest ratio over those rules and seeds)",
-                Members(strongPositive).Max(m => loss[m] / bpLoss[m / k]), 2));
-        }
-        if (weakPositive.Length > 0)
-            claims.Add(Claim.AtMost("B-E1.weak-descent-loss",
-                $"c > 0 with small predicted φ < {Claim.Format(c.StrongPhi)} ({Names(weakPositive)}) learns slowly but its hidden layer still descends: loss below the no-feedback control V ≡ 0 (largest loss ratio over those rules and seeds)",
-                Members(weakPositive).Max(m => loss[m] / noneLoss[m / k]), 1));
-
-        var categories = Enumerable.Range(0, k).Select(Label).ToArray();
-        var xs = Enumerable.Range(0, k).Select(j => (double)j).ToArray();
-        double[] Mean(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Enumerable.Range(0, s).Average(si => f(si * k + j))).ToArray();
-        double[] Sd(Func<int, double> f) => Enumerable.Range(0, k).Select(j => Series.StandardDeviation(Enumerable.Range(0, s).Select(si => f(si * k + j)))).ToArray();
-        ctx.Figures.Add(new Figure("consistency-score", "B-E1: φ̂, DC fraction and gradient alignment per rule", "bar", "rule", "value")
-        {
-            Categories = categories,
-            Series =
-            [
-                new Series("φ̂", xs, Mean(m => meter.Phi[m].Mean)) { Spread = Sd(m => meter.Phi[m].Mean) },
-                new Series("cos(ΔW1, −∇W1)", xs, Mean(m => meter.Cos[m].Mean)) { Spread = Sd(m => meter.Cos[m].Mean) },
-                new Series("DC fraction", xs, Mean(m => meter.Dc[m].Mean)) { Spread = Sd(m => meter.Dc[m].Mean) },
-            ],
-            Caption = "Mean ± sd over seeds: c > 0 gives φ̂ > 0 and gradient-aligned updates; c < 0 flips both (gradient ascent in the hidden layer).",
-        });
-        ctx.Figures.Add(new Figure("consistency-loss", "B-E1: final loss relative to backprop", "bar", "rule", "loss / backprop loss")
-        {
-            Categories = categories,
-            LogY = true,
-            Series = [new Series("loss / BP", xs, Mean(m => loss[m] / bpLoss[m / k])) { Spread = Sd(m => loss[m] / bpLoss[m / k]) }],
-            Caption = "Mean ± sd over seeds of the final full-data loss divided by the backprop member's (same seed, init and batches).",
-        });
-        return (claims, bpLoss);
     }
 }

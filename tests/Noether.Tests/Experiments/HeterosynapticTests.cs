@@ -13,16 +13,17 @@ public class HeterosynapticTests
         ConfigBinder.Validate(config);
         var ctx = new RunContext(1, "quick", 1, MetricsWriter.InMemory());
         var claims = exp.Run(config, ctx);
-        Assert.Equal(16, claims.Count);
-        // B-E4 with a half-density dendritic V learns (loss falls ≥ 94 %) but ends 1.06–2.14× backprop over 10 seeds
-        // (2.007× on seed 1), and the gap grows with training length because backprop keeps descending.
-        // B-E1's c = −1, λ_V = 1e-2 row has not settled at 4000 steps on seed 1 (φ̂ −0.07, cos −0.26; it misses on
-        // 4 of 10 seeds at this length and passes on 10 of 10 at 10000 steps).
+        Assert.Equal(19, claims.Count);
+        Assert.Equal(new[] { "B-E4.learns" }, claims.Where(c => c.Kind == ClaimKind.Check).Select(c => c.Id));
+        // Known non-reproductions (docs/experiments/heterosynaptic.md#outcome), 0 of 10 run seeds each:
+        // B-E1's weak c > 0 row (c = 0.3, λ_V = 1e-2: HS-predicted φ = 0.03) learns at that small φ, so it ends
+        // 2.2–3.5× backprop's loss and above the frozen-V (feedback-alignment) loss; the digest's B-E3 history
+        // (500 V-only steps with c = −1) moves V by ~ηλ|c| per step, so the probe update barely changes.
         ClaimAssert.AllPassExcept(claims, new Dictionary<string, string>
         {
-            ["B-E1.ascent-phi"] = "c < 0 row not settled at the quick length on seed 1",
-            ["B-E1.ascent-alignment"] = "c < 0 row not settled at the quick length on seed 1",
-            ["B-E4.half-density-loss"] = "sparse V at density 0.5 ends up to 2.1× backprop's loss",
+            ["B-E1.descent-loss"] = "the c = 0.3, λ_V = 1e-2 row ends 2.2–3.5× backprop's loss",
+            ["B-E1.descent-vs-frozen-feedback"] = "the c = 0.3, λ_V = 1e-2 row ends above the frozen-V loss",
+            ["B-E3.metaplasticity"] = "the digest's 500-step V-only history with c = −1 barely changes the probe update",
         });
         Assert.Contains(ctx.Figures, f => f.Id == "evolution-phi");
     }
@@ -30,6 +31,7 @@ public class HeterosynapticTests
     [Theory]
     [InlineData("rule=dfa", "rule")]
     [InlineData("consistency.feedback_decays=0.001", "consistency.feedback_decays")]
+    [InlineData("consistency.feedback_init_scales=1", "consistency.feedback_init_scales")]
     [InlineData("evolution.elites=5", "evolution.elites")]
     [InlineData("evolution.check_generation=8", "evolution.check_generation")]
     public void Invalid_settings_are_config_errors_naming_the_key(string assignment, string key)

@@ -5,7 +5,7 @@ using static Noether.Tests.Learning.RuleFixture;
 
 namespace Noether.Tests.Learning;
 
-/// <summary>Backprop, feedback alignment, DFA, sign symmetry, Kolen–Pollack and the dendritic rule against known cases.</summary>
+/// <summary>Backprop, feedback alignment, DFA, sign symmetry, Kolen–Pollack, the dendritic rule and transpose feedback against known cases.</summary>
 public class FeedbackRuleTests
 {
     private static readonly int[] Widths = [5, 7, 6, 3];
@@ -205,6 +205,45 @@ public class FeedbackRuleTests
         tb.Use(new RuleStack<double>([PlasticFeedback<double>.Dendritic(b, Streams(9), [1.0], [lambda]), new CoupledL2<double>(b, [lambda])]));
         for (int s = 0; s < 20; s++) { ta.StepOnce(); tb.StepOnce(); }
         AssertSameParameters(a, b);
+    }
+
+    [Fact]
+    public void Transpose_feedback_alone_is_backprop()
+    {
+        const double lambda = 0.01;
+        var bp = Net(2, Widths);
+        var tr = Net(2, Widths);
+        var data = RandomData(2, 40, 5, 3);
+        var a = Trainer(bp, data, 0.1, 8);
+        var b = Trainer(tr, data, 0.1, 8);
+        a.Use(new RuleStack<double>([new Backprop<double>(bp), new CoupledL2<double>(bp, [lambda, lambda])]));
+        b.Use(new RuleStack<double>([new TransposeFeedback<double>(tr), new CoupledL2<double>(tr, [lambda, lambda])]));
+        for (int s = 0; s < 50; s++) { a.StepOnce(); b.StepOnce(); }
+        AssertSameParameters(bp, tr);
+    }
+
+    [Fact]
+    public void Transpose_feedback_with_a_mask_is_the_masked_transpose_of_the_current_weights()
+    {
+        // The topology-matched reference of docs/experiments/heterosynaptic.md#b-e4-setting: feedback M⊙W at every step.
+        var net = Net(1, [8, 40, 30, 3]);
+        var rule = new TransposeFeedback<double>(net);
+        var mask = new ConnectivityMask<double>(net, Streams(9), [0.5]);
+        var t = Trainer(net, RandomData(1, 64, 8, 3), 0.1, 16);
+        t.Use(new RuleStack<double>([rule, mask]));
+        var kept = net.Linears.Skip(1).Select(l => l.Feedback!.ReadOnlySpan.ToArray().Select(v => v != 0).ToArray()).ToArray();
+        for (int s = 0; s < 5; s++) t.StepOnce();
+        // Before the next forward pass the feedback is refreshed from W and re-masked: M⊙W, with W as it is now.
+        rule.Refresh();
+        mask.BeforeForward(null!);
+        var layers = net.Linears.Skip(1).ToArray();
+        for (int k = 0; k < layers.Length; k++)
+        {
+            var f = layers[k].Feedback!.ReadOnlySpan;
+            var w = layers[k].Weight.Value.ReadOnlySpan;
+            for (int i = 0; i < f.Length; i++) Assert.Equal(kept[k][i] ? w[i] : 0.0, f[i]);
+            Assert.InRange(kept[k].Count(x => x) / (double)kept[k].Length, 0.4, 0.6);
+        }
     }
 
     [Fact]
