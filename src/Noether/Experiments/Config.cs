@@ -165,6 +165,9 @@ public static class ConfigBinder
         return null;
     }
 
+    /// <summary>Whether <paramref name="key"/> names a JSON-valued key itself (its value is set whole, as JSON; e.g. a study's axes).</summary>
+    public static bool IsJsonKey(object config, string key) => JsonTarget(config, key) is { Inside: "" };
+
     /// <summary>Sets a JSON-valued key (whole, or one key inside its object) to <paramref name="node"/>, checking the kind of JSON it holds.</summary>
     private static void SetNode(object config, string key, JsonNode? node)
     {

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Noether.Runs;
+using Noether.Training;
 
 namespace Noether.Experiments;
 
@@ -35,10 +35,10 @@ public sealed partial class Study : Experiment<Study.Config>, IExperiment
         var members = new List<StudyMember>();
         foreach (var group in axes.Groups(c.Seeds))
         {
-            var condition = c.Condition(group.Fixed.Select(f => (f.Axis.Key, f.Axis.Written[f.Index])));
+            var condition = c.Condition(group.Fixed.SelectMany(f => f.Axis.Settings[f.Index]));
             ctx.Phase(group.Phase, phase => ctx.Time(group.Phase, () => { Train(condition, group, ctx, phase); return 0; }));
             for (int m = 0; m < group.Layout.Count; m++)
-                members.Add(new StudyMember(group.Phase, m, group.Layout.SeedIndex(m),
+                members.Add(new StudyMember(group.Phase, m, PopulationLayout.SeedOf(ctx.Seed, group.Layout.SeedIndex(m)),
                     axes.Axes.ToDictionary(a => a.Key, a => group.Layout.Value(m, a.Key))));
         }
 

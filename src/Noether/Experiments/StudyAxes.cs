@@ -5,15 +5,17 @@ using Noether.Training;
 namespace Noether.Experiments;
 
 /// <summary>
-/// One axis of a study (docs/studies.md#axes): a config key and its values, each as the study file wrote it (applied to the
-/// config) and as the config reads it back (a double, an int or a string: the value run.json's members carry).
+/// One axis of a study (docs/studies.md#axes): a config key and its values, or a name and named settings (each a set of config
+/// keys, <see cref="Named"/>). <see cref="Settings"/> holds what each value applies to the config, as the file wrote it;
+/// <see cref="Values"/> what run.json's members carry: the value as the config reads it back (a double, an int or a string),
+/// or the setting's name.
 /// </summary>
-public sealed record StudyAxis(string Key, IReadOnlyList<JsonNode?> Written, IReadOnlyList<object> Values)
+public sealed record StudyAxis(string Key, IReadOnlyList<IReadOnlyList<(string Key, JsonNode? Value)>> Settings, IReadOnlyList<object> Values, bool Named)
 {
     /// <summary>Keys the engine varies per member inside one trainer; any other axis gets one trainer (a phase) per value.</summary>
     public static readonly string[] PerMemberKeys = ["weight_decay", "lr"];
 
-    public bool PerMember => PerMemberKeys.Contains(Key);
+    public bool PerMember => !Named && PerMemberKeys.Contains(Key);
 
     /// <summary>The index of <paramref name="value"/> (as read back), or −1.</summary>
     public int IndexOf(object value) => Values.ToList().FindIndex(v => StudyAxes.Same(v, value));
@@ -49,28 +51,77 @@ public sealed class StudyAxes
         var axes = new List<StudyAxis>();
         foreach (var (written, node) in config.Axes)
         {
-            string key;
-            try { key = ConfigBinder.CanonicalKey(config, written); }
-            catch (ConfigException e) { throw new ConfigException($"axes.{written}: {e.Message}"); }
-            foreach (var (refused, why) in Refused)
-                if (key == refused || (refused.EndsWith('.') && key.StartsWith(refused, StringComparison.Ordinal)))
-                    throw new ConfigException($"axes.{written}: {key} cannot be an axis: {why}");
-            if (axes.Any(a => a.Key == key)) throw new ConfigException($"axes.{written}: the key {key} is an axis twice");
-            if (node is not JsonArray list || list.Count == 0)
-                throw new ConfigException($"axes.{written}={node?.ToJsonString() ?? "null"}: expected a non-empty list of values, e.g. [0, 0.01]");
-            var values = new List<object>();
-            foreach (var v in list)
-            {
-                object read = Canonical(config, key, v, $"axes.{written}");
-                if (values.Any(x => Same(x, read))) throw new ConfigException($"axes.{written}: the value {Text(read)} is listed twice; expected distinct values");
-                values.Add(read);
-            }
-            axes.Add(new StudyAxis(key, list.Select(v => v?.DeepClone()).ToList(), values));
+            var axis = node is JsonObject named ? ParseNamed(config, written, named) : ParseKey(config, written, node);
+            if (axes.Any(a => a.Key == axis.Key)) throw new ConfigException($"axes.{written}: the key {axis.Key} is an axis twice");
+            axes.Add(axis);
         }
+        foreach (var a in axes.Where(a => a.Named))
+            foreach (var (key, _) in a.Settings.SelectMany(x => x))
+                if (axes.Any(b => !b.Named && b.Key == key) || axes.Any(b => b != a && b.Named && b.Settings.SelectMany(x => x).Any(x => x.Key == key)))
+                    throw new ConfigException($"axes.{a.Key}: its settings set {key}, which another axis varies too; expected each key on one axis");
         long conditions = axes.Aggregate(1L, (n, a) => n * a.Values.Count);
         if (conditions * config.Seeds > 4096)
             throw new ConfigException($"axes: {conditions} conditions × seeds={config.Seeds} make {conditions * config.Seeds} members; expected at most 4096");
         return new StudyAxes(axes);
+    }
+
+    /// <summary>An axis over one config key: a list of values (or one value alone).</summary>
+    private static StudyAxis ParseKey(Study.Config config, string written, JsonNode? node)
+    {
+        string key = Key(config, written, $"axes.{written}");
+        // One value alone is a one-value axis (what `--set axes.KEY=0.01` and a sweep's one-value list give).
+        var list = node switch
+        {
+            JsonArray { Count: > 0 } l => l,
+            JsonValue v => new JsonArray(v.DeepClone()),
+            _ => throw new ConfigException($"axes.{written}={node?.ToJsonString() ?? "null"}: expected a non-empty list of values, e.g. [0, 0.01], or an object of named settings"),
+        };
+        var values = new List<object>();
+        foreach (var v in list)
+        {
+            object read = Canonical(config, key, v, $"axes.{written}");
+            if (values.Any(x => Same(x, read))) throw new ConfigException($"axes.{written}: the value {Text(read)} is listed twice; expected distinct values");
+            values.Add(read);
+        }
+        return new StudyAxis(key, list.Select(v => (IReadOnlyList<(string, JsonNode?)>)[(key, v?.DeepClone())]).ToList(), values, Named: false);
+    }
+
+    /// <summary>An axis of named settings: {"arm": {"decay": {"weight_decay": 0.03}, "syre": {"syre.gamma": 0.015, …}}}.</summary>
+    private static StudyAxis ParseNamed(Study.Config config, string name, JsonObject named)
+    {
+        bool isKey = true;
+        try { ConfigBinder.CanonicalKey(config, name); }
+        catch (ConfigException) { isKey = false; }
+        if (isKey) throw new ConfigException($"axes.{name}: {name} is a config key, so its values must be a list; an axis of named settings needs a name that is no config key (e.g. arm)");
+        if (!Plain(name) || name is PopulationLayout.SeedAxis or "phase" or "member")
+            throw new ConfigException($"axes.{name}: expected an axis name of letters, digits, '-', '_' or '.', other than seed, phase or member");
+        if (named.Count == 0) throw new ConfigException($"axes.{name}={{}}: expected at least one named setting, e.g. {{\"decay\": {{\"weight_decay\": 0.03}}}}");
+        var settings = new List<IReadOnlyList<(string, JsonNode?)>>();
+        foreach (var (value, node) in named)
+        {
+            string at = $"axes.{name}.{value}";
+            if (!Plain(value)) throw new ConfigException($"{at}: expected a setting name of letters, digits, '-', '_' or '.'");
+            if (node is not JsonObject keys) throw new ConfigException($"{at}={node?.ToJsonString() ?? "null"}: expected an object of config key → value ({{}} for the study as it is)");
+            var list = keys.Select(kv => (Key(config, kv.Key, $"{at}.{kv.Key}"), kv.Value?.DeepClone())).ToList();
+            try { ConfigBinder.Validate(config.Condition(list)); }
+            catch (ConfigException e) { throw new ConfigException($"{at}: {e.Message}"); }
+            settings.Add(list);
+        }
+        return new StudyAxis(name, settings, named.Select(kv => (object)kv.Key).ToList(), Named: true);
+    }
+
+    private static bool Plain(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    /// <summary>The canonical config key <paramref name="written"/> names, refused when it cannot vary.</summary>
+    private static string Key(Study.Config config, string written, string at)
+    {
+        string key;
+        try { key = ConfigBinder.CanonicalKey(config, written); }
+        catch (ConfigException e) { throw new ConfigException($"{at}: {e.Message}"); }
+        foreach (var (refused, why) in Refused)
+            if (key == refused || (refused.EndsWith('.') && key.StartsWith(refused, StringComparison.Ordinal)))
+                throw new ConfigException($"{at}: {key} cannot be an axis: {why}");
+        return key;
     }
 
     /// <summary>The axis of <paramref name="key"/> (canonical), or null.</summary>

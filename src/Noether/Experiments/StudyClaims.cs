@@ -8,10 +8,10 @@ using Noether.Tensors;
 
 namespace Noether.Experiments;
 
-/// <summary>One population member of a study: its phase and number, seed index, and the value of every axis (read back).</summary>
-public sealed record StudyMember(string Phase, int Member, int SeedIndex, IReadOnlyDictionary<string, object> Axes)
+/// <summary>One population member of a study: its phase and number, its seed (run seed + seed index), and the value of every axis (read back).</summary>
+public sealed record StudyMember(string Phase, int Member, long Seed, IReadOnlyDictionary<string, object> Axes)
 {
-    /// <summary>"weight_decay=0.03/seed index 1" without the seed: the member's condition.</summary>
+    /// <summary>"weight_decay=0.03/rule.name=fa": the member's condition, without the seed.</summary>
     public string Condition => string.Join("/", Axes.Select(kv => $"{kv.Key}={StudyAxes.Text(kv.Value)}"));
 }
 
@@ -35,19 +35,20 @@ public sealed record StudyClaim(string Id, string Kind, string? Statement, strin
         var values = new List<(string Label, double Value)>();
         if (Difference is (var key, var a, var b))
         {
-            string Pairing(StudyMember m) => string.Join("/", m.Axes.Where(kv => kv.Key != key).Select(kv => $"{kv.Key}={StudyAxes.Text(kv.Value)}").Append($"seed {m.SeedIndex}"));
+            string Pairing(StudyMember m) => string.Join("/", m.Axes.Where(kv => kv.Key != key).Select(kv => $"{kv.Key}={StudyAxes.Text(kv.Value)}").Append($"seed={m.Seed}"));
             foreach (var first in chosen.Where(m => StudyAxes.Same(m.Axes[key], a)))
             {
                 var second = chosen.First(m => StudyAxes.Same(m.Axes[key], b) && Pairing(m) == Pairing(first));
                 values.Add((Pairing(first), Of(first) - Of(second)));
             }
         }
-        else values.AddRange(chosen.Select(m => ($"{m.Condition}{(m.Condition.Length > 0 ? "/" : "")}seed {m.SeedIndex}", Of(m))));
+        else values.AddRange(chosen.Select(m => ($"{m.Condition}{(m.Condition.Length > 0 ? "/" : "")}seed={m.Seed}", Of(m))));
         double measured = values.Count == 0 ? double.NaN : Members switch
         {
             "min" => values.Any(v => double.IsNaN(v.Value)) ? double.NaN : values.Min(v => v.Value),
             "max" => values.Any(v => double.IsNaN(v.Value)) ? double.NaN : values.Max(v => v.Value),
             "median" => Median(values.Select(v => v.Value).ToList()),
+            "max_abs" => values.Any(v => double.IsNaN(v.Value)) ? double.NaN : values.Max(v => Math.Abs(v.Value)),
             _ => values.Average(v => v.Value),
         };
         string details = string.Join("; ", values.Select(v => $"{v.Label}: {Claim.Format(v.Value)}"));
@@ -95,7 +96,7 @@ public sealed record StudyClaim(string Id, string Kind, string? Statement, strin
         };
         string where = Where.Count == 0 ? "" : " at " + string.Join(", ", Where.Select(w => $"{w.Key}={StudyAxes.Text(w.Value)}"));
         string diff = Difference is (var k, var a, var b) ? $", {k}={StudyAxes.Text(a)} minus {k}={StudyAxes.Text(b)} (paired by seed)" : "";
-        string over = Members switch { "min" => "smallest", "max" => "largest", "median" => "median", _ => "mean" };
+        string over = Members switch { "min" => "smallest", "max" => "largest", "median" => "median", "max_abs" => "largest |value|", _ => "mean" };
         return $"{Metric}{(Layer.Length > 0 ? " of layer " + Layer : "")}, {steps}{where}{diff}; {over} over {count} {(Difference is null ? "members" : "pairs")}";
     }
 }
@@ -129,6 +130,7 @@ public static class StudyClaims
             bool probe = metric.StartsWith(ProbesConfig.Prefix, StringComparison.Ordinal);
             if (!BuiltIn(config).Contains(metric) && !probeMetrics.Contains(metric))
                 throw new ConfigException($"{at}.metric={metric}: expected one of {string.Join(", ", BuiltIn(config).Concat(probeMetrics))}"
+                    + (metric == "accuracy" ? " (accuracy needs classification data: data=fashion-mnist, mnist, digits or iris)" : "")
                     + (probe ? $" (a probe's metric needs the probe attached: probes={string.Join(",", config.Probes.Names.Append("NAME"))}; noether list probes)" : ""));
             string layer = Layer(c["layer"], at, layers);
             if (probe && layer.Length == 0) throw new ConfigException($"{at}: {metric} is measured per layer; expected \"layer\": one of {string.Join(", ", Enumerable.Range(1, layers).Select(l => "l" + l))}");
@@ -152,9 +154,9 @@ public static class StudyClaims
             {
                 Comparison.AtLeast => "min",
                 Comparison.AtMost => "max",
-                _ => throw new ConfigException($"{at}: \"within\" needs \"members\": min, max, mean or median"),
+                _ => throw new ConfigException($"{at}: \"within\" needs \"members\": min, max, mean, median or max_abs"),
             };
-            if (members is not ("min" or "max" or "mean" or "median")) throw new ConfigException($"{at}.members={members}: expected min, max, mean or median");
+            if (members is not ("min" or "max" or "mean" or "median" or "max_abs")) throw new ConfigException($"{at}.members={members}: expected min, max, mean, median or max_abs");
 
             var where = new List<(string, object)>();
             if (c["where"] is { } w)
@@ -227,7 +229,9 @@ public static class StudyClaims
         try { canonical = ConfigBinder.CanonicalKey(config, key); }
         catch (ConfigException) { canonical = key; }
         var axis = axes.Find(canonical) ?? throw new ConfigException($"{field}: {key} is not an axis; expected one of {(axes.Axes.Count == 0 ? "(none: the study has no axes)" : string.Join(", ", axes.Axes.Select(a => a.Key)))}");
-        var read = StudyAxes.Canonical(config, canonical, value, field);
+        object read = axis.Named
+            ? value is JsonValue v && v.TryGetValue<string>(out var name) ? name : throw new ConfigException($"{field}={value?.ToJsonString() ?? "null"}: expected the name of a setting: {string.Join(", ", axis.Values)}")
+            : StudyAxes.Canonical(config, canonical, value, field);
         if (axis.IndexOf(read) < 0)
             throw new ConfigException($"{field}={value?.ToJsonString() ?? "null"}: not a value of the axis; expected one of {string.Join(", ", axis.Values.Select(StudyAxes.Text))}");
         return (axis, read);
