@@ -209,7 +209,7 @@ public static class StudyClaims
             default:
                 if (c["within"] is not JsonArray r || r.Count != 2) throw new ConfigException($"{at}.within={c["within"]?.ToJsonString() ?? "null"}: expected [low, high]");
                 double lo = Number(r[0], $"{at}.within[0]"), hi = Number(r[1], $"{at}.within[1]");
-                if (lo > hi) throw new ConfigException($"{at}.within=[{lo}, {hi}]: expected low ≤ high");
+                if (lo > hi) throw new ConfigException($"{at}.within=[{Claim.Format(lo)}, {Claim.Format(hi)}]: expected low ≤ high");
                 return (Comparison.Within, lo, hi);
         }
     }
