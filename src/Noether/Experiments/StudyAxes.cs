@@ -81,6 +81,8 @@ public sealed class StudyAxes
         {
             object read = Canonical(config, key, v, $"axes.{written}");
             if (values.Any(x => Same(x, read))) throw new ConfigException($"axes.{written}: the value {Text(read)} is listed twice; expected distinct values");
+            if (read is string text && text.IndexOfAny(['/', '\\']) >= 0)
+                throw new ConfigException($"axes.{written}={text}: a value with '/' cannot name a phase or a member; use an axis of named settings, e.g. {{\"data_set\": {{\"a\": {{\"{key}\": \"{text}\"}}}}}}");
             values.Add(read);
         }
         return new StudyAxis(key, list.Select(v => (IReadOnlyList<(string, JsonNode?)>)[(key, v?.DeepClone())]).ToList(), values, Named: false);

@@ -138,6 +138,8 @@ public class StudyTests
     [InlineData("""{"batch": 5000}""", "batch=5000: expected at most teacher.samples")]
     [InlineData("""{"probes": {"names": ["hebbian"], "layers": [3]}}""", "probes.layers=3: layer 3 does not exist")]
     [InlineData("""{"stepz": 10}""", "unknown config key 'stepz'")]
+    [InlineData("""{"axes": {"data.dir": ["/tmp/a", "/tmp/b"]}}""", "a value with '/' cannot name a phase")]
+    [InlineData("""{"axes": {"arm": {"a b": {}}}}""", "axes.arm.a b: expected a setting name")]
     public void A_malformed_study_file_is_one_line_naming_the_field(string json, string expected)
     {
         string path = Write(json);
@@ -149,6 +151,14 @@ public class StudyTests
         Assert.Equal(Commands.UserError, Commands.Main(["run", "study", "--config", path, "--out", dir]));
         Assert.False(File.Exists(Path.Combine(dir, "run.json")));
         Directory.Delete(Path.GetDirectoryName(path)!, true);
+    }
+
+    [Fact]
+    public void Every_registered_probe_names_the_metrics_a_claim_may_read()
+    {
+        foreach (var probe in Noether.Probes.ProbeRegistry.All)
+            Assert.NotEmpty(StudyClaims.MetricsOf(probe));
+        Assert.Contains("crh_b_GW", StudyClaims.MetricsOf(Noether.Probes.ProbeRegistry.Find("crh")!));
     }
 
     [Fact]
