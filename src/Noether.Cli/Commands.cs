@@ -110,6 +110,8 @@ public static class Commands
             foreach (var e in Registry.All)
                 table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.Paper.Title), e.Paper.ArxivId, Markup.Escape(e.Summary));
             AnsiConsole.Write(table);
+            foreach (var e in Registry.Studies)
+                Console.WriteLine($"{e.Id}: {e.Summary}");
             return Ok;
         });
         return cmd;
@@ -136,6 +138,7 @@ public static class Commands
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
         if (t.IsArray) return "list of " + TypeName(t.GetElementType()!) + "s";
+        if (typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(t)) return "JSON";
         if (t == typeof(bool)) return "true|false";
         if (t == typeof(int) || t == typeof(long)) return "integer";
         if (t == typeof(double) || t == typeof(float)) return "number";
@@ -258,7 +261,7 @@ public static class Commands
 
     private static Command ReproduceCommand()
     {
-        var cmd = new Command("reproduce", "Run every experiment (or --only some) and print one table of all claims.");
+        var cmd = new Command("reproduce", "Run every paper's experiment (or --only some; --only study runs the built-in default study) and print one table of all claims.");
         var profile = ProfileOption();
         var only = new Option<string?>("--only") { Description = "Comma-separated experiment ids" };
         var outDir = new Option<string?>("--out") { Description = "Folder for the run folders and the summary (default runs/reproduce-<timestamp>)" };

@@ -73,7 +73,10 @@ public static class ConfigBinder
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0);
 
     private static bool IsLeaf(Type t) =>
-        t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t.IsArray || Nullable.GetUnderlyingType(t) is not null;
+        t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t.IsArray || Nullable.GetUnderlyingType(t) is not null || IsJson(t);
+
+    /// <summary>A key whose value is a JSON tree (a study's axes and claims): set whole, or by a sub-key inside an object.</summary>
+    private static bool IsJson(Type t) => typeof(JsonNode).IsAssignableFrom(t);
 
     /// <summary>Every settable key with its type, current value and description.</summary>
     public static List<(string Key, Type Type, object? Value, ParamAttribute? Param)> Describe(object config, string prefix = "")
@@ -99,6 +102,7 @@ public static class ConfigBinder
 
     public static void Set(object config, string key, string text)
     {
+        if (JsonTarget(config, key) is not null) { SetNode(config, key, ParseLoose(text)); return; }
         var (owner, prop) = Resolve(config, key);
         if (!IsLeaf(prop.PropertyType))
         {
@@ -129,6 +133,7 @@ public static class ConfigBinder
         foreach (var (name, node) in obj)
         {
             string key = prefix + name;
+            if (JsonTarget(config, key) is not null) { SetNode(config, key, node); continue; }
             if (node is JsonObject child) { ApplyJson(config, child, key + "."); continue; }
             string text = node switch
             {
@@ -141,6 +146,74 @@ public static class ConfigBinder
         }
     }
 
+    /// <summary>
+    /// The JSON-valued property <paramref name="key"/> names, or whose inside it names ("axes.weight_decay": key
+    /// "weight_decay" of the object <c>axes</c>; the rest may itself hold dots, "axes.rule.name"); null for any other key.
+    /// </summary>
+    private static (object Owner, PropertyInfo Prop, string Inside)? JsonTarget(object config, string key)
+    {
+        var parts = key.Split('.');
+        object? owner = config;
+        for (int i = 0; i < parts.Length && owner is not null; i++)
+        {
+            var prop = Properties(owner.GetType()).FirstOrDefault(p => KeyOf(p) == parts[i]);
+            if (prop is null) return null;
+            if (IsJson(prop.PropertyType)) return (owner, prop, string.Join('.', parts[(i + 1)..]));
+            if (IsLeaf(prop.PropertyType)) return null;
+            owner = prop.GetValue(owner);
+        }
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="key"/> names a JSON-valued key itself (its value is set whole, as JSON; e.g. a study's axes).</summary>
+    public static bool IsJsonKey(object config, string key) => JsonTarget(config, key) is { Inside: "" };
+
+    /// <summary>Sets a JSON-valued key (whole, or one key inside its object) to <paramref name="node"/>, checking the kind of JSON it holds.</summary>
+    private static void SetNode(object config, string key, JsonNode? node)
+    {
+        var (owner, prop, rest) = JsonTarget(config, key)!.Value;
+        string Want(Type t) => t == typeof(JsonObject) ? "a JSON object" : t == typeof(JsonArray) ? "a JSON list" : "JSON";
+        if (rest.Length == 0)
+        {
+            if (node is null || !prop.PropertyType.IsInstanceOfType(node))
+                throw new ConfigException($"{key}={node?.ToJsonString() ?? "null"}: expected {Want(prop.PropertyType)}");
+            prop.SetValue(owner, node.DeepClone());
+            return;
+        }
+        if (prop.GetValue(owner) is not JsonObject current)
+            throw new ConfigException($"{key}: '{KeyOf(prop)}' holds {Want(prop.PropertyType)}, not an object with keys; set '{KeyOf(prop)}' whole");
+        var copy = current.DeepClone().AsObject();
+        copy[rest] = node?.DeepClone();
+        prop.SetValue(owner, copy);
+    }
+
+    /// <summary>
+    /// The JSON a `--set` text stands for: the text itself when it is JSON (0.01, true, [0, 1], {"a": 1}), else a list when it
+    /// holds commas (0,0.01 or fa,backprop, each item read the same way), else a string (fa).
+    /// </summary>
+    public static JsonNode? ParseLoose(string text)
+    {
+        try { return JsonNode.Parse(text); }
+        catch (JsonException) { }
+        if (text.Contains(','))
+            return new JsonArray(text.Split(',', StringSplitOptions.TrimEntries).Select(ParseLoose).ToArray());
+        return JsonValue.Create(text);
+    }
+
+    /// <summary>
+    /// The full key <paramref name="key"/> stands for: itself for a value, or the section's value key for a section that has one
+    /// ("rule" is "rule.name"); an unknown key is a <see cref="ConfigException"/> naming the known ones.
+    /// </summary>
+    public static string CanonicalKey(object config, string key)
+    {
+        var (owner, prop) = Resolve(config, key);
+        if (IsLeaf(prop.PropertyType)) return key;
+        var section = prop.GetValue(owner) ?? throw new ConfigException($"config key '{key}': section '{key}' is not set");
+        var sv = section.GetType().GetCustomAttribute<SectionValueAttribute>()
+            ?? throw new ConfigException($"key '{key}' is a section; name one of its keys: {string.Join(", ", Describe(section, key + ".").Select(d => d.Key))}");
+        return key + "." + KeyOf(section.GetType().GetProperty(sv.Property)!);
+    }
+
     /// <summary>Checks every range and allowed value, then each section's own cross-field checks.</summary>
     public static void Validate(object config, string prefix = "")
     {
@@ -150,7 +223,7 @@ public static class ConfigBinder
             var value = p.GetValue(config);
             if (!IsLeaf(p.PropertyType)) { if (value is not null) Validate(value, key + "."); continue; }
             var attr = p.GetCustomAttribute<ParamAttribute>();
-            if (attr is null || value is null) continue;
+            if (attr is null || value is null || value is JsonNode) continue;
             CheckRange(key, value, attr);
         }
         if (config is IValidatedConfig v) v.Validate();
@@ -249,6 +322,7 @@ public static class ConfigBinder
             var value = p.GetValue(config);
             string key = KeyOf(p);
             if (value is null) obj[key] = null;
+            else if (value is JsonNode node) obj[key] = node.DeepClone();
             else if (!IsLeaf(p.PropertyType)) obj[key] = ToJson(value);
             else if (value is Array a) obj[key] = new JsonArray(a.Cast<object>().Select(ToNode).ToArray());
             else obj[key] = ToNode(value);

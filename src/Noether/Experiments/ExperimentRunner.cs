@@ -112,8 +112,9 @@ public static class ExperimentRunner
             record = new RunRecord
             {
                 Experiment = experiment.Id,
-                Title = experiment.Title,
-                Paper = new PaperRecord(experiment.Paper.Title, experiment.Paper.Authors, experiment.Paper.ArxivId),
+                Title = experiment.TitleOf(config),
+                // A study reproduces no paper: its record has none (reports and summaries then show no paper line).
+                Paper = experiment.Paper.ArxivId.Length == 0 ? null : new PaperRecord(experiment.Paper.Title, experiment.Paper.Authors, experiment.Paper.ArxivId),
                 Profile = request.Profile,
                 Seed = request.Seed,
                 Config = configJson,

@@ -20,6 +20,8 @@ public interface IExperiment
     IReadOnlyList<Claim> Run(object config, RunContext context);
     /// <summary>What `--export` can write from this experiment's watched trainers (features, weights, feedback); empty: nothing.</summary>
     string[] ExportKinds => [];
+    /// <summary>The title run.json and the report show for a run with this config (a study names itself in its file).</summary>
+    string TitleOf(object config) => Title;
 }
 
 /// <summary>Typed base: experiments implement the profile table and the run on their own config record.</summary>

@@ -26,6 +26,11 @@ public static class ReferencePage
         foreach (var e in Registry.All)
             sb.AppendLine($"| `{e.Id}` | {Cell(e.Paper.Title)} | {e.Paper.ArxivId} | [experiments/{e.Id}.md](experiments/{e.Id}.md) |");
         sb.AppendLine();
+        sb.AppendLine("Studies (`noether run study --config FILE`; not run by a default `reproduce`):");
+        sb.AppendLine();
+        foreach (var e in Registry.Studies)
+            sb.AppendLine($"- `{e.Id}`: {Cell(e.Summary)} — [studies.md](studies.md)");
+        sb.AppendLine();
         sb.AppendLine("## Learning rules (`--set rule=NAME`, `noether list rules`)");
         sb.AppendLine();
         sb.AppendLine("| rule | what it does | feedback matrix |");

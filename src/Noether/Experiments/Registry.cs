@@ -1,8 +1,13 @@
 namespace Noether.Experiments;
 
-/// <summary>Every experiment Noether knows, in the order `reproduce` runs them.</summary>
+/// <summary>
+/// Every experiment Noether knows: the ten paper reproductions (<see cref="All"/>, in the order `reproduce` runs them)
+/// and the runs defined by a config file (<see cref="Studies"/>: `noether run study --config FILE`, docs/studies.md),
+/// which `reproduce` runs only when named with --only.
+/// </summary>
 public static class Registry
 {
+    /// <summary>The paper reproductions: what `reproduce`, `list` and the per-experiment tests and pages cover.</summary>
     public static IReadOnlyList<IExperiment> All { get; } =
     [
         new Hebbian(),
@@ -17,7 +22,12 @@ public static class Registry
         new Compositional(),
     ];
 
+    /// <summary>Runs defined entirely by a config file (docs/studies.md); not papers, so not part of a default `reproduce`.</summary>
+    public static IReadOnlyList<IExperiment> Studies { get; } = [new Study()];
+
+    /// <summary>The experiment or study with this id, or null.</summary>
+    public static IExperiment? Find(string id) => All.Concat(Studies).FirstOrDefault(e => e.Id == id);
+
     public static IExperiment Get(string id) =>
-        All.FirstOrDefault(e => e.Id == id)
-        ?? throw new ConfigException($"unknown experiment '{id}'; known experiments: {string.Join(", ", All.Select(e => e.Id))}");
+        Find(id) ?? throw new ConfigException($"unknown experiment '{id}'; known experiments: {string.Join(", ", All.Concat(Studies).Select(e => e.Id))}");
 }

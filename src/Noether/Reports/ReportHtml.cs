@@ -127,8 +127,8 @@ public static class ReportHtml
     /// <summary>Each key's [Param] description, when the experiment is still registered (the values come from disk).</summary>
     private static Dictionary<string, string> Meanings(string experimentId)
     {
-        if (!Registry.All.Any(e => e.Id == experimentId)) return [];
-        var config = Registry.Get(experimentId).CreateConfig("quick");
+        if (Registry.Find(experimentId) is not { } experiment) return [];
+        var config = experiment.CreateConfig("quick");
         return ConfigBinder.Describe(config).Where(d => d.Param is not null).ToDictionary(d => d.Key, d => d.Param!.Description);
     }
 }

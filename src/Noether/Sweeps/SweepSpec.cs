@@ -19,7 +19,7 @@ namespace Noether.Sweeps;
 /// </summary>
 public sealed class SweepSpec
 {
-    private static readonly string[] Fields = ["experiment", "profile", "set", "axes", "seeds"];
+    private static readonly string[] Fields = ["experiment", "profile", "config", "set", "axes", "seeds"];
 
     public required string Experiment { get; init; }
     public string Profile { get; init; } = "quick";
@@ -39,10 +39,13 @@ public sealed class SweepSpec
         JsonObject obj;
         try { obj = JsonFile.ReadObject(path, "sweep spec"); }
         catch (UnreadableFileException e) { throw new ConfigException(e.Message); }
-        return Parse(obj, path);
+        return Parse(obj, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
-    public static SweepSpec Parse(JsonObject obj, string origin = "sweep spec")
+    /// <param name="obj">the spec.</param>
+    /// <param name="origin">where it comes from, for messages.</param>
+    /// <param name="directory">the folder a relative "config" path is read from (null: the current folder).</param>
+    public static SweepSpec Parse(JsonObject obj, string origin = "sweep spec", string? directory = null)
     {
         foreach (var (name, _) in obj)
             if (!Fields.Contains(name)) throw new ConfigException($"{origin}: unknown field '{name}'; expected {string.Join(", ", Fields)}");
@@ -55,11 +58,27 @@ public sealed class SweepSpec
             _ => throw new ConfigException($"{origin}: 'profile' must be a string (quick or full)"),
         };
 
+        // Keys whose value is JSON (a study's axes and claims) are kept whole rather than flattened into dotted keys.
+        object? defaults = null;
+        try { defaults = Registry.Find(experiment)?.CreateConfig(profile); }
+        catch (ConfigException) { } // an unknown profile is reported when the sweep is planned
+        Func<string, bool> whole = key => defaults is not null && ConfigBinder.IsJsonKey(defaults, key);
         var fixedSets = new List<(string, JsonNode?)>();
+        // "config": a config file (e.g. a study, docs/studies.md) whose keys every trial starts from, before "set".
+        if (obj["config"] is { } file)
+        {
+            if (file is not JsonValue fv || !fv.TryGetValue<string>(out var name) || name.Length == 0)
+                throw new ConfigException($"{origin}: 'config' must be the path of a JSON config file");
+            JsonObject config;
+            try { config = JsonFile.ReadObject(Path.Combine(directory ?? "", name), "config file"); }
+            catch (UnreadableFileException problem) { throw new ConfigException($"{origin}: {problem.Message}"); }
+            Flatten(config, "", fixedSets, whole);
+        }
+        int fromFile = fixedSets.Count; // an axis may vary a key of the config file, not one 'set' fixes
         if (obj["set"] is { } set)
         {
             if (set is not JsonObject so) throw new ConfigException($"{origin}: 'set' must be an object of config key → value");
-            Flatten(so, "", fixedSets);
+            Flatten(so, "", fixedSets, whole);
         }
 
         var axes = new List<(string, IReadOnlyList<JsonNode?>)>();
@@ -73,7 +92,7 @@ public sealed class SweepSpec
                 var dup = values.GroupBy(Canonical).FirstOrDefault(g => g.Count() > 1);
                 if (dup is not null)
                     throw new ConfigException($"{origin}: axis '{key}' lists the value {dup.Key} twice ({string.Join(", ", dup.Select(v => v?.ToJsonString() ?? "null"))}); expected distinct values");
-                if (fixedSets.Any(f => f.Item1 == key)) throw new ConfigException($"{origin}: key '{key}' is both in 'set' and in 'axes'");
+                if (fixedSets.Skip(fromFile).Any(f => f.Item1 == key)) throw new ConfigException($"{origin}: key '{key}' is both in 'set' and in 'axes'");
                 axes.Add((key, values.Select(v => v?.DeepClone()).ToList()));
             }
         }
@@ -102,11 +121,11 @@ public sealed class SweepSpec
         };
     }
 
-    private static void Flatten(JsonObject obj, string prefix, List<(string, JsonNode?)> into)
+    private static void Flatten(JsonObject obj, string prefix, List<(string, JsonNode?)> into, Func<string, bool> whole)
     {
         foreach (var (name, node) in obj)
         {
-            if (node is JsonObject child) Flatten(child, prefix + name + ".", into);
+            if (node is JsonObject child && !whole(prefix + name)) Flatten(child, prefix + name + ".", into, whole);
             else into.Add((prefix + name, node?.DeepClone()));
         }
     }
@@ -124,9 +143,11 @@ public sealed class SweepSpec
     public static string ValueText(JsonNode? value) => value switch
     {
         null => "",
+        // A list of objects or lists (a study's claims) stays JSON: the config key that takes it reads JSON.
+        JsonArray arr when arr.Any(x => x is JsonObject or JsonArray) => arr.ToJsonString(),
         JsonArray arr => string.Join(",", arr.Select(ValueText)),
         JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonObject => throw new ConfigException($"value {value.ToJsonString()}: expected a number, string, boolean or list"),
+        JsonObject => value.ToJsonString(), // a JSON-valued key's object (a study's axes); any other key refuses it when it is set
         _ => value.ToJsonString(),
     };
 
