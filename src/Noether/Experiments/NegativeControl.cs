@@ -114,6 +114,10 @@ public static class NegativeControls
             ["syre.gamma=0.5", "syre.sigma0=0.5", "dynamics_steps=200"],
             ["E.rank-ladder", "E.soft-threshold"],
             "syre removes the rotation symmetry (frozen offset θ₀): weight decay no longer collapses directions onto the symmetric state, so the rank ladder and the soft threshold break."),
+        new("symmetry-hierarchy", "small-noise",
+            ["noise.batches=64", "ladder_steps=100", "dynamics_steps=200"],
+            ["E.noise-restores"],
+            "Batch size 64 instead of 1 (η over the batch size 64 times smaller): the gradient noise is too weak to add to the decay, so the weakest direction stays where γ alone puts it, σ = s − 2γ."),
 
         // ---- crh ----
         new("crh", "no-decay",

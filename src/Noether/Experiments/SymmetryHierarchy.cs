@@ -15,17 +15,18 @@ namespace Noether.Experiments;
 /// unlearned directions stay at the rotation-symmetric state (σ_{k+1}(UW) ≈ 0).
 /// Model complexity: with weight decay γ(‖U‖² + ‖W‖²) the minimum over factorisations is 2γ‖UW‖_*, so the
 /// learned singular values are soft-thresholded, σ_k = max(s_k − 2γ, 0), and rank = #{s_k &gt; 2γ}: weight decay
-/// restores rotation symmetry one direction at a time.
+/// restores rotation symmetry one direction at a time. Gradient noise does the same (SymmetryHierarchy.Noise.cs): SGD at large
+/// η/|B| on a noisy sample leaves the weakest direction at the symmetric state.
 /// Each seed (run seed + i) draws its own Q₁, Q₂ and initialisation; the rank ladder is one population of
 /// seeds × γ trained in lockstep, in float64.
 /// </summary>
-public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
+public sealed partial class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
 {
     public override string Id => "symmetry-hierarchy";
     public override string Title => "Symmetry breaking and restoration: stagewise learning and the weight-decay rank ladder";
     public override Paper Paper => new("Parameter Symmetry Potentially Unifies Deep Learning Theory",
         "Liu Ziyin, Yizhou Xu, Tomaso Poggio, Isaac Chuang", "2502.05300");
-    public override string Summary => "E: from a near-symmetric start GD learns singular directions in order (time ratios ≥ 1.5) with symmetric plateaus; weight decay γ gives rank #{s_k > 2γ} and soft-thresholded singular values";
+    public override string Summary => "E: from a near-symmetric start GD learns singular directions in order (time ratios ≥ 1.5) with symmetric plateaus; weight decay γ gives rank #{s_k > 2γ} and soft-thresholded singular values; SGD noise at large η/|B| also leaves the weakest direction at the symmetric state";
     public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : TrainedConfig, IValidatedConfig
@@ -39,7 +40,9 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         [Param("steps of every rank-ladder run", Min = 1)] public int LadderSteps { get; set; } = 20000;
         [Param("a singular value counts towards the rank when it exceeds this", Min = 0)] public double RankTolerance { get; set; } = 0.01;
         [Param("population members per condition, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
-        [Param("steps between two logged measurements of the rank ladder", Min = 1)] public int ProbeEvery { get; set; } = 100;
+        [Param("steps between two logged measurements of the rank ladder and the noise runs", Min = 1)] public int ProbeEvery { get; set; } = 100;
+        /// <summary>Restoration by noise (SymmetryHierarchy.Noise.cs).</summary>
+        public NoiseConfig Noise { get; set; } = new();
 
         public void Validate()
         {
@@ -63,9 +66,10 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
     {
         var targets = Enumerable.Range(0, config.Seeds).Select(s => Target(config, ctx.SeedStream(s, "target"))).ToArray();
         var claims = new List<Claim>();
-        // Two phases; a resumed run re-runs the one it was stopped in from its start.
+        // Three phases; a resumed run re-runs the one it was stopped in from its start.
         claims.AddRange(ctx.ClaimsPhase("dynamics", _ => RunDynamics(config, targets, ctx)));
         claims.AddRange(ctx.ClaimsPhase("ladder", _ => RunLadder(config, targets, ctx)));
+        claims.AddRange(ctx.ClaimsPhase("noise", _ => RunNoise(config, targets, ctx)));
         return claims;
     }
 
@@ -128,7 +132,7 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         return (trainer, w, u);
     }
 
-    /// <summary>UW, its singular values (descending) and ½‖UW − M‖²_F for one member.</summary>
+    /// <summary>UW, its singular values (descending; NaN when UW is not finite) and ½‖UW − M‖²_F for one member.</summary>
     private static (Tensor<double> Product, double[] Sigma, double Loss) Measure(Linear<double> w, Linear<double> u, int member, Tensor<double> target)
     {
         int n = target.Shape[0];
@@ -136,7 +140,9 @@ public sealed class SymmetryHierarchy : Experiment<SymmetryHierarchy.Config>
         Gemm.Multiply(false, false, n, n, n, u.Weight.Value.SliceSpan(member), w.Weight.Value.SliceSpan(member), product.Span);
         double loss = 0;
         for (int i = 0; i < product.Length; i++) { double r = product[i] - target[i]; loss += r * r; }
-        return (product, Rank.SingularValues(product), 0.5 * loss);
+        // A diverged member (e.g. SGD with momentum in the noise phase) has no spectrum: NaN, so its claims fail instead of the run.
+        var sigma = double.IsFinite(loss) ? Rank.SingularValues(product) : Enumerable.Repeat(double.NaN, n).ToArray();
+        return (product, sigma, 0.5 * loss);
     }
 
     // ---- learning dynamics: stagewise escape from the symmetric state (γ = 0) ----

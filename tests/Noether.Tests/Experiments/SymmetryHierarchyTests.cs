@@ -14,7 +14,7 @@ public class SymmetryHierarchyTests
         var config = exp.CreateConfig("quick");
         ConfigBinder.Validate(config);
         var claims = exp.Run(config, new RunContext(1, "quick", 1, MetricsWriter.InMemory()));
-        Assert.Equal(6, claims.Count);
+        Assert.Equal(7, claims.Count);
         foreach (var c in claims)
             Assert.True(c.Passed, $"{c.Id}: measured {c.Measured} {c.ComparisonText} {c.ThresholdText} ({c.Details})");
     }
@@ -32,6 +32,7 @@ public class SymmetryHierarchyTests
     [InlineData("target_spectrum=1,2,3", "target_spectrum")]
     [InlineData("gammas=0.5,0.5", "gammas")]
     [InlineData("syre.sigma0=0.1", "syre.gamma")]
+    [InlineData("noise.batches=1,2000", "noise.batches")]
     public void Bad_configs_name_the_key(string set, string key)
     {
         var exp = Registry.Get("symmetry-hierarchy");
