@@ -30,6 +30,7 @@ public sealed partial class EntropicBalance
         [Param("SGD batch size", Min = 1)] public int SgdBatch { get; set; } = 4;
         [Param("SGD steps", Min = 1)] public int SgdSteps { get; set; } = 100000;
         [Param("GD (full batch) steps", Min = 1)] public int GdSteps { get; set; } = 3000;
+        [Param("teacher draws per seed (each with its own data, init and batches); the claims read each seed's mean over them", Min = 1, Max = 64)] public int Teachers { get; set; } = 3;
 
         public void Validate()
         {
@@ -40,39 +41,47 @@ public sealed partial class EntropicBalance
     private static IReadOnlyList<Claim> RunNeuronBalance(Config config, RunContext ctx)
     {
         var c = config.NeuronBalance;
-        int seeds = config.Seeds;
-        var (x, y) = RegressionTeachers.ReluUnits<float>(seeds, c.Samples, c.InputDim, c.TeacherUnits, c.TeacherScale, c.LabelNoise,
-            s => ctx.SeedStream(s, "neuron_balance.data"));
+        int seeds = config.Seeds, teachers = c.Teachers;
+        // Member m = t·seeds + s is teacher draw t of seed s; draw 0 uses the streams of a single-teacher run.
+        var (x, y) = RegressionTeachers.ReluUnits<float>(seeds * teachers, c.Samples, c.InputDim, c.TeacherUnits, c.TeacherScale, c.LabelNoise,
+            m => TeacherStream(ctx, seeds, m, "neuron_balance.data"));
         var data = new TrainingData<float>(x, y, perMember: true);
         var (sgd, init) = TrainReluNet("sgd", c.SgdBatch, c.SgdSteps, config.ProbeEvery, config, data, ctx);
         var (gd, _) = TrainReluNet("gd", c.Samples, c.GdSteps, Math.Max(1, config.ProbeEvery / 20), config, data, ctx);
+        double[] Mean(double[] v) => Enumerable.Range(0, seeds).Select(s => Enumerable.Range(0, teachers).Average(t => v[t * seeds + s])).ToArray();
+        string Draws(double[] v) => string.Join(", ", Enumerable.Range(0, seeds).Select(s =>
+            $"seed {ctx.Seed + s}: {string.Join("/", Enumerable.Range(0, teachers).Select(t => Claim.Format(v[t * seeds + s])))}"));
         return
         [
             Claim.AtMost("D-b.sgd-neuron-balance",
-                $"SGD (|B|={c.SgdBatch}, η={c.Lr}, {c.SgdSteps} steps) balances every ReLU neuron: median over active neurons of |log(E‖∂ℓ/∂w_i‖² / E(∂ℓ/∂u_i)²)| (largest of {seeds} seeds)",
-                sgd.Max(), 0.7, PerSeed(ctx, sgd) + $"; at init: {PerSeed(ctx, init)}"),
+                $"SGD (|B|={c.SgdBatch}, η={c.Lr}, {c.SgdSteps} steps) balances every ReLU neuron: median over active neurons of |log(E‖∂ℓ/∂w_i‖² / E(∂ℓ/∂u_i)²)|, mean over {teachers} teacher draws (largest of {seeds} seeds)",
+                Mean(sgd).Max(), 0.7, PerSeed(ctx, Mean(sgd)) + $"; per draw: {Draws(sgd)}; at init: {PerSeed(ctx, Mean(init))}"),
             Claim.AtLeast("D-b.gd-neuron-balance",
-                $"GD (full batch, {c.GdSteps} steps) leaves the neurons unbalanced: the same median |log ratio| (smallest of the seeds)",
-                gd.Min(), 2.0, PerSeed(ctx, gd)),
+                $"GD (full batch, {c.GdSteps} steps) leaves the neurons unbalanced: the same median |log ratio|, mean over the teacher draws (smallest of the seeds)",
+                Mean(gd).Min(), 2.0, PerSeed(ctx, Mean(gd)) + $"; per draw: {Draws(gd)}"),
         ];
     }
+
+    /// <summary>Stream <paramref name="name"/> of member m = t·seeds + s: seed s's stream for draw 0, its child "#t" otherwise.</summary>
+    private static Rng TeacherStream(RunContext ctx, int seeds, int member, string name) =>
+        member < seeds ? ctx.SeedStream(member, name) : ctx.SeedStream(member % seeds, name).Child("teacher", member / seeds);
 
     private static (double[] Final, double[] Init) TrainReluNet(string name, int batch, int steps, int every, Config config, TrainingData<float> data, RunContext ctx)
     {
         var c = config.NeuronBalance;
-        int seeds = config.Seeds;
-        var net = Mlp.Build<float>(seeds, [c.InputDim, c.Hidden, 1], "relu", bias: false, compute: ctx.Compute);
+        int seeds = config.Seeds, p = seeds * c.Teachers;
+        var net = Mlp.Build<float>(p, [c.InputDim, c.Hidden, 1], "relu", bias: false, compute: ctx.Compute);
         var (w, u) = (net.Linears.First(), net.Linears.Last());
-        for (int s = 0; s < seeds; s++)
+        for (int m = 0; m < p; m++)
         {
-            var init = ctx.SeedStream(s, "neuron_balance.init");
-            init.FillNormal(w.Weight.Value.SliceSpan(s), 0, c.WScale / Math.Sqrt(c.InputDim));
-            init.FillNormal(u.Weight.Value.SliceSpan(s), 0, c.UScale / Math.Sqrt(c.Hidden));
+            var init = TeacherStream(ctx, seeds, m, "neuron_balance.init");
+            init.FillNormal(w.Weight.Value.SliceSpan(m), 0, c.WScale / Math.Sqrt(c.InputDim));
+            init.FillNormal(u.Weight.Value.SliceSpan(m), 0, c.UScale / Math.Sqrt(c.Hidden));
         }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(seeds, c.Lr), data, batch,
-            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"neuron_balance.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());
-        config.Attach(trainer, (s, stream) => ctx.SeedStream(s, $"neuron_balance.{name}.{stream}")); // rule, syre (docs/training.md)
-        var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds));
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(p, c.Lr), data, batch,
+            Enumerable.Range(0, p).Select(m => TeacherStream(ctx, seeds, m, $"neuron_balance.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());
+        config.Attach(trainer, (m, stream) => TeacherStream(ctx, seeds, m, $"neuron_balance.{name}.{stream}")); // rule, syre (docs/training.md)
+        var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds).With("teacher", Enumerable.Range(0, c.Teachers)));
         ctx.Watch(pop, trainer); // --export, probes
         var balance = NeuronBalance(net, data);
         var init0 = (double[])balance.Clone();
@@ -81,10 +90,10 @@ public sealed partial class EntropicBalance
             trainer.Run(steps, every, step =>
             {
                 balance = NeuronBalance(net, data);
-                for (int s = 0; s < seeds; s++)
+                for (int m = 0; m < p; m++)
                 {
-                    pop.Log(step, s, "neuron_balance", balance[s]);
-                    if (step > 0) pop.Log(step, s, "batch_loss", trainer.LastLoss[s]);
+                    pop.Log(step, m, "neuron_balance", balance[m]);
+                    if (step > 0) pop.Log(step, m, "batch_loss", trainer.LastLoss[m]);
                 }
                 ctx.Metrics.Flush();
                 ctx.Progress.Report($"entropic-balance D-b {name}", step, steps);
@@ -97,7 +106,7 @@ public sealed partial class EntropicBalance
             fig = new Figure("neuron-balance", "Neuron gradient balance of a ReLU net (D-b)", "line", "step", "median |log E‖∂ℓ/∂w_i‖² / E(∂ℓ/∂u_i)²|")
             {
                 LogX = true,
-                Caption = "SGD's noise drives every neuron to equal gradient energy on its two sides (0); GD keeps the init's imbalance.",
+                Caption = "SGD's noise drives every neuron to equal gradient energy on its two sides (0); GD keeps the init's imbalance. First teacher draw of each seed.",
             };
             ctx.Figures.Add(fig);
         }

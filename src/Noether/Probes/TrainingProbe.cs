@@ -38,13 +38,16 @@ public sealed class ProbeView
 {
     private readonly Func<int, Tensor<double>> _weight, _input, _pre, _error, _signal;
     private readonly Func<int, Tensor<double>?> _feedback;
+    private readonly Func<BackpropReference.LayerGradients[]> _backprop;
+    private BackpropReference.LayerGradients[]? _exact;
     private readonly Dictionary<(string, int), Tensor<double>?> _cache = new();
 
     private ProbeView(int member, long step, int layers, Func<int, Tensor<double>> weight, Func<int, Tensor<double>?> feedback,
-        Func<int, Tensor<double>> input, Func<int, Tensor<double>> pre, Func<int, Tensor<double>> error, Func<int, Tensor<double>> signal)
+        Func<int, Tensor<double>> input, Func<int, Tensor<double>> pre, Func<int, Tensor<double>> error, Func<int, Tensor<double>> signal,
+        Func<BackpropReference.LayerGradients[]> backprop)
     {
         Member = member; Step = step; Layers = layers;
-        _weight = weight; _feedback = feedback; _input = input; _pre = pre; _error = error; _signal = signal;
+        _weight = weight; _feedback = feedback; _input = input; _pre = pre; _error = error; _signal = signal; _backprop = backprop;
     }
 
     /// <summary>
@@ -68,7 +71,8 @@ public sealed class ProbeView
             l => Rows(MemberSlice.ToDouble(trace[l].Input, member)),
             l => Rows(MemberSlice.ToDouble(trace[l].PreActivation, member)),
             l => Rows(MemberSlice.ToDouble(trace[l].GradPreActivation, member)),
-            Signal);
+            Signal,
+            () => BackpropReference.Compute(network, member));
     }
 
     /// <summary>A [N, ...] batch as the [N, D] matrix the probes take.</summary>
@@ -87,6 +91,21 @@ public sealed class ProbeView
     public Tensor<double> PreActivation(int layer) => Get("pre", layer, _pre)!;
     public Tensor<double> Error(int layer) => Get("err", layer, _error)!;
     public Tensor<double> Signal(int layer) => Get("g", layer, _signal)!;
+    /// <summary>What backpropagation would give at this point, whatever rule trained the network (<see cref="BackpropReference"/>), bottom layer first.</summary>
+    public BackpropReference.LayerGradients Backprop(int layer) => Exact()![layer];
+
+    /// <summary>Whether <see cref="Backprop"/> is defined: dense layers with elementwise activations between them.</summary>
+    public bool BackpropDefined => Exact() is not null;
+
+    private bool _exactTried;
+    private BackpropReference.LayerGradients[]? Exact()
+    {
+        if (_exactTried) return _exact;
+        _exactTried = true;
+        try { _exact = _backprop(); }
+        catch (NotSupportedException) { _exact = null; }
+        return _exact;
+    }
 
     private Tensor<double>? Get(string what, int layer, Func<int, Tensor<double>?> make)
     {

@@ -53,6 +53,37 @@ public class TrainingProbeTests
     }
 
     [Fact]
+    public void Backprop_is_its_own_reference_and_charges_are_row_minus_column_norms()
+    {
+        var net = TracedNet();
+        var g = Measure(ProbeRegistry.Find("gradient-alignment")!, net, 1);
+        foreach (int l in new[] { 1, 2 })
+        {
+            Assert.Equal(1.0, g[(l, "phi_hat")], 10);
+            Assert.Equal(1.0, g[(l, "update_alignment")], 10);
+        }
+        var w = MemberSlice.ToDouble(net.Linears.First().Weight.Value, 0);
+        var u = MemberSlice.ToDouble(net.Linears.Last().Weight.Value, 0);
+        var charges = Enumerable.Range(0, 4).Select(i => Math.Abs(Enumerable.Range(0, 3).Sum(j => w[i, j] * w[i, j]) - Enumerable.Range(0, 2).Sum(o => u[o, i] * u[o, i]))).ToArray();
+        var c = Measure(ProbeRegistry.Find("charge")!, net, 0);
+        Assert.Equal(charges.Average(), c[(1, "charge_mean_abs")], 12);
+        Assert.Equal(charges.Max(), c[(1, "charge_max_abs")], 12);
+        // A feedback rule's signal is not backprop's: with B = −W at the top layer the error delivered below flips sign.
+        var fa = TracedNet();
+        var top = fa.Linears.Last();
+        top.Feedback = top.Weight.Value.Clone();
+        var fs = top.Feedback.Span;
+        for (int i = 0; i < fs.Length; i++) fs[i] = -fs[i];
+        var x = new Tensor<double>(2, 5, 3);
+        new Rng(3).FillNormal(x.Span, 0, 1);
+        var y = fa.Forward(x);
+        var dy = fa.OutputGradientBuffer(5);
+        y.Span.CopyTo(dy.Span);
+        fa.Backward(dy);
+        Assert.Equal(-1.0, Measure(ProbeRegistry.Find("gradient-alignment")!, fa, 0)[(1, "phi_hat")], 10);
+    }
+
+    [Fact]
     public void Hebbian_probe_is_the_alignment_of_minus_the_gradient_with_hb_haT()
     {
         var net = TracedNet();
