@@ -47,7 +47,10 @@ public static class FigureRenderer
             _ => throw new FormatException($"figure '{figure.Id}': unknown kind '{figure.Kind}', expected line, scatter, bar, heatmap or images"),
         };
         string title = Typography.Pretty(figure.Title);
-        plot.Title(title, TitleFontSize(title, width));
+        // The title is centred over the data area; a legend on the right takes its width from the title's room.
+        int legendWidth = figure.Kind is "line" or "scatter" or "bar" && figure.Series.Count > 1
+            ? 60 + (int)(7.5 * figure.Series.Max(s => Typography.Pretty(s.Name).Length)) : 0;
+        plot.Title(title, TitleFontSize(title, width - legendWidth));
         if (figure.Kind != "images")
         {
             plot.XLabel(Typography.Pretty(figure.XLabel), 15);
