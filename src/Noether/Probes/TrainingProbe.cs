@@ -76,7 +76,7 @@ public sealed class ProbeView
     }
 
     /// <summary>A [N, ...] batch as the [N, D] matrix the probes take.</summary>
-    private static Tensor<double> Rows(Tensor<double> t) => t.Rank == 2 ? t : t.Reshape([t.Shape[0], t.Length / t.Shape[0]]);
+    internal static Tensor<double> Rows(Tensor<double> t) => t.Rank == 2 ? t : t.Reshape([t.Shape[0], t.Length / t.Shape[0]]);
 
     /// <summary>The population member this view shows.</summary>
     public int Member { get; }

@@ -1,5 +1,3 @@
-using Noether.Tensors;
-
 namespace Noether.Probes.Training;
 
 /// <summary>
@@ -20,13 +18,11 @@ public sealed class GradientAlignmentProbe : TrainingProbe
         for (int l = 0; l < view.Layers; l++)
         {
             var exact = view.Backprop(l);
-            log(l + 1, "phi_hat", ConsistencyScore.PhiHat(view.Error(l), Rows(exact.PreActivationError)));
+            log(l + 1, "phi_hat", ConsistencyScore.PhiHat(view.Error(l), ProbeView.Rows(exact.PreActivationError)));
             var descent = exact.WeightGradient.Clone();
             var span = descent.Span;
             for (int i = 0; i < span.Length; i++) span[i] = -span[i];
             log(l + 1, "update_alignment", MatrixAlignment.FrobeniusCosine(view.Signal(l).ReadOnlySpan, descent.ReadOnlySpan));
         }
     }
-
-    private static Tensor<double> Rows(Tensor<double> t) => t.Rank == 2 ? t : t.Reshape([t.Shape[0], t.Length / t.Shape[0]]);
 }
