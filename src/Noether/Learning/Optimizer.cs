@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Numerics;
 using Noether.Nn;
 
@@ -80,7 +82,21 @@ public sealed class Sgd<T>(int members, double learningRate, double weightDecay 
         if (Momentum == 0)
         {
             // θ' = θ − η(g + wd·θ): the exact form the charge identity (docs/experiments/noise-equilibrium.md#charge-identity) is stated for.
-            for (int i = 0; i < theta.Length; i++) theta[i] -= tlr * (g[i] + twd * theta[i]);
+            // Vectorised with separate multiplies and adds (no FMA), so every element is computed exactly as the scalar loop would.
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vlr = Vector256.Create(tlr);
+                var vwd = Vector256.Create(twd);
+                ref T t0 = ref MemoryMarshal.GetReference(theta);
+                ref T g0 = ref MemoryMarshal.GetReference(g);
+                for (; i <= theta.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+                {
+                    var th = Vector256.LoadUnsafe(ref t0, (nuint)i);
+                    (th - vlr * (Vector256.LoadUnsafe(ref g0, (nuint)i) + vwd * th)).StoreUnsafe(ref t0, (nuint)i);
+                }
+            }
+            for (; i < theta.Length; i++) theta[i] -= tlr * (g[i] + twd * theta[i]);
             return;
         }
         if (!_velocity.TryGetValue(index, out var v)) _velocity[index] = v = new T[prm.Value.Length];

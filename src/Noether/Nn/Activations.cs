@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Noether.Tensors;
@@ -40,10 +42,18 @@ public sealed class Tanh<T>(int members) : Activation<T>(members) where T : unma
 
     public override void Derivative(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx)
     {
-        // σ' = 1 − y²; dx = dy − dy·y·y
-        TensorPrimitives.Multiply(y, y, dx);
-        TensorPrimitives.Subtract(T.One, dx, dx);
-        TensorPrimitives.Multiply(dx, dy, dx);
+        // σ' = 1 − y²; dx = (1 − y·y)·dy, one pass (same three roundings per element as three passes would give).
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && dx.Length >= Vector256<T>.Count)
+        {
+            ref T y0 = ref MemoryMarshal.GetReference(y), dy0 = ref MemoryMarshal.GetReference(dy), dx0 = ref MemoryMarshal.GetReference(dx);
+            for (; i <= dx.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var v = Vector256.LoadUnsafe(ref y0, (nuint)i);
+                ((Vector256<T>.One - v * v) * Vector256.LoadUnsafe(ref dy0, (nuint)i)).StoreUnsafe(ref dx0, (nuint)i);
+            }
+        }
+        for (; i < dx.Length; i++) dx[i] = (T.One - y[i] * y[i]) * dy[i];
     }
 }
 
@@ -66,7 +76,15 @@ public sealed class Relu<T>(int members) : Activation<T>(members) where T : unma
 
     public override void Derivative(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx)
     {
-        for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > T.Zero ? dy[i] : T.Zero;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && dx.Length >= Vector256<T>.Count)
+        {
+            ref T x0 = ref MemoryMarshal.GetReference(x), dy0 = ref MemoryMarshal.GetReference(dy), dx0 = ref MemoryMarshal.GetReference(dx);
+            for (; i <= dx.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+                Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256<T>.Zero),
+                    Vector256.LoadUnsafe(ref dy0, (nuint)i), Vector256<T>.Zero).StoreUnsafe(ref dx0, (nuint)i);
+        }
+        for (; i < dx.Length; i++) dx[i] = x[i] > T.Zero ? dy[i] : T.Zero;
     }
 }
 

@@ -44,12 +44,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         Gemm.MultiplyBatched(Members, false, true, b, Out, In, x.ReadOnlySpan, b * In, Weight.Value.ReadOnlySpan, Out * In, y.Span, b * Out, false, compute.Threads);
         if (Bias is null) return;
         for (int p = 0; p < Members; p++)
-        {
-            var bias = Bias.Value.SliceSpan(p);
-            var yp = y.SliceSpan(p);
-            for (int i = 0; i < b; i++)
-                System.Numerics.Tensors.TensorPrimitives.Add(yp.Slice(i * Out, Out), bias, yp.Slice(i * Out, Out));
-        }
+            RowOps.AddToEveryRow(y.SliceSpan(p)[..(b * Out)], Bias.Value.SliceSpan(p));
     }
 
     public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute)
@@ -60,13 +55,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (Bias is not null)
         {
             for (int p = 0; p < Members; p++)
-            {
-                var gb = Bias.Grad.SliceSpan(p);
-                gb.Clear();
-                var dyp = dy.SliceSpan(p);
-                for (int i = 0; i < b; i++)
-                    System.Numerics.Tensors.TensorPrimitives.Add(gb, dyp.Slice(i * Out, Out), gb);
-            }
+                RowOps.SumRows(dy.SliceSpan(p)[..(b * Out)], Bias.Grad.SliceSpan(p));
         }
         if (dx is null) return;
         var route = Feedback ?? Weight.Value;

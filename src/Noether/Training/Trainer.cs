@@ -36,8 +36,8 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
         int wi = InputWidth, wt = TargetWidth;
         for (int i = 0; i < indices.Length; i++)
         {
-            src.Slice(indices[i] * wi, wi).CopyTo(dx.Slice(i * wi, wi));
-            tsrc.Slice(indices[i] * wt, wt).CopyTo(dy.Slice(i * wt, wt));
+            RowOps.CopyShort(src.Slice(indices[i] * wi, wi), dx.Slice(i * wi, wi));
+            RowOps.CopyShort(tsrc.Slice(indices[i] * wt, wt), dy.Slice(i * wt, wt));
         }
     }
 

@@ -72,12 +72,7 @@ public sealed class DirectRandomFeedback<T> : LearningRule<T> where T : unmanage
             if (t.Layer.Bias is { } bias)
             {
                 for (int p = 0; p < members; p++)
-                {
-                    var gb = bias.Grad.SliceSpan(p);
-                    gb.Clear();
-                    var dp = delta.SliceSpan(p);
-                    for (int i = 0; i < batch; i++) System.Numerics.Tensors.TensorPrimitives.Add(gb, dp.Slice(i * n, n), gb);
-                }
+                    RowOps.SumRows(delta.SliceSpan(p)[..(batch * n)], bias.Grad.SliceSpan(p));
             }
         }
     }

@@ -1,0 +1,71 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Noether.Tensors;
+
+/// <summary>
+/// Bias-style operations on a row-major block of rows: add one vector to every row, or sum the rows.
+/// One pass with the running values in registers; each element sees the same additions in the same
+/// order as a row-by-row loop, so results are bit-identical to it.
+/// </summary>
+public static class RowOps
+{
+    /// <summary>rows[i, :] += v for every row i (rows.Length a multiple of v.Length).</summary>
+    public static void AddToEveryRow<T>(Span<T> rows, ReadOnlySpan<T> v) where T : unmanaged, INumberBase<T>
+    {
+        int width = v.Length;
+        if (width == 0) return;
+        int count = rows.Length / width, j = 0, w = Vector256<T>.Count;
+        ref T r0 = ref MemoryMarshal.GetReference(rows);
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= width - w; j += w)
+            {
+                var add = Vector256.Create(v.Slice(j, w));
+                for (int i = 0; i < count; i++)
+                {
+                    nuint at = (nuint)(i * width + j);
+                    (Vector256.LoadUnsafe(ref r0, at) + add).StoreUnsafe(ref r0, at);
+                }
+            }
+        for (; j < width; j++)
+        {
+            T add = v[j];
+            for (int i = 0; i < count; i++) Unsafe.Add(ref r0, i * width + j) += add;
+        }
+    }
+
+    /// <summary>into[j] = 0 + rows[0, j] + rows[1, j] + … in row order (rows.Length a multiple of into.Length).</summary>
+    public static void SumRows<T>(ReadOnlySpan<T> rows, Span<T> into) where T : unmanaged, INumberBase<T>
+    {
+        int width = into.Length;
+        if (width == 0) return;
+        int count = rows.Length / width, j = 0, w = Vector256<T>.Count;
+        ref T r0 = ref MemoryMarshal.GetReference(rows);
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= width - w; j += w)
+            {
+                var sum = Vector256<T>.Zero;
+                for (int i = 0; i < count; i++) sum += Vector256.LoadUnsafe(ref r0, (nuint)(i * width + j));
+                sum.CopyTo(into.Slice(j, w));
+            }
+        for (; j < width; j++)
+        {
+            T sum = T.Zero;
+            for (int i = 0; i < count; i++) sum += Unsafe.Add(ref r0, i * width + j);
+            into[j] = sum;
+        }
+    }
+
+    /// <summary>Copies a short row inline (a Memmove call per row of a few values dominated gathering batches).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyShort<T>(ReadOnlySpan<T> source, Span<T> destination) where T : unmanaged
+    {
+        if (destination.Length < source.Length) throw new ArgumentException($"RowOps.CopyShort: {source.Length} values into {destination.Length}");
+        int i = 0, w = Vector256<T>.Count;
+        ref T s0 = ref MemoryMarshal.GetReference(source), d0 = ref MemoryMarshal.GetReference(destination);
+        for (; i <= source.Length - w; i += w) Vector256.LoadUnsafe(ref s0, (nuint)i).StoreUnsafe(ref d0, (nuint)i);
+        for (; i < source.Length; i++) Unsafe.Add(ref d0, i) = Unsafe.Add(ref s0, i);
+    }
+}
