@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Numerics;
@@ -11,16 +12,42 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
 {
     public override int[] OutputShape(int[] sampleShape) => (int[])sampleShape.Clone();
 
+    private RangeJob? _job;
+
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
         if (!x.SameShape(y)) Shapes.RequireSameShape($"{Name}.Forward", x, y);
-        Apply(x.ReadOnlySpan, y.Span);
+        if (MemberRangeJob.Worth(compute, x.Shape[0], (long)x.Stride0 * Unsafe.SizeOf<T>()))
+            (_job ??= new RangeJob(this)).Run(x, y, null, null, compute.Threads);
+        else Apply(x.ReadOnlySpan, y.Span);
     }
 
     public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute)
     {
         if (dx is null) return;
-        Derivative(x.ReadOnlySpan, y.ReadOnlySpan, dy.ReadOnlySpan, dx.Span);
+        if (MemberRangeJob.Worth(compute, x.Shape[0], (long)x.Stride0 * Unsafe.SizeOf<T>()))
+            (_job ??= new RangeJob(this)).Run(x, y, dy, dx, compute.Threads);
+        else Derivative(x.ReadOnlySpan, y.ReadOnlySpan, dy.ReadOnlySpan, dx.Span);
+    }
+
+    /// <summary>Forward (dy null) or backward over a range of members.</summary>
+    private sealed class RangeJob(Activation<T> layer) : MemberRangeJob
+    {
+        private Tensor<T>? _x, _y, _dy, _dx;
+
+        public void Run(Tensor<T> x, Tensor<T> y, Tensor<T>? dy, Tensor<T>? dx, int threads)
+        {
+            (_x, _y, _dy, _dx) = (x, y, dy, dx);
+            try { Run(x.Shape[0], threads); }
+            finally { (_x, _y, _dy, _dx) = (null, null, null, null); }
+        }
+
+        protected override void RunRange(int first, int last)
+        {
+            static Span<T> Range(Tensor<T> t, int first, int last) => t.Data.AsSpan(t.Offset + first * t.Stride0, (last - first) * t.Stride0);
+            if (_dy is null) layer.Apply(Range(_x!, first, last), Range(_y!, first, last));
+            else layer.Derivative(Range(_x!, first, last), Range(_y!, first, last), Range(_dy, first, last), Range(_dx!, first, last));
+        }
     }
 
     /// <summary>y = σ(x).</summary>

@@ -82,4 +82,25 @@ public class ElementwiseKernelTests
         var g = prm.Grad.Span;
         for (int i = 0; i < 2 * n; i++) Assert.Equal(theta[i] - lr * (g[i] + wd * theta[i]), prm.Value.Span[i]);
     }
+
+    [Theory, InlineData(2), InlineData(3)]
+    public void Activations_split_over_members_equal_one_thread(int threads)
+    {
+        // 9 members × 32 × 61 floats: ranges of several members whose lengths are not vector multiples.
+        var x = new Tensor<float>(9, 32, 61);
+        new Rng(10).FillNormal(x.Span, 0, 2);
+        var dy = new Tensor<float>(9, 32, 61);
+        new Rng(11).FillNormal(dy.Span, 0, 1);
+        foreach (Activation<float> layer in new Activation<float>[] { new Tanh<float>(9), new Sigmoid<float>(9), new Relu<float>(9) })
+        {
+            var (y1, dx1) = (new Tensor<float>(9, 32, 61), new Tensor<float>(9, 32, 61));
+            var (y2, dx2) = (new Tensor<float>(9, 32, 61), new Tensor<float>(9, 32, 61));
+            layer.Forward(x, y1, Compute.Serial);
+            layer.Backward(x, y1, dy, dx1, Compute.Serial);
+            layer.Forward(x, y2, new Compute(threads));
+            layer.Backward(x, y2, dy, dx2, new Compute(threads));
+            Assert.Equal(y1.Span.ToArray(), y2.Span.ToArray());
+            Assert.Equal(dx1.Span.ToArray(), dx2.Span.ToArray());
+        }
+    }
 }
