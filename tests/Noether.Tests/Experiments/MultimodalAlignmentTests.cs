@@ -13,7 +13,7 @@ public class MultimodalAlignmentTests
         ConfigBinder.Validate(config);
         var ctx = new RunContext(1, "quick", 1, MetricsWriter.InMemory());
         var claims = exp.Run(config, ctx);
-        Assert.Equal(10, claims.Count);
+        Assert.Equal(11, claims.Count);
         foreach (var c in claims)
             Assert.True(c.Passed, $"{c.Id}: measured {c.Measured} {c.ComparisonText} {c.ThresholdText} ({c.Details})");
         Assert.Contains(ctx.Figures, f => f.Id == "alignment-vs-uniqueness" && f.Kind == "line");
