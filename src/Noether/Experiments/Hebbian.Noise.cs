@@ -20,26 +20,37 @@ public sealed partial class Hebbian
     private (IReadOnlyList<Claim>, WhitenedMeans) RunNoise(Config config, RunContext ctx)
     {
         var c = config.Noise;
-        int ng = c.WeightDecays.Length, ns = c.Sigmas.Length, p = ng * ns, s = config.Seeds;
+        int ng = c.WeightDecays.Length, ns = c.Sigmas.Length, p0 = ng * ns, s = config.Seeds;
+        int nGrad = c.GradientSigmas.Length, nIn = c.InputSigmas.Length, p = p0 + nGrad + nIn;
         var a = new double[s][][]; // [seed][wd][σ]
+        var sources = new double[s][]; // [seed][gradient levels, then input levels], at the reference wd
         var sigmaStar = new double[s][];
         var predicted = new double[s][];
         var whitened = new WhitenedMeans([]);
         int meanWindow = Math.Min(config.WeakForm.Window, c.Steps);
+        // Fresh draws (docs/experiments/hebbian.md#a-e2-setting): steps × batch samples, so every sample is used once.
+        int samples = c.Samples > 0 ? c.Samples : checked(c.Steps * c.Batch);
         var pop = ctx.Population("noise", PopulationLayout.OfSeeds(s).With("weight_decay", c.WeightDecays).With("sigma", c.Sigmas));
+        // The gradient- and input-noise rows (at the reference wd) are further members of the same trainer.
+        var sourceAxis = ConditionAxis.Of("source", [.. c.GradientSigmas.Select(_ => "gradient"), .. c.InputSigmas.Select(_ => "input")])
+            .And("source_sigma", [.. c.GradientSigmas, .. c.InputSigmas]);
+        var sourcePop = ctx.Population("noise-sources", PopulationLayout.OfSeeds(s).With(sourceAxis));
         for (int si = 0; si < s; si++)
         {
             // One network population per seed over the (wd, σ) grid: network m is condition m of the layout, sharing data and init.
-            var set = TeacherStudent.Linear<double>(1, c.Samples, c.InputDim, c.OutputDim, c.LabelNoise, _ => ctx.SeedStream(si, "noise.data"));
+            var set = TeacherStudent.Linear<double>(1, samples, c.InputDim, c.OutputDim, c.LabelNoise, _ => ctx.SeedStream(si, "noise.data"));
             var data = new TrainingData<double>(set.Inputs.Slice(0), set.Targets.Slice(0));
             var net = Mlp.Build<double>(p, [c.InputDim, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
             net.Initialize(InitScheme.LeCun, Enumerable.Range(0, p).Select(_ => ctx.SeedStream(si, "noise.init")).ToArray());
             int seed = si;
-            int[] members = Enumerable.Range(0, p).Select(m => pop.Layout.MemberOfCondition(m, seed)).ToArray();
-            var gammas = members.Select(m => (double)pop.Layout.Value(m, "weight_decay")).ToArray();
-            var sigmas = members.Select(m => (double)pop.Layout.Value(m, "sigma")).ToArray();
+            int[] members = Enumerable.Range(0, p).Select(m => m < p0 ? pop.Layout.MemberOfCondition(m, seed) : sourcePop.Layout.MemberOfCondition(m - p0, seed)).ToArray();
+            var gammas = Enumerable.Range(0, p).Select(m => m < p0 ? (double)pop.Layout.Value(members[m], "weight_decay") : c.ReferenceWeightDecay).ToArray();
+            var sigmas = Enumerable.Range(0, p).Select(m => m < p0 ? (double)pop.Layout.Value(members[m], "sigma") : 0).ToArray();
+            var gradientSigmas = Enumerable.Range(0, p).Select(m => m >= p0 && m < p0 + nGrad ? c.GradientSigmas[m - p0] : 0).ToArray();
+            var inputSigmas = Enumerable.Range(0, p).Select(m => m >= p0 + nGrad ? c.InputSigmas[m - p0 - nGrad] : 0).ToArray();
             MemberStreams streams = (m, name) => ctx.SeedStream(seed, $"{name}.{m}");
-            var stack = config.WithSyre<double>([new ParameterNoise<double>(net, streams, sigmas), new Backprop<double>(net), new CoupledL2<double>(net, gammas)], net, streams);
+            var stack = config.WithSyre<double>([new InputNoise<double>(p, streams, inputSigmas), new ParameterNoise<double>(net, streams, sigmas), new Backprop<double>(net),
+                new GradientNoise<double>(net, streams, gradientSigmas), new CoupledL2<double>(net, gammas)], net, streams);
             var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, c.Lr), data, c.Batch,
                 Enumerable.Range(0, p).Select(m => ctx.SeedStream(seed, $"noise.batches.{m}")).ToArray(), config.Optimizer.ScheduleOf());
             trainer.Use(stack);
@@ -57,8 +68,8 @@ public sealed partial class Hebbian
                     var grad = t.Layer.Weight.Grad.Slice(m);
                     double cos = -HebbianAlignment.LayerAlignment(grad, t.Input.Slice(m), t.PreActivation.Slice(m));
                     if (st.Step >= from) avg[m].Add(cos);
-                    if (log) pop.Log(st.Step, members[m], "hebbian_alignment", cos);
-                    if (sigmas[m] == 0 && st.Step >= c.Steps - meanWindow)
+                    if (log) (m < p0 ? pop : sourcePop).Log(st.Step, members[m], "hebbian_alignment", cos);
+                    if (m < p0 && sigmas[m] == 0 && st.Step >= c.Steps - meanWindow)
                     {
                         meanG[pop.Layout.Index(members[m], "weight_decay")].Add(grad);
                         meanH[pop.Layout.Index(members[m], "weight_decay")].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m)));
@@ -71,6 +82,7 @@ public sealed partial class Hebbian
                 return 0;
             });
             a[si] = Enumerable.Range(0, ng).Select(gi => Enumerable.Range(0, ns).Select(k => avg[pop.Layout.ConditionOf(pop.Layout.Member(seed, gi, k))].Mean).ToArray()).ToArray();
+            sources[si] = Enumerable.Range(p0, nGrad + nIn).Select(m => avg[m].Mean).ToArray();
             // ‖v*‖² per output row, from this draw of W* (the calibration notes' tighter form of the boundary).
             double rowNorm = set.OutputWeights[0].Sum(v => v * v) / c.OutputDim;
             sigmaStar[si] = a[si].Select(row => ZeroCrossing(c.Sigmas, row)).ToArray();
@@ -83,7 +95,27 @@ public sealed partial class Hebbian
             }
         }
         NoiseFigures(ctx, c, a, sigmaStar, predicted);
-        return (NoiseClaims(ctx, c, a, sigmaStar, predicted), whitened);
+        return ([.. NoiseClaims(ctx, c, a, sigmaStar, predicted), .. SourceClaims(ctx, c, a, sources)], whitened);
+    }
+
+    /// <summary>
+    /// The further rows of the noise claim (docs/experiments/hebbian.md#a-e2anti-hebbian-gradient-noise): gradient and input noise at the
+    /// reference wd, each at its largest level, against the paper's prediction that either makes the signal anti-Hebbian.
+    /// </summary>
+    private IEnumerable<Claim> SourceClaims(RunContext ctx, NoiseConfig c, double[][][] a, double[][] sources)
+    {
+        int s = a.Length, nGrad = c.GradientSigmas.Length, refG = Array.IndexOf(c.WeightDecays, c.ReferenceWeightDecay);
+        string Rows(int from, double[] levels) => string.Join("; ", Enumerable.Range(0, s).Select(si => $"seed {ctx.Seed + si}: " +
+            string.Join(", ", levels.Select((v, k) => $"{Claim.Format(v)} → {Claim.Format(sources[si][from + k])}"))));
+        string clean = $"without noise A = {string.Join(", ", Enumerable.Range(0, s).Select(si => Claim.Format(a[si][refG][0])))}";
+        var gradient = Enumerable.Range(0, s).Select(si => sources[si][nGrad - 1]).ToArray();
+        var input = Enumerable.Range(0, s).Select(si => sources[si][^1]).ToArray();
+        yield return Claim.AtMost("A-E2.anti-hebbian-gradient-noise",
+            $"At wd={Claim.Format(c.ReferenceWeightDecay)} gradient noise s={Claim.Format(c.GradientSigmas[^1])} (added to the learning signal) makes it anti-Hebbian, A ≤ 0 (worst seed)",
+            gradient.Max(), 0, $"A per gradient-noise s — {Rows(0, c.GradientSigmas)}; {clean}");
+        yield return Claim.AtMost("A-E2.anti-hebbian-input-noise",
+            $"At wd={Claim.Format(c.ReferenceWeightDecay)} input noise s={Claim.Format(c.InputSigmas[^1])} (added to x before the forward pass) makes it anti-Hebbian, A ≤ 0 (worst seed)",
+            input.Max(), 0, $"A per input-noise s — {Rows(nGrad, c.InputSigmas)}; {clean}");
     }
 
     /// <summary>σ at the first sign change of A(σ) from + to −, by linear interpolation; NaN if A never turns negative.</summary>

@@ -89,7 +89,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     {
         [Param("input width d", Min = 1, Max = 4096)] public int InputDim { get; set; } = 16;
         [Param("output width", Min = 1, Max = 4096)] public int OutputDim { get; set; } = 8;
-        [Param("training samples (x ~ N(0, I))", Min = 2)] public int Samples { get; set; } = 8192;
+        [Param("training samples (x ~ N(0, I)); 0 draws fresh samples every step (steps × batch, each used once)", Min = 0)] public int Samples { get; set; }
         [Param("label-noise std", Min = 0)] public double LabelNoise { get; set; } = 0.1;
         [Param("SGD learning rate η", Min = 0, Max = 10)] public double Lr { get; set; } = 0.05;
         [Param("batch size", Min = 1)] public int Batch { get; set; } = 64;
@@ -97,6 +97,10 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         [Param("weight decays wd, ascending, all > 0", Min = 0, Max = 10)] public double[] WeightDecays { get; set; } = [0.01, 0.05, 0.2];
         [Param("parameter-noise stds σ, ascending, the first 0", Min = 0, Max = 100)] public double[] Sigmas { get; set; } = [0, 0.01, 0.02, 0.05, 0.1, 0.2];
         [Param("wd at which the sign flip is checked (must be one of noise.weight_decays)", Min = 0, Max = 10)] public double ReferenceWeightDecay { get; set; } = 0.05;
+        [Param("gradient-noise stds (ξ ~ N(0, s²) added to every entry of the learning signal), ascending, run at the reference wd", Min = 0, Max = 100)]
+        public double[] GradientSigmas { get; set; } = [0.3, 1.3];
+        [Param("input-noise stds (x ← x + ξ before the forward pass; the targets keep the clean x), ascending, run at the reference wd", Min = 0, Max = 100)]
+        public double[] InputSigmas { get; set; } = [0.5, 2];
         [Param("fraction of training at the end over which the alignment is averaged", Min = 0.01, Max = 1)] public double Window { get; set; } = 0.5;
 
         public void Validate()
@@ -108,7 +112,13 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
             for (int i = 1; i < Sigmas.Length; i++)
                 if (Sigmas[i] <= Sigmas[i - 1]) throw new ConfigException($"noise.sigmas={string.Join(",", Sigmas)}: expected strictly ascending values");
             if (!WeightDecays.Contains(ReferenceWeightDecay)) throw new ConfigException($"noise.reference_weight_decay={ReferenceWeightDecay}: expected one of noise.weight_decays ({string.Join(",", WeightDecays)})");
-            if (Batch > Samples) throw new ConfigException($"noise.batch={Batch}: expected at most noise.samples ({Samples})");
+            if (Samples > 0 && Batch > Samples) throw new ConfigException($"noise.batch={Batch}: expected at most noise.samples ({Samples})");
+            foreach (var (key, levels) in new[] { ("gradient_sigmas", GradientSigmas), ("input_sigmas", InputSigmas) })
+            {
+                if (levels.Length == 0) throw new ConfigException($"noise.{key}: expected at least one value");
+                for (int i = 1; i < levels.Length; i++)
+                    if (levels[i] < levels[i - 1]) throw new ConfigException($"noise.{key}={string.Join(",", levels)}: expected ascending values");
+            }
         }
     }
 
