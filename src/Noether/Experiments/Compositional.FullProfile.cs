@@ -52,6 +52,21 @@ public sealed partial class Compositional
         [Param("AdamW decoupled weight decay", Min = 0, Max = 10)] public double WeightDecay { get; set; } = 1e-4;
         [Param("mini-batch size", Min = 1)] public int BatchSize { get; set; } = 32;
         [Param("epochs", Min = 1)] public int Epochs { get; set; } = 1000;
+        [Param("also train the model without its penalties (the full profile's comparison; the quick profile's control switches the penalties off instead)")]
+        public bool Unpenalised { get; set; } = true;
+        [Param("claim OOD MSE / blank ≤ 0.1 for the regularised model (the paper's 1000 epochs; the quick variant is too short and reports it)")]
+        public bool ClaimOod { get; set; } = true;
+        [Param("members of the low-rank populations, one seed each (run seed + i); 0 = seeds", Min = 0, Max = 64)] public int Seeds { get; set; }
+
+        /// <summary>
+        /// The quick profile's variant (docs/experiments/compositional.md#models-quick-profile): the paper's model and penalty weights on the
+        /// quick grid (16×16, σ = 1, corner x, y ≥ 6), one member, batch 8 and learning rate 5e-3 for 40 epochs, with only
+        /// the regularised model trained (its control switches the penalties off).
+        /// </summary>
+        public static LowRankConfig Quick() => new()
+        {
+            Enabled = true, Size = 16, Sigma = 1, Threshold = 6, BatchSize = 8, Lr = 5e-3, Epochs = 40, Unpenalised = false, ClaimOod = false, Seeds = 1,
+        };
 
         public void Validate()
         {
@@ -125,29 +140,39 @@ public sealed partial class Compositional
                 : null;
             return TrainDecoder(name, net, bumps, split, BumpCode.OneHot, c.Lr, c.WeightDecay, c.BatchSize, c.Epochs, config, ctx, hook: hook);
         }
-        var plain = Train("low_rank_full", false);
-        var regularised = Train("low_rank_regularised", true);
-        results.Add((plain, bumps, split, blank));
-        results.Add((regularised, bumps, split, blank));
+        var claims = new List<Claim>();
         string Seeds(double[] v) => string.Join(", ", v.Select((x, i) => $"seed {ctx.Seed + i}: {Claim.Format(x)}"));
-        var plainRatio = plain.Ood.Select(o => o / blank).ToArray();
-        var regRatio = regularised.Ood.Select(o => o / blank).ToArray();
-        string what = $"{n}×{n}, σ = {c.Sigma}, {split.Description}, {c.Epochs} epochs";
-        return
-        [
-            Claim.AtLeast("J.low-rank-unpenalised-ood-vs-blank",
+        string what = $"{n}×{n}, σ = {c.Sigma}, {split.Description}, batch {c.BatchSize}, lr {Claim.Format(c.Lr)}, {c.Epochs} epochs";
+        if (c.Unpenalised)
+        {
+            var plain = Train("low_rank_full", false);
+            results.Add((plain, bumps, split, blank));
+            var plainRatio = plain.Ood.Select(o => o / blank).ToArray();
+            claims.Add(Claim.AtLeast("J.low-rank-unpenalised-ood-vs-blank",
                 $"The low-rank embedding + CNN without its penalties ({what}) fits ID but stays at or above blank OOD: OOD MSE / blank MSE (smallest over seeds)",
-                plainRatio.Min(), 1, $"OOD MSE {Seeds(plain.Ood)}; ID MSE {Seeds(plain.Id)}; blank-image baseline {Claim.Format(blank)}"),
-            Claim.AtMost("J.low-rank-regularised-ood-vs-blank",
+                plainRatio.Min(), 1, $"OOD MSE {Seeds(plain.Ood)}; ID MSE {Seeds(plain.Id)}; blank-image baseline {Claim.Format(blank)}"));
+        }
+        var regularised = Train("low_rank_regularised", true);
+        results.Add((regularised, bumps, split, blank));
+        var regRatio = regularised.Ood.Select(o => o / blank).ToArray();
+        // A model that renders x's stripe only on its training rows (y < t) and nothing elsewhere scores t/N for the tokens x ≥ t
+        // and 1 for x < t: on average S_L = (t + (N − t)·t/N)/N. The claim asks for at least the midpoint between S_L and a full stripe.
+        double t = c.Threshold, supportOnly = (t + (n - t) * t / n) / n, stripeThreshold = (1 + supportOnly) / 2;
+        claims.Add(Claim.AtLeast("J.low-rank-stripes",
+            $"With the penalties (λ_ent = {Claim.Format(c.EntropyWeight)}, λ_var = {Claim.Format(c.VarianceWeight)}; {what}) each token's embedding renders its factor in pixel space as a full stripe: stripe fraction (energy of the column means of E_x(x), row means of E_y(y), over the energy; 1 = stripe, 1/G = random, {Claim.Format(supportOnly)} = stripe on the training rows only), mean over tokens, smallest over seeds; threshold the midpoint between a training-support stripe and a full one",
+            regularised.Stripes!.Min(), stripeThreshold,
+            $"stripe fraction {Seeds(regularised.Stripes!)}; OOD MSE / blank {Seeds(regRatio)} (OOD MSE {Seeds(regularised.Ood)}, ID MSE {Seeds(regularised.Id)})"));
+        if (!c.ClaimOod) return claims; // the quick variant trains far less than the paper's 1000 epochs: its OOD error is reported above, not claimed
+        claims.Add(Claim.AtMost("J.low-rank-regularised-ood-vs-blank",
                 $"With the spectral-entropy (λ = {c.EntropyWeight}) and factor-variance (λ = {c.VarianceWeight}) penalties the embeddings become stripes and OOD falls far below blank: OOD MSE / blank MSE (largest over seeds)",
-                regRatio.Max(), 0.1, $"OOD MSE {Seeds(regularised.Ood)}; ID MSE {Seeds(regularised.Id)}; blank-image baseline {Claim.Format(blank)}"),
-        ];
+                regRatio.Max(), 0.1, $"{what}; OOD MSE {Seeds(regularised.Ood)}; ID MSE {Seeds(regularised.Id)}; blank-image baseline {Claim.Format(blank)}"));
+        return claims;
     }
 
     private static (Sequential<float> Net, LowRankEmbedding<float> Embedding) BuildLowRank(Config config, string name, RunContext ctx)
     {
         var c = config.LowRank;
-        int p = config.Seeds, n = c.Size;
+        int p = c.Seeds > 0 ? c.Seeds : config.Seeds, n = c.Size;
         var embedding = new LowRankEmbedding<float>(p, n, n);
         var layers = new List<Layer<float>> { embedding };
         for (int l = 0; l < c.HiddenLayers; l++)

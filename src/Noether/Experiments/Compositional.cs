@@ -43,6 +43,8 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         public StripeConfig Stripe { get; set; } = new();
         public ConvDecoderConfig ConvDecoder { get; set; } = new();
         public LowRankConfig LowRank { get; set; } = new();
+        [Param("decoder whose last hidden layer J.mlp-reentanglement measures: mlp (the claim) or stripe (its control: the paper predicts no re-entanglement when the factors are rendered in pixel space)", OneOf = ["mlp", "stripe"])]
+        public string ReentanglementDecoder { get; set; } = "mlp";
         [Param("population members, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("epochs between two logged ID/OOD evaluations", Min = 1)] public int ProbeEvery { get; set; } = 10;
 
@@ -95,10 +97,20 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
             LowRank = new LowRankConfig { Enabled = true },
             ProbeEvery = 25,
         }
-        : new Config();
+        : new Config { LowRank = LowRankConfig.Quick() };
 
     /// <summary>Per-member results of one decoder: MSE per cell on both sides of the split, and its outputs on the OOD cells.</summary>
-    private sealed record DecoderResult(string Name, double[][] IdCellMse, double[][] OodCellMse, float[][] OodOutputs)
+    /// <param name="Name">the decoder (its phase).</param>
+    /// <param name="IdCellMse">pixel-mean MSE [member][ID cell].</param>
+    /// <param name="OodCellMse">pixel-mean MSE [member][OOD cell].</param>
+    /// <param name="OodOutputs">decoded images on the OOD cells [member][cell·pixel].</param>
+    /// <param name="Factorisation">layer-geometry factorisation F[activation][member] of the trained decoder over the whole grid (index 0 = the code, last = the image; <see cref="LayerFactorisation"/>).</param>
+    /// <param name="FactorisationAtInit">the same before training (NaN when the run resumed past step 0).</param>
+    /// <param name="LastHidden">index into <paramref name="Factorisation"/> of the last hidden layer (the output of the last nonlinearity).</param>
+    /// <param name="LastHiddenWidth">its width D per sample (units × pixels).</param>
+    /// <param name="Stripes">per member, the stripe fraction of a low-rank embedding (<see cref="StripeFraction"/>); null for other decoders.</param>
+    private sealed record DecoderResult(string Name, double[][] IdCellMse, double[][] OodCellMse, float[][] OodOutputs,
+        double[][]? Factorisation = null, double[][]? FactorisationAtInit = null, double[]? Stripes = null, int LastHidden = 0, int LastHiddenWidth = 0)
     {
         public double[] Id => IdCellMse.Select(c => c.Average()).ToArray();
         public double[] Ood => OodCellMse.Select(c => c.Average()).ToArray();
@@ -151,6 +163,8 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
                 "OOD MSE / ID MSE of the stripe-rendering model: no generalisation gap (largest over seeds)",
                 stripeGap.Max(), 5, Seeds(stripeGap)),
         ]);
+
+        claims.Add(Reentanglement(config, config.ReentanglementDecoder == "stripe" ? stripe : mlp, ctx));
 
         var extraResults = new List<(DecoderResult Result, GaussianBumps Bumps, BumpHoldout Split, double Blank)>();
         if (config.ConvDecoder.Enabled) claims.AddRange(RunConvDecoder(config, ctx, extraResults));
@@ -230,10 +244,17 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         ctx.Watch(pop, trainer); // --export, probes
         int perEpoch = cells.Count / batch;
         long steps = (long)epochs * perEpoch;
+        double[][]? atInit = null;
         ctx.Time(name, () =>
         {
             phase.Train(trainer, steps, (long)config.ProbeEvery * perEpoch, step =>
             {
+                if (step == 0)
+                {
+                    atInit = LayerFactorisation(net, bumps, code);
+                    for (int l = 0; l < atInit.Length; l++)
+                        for (int m = 0; m < p; m++) pop.Log(0, m, $"a{l}", "factorisation", atInit[l][m]);
+                }
                 var id = CellMse(net, bumps, split.InDistribution, code).Mse;
                 var ood = CellMse(net, bumps, split.OutOfDistribution, code).Mse;
                 for (int m = 0; m < p; m++)
@@ -248,7 +269,17 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         });
         var idMse = CellMse(net, bumps, split.InDistribution, code).Mse;
         var (oodMse, outputs) = CellMse(net, bumps, split.OutOfDistribution, code);
-        return new DecoderResult(name, idMse, oodMse, outputs);
+        var trained = LayerFactorisation(net, bumps, code);
+        for (int l = 0; l < trained.Length; l++)
+            for (int m = 0; m < p; m++) pop.Log(steps / perEpoch, m, $"a{l}", "factorisation", trained[l][m]);
+        ctx.Metrics.Flush();
+        atInit ??= trained.Select(l => l.Select(_ => double.NaN).ToArray()).ToArray();
+        var stripes = StripeFraction(net, bumps);
+        if (stripes is not null)
+            for (int m = 0; m < p; m++) pop.Log(steps / perEpoch, m, "stripe_fraction", stripes[m]);
+        ctx.Metrics.Flush();
+        var (hidden, width) = LastHiddenLayer(net);
+        return new DecoderResult(name, idMse, oodMse, outputs, trained, atInit, stripes, hidden, width);
     }
 
     /// <summary>Pixel-mean squared error of every member on every cell, and the outputs [member][cell·pixel].</summary>

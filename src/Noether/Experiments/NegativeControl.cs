@@ -163,6 +163,14 @@ public static class NegativeControls
             ["stripe.epochs=3", "seeds=1", "mlp.epochs=10"],
             ["J.stripe-ood-vs-blank"],
             "The stripe model trained for 3 epochs instead of 150: its row and column profiles have not been learned, so it renders nothing near the targets."),
+        new("compositional", "pixel-space-rendering",
+            ["reentanglement_decoder=stripe", "seeds=1", "mlp.epochs=10"],
+            ["J.mlp-reentanglement"],
+            "The re-entanglement measured on the stripe model's last hidden layer instead of the MLP's: the paper predicts that rendering each factor in pixel space keeps the factors apart (x moves a column, y a row), so F stays at 1 within less than half the chance deficit."),
+        new("compositional", "no-low-rank-penalties",
+            ["low_rank.entropy_weight=0", "low_rank.variance_weight=0", "seeds=1", "mlp.epochs=10", "stripe.epochs=10"],
+            ["J.low-rank-stripes"],
+            "The low-rank model without its spectral-entropy and factor-variance penalties (the paper's 'full' model): nothing pushes an embedding to a stripe outside the training support, so E_x(x) for x in the held-out columns is a stripe only on the training rows."),
     ];
 
     /// <summary>
