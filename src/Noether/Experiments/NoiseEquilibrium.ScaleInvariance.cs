@@ -37,8 +37,11 @@ public sealed partial class NoiseEquilibrium
         int p = config.Seeds;
         var (x, y) = RegressionTeachers.UnitDirection<double>(p, c.Samples, c.InputDim, c.LabelNoise, m => ctx.SeedStream(m, "scale.data"));
         var data = new TrainingData<double>(x, y, perMember: true);
-        var (sgdRatio, decreases) = TrainScaleInvariant("sgd", c.SgdBatch, c, config, data, ctx);
-        var (gdRatio, _) = TrainScaleInvariant("gd", c.Samples, c, config, data, ctx);
+        var (sgdRatio, decreases, sgdExponent) = TrainScaleInvariant("sgd", c.SgdBatch, c, config, data, ctx);
+        var (gdRatio, _, gdExponent) = TrainScaleInvariant("gd", c.Samples, c, config, data, ctx);
+        for (int m = 0; m < p; m++) ctx.Extra[$"scale.gd_growth_exponent.seed{ctx.Seed + m}"] = gdExponent[m];
+        double farthest = sgdExponent.Any(double.IsNaN) ? double.NaN : sgdExponent.OrderByDescending(e => Math.Abs(e - 0.5)).First();
+        string exponents = string.Join(", ", sgdExponent.Select((e, i) => $"seed {ctx.Seed + i}: {Claim.Format(e)} (GD {Claim.Format(gdExponent[i])})"));
         string Seeds(double[] v) => string.Join(", ", v.Select((r, i) => $"seed {ctx.Seed + i}: ×{Claim.Format(r)}"));
         return
         [
@@ -51,10 +54,17 @@ public sealed partial class NoiseEquilibrium
             Claim.AtMost("H-b.sgd-monotone",
                 "‖v‖² never decreases at any SGD step (each step adds η²‖g‖², fact 3 with A = I; float64): number of steps over all seeds where it fell by more than rounding (1e-14 relative)",
                 decreases, 0).AsCheck(),
+            // Each step adds η²‖g‖² and ‖g‖² ∝ 1/‖v‖² on a scale-invariant loss, so ‖v‖⁴ grows linearly: ‖v‖² ∝ t^½. The band is
+            // halfway to a bounded norm (exponent 0) and to an unconstrained random walk (‖θ‖² ∝ t, exponent 1)
+            // (docs/experiments/noise-equilibrium.md#h-bgrowth-law).
+            Claim.Within("H-b.growth-law",
+                $"… without bound, as a power law: ‖v‖² ∝ t^½ (d‖v‖²/dt = η²G/‖v‖²). d log ‖v‖² / d log t between step {c.Steps / 10} and {c.Steps}, a decade (seed farthest from ½)",
+                farthest, 0.25, 0.75, exponents),
         ];
     }
 
-    private static (double[] Ratio, long Decreases) TrainScaleInvariant(string name, int batch, ScaleConfig c, Config config, TrainingData<double> data, RunContext ctx)
+    /// <summary>‖v_T‖²/‖v₀‖², SGD steps where ‖v‖² fell, and per seed the growth exponent d log ‖v‖² / d log t from step T/10 to T.</summary>
+    private static (double[] Ratio, long Decreases, double[] Exponent) TrainScaleInvariant(string name, int batch, ScaleConfig c, Config config, TrainingData<double> data, RunContext ctx)
     {
         int p = config.Seeds;
         var pop = ctx.Population($"scale.{name}", PopulationLayout.OfSeeds(p));
@@ -62,7 +72,7 @@ public sealed partial class NoiseEquilibrium
         if (phase.Done)
         {
             AddScaleCurve(ctx, pop, name);
-            return (phase.Results!.Get<double>("ratio"), phase.Results.GetInt64("decreases"));
+            return (phase.Results!.Get<double>("ratio"), phase.Results.GetInt64("decreases"), phase.Results.Get<double>("exponent"));
         }
         var layer = new ScaleInvariantLinear<double>(p, c.InputDim, 1);
         var net = new Sequential<double>(p, [c.InputDim], [layer], ctx.Compute);
@@ -76,17 +86,20 @@ public sealed partial class NoiseEquilibrium
         var norm = new double[p];
         for (int m = 0; m < p; m++) norm0[m] = norm[m] = SquaredNorm(layer.Weight.Value.SliceSpan(m));
         long decreases = 0;
+        long decade = c.Steps / 10;
+        var normAtDecade = Enumerable.Repeat(double.NaN, p).ToArray();
         if (phase.Resumed is { } saved)
         {
             trainer.LoadState(saved);
             saved.CopyTo("norm", norm.AsSpan());
+            saved.CopyTo("norm_decade", normAtDecade.AsSpan());
             decreases = saved.GetInt64("decreases");
         }
         else
         {
             for (int m = 0; m < p; m++) pop.Log(0, m, "norm_ratio", 1.0);
         }
-        Action<CheckpointState> save = s => { trainer.SaveState(s); s.Put("norm", norm); s.Put("decreases", decreases); };
+        Action<CheckpointState> save = s => { trainer.SaveState(s); s.Put("norm", norm); s.Put("norm_decade", normAtDecade); s.Put("decreases", decreases); };
         ctx.Time($"scale.{name}", () =>
         {
             while (trainer.Step < c.Steps)
@@ -102,6 +115,7 @@ public sealed partial class NoiseEquilibrium
                     if (now < norm[m] * (1 - RoundingTolerance)) decreases++;
                     norm[m] = now;
                 }
+                if (trainer.Step == decade) norm.CopyTo(normAtDecade, 0);
                 if (trainer.Step % config.ProbeEvery == 0 || trainer.Step == c.Steps)
                 {
                     for (int m = 0; m < p; m++) pop.Log(trainer.Step, m, "norm_ratio", norm[m] / norm0[m]);
@@ -113,8 +127,9 @@ public sealed partial class NoiseEquilibrium
         });
         AddScaleCurve(ctx, pop, name);
         var ratio = norm.Select((v, m) => v / norm0[m]).ToArray();
-        phase.Complete(r => { r.Put("ratio", ratio); r.Put("decreases", decreases); });
-        return (ratio, decreases);
+        var exponent = norm.Select((v, m) => decade > 0 ? Math.Log(v / normAtDecade[m]) / Math.Log((double)c.Steps / decade) : double.NaN).ToArray();
+        phase.Complete(r => { r.Put("ratio", ratio); r.Put("decreases", decreases); r.Put("exponent", exponent); });
+        return (ratio, decreases, exponent);
     }
 
     private static void AddScaleCurve(RunContext ctx, Population pop, string name) =>

@@ -9,8 +9,10 @@ namespace Noether.Experiments;
 
 /// <summary>
 /// noise-equilibrium H-d (docs/experiments/noise-equilibrium.md#h-d-setting-warmup, the paper's warmup figure): a rank-1
-/// linear factorisation trained by SGD from Kaiming and Xavier inits at the claims' learning rate and a contrast one,
-/// each without (phase warmup.no-warmup) and with (phase warmup.warmup) a linear warmup, on the same data and batches.
+/// linear factorisation trained by SGD from a Kaiming init at a grid of learning rates around its stability limit, and from
+/// a Xavier init at the init-independence claim's rate, each without (phase warmup.no-warmup) and with (phase warmup.warmup)
+/// a linear warmup. A seed's Kaiming runs share their init and batches (paired over rates and schedules); its Xavier runs
+/// draw their own init and batches, so the two inits meet only through the equilibrium.
 /// The Hessian trace S is followed in closed form (<see cref="Sharpness.TwoLayerLinearTrace"/>) and checked at the end
 /// against the generic sharpness probe; λ_max(H₀) of the init tells which runs are above the stability limit.
 /// </summary>
@@ -27,10 +29,10 @@ public sealed partial class NoiseEquilibrium
         [Param("output width o", Min = 1, Max = 4096)] public int OutputDim { get; set; } = 5;
         [Param("training samples N", Min = 2)] public int Samples { get; set; } = 512;
         [Param("label-noise std σ_ε", Min = 0)] public double LabelNoise { get; set; } = 1.0;
-        [Param("learning rate of the claims, above the stability limit 2/λ_max(H₀) of the Kaiming init (≈ 0.03 at the defaults)", Min = 0, Max = 10)]
+        [Param("learning rate of the init-independence claim (Kaiming and Xavier, both with warmup), above the Kaiming init's stability limit 2/λ_max(H₀) (≈ 0.03 at the defaults)", Min = 0, Max = 10)]
         public double Lr { get; set; } = 0.1;
-        [Param("contrast learning rate, near or below that limit (reported as extra numbers, not claimed)", Min = 0, Max = 10)]
-        public double ContrastLr { get; set; } = 0.03;
+        [Param("Kaiming learning-rate grid around that stability limit, each run with and without warmup (warmup.lr is added if missing)", Min = 0, Max = 10)]
+        public double[] Lrs { get; set; } = [0.01, 0.02, 0.03, 0.05, 0.1];
         [Param("SGD batch size", Min = 1)] public int Batch { get; set; } = 8;
         [Param("SGD steps", Min = 1)] public int Steps { get; set; } = 10000;
         [Param("linear warmup steps: the learning rate rises from η/n to η over the first n steps", Min = 1)] public int WarmupSteps { get; set; } = 5000;
@@ -39,22 +41,30 @@ public sealed partial class NoiseEquilibrium
         {
             if (Batch > Samples) throw new ConfigException($"warmup.batch={Batch}: expected at most warmup.samples ({Samples})");
             if (Samples < InputDim) throw new ConfigException($"warmup.samples={Samples}: expected at least warmup.input_dim ({InputDim}) training samples");
+            if (Lrs.Length == 0) throw new ConfigException("warmup.lrs: expected at least one learning rate");
             if (WarmupSteps >= Steps) throw new ConfigException($"warmup.warmup_steps={WarmupSteps}: expected fewer than warmup.steps ({Steps}), so that SGD also runs at the full learning rate");
         }
     }
 
-    /// <summary>One H-d training condition: an initialisation at a learning rate, each run with and without warmup; claimed or contrast.</summary>
-    private sealed record WarmupCondition(string Init, double Lr, bool Claimed);
+    /// <summary>One H-d training condition: an initialisation at a learning rate, run with and without warmup; <paramref name="Exact"/> ones get the exact trace probe at the end.</summary>
+    private sealed record WarmupCondition(string Init, double Lr, bool Exact)
+    {
+        public string Name => $"{Init} η={Lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
 
-    private const string NoWarmup = "no-warmup", WithWarmup = "warmup";
+    private const string NoWarmup = "no-warmup", WithWarmup = "warmup", Kaiming = "kaiming", Xavier = "xavier";
 
-    /// <summary>The conditions in the order of <see cref="WarmupLayout"/>; the first two are the claims' learning rate.</summary>
+    /// <summary>Kaiming at every grid rate (ascending, warmup.lr included), then Xavier at warmup.lr: the order of <see cref="WarmupLayout"/>.</summary>
     private static WarmupCondition[] WarmupConditions(WarmupConfig c) =>
-        [new("kaiming", c.Lr, true), new("xavier", c.Lr, true), new("kaiming", c.ContrastLr, false), new("xavier", c.ContrastLr, false)];
+        [.. c.Lrs.Append(c.Lr).Distinct().Order().Select(lr => new WarmupCondition(Kaiming, lr, lr == c.Lr)), new(Xavier, c.Lr, true)];
 
-    /// <summary>H-d's population: learning rate (claimed, contrast) × init (Kaiming, Xavier) × seeds.</summary>
-    private static PopulationLayout WarmupLayout(WarmupConfig c, int seeds) =>
-        PopulationLayout.OfSeeds(seeds).With("lr", [c.Lr, c.ContrastLr]).With("init", ["kaiming", "xavier"]);
+    /// <summary>H-d's population: condition (Kaiming at each grid rate, Xavier at warmup.lr) × seeds.</summary>
+    private static PopulationLayout WarmupLayout(WarmupConfig c, int seeds)
+    {
+        var conditions = WarmupConditions(c);
+        return PopulationLayout.OfSeeds(seeds).With(ConditionAxis.Of("arm", conditions.Select(k => k.Name))
+            .And("lr", conditions.Select(k => k.Lr)).And("init", conditions.Select(k => k.Init)));
+    }
 
     private static IReadOnlyList<Claim> RunWarmup(Config config, RunContext ctx)
     {
@@ -72,44 +82,82 @@ public sealed partial class NoiseEquilibrium
         double closedFormError = 0;
         for (int m = 0; m < layout.Count; m++)
             foreach (var r in new[] { plain, warm })
-                if (r.DivergedAt[m] < 0 && conditions[layout.ConditionOf(m)].Claimed) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
+                if (r.DivergedAt[m] < 0 && conditions[layout.ConditionOf(m)].Exact) closedFormError = Math.Max(closedFormError, Math.Abs(r.ClosedForm[m] / r.Final[m] - 1));
         // The curves use the closed form of docs/experiments/noise-equilibrium.md#h-d-setting-warmup; this is how far it is from the probe at the end.
         ctx.Extra["warmup.closed_form_trace_max_relative_error"] = closedFormError;
 
-        // Members at the claims' learning rate: Kaiming (condition 0) and Xavier (condition 1) of seed s.
-        int K(int s) => layout.Member(s, 0, 0);
-        int X(int s) => layout.Member(s, 0, 1);
-        var flatter = new double[seeds];
-        var sameAsXavier = new double[seeds];
+        // The grid: per Kaiming rate and seed, where the run without warmup diverged, S_T/S₀ of the run with warmup; where it
+        // converged, S_T with warmup / S_T without at the same step T (docs/experiments/noise-equilibrium.md#h-dwarmup-rescues).
+        var rescued = new List<double>();
+        var cells = new List<string>();
+        int agree = 0, kaimingCells = 0;
+        for (int k = 0; k < conditions.Length; k++)
+        {
+            if (conditions[k].Init != Kaiming) continue;
+            var matched = new List<double>();
+            int diverged = 0;
+            var parts = new List<string>();
+            for (int s = 0; s < seeds; s++)
+            {
+                int m = layout.MemberOfCondition(k, s);
+                double etaLambda = conditions[k].Lr * plain.InitialTop[m];
+                kaimingCells++;
+                if ((plain.DivergedAt[m] >= 0) == (etaLambda > 2)) agree++;
+                if (plain.DivergedAt[m] >= 0)
+                {
+                    diverged++;
+                    double ratio = warm.DivergedAt[m] >= 0 ? double.PositiveInfinity : warm.Final[m] / warm.Initial[m];
+                    rescued.Add(ratio);
+                    string with = warm.DivergedAt[m] >= 0 ? $"diverged at step {warm.DivergedAt[m]} too" : $"S_T/S₀ {Claim.Format(ratio)}";
+                    parts.Add($"seed {ctx.Seed + s} (η·λ_max(H₀) {Claim.Format(etaLambda)}): without warmup diverged at step {plain.DivergedAt[m]}; with warmup {with}");
+                }
+                else
+                {
+                    double ratio = warm.DivergedAt[m] >= 0 ? double.PositiveInfinity : warm.Final[m] / plain.Final[m];
+                    matched.Add(ratio);
+                    parts.Add($"seed {ctx.Seed + s} (η·λ_max(H₀) {Claim.Format(etaLambda)}): both converged, S_T {Claim.Format(warm.Final[m])} with warmup vs {Claim.Format(plain.Final[m])} without at step {c.Steps} (ratio {Claim.Format(ratio)})");
+                }
+            }
+            string lr = conditions[k].Lr.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ctx.Extra[$"warmup.lr_{lr}.diverged_without_warmup"] = diverged;
+            ctx.Extra[$"warmup.lr_{lr}.matched_step_ratio_max"] = matched.Count > 0 ? matched.Max() : double.NaN;
+            ctx.Extra[$"warmup.lr_{lr}.matched_step_ratio_min"] = matched.Count > 0 ? matched.Min() : double.NaN;
+            cells.Add($"η {lr}: " + string.Join("; ", parts));
+        }
+        // How often linear stability at the init (η·λ_max(H₀) > 2) tells which Kaiming runs diverge without warmup.
+        ctx.Extra["warmup.divergence_matches_stability_limit"] = (double)agree / kaimingCells;
+
+        // Init independence at warmup.lr, both with warmup, independent inits and batches: the time means of S over the second
+        // half of the full-rate phase differ by less than one standard deviation of the difference of two samples of S.
+        int kLr = Array.FindIndex(conditions, k => k.Init == Kaiming && k.Lr == c.Lr);
+        int xLr = Array.FindIndex(conditions, k => k.Init == Xavier);
+        var gap = new double[seeds];
+        var xavierDetails = new List<string>();
         for (int s = 0; s < seeds; s++)
         {
-            flatter[s] = warm.Final[K(s)] / plain.Min[K(s)];
-            sameAsXavier[s] = warm.Final[K(s)] / warm.Final[X(s)];
+            int K = layout.MemberOfCondition(kLr, s), X = layout.MemberOfCondition(xLr, s);
+            var (mk, sk) = (warm.WindowMean[K], warm.WindowStd[K]);
+            var (mx, sx) = (warm.WindowMean[X], warm.WindowStd[X]);
+            gap[s] = Math.Abs(mk - mx) / Math.Sqrt(sk * sk + sx * sx);
+            xavierDetails.Add($"seed {ctx.Seed + s}: Kaiming S̄ {Claim.Format(mk)} ± {Claim.Format(sk)} (S₀ {Claim.Format(warm.Initial[K])}), Xavier S̄ {Claim.Format(mx)} ± {Claim.Format(sx)} (S₀ {Claim.Format(warm.Initial[X])}); gap {Claim.Format(gap[s])}");
         }
-        string NoWarmupText(int m) => plain.DivergedAt[m] >= 0
-            ? $"diverged at step {plain.DivergedAt[m]}"
-            : $"S_T {Claim.Format(plain.Final[m])}";
-        string Stability(int m) => $"S₀ {Claim.Format(plain.Initial[m])}, η·λ_max(H₀) {Claim.Format(conditions[layout.ConditionOf(m)].Lr * plain.InitialTop[m])}";
-        string flatterDetails = string.Join("; ", Enumerable.Range(0, seeds).Select(s =>
-            $"seed {ctx.Seed + s}: S_T {Claim.Format(warm.Final[K(s)])} with warmup; without: {NoWarmupText(K(s))}, smallest S {Claim.Format(plain.Min[K(s)])} ({Stability(K(s))}); ratio {Claim.Format(flatter[s])}"));
-        string xavierDetails = string.Join("; ", Enumerable.Range(0, seeds).Select(s =>
-            $"seed {ctx.Seed + s}: Kaiming {Claim.Format(warm.Final[K(s)])} vs Xavier {Claim.Format(warm.Final[X(s)])}, Xavier without warmup {NoWarmupText(X(s))} (Kaiming {Stability(K(s))}; Xavier {Stability(X(s))})"));
-        double worstRatio = sameAsXavier.OrderByDescending(r => Math.Abs(Math.Log(r))).First();
-        // No calibrated threshold exists for the warmup figure (docs/experiments/noise-equilibrium.md#h-dwarmup-flatter). "Much smaller" is a factor of two, far outside the equilibrium's
-        // fluctuations of S (±10% over time); the init-independence band is that of H-a's gradient-balance ratio.
+        long windowStart = WindowStart(c);
         return
         [
-            Claim.AtMost("H-d.warmup-flatter",
-                $"At η = {c.Lr}, above the stability limit of the unbalanced Kaiming init (η·λ_max(H₀) > 2: the regime of the paper's warmup mechanism; at η = {c.ContrastLr}, near that limit, warmup is not claimed to help: see the extra numbers), " +
-                $"SGD (|B|={c.Batch}, {c.Steps} steps, {c.InputDim}-{c.Hidden}-{c.OutputDim} linear net, rank-1 teacher) with a {c.WarmupSteps}-step linear warmup ends with a much smaller Hessian trace S = Tr H than without: " +
-                $"S_T with warmup / the smallest S the run without warmup had before it diverged or ended (largest of {seeds} seeds)",
-                flatter.Max(), 0.5, flatterDetails),
-            Claim.Within("H-d.warmup-init-independent",
-                $"With warmup, the Kaiming init ends at the noise equilibrium of a balanced Xavier init: S_T(Kaiming) / S_T(Xavier) at η = {c.Lr}, both with warmup, " +
-                "same data and batch order (the equilibrium forgets the init, so the runs coalesce; seed farthest from 1)",
-                worstRatio, 0.8, 1.25, xavierDetails).AsCheck(),
+            Claim.AtMost("H-d.warmup-rescues",
+                $"Where SGD from the unbalanced Kaiming init diverges without warmup (grid η = {string.Join(", ", c.Lrs.Append(c.Lr).Distinct().Order())}, |B|={c.Batch}, {c.InputDim}-{c.Hidden}-{c.OutputDim} linear net, rank-1 teacher), " +
+                $"a {c.WarmupSteps}-step linear warmup lets the noise flatten it first, so it converges and ends with a much smaller Hessian trace than it started with: " +
+                $"S_T/S₀ with warmup, largest over the (η, seed) cells whose run without warmup diverged (∞ if the warmup run diverged too; NaN if no cell diverged)",
+                rescued.Count == 0 ? double.NaN : rescued.Max(), 0.5, string.Join(" | ", cells)),
+            Claim.AtMost("H-d.warmup-init-independent",
+                $"With warmup at η = {c.Lr}, the Kaiming init ends at the same noise equilibrium as a balanced Xavier init run with its own init and batches: " +
+                $"|S̄_K − S̄_X| / √(sd_K² + sd_X²) over steps {windowStart}–{c.Steps} (time mean and standard deviation of S; largest of {seeds} seeds)",
+                gap.Any(double.IsNaN) ? double.NaN : gap.Max(), 1, string.Join("; ", xavierDetails)),
         ];
     }
+
+    /// <summary>First step of the window whose S statistics decide init independence: the second half of the full-rate phase.</summary>
+    private static long WindowStart(WarmupConfig c) => c.WarmupSteps + (c.Steps - c.WarmupSteps) / 2;
 
     /// <summary>
     /// H-d's data: per seed a rank-1 teacher (<see cref="RegressionTeachers.RankOne{T}"/>, stream "warmup.data"), copied to
@@ -132,10 +180,11 @@ public sealed partial class NoiseEquilibrium
 
     /// <summary>
     /// Per member: S and λ_max of the Hessian at init (λ_max NaN unless measured), S_T at the end (NaN if diverged) from the sharpness
-    /// probe for the claimed conditions and from the closed form for the contrast, S_T from the closed form, the smallest closed-form
-    /// S at any probe before divergence, the step it diverged at (−1) and the final training loss.
+    /// probe for the exact conditions and from the closed form for the others, S_T from the closed form, the step it diverged at (−1),
+    /// the final training loss, and the time mean and standard deviation of the closed-form S over <see cref="WindowStart"/>…T (NaN if diverged).
     /// </summary>
-    private sealed record WarmupResult(double[] Initial, double[] InitialTop, double[] Final, double[] ClosedForm, double[] Min, long[] DivergedAt, double[] Loss);
+    private sealed record WarmupResult(double[] Initial, double[] InitialTop, double[] Final, double[] ClosedForm, long[] DivergedAt, double[] Loss,
+        double[] WindowMean, double[] WindowStd);
 
     private static WarmupResult TrainWarmup(Population pop, Schedule lrSchedule, bool measureStability, WarmupCondition[] conditions, TrainingData<double> data,
         TrainingData<double> probeData, Tensor<double>[] moments, Config config, RunContext ctx)
@@ -149,20 +198,22 @@ public sealed partial class NoiseEquilibrium
             AddWarmupCurves(ctx, pop, conditions, schedule);
             var r = phase.Results!;
             return new WarmupResult(r.Get<double>("initial"), r.Get<double>("initial_top"), r.Get<double>("final"), r.Get<double>("closed_form"),
-                r.Get<double>("min"), r.Get<long>("diverged_at"), r.Get<double>("loss"));
+                r.Get<long>("diverged_at"), r.Get<double>("loss"), r.Get<double>("window_mean"), r.Get<double>("window_std"));
         }
         var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
         var sgd = config.Optimizer.Sgd<double>(p, c.Lr);
         for (int m = 0; m < p; m++)
         {
-            // Every condition and schedule of a seed draws the same normals (only their scale differs) and the same batches: the runs are paired.
-            var rng = pop.Stream(m, "warmup.init");
-            foreach (var param in net.Parameters) Initializer.Fill(param, m, Initializer.Parse((string)pop.Layout.Value(m, "init")), rng);
+            // A seed's Kaiming runs (every rate, both schedules) share their init and batches: they are paired. Its Xavier runs
+            // draw their own, so nothing but the equilibrium ties them to the Kaiming ones.
+            string init = (string)pop.Layout.Value(m, "init");
+            var rng = pop.Stream(m, $"warmup.init.{init}");
+            foreach (var param in net.Parameters) Initializer.Fill(param, m, Initializer.Parse(init), rng);
             sgd.LearningRate[m] = (double)pop.Layout.Value(m, "lr");
         }
         var loss = new MseLoss<double>(half: true);
-        var trainer = new Trainer<double>(net, loss, sgd, data, c.Batch,
-            pop.Streams("warmup.batches"), config.Optimizer.ScheduleOf(lrSchedule));
+        var batches = Enumerable.Range(0, p).Select(m => pop.Stream(m, $"warmup.batches.{pop.Layout.Value(m, "init")}")).ToArray();
+        var trainer = new Trainer<double>(net, loss, sgd, data, c.Batch, batches, config.Optimizer.ScheduleOf(lrSchedule));
         config.Attach(trainer, (m, name) => pop.Stream(m, $"warmup.{name}")); // rule, syre (docs/training.md)
         ctx.Watch(pop, trainer); // --export, probes
         var lin = net.Linears.ToArray();
@@ -179,21 +230,16 @@ public sealed partial class NoiseEquilibrium
                 initial[m] = Trace(m);
                 initialTop[m] = double.NaN;
                 if (!measureStability) continue;
-                // λ_max(H₀) decides stability: GD at rate η is stable near θ₀ only if η·λ_max < 2. Conditions with the same init share it.
-                int first = pop.Layout.Member(pop.SeedIndex(m), 0, pop.Layout.Index(m, "init"));
+                // λ_max(H₀) decides stability: GD at rate η is stable near θ₀ only if η·λ_max < 2. Members with the same seed and init share it.
+                int first = Enumerable.Range(0, m + 1).First(j => pop.SeedIndex(j) == pop.SeedIndex(m) && Equals(pop.Layout.Value(j, "init"), pop.Layout.Value(m, "init")));
                 initialTop[m] = first < m ? initialTop[first]
                     : Sharpness.TopEigenvalue(gradients[m].Gradient, MemberLossGradient.Flatten(net, m), pop.Stream(m, "warmup.power"),
                         iterations: 200, tolerance: 1e-8);
             }
             return 0;
         });
-        var min = (double[])initial.Clone();
-        if (phase.Resumed is { } saved)
-        {
-            trainer.LoadState(saved);
-            saved.CopyTo("min", min.AsSpan());
-        }
-        Action<CheckpointState> save = st => { trainer.SaveState(st); st.Put("min", min); };
+        if (phase.Resumed is { } saved) trainer.LoadState(saved);
+        Action<CheckpointState> save = st => trainer.SaveState(st);
         void Probe(long step)
         {
             // Checkpoint before this step's rows: a resumed run starts by logging them again.
@@ -205,7 +251,6 @@ public sealed partial class NoiseEquilibrium
                 if (trainer.DivergedAt[m] >= 0) continue;
                 double trace = Trace(m);
                 if (!double.IsFinite(trace)) continue;
-                min[m] = Math.Min(min[m], trace);
                 pop.Log(step, m, "hessian_trace", trace);
             }
             ctx.Metrics.Flush();
@@ -230,7 +275,7 @@ public sealed partial class NoiseEquilibrium
         {
             for (int m = 0; m < p; m++)
             {
-                bool claimed = conditions[pop.Layout.ConditionOf(m)].Claimed;
+                bool claimed = conditions[pop.Layout.ConditionOf(m)].Exact;
                 final[m] = closedForm[m] = double.NaN;
                 if (trainer.DivergedAt[m] >= 0)
                 {
@@ -248,12 +293,29 @@ public sealed partial class NoiseEquilibrium
         ctx.Metrics.Flush();
         AddWarmupCurves(ctx, pop, conditions, schedule);
         var divergedAt = (long[])trainer.DivergedAt.Clone();
+        var (windowMean, windowStd) = WindowStatistics(pop, divergedAt, WindowStart(c));
         phase.Complete(r =>
         {
             r.Put("initial", initial); r.Put("initial_top", initialTop); r.Put("final", final); r.Put("closed_form", closedForm);
-            r.Put("min", min); r.Put("diverged_at", divergedAt); r.Put("loss", trainLoss);
+            r.Put("diverged_at", divergedAt); r.Put("loss", trainLoss); r.Put("window_mean", windowMean); r.Put("window_std", windowStd);
         });
-        return new WarmupResult(initial, initialTop, final, closedForm, min, divergedAt, trainLoss);
+        return new WarmupResult(initial, initialTop, final, closedForm, divergedAt, trainLoss, windowMean, windowStd);
+    }
+
+    /// <summary>Per member, the mean and standard deviation of the logged closed-form S at steps ≥ <paramref name="from"/> (one value per step; NaN if diverged or none).</summary>
+    private static (double[] Mean, double[] Std) WindowStatistics(Population pop, long[] divergedAt, long from)
+    {
+        var mean = new double[pop.Count];
+        var std = new double[pop.Count];
+        var rows = pop.Rows("hessian_trace").Where(r => r.Step >= from).ToList();
+        for (int m = 0; m < pop.Count; m++)
+        {
+            var v = rows.Where(r => r.Member == m).GroupBy(r => r.Step).Select(g => g.Last().Value).ToArray();
+            if (divergedAt[m] >= 0 || v.Length == 0) { mean[m] = std[m] = double.NaN; continue; }
+            mean[m] = v.Average();
+            std[m] = Math.Sqrt(v.Sum(x => (x - mean[m]) * (x - mean[m])) / Math.Max(1, v.Length - 1));
+        }
+        return (mean, std);
     }
 
     /// <summary>Every <paramref name="every"/> steps and the last; before that at powers of two, so that a run diverging in a few steps is seen.</summary>
@@ -261,36 +323,38 @@ public sealed partial class NoiseEquilibrium
         step % every == 0 || step == steps || (step < every && (step & (step - 1)) == 0);
 
     /// <summary>
-    /// One series per seed and condition. A diverging run reaches S ~ 10¹⁵ before its loss overflows, which would flatten every
-    /// other curve, so each run is drawn only while S ≤ 10·S₀ (its divergence step is in the claim details and extra numbers).
+    /// Figure warmup-trace: every seed of the two conditions at warmup.lr (Kaiming, Xavier); figure warmup-trace-grid: the first
+    /// seed's Kaiming run at every other grid rate. A diverging run reaches S ~ 10¹⁵ before its loss overflows, which would flatten
+    /// every other curve, so each run is drawn only while S ≤ 10·S₀ (its divergence step is in the claim details).
     /// </summary>
     private static void AddWarmupCurves(RunContext ctx, Population pop, WarmupCondition[] conditions, string schedule)
     {
+        var rows = pop.Rows("hessian_trace").ToList();
         for (int k = 0; k < conditions.Length; k++)
         {
-            bool claimed = conditions[k].Claimed;
-            string id = claimed ? "warmup-trace" : "warmup-trace-contrast";
+            bool main = conditions[k].Exact;
+            string id = main ? "warmup-trace" : "warmup-trace-grid";
             var fig = ctx.Figures.FirstOrDefault(f => f.Id == id);
             if (fig is null)
             {
-                fig = new Figure(id, claimed
+                fig = new Figure(id, main
                         ? $"Hessian trace at η = {conditions[k].Lr}: Kaiming vs Xavier, ± warmup (H-d)"
-                        : $"Hessian trace at η = {conditions[k].Lr}, near the Kaiming stability limit (not claimed)",
+                        : $"Hessian trace of the Kaiming init over the learning-rate grid, ± warmup (seed {pop.Seed(0)})",
                     "line", "step", "S = Tr H")
                 {
                     LogY = true,
-                    Caption = claimed
-                        ? "Without warmup the sharp Kaiming init diverges within a few steps (its curve stops at 10·S₀); with warmup it falls to the S of the Xavier init."
-                        : "Near the stability limit a Kaiming run without warmup survives where η·λ_max(H₀) < 2 (see the extra numbers) and, in a short budget, ends flatter than with warmup, which spends its first steps at a small rate.",
+                    Caption = main
+                        ? "Without warmup the sharp Kaiming init diverges within a few steps (its curve stops at 10·S₀); with warmup it falls to the S of the Xavier init, which has its own init and batches."
+                        : "Above the stability limit (η·λ_max(H₀) > 2) the run without warmup diverges and warmup rescues it; below, both converge, and at the same step the run with warmup, which spent its first steps at a small rate, is the sharper one.",
                 };
                 ctx.Figures.Add(fig);
             }
-            var rows = pop.Rows("hessian_trace").ToList();
             foreach (int m in pop.Layout.MembersOfCondition(k))
             {
+                if (!main && pop.SeedIndex(m) != 0) continue;
                 var mine = rows.Where(r => r.Member == m).ToList();
                 if (mine.Count > 0) mine = mine.TakeWhile(r => r.Value <= 10 * mine[0].Value).ToList();
-                fig.Series.Add(new Series($"{conditions[k].Init}, {schedule}, seed {pop.Seed(m)}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
+                fig.Series.Add(new Series($"{conditions[k].Name}, {schedule}, seed {pop.Seed(m)}", mine.Select(r => (double)r.Step).ToArray(), mine.Select(r => r.Value).ToArray()));
             }
         }
     }

@@ -69,10 +69,19 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
         [Param("SGD batch size", Min = 1)] public int SgdBatch { get; set; } = 4;
         [Param("SGD steps", Min = 1)] public int SgdSteps { get; set; } = 20000;
         [Param("GD (full-batch) steps", Min = 1)] public int GdSteps { get; set; } = 2000;
+        [Param("rate of approach: the second learning rate (at balance.sgd_batch)", Min = 0, Max = 10)] public double RateLr { get; set; } = 0.01;
+        [Param("rate of approach: the second batch size (at balance.lr)", Min = 1)] public int RateBatch { get; set; } = 16;
+        [Param("rate of approach: the imbalance level whose first-passage step τ is timed (halfway from ≈ 1 to the equilibrium)", Min = 0, Max = 1)]
+        public double RateLevel { get; set; } = 0.5;
+        [Param("rate of approach: steps between two imbalance measurements", Min = 1)] public int RateProbeEvery { get; set; } = 10;
+        [Param("rate of approach: most steps an arm runs before τ counts as not reached", Min = 1)] public int RateMaxSteps { get; set; } = 40000;
 
         public void Validate()
         {
             if (SgdBatch > Samples) throw new ConfigException($"balance.sgd_batch={SgdBatch}: expected at most balance.samples ({Samples})");
+            if (RateBatch > Samples) throw new ConfigException($"balance.rate_batch={RateBatch}: expected at most balance.samples ({Samples})");
+            if (RateBatch == SgdBatch) throw new ConfigException($"balance.rate_batch={RateBatch}: expected a batch size other than balance.sgd_batch, to measure a scaling");
+            if (RateLr == Lr) throw new ConfigException($"balance.rate_lr={RateLr}: expected a learning rate other than balance.lr, to measure a scaling");
         }
     }
 
@@ -107,6 +116,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
         var sgd = Train("sgd", c.SgdBatch, c.SgdSteps, c, config, data, ctx);
         var gd = Train("gd", c.Samples, c.GdSteps, c, config, data, ctx);
 
+        var rate = RateClaims(c, config, data, ctx);
         string Seeds(double[] v) => string.Join(", ", v.Select((x, i) => $"seed {ctx.Seed + i}: {Claim.Format(x)}"));
         double worstRho = sgd.Rho.OrderByDescending(r => Math.Abs(Math.Log(r))).First();
         return
@@ -123,6 +133,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
             Claim.AtMost("H-a.gd-balance-ratio",
                 "GD does not balance gradient energy: ρ stays far below 1 (largest of the seeds)",
                 gd.Rho.Max(), 0.1, Seeds(gd.Rho)),
+            .. rate,
         ];
     }
 
