@@ -40,22 +40,23 @@ public sealed class ProbesConfig : IValidatedConfig
     public void Attach<T>(Population population, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Enabled) return;
+        int dense = trainer.Network.Linears.Count();
+        foreach (int layer in Layers)
+            if (layer > dense)
+                throw new ConfigException($"probes.layers={string.Join(",", Layers)}: layer {layer} does not exist; the network of {(population.Phase is { Length: > 0 } ph ? $"phase '{ph}'" : "this run")} has {dense} dense layers (valid: 1–{dense})");
         var probes = Names.Select(n => ProbeRegistry.Find(n)!).ToArray();
         var layers = Layers.ToHashSet();
         int every = Every;
         trainer.SignalObservers.Add(t =>
         {
             if (t.Step % every != 0) return;
-            for (int m = 0; m < population.Count; m++)
-            {
-                var view = ProbeView.Of(t.Network, m, t.Step);
-                foreach (var probe in probes)
-                    probe.Measure(view, (layer, name, value) =>
-                    {
-                        if (layer > 0 && layers.Count > 0 && !layers.Contains(layer)) return;
-                        population.Log(t.Step, m, layer > 0 ? "l" + layer.ToString(CultureInfo.InvariantCulture) : "", Prefix + name, value);
-                    });
-            }
+            var views = Enumerable.Range(0, population.Count).Select(m => ProbeView.Of(t, m)).ToArray();
+            foreach (var probe in probes)
+                probe.MeasureMembers(views, (m, layer, name, value) =>
+                {
+                    if (layer > 0 && layers.Count > 0 && !layers.Contains(layer)) return;
+                    population.Log(t.Step, m, layer > 0 ? "l" + layer.ToString(CultureInfo.InvariantCulture) : "", Prefix + name, value);
+                });
         });
     }
 }

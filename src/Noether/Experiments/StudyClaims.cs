@@ -245,17 +245,21 @@ public static class StudyClaims
         lock (Known)
         {
             if (Known.TryGetValue(probe.Name, out var names)) return names;
-            var net = Mlp.Build<double>(1, [3, 4, 4, 2], "tanh", bias: false);
-            net.Initialize(InitScheme.LeCun, [new Rng(1)]);
+            var net = Mlp.Build<double>(2, [3, 4, 4, 2], "tanh", bias: false);
+            net.Initialize(InitScheme.LeCun, [new Rng(1), new Rng(3)]);
             foreach (var l in net.Linears) l.Feedback = l.Weight.Value.Clone();
-            var x = new Tensor<double>(1, 8, 3);
+            var x = new Tensor<double>(2, 8, 3);
             new Rng(2).FillNormal(x.Span, 0, 1);
+            var targets = new Tensor<double>(2, 8, 2);
+            new Rng(4).FillNormal(targets.Span, 0, 1);
+            var loss = new MseLoss<double>(half: true);
             var y = net.Forward(x);
             var dy = net.OutputGradientBuffer(8);
-            y.Span.CopyTo(dy.Span);
+            loss.Evaluate(y, targets, new double[2], dy);
             net.Backward(dy);
             var found = new List<string>();
-            probe.Measure(ProbeView.Of(net, 0, 0), (_, name, _) => { if (!found.Contains(name)) found.Add(name); });
+            probe.MeasureMembers([ProbeView.Of(net, 0, 0, loss, targets), ProbeView.Of(net, 1, 0, loss, targets)],
+                (_, _, name, _) => { if (!found.Contains(name)) found.Add(name); });
             return Known[probe.Name] = [.. found];
         }
     }

@@ -23,7 +23,19 @@ public abstract class TrainingProbe
 
     /// <summary>Measures member <see cref="ProbeView.Member"/>; calls <paramref name="log"/> once per value (layer 1-based, 0 when not per layer).</summary>
     public abstract void Measure(ProbeView view, ProbeLog log);
+
+    /// <summary>
+    /// Measures every member of the population at one probe point; by default each member in turn with <see cref="Measure"/>.
+    /// A probe that compares members (member-similarity) overrides this.
+    /// </summary>
+    public virtual void MeasureMembers(IReadOnlyList<ProbeView> members, MemberLog log)
+    {
+        foreach (var view in members) Measure(view, (layer, name, value) => log(view.Member, layer, name, value));
+    }
 }
+
+/// <summary>Receives one probe value of a population measurement: member, dense layer (1-based; 0 when not per layer), metric name, value.</summary>
+public delegate void MemberLog(int member, int layer, string name, double value);
 
 /// <summary>Receives one probe value: dense layer (1-based; 0 when the value is not per layer), metric name, value.</summary>
 public delegate void ProbeLog(int layer, string name, double value);
@@ -32,7 +44,8 @@ public delegate void ProbeLog(int layer, string name, double value);
 /// One population member of a network at a probe point, in float64, built lazily: per dense layer l (0-based) its
 /// weights W [out, in], feedback B [out, in] (the matrix the error travels through instead of W, or null), the batch's
 /// input h_a [N, in], pre-activation h_b = W h_a [N, out], error ∂ℓ/∂h_b [N, out], and the learning signal
-/// G = −(the gradient the rule formed) [out, in].
+/// G = −(the gradient the rule formed) [out, in]. When built from a trainer it also knows the batch's targets and the
+/// training loss, so a probe can evaluate the loss elsewhere on a float64 one-member copy (<see cref="MemberReplica"/>).
 /// </summary>
 public sealed class ProbeView
 {
@@ -41,20 +54,35 @@ public sealed class ProbeView
     private readonly Func<BackpropReference.LayerGradients[]> _backprop;
     private BackpropReference.LayerGradients[]? _exact;
     private readonly Dictionary<(string, int), Tensor<double>?> _cache = new();
+    private readonly Func<Tensor<double>> _networkInput;
+    private readonly Func<Sequential<double>?> _replica;
+    private readonly Func<Tensor<double>?> _targets;
+    private readonly Loss<double>? _loss;
 
     private ProbeView(int member, long step, int layers, Func<int, Tensor<double>> weight, Func<int, Tensor<double>?> feedback,
         Func<int, Tensor<double>> input, Func<int, Tensor<double>> pre, Func<int, Tensor<double>> error, Func<int, Tensor<double>> signal,
-        Func<BackpropReference.LayerGradients[]> backprop)
+        Func<BackpropReference.LayerGradients[]> backprop, Func<Tensor<double>> networkInput, Func<Sequential<double>?> replica,
+        Func<Tensor<double>?> targets, Loss<double>? loss)
     {
         Member = member; Step = step; Layers = layers;
         _weight = weight; _feedback = feedback; _input = input; _pre = pre; _error = error; _signal = signal; _backprop = backprop;
+        _networkInput = networkInput; _replica = replica; _targets = targets; _loss = loss;
     }
+
+    /// <summary>
+    /// The view a trainer's probes get for member <paramref name="member"/> at its signal point: <see cref="Of{T}(Sequential{T}, int, long, Loss{T}?, Tensor{T}?)"/>
+    /// with the trainer's loss and the batch's targets.
+    /// </summary>
+    public static ProbeView Of<T>(Noether.Training.Trainer<T> trainer, int member) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Of(trainer.Network, member, trainer.Step, trainer.Loss, trainer.BatchTargets);
 
     /// <summary>
     /// Member <paramref name="member"/> of <paramref name="network"/> right after its backward pass: the trace holds the
     /// current batch and the weights' gradients hold −(learning signal).
     /// </summary>
-    public static ProbeView Of<T>(Sequential<T> network, int member, long step) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <remarks>With the training loss <paramref name="loss"/> and the batch's targets <paramref name="targets"/> [P, N, ...], <see cref="BatchLoss"/> is defined.</remarks>
+    public static ProbeView Of<T>(Sequential<T> network, int member, long step, Loss<T>? loss = null, Tensor<T>? targets = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var linears = network.Linears.ToArray();
         var trace = network.Trace;
@@ -72,7 +100,11 @@ public sealed class ProbeView
             l => Rows(MemberSlice.ToDouble(trace[l].PreActivation, member)),
             l => Rows(MemberSlice.ToDouble(trace[l].GradPreActivation, member)),
             Signal,
-            () => BackpropReference.Compute(network, member));
+            () => BackpropReference.Compute(network, member),
+            () => MemberSlice.ToDouble(network.Activation(0), member),
+            () => MemberReplica.TryBuild(network, member),
+            () => targets is null ? null : MemberSlice.ToDouble(targets, member),
+            MemberReplica.TryLoss(loss));
     }
 
     /// <summary>A [N, ...] batch as the [N, D] matrix the probes take.</summary>
@@ -93,6 +125,46 @@ public sealed class ProbeView
     public Tensor<double> Signal(int layer) => Get("g", layer, _signal)!;
     /// <summary>What backpropagation would give at this point, whatever rule trained the network (<see cref="BackpropReference"/>), bottom layer first.</summary>
     public BackpropReference.LayerGradients Backprop(int layer) => Exact()![layer];
+
+    /// <summary>The batch's network input [N, ...input shape] of this member (after any input noise).</summary>
+    public Tensor<double> NetworkInput => _input0 ??= _networkInput();
+    private Tensor<double>? _input0;
+
+    /// <summary>
+    /// A float64 one-member copy of this member's network (<see cref="MemberReplica"/>), or null when the network has a layer
+    /// the copy does not support. Probes may run it freely: the population is untouched.
+    /// </summary>
+    public Sequential<double>? Replica
+    {
+        get
+        {
+            if (!_replicaTried) { _replicaTried = true; _replicaNet = _replica(); }
+            return _replicaNet;
+        }
+    }
+    private Sequential<double>? _replicaNet;
+    private bool _replicaTried;
+
+    /// <summary>
+    /// The training loss on this member's current batch as a function of its flattened parameters (float64, on the
+    /// replica, <see cref="Noether.Training.MemberLossGradient"/>), or null without a loss, targets or replica.
+    /// </summary>
+    public Noether.Training.MemberLossGradient? BatchLoss
+    {
+        get
+        {
+            if (_batchLossTried) return _batchLoss;
+            _batchLossTried = true;
+            if (_loss is null || _targets() is not { } y || Replica is not { } single) return null;
+            var data = new Noether.Training.TrainingData<double>(NetworkInput, y);
+            return _batchLoss = new Noether.Training.MemberLossGradient(MemberReplica.TryBuild(single, 0)!, _loss, data, 0);
+        }
+    }
+    private Noether.Training.MemberLossGradient? _batchLoss;
+    private bool _batchLossTried;
+
+    /// <summary>This member's parameters in <see cref="Sequential{T}.Parameters"/> order, flattened (float64), or null without a replica.</summary>
+    public double[]? Parameters => Replica is { } single ? Noether.Training.MemberLossGradient.Flatten(single, 0) : null;
 
     /// <summary>Whether <see cref="Backprop"/> is defined: dense layers with elementwise activations between them.</summary>
     public bool BackpropDefined => Exact() is not null;
