@@ -136,7 +136,29 @@ public sealed class Adam<T>(int members, double learningRate, double weightDecay
         T b1 = T.CreateChecked(beta1), b2 = T.CreateChecked(beta2), ob1 = T.One - b1, ob2 = T.One - b2;
         T stepSize = T.CreateChecked(lr / c1), sc2 = T.CreateChecked(1 / Math.Sqrt(c2)), eps = T.CreateChecked(epsilon);
         T twd = T.CreateChecked(wd), decay = T.CreateChecked(lr * wd);
-        for (int i = 0; i < theta.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // The loop below, a vector at a time: the same operations in the same order (no FMA; Sqrt is correctly rounded).
+            ref T t0 = ref MemoryMarshal.GetReference(theta), g0 = ref MemoryMarshal.GetReference(g);
+            ref T m0 = ref MemoryMarshal.GetReference(m), v0 = ref MemoryMarshal.GetReference(v);
+            Vector256<T> vb1 = Vector256.Create(b1), vb2 = Vector256.Create(b2), vob1 = Vector256.Create(ob1), vob2 = Vector256.Create(ob2),
+                vstep = Vector256.Create(stepSize), vsc2 = Vector256.Create(sc2), veps = Vector256.Create(eps), vwd = Vector256.Create(twd), vdecay = Vector256.Create(decay);
+            for (; i <= theta.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                nuint at = (nuint)i;
+                var th = Vector256.LoadUnsafe(ref t0, at);
+                var gi = Vector256.LoadUnsafe(ref g0, at);
+                if (!Decoupled) gi += vwd * th;
+                var mi = vb1 * Vector256.LoadUnsafe(ref m0, at) + vob1 * gi;
+                var vi = vb2 * Vector256.LoadUnsafe(ref v0, at) + vob2 * gi * gi;
+                mi.StoreUnsafe(ref m0, at);
+                vi.StoreUnsafe(ref v0, at);
+                if (Decoupled) th -= vdecay * th;
+                (th - vstep * mi / (Vector256.Sqrt(vi) * vsc2 + veps)).StoreUnsafe(ref t0, at);
+            }
+        }
+        for (; i < theta.Length; i++)
         {
             T gi = Decoupled ? g[i] : g[i] + twd * theta[i];
             m[i] = b1 * m[i] + ob1 * gi;

@@ -121,14 +121,26 @@ public sealed class LeakyRelu<T>(int members, double slope) : Activation<T>(memb
     private readonly T _slope = T.CreateChecked(slope);
     public double Slope => slope;
 
-    public override void Apply(ReadOnlySpan<T> x, Span<T> y)
-    {
-        for (int i = 0; i < y.Length; i++) y[i] = x[i] > T.Zero ? x[i] : _slope * x[i];
-    }
+    public override void Apply(ReadOnlySpan<T> x, Span<T> y) => Select(x, x, y);
 
-    public override void Derivative(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx)
+    public override void Derivative(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx) => Select(x, dy, dx);
+
+    /// <summary>into[i] = x[i] &gt; 0 ? v[i] : slope·v[i].</summary>
+    private void Select(ReadOnlySpan<T> x, ReadOnlySpan<T> v, Span<T> into)
     {
-        for (int i = 0; i < dx.Length; i++) dx[i] = x[i] > T.Zero ? dy[i] : _slope * dy[i];
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && into.Length >= Vector256<T>.Count)
+        {
+            ref T x0 = ref MemoryMarshal.GetReference(x), v0 = ref MemoryMarshal.GetReference(v), o0 = ref MemoryMarshal.GetReference(into);
+            var slope = Vector256.Create(_slope);
+            for (; i <= into.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var vi = Vector256.LoadUnsafe(ref v0, (nuint)i);
+                Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256<T>.Zero), vi, slope * vi)
+                    .StoreUnsafe(ref o0, (nuint)i);
+            }
+        }
+        for (; i < into.Length; i++) into[i] = x[i] > T.Zero ? v[i] : _slope * v[i];
     }
 }
 

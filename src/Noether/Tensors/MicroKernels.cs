@@ -18,6 +18,7 @@ internal unsafe interface IMicroKernel<T> where T : unmanaged
 }
 
 /// <summary>6 rows × 2 Vector256: 12 accumulators, 2 panel loads and 6 broadcasts per k (fits AVX2's 16 registers).</summary>
+[SkipLocalsInit]
 internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static int MR => MRConst;
@@ -55,7 +56,7 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
             Put(c + 5 * (nint)ldc, c50, c51, accumulate);
             return;
         }
-        var tile = new Tile();
+        Tile tile;
         T* t = (T*)&tile;
         c00.Store(t + 0 * w); c01.Store(t + 1 * w);
         c10.Store(t + 2 * w); c11.Store(t + 3 * w);
@@ -84,12 +85,13 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
         v1.Store(c + w);
     }
 
-    /// <summary>Room for the whole register tile (6 × 2 vectors of up to 64 bytes).</summary>
-    [InlineArray(6 * 2 * 64 / 8)]
+    /// <summary>Room for the whole register tile (6 × 2 vectors of 32 bytes).</summary>
+    [InlineArray(6 * 2 * 32 / 8)]
     private struct Tile { private long _first; }
 }
 
 /// <summary>8 rows × 2 Vector512: 16 accumulators, 2 panel loads and 8 broadcasts per k (AVX-512 has 32 registers).</summary>
+[SkipLocalsInit]
 internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static int MR => MRConst;
@@ -132,7 +134,7 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
             Put(c + 7 * (nint)ldc, c70, c71, accumulate);
             return;
         }
-        var tile = new Tile();
+        Tile tile;
         T* t = (T*)&tile;
         c00.Store(t + 0 * w); c01.Store(t + 1 * w);
         c10.Store(t + 2 * w); c11.Store(t + 3 * w);
@@ -163,7 +165,7 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
         v1.Store(c + w);
     }
 
-    /// <summary>Room for the whole register tile (8 × 2 vectors of up to 64 bytes).</summary>
+    /// <summary>Room for the whole register tile (8 × 2 vectors of 64 bytes).</summary>
     [InlineArray(8 * 2 * 64 / 8)]
     private struct Tile { private long _first; }
 }
@@ -175,7 +177,20 @@ internal static unsafe class TileWriter
     public static void Write<T>(T* tile, int ldTile, T* c, int ldc, int rows, int cols, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int w = Vector256<T>.Count;
         for (int r = 0; r < rows; r++, tile += ldTile, c += ldc)
-            for (int j = 0; j < cols; j++) c[j] = accumulate ? c[j] + tile[j] : tile[j];
+        {
+            int j = 0;
+            if (accumulate)
+            {
+                for (; j + w <= cols; j += w) (Vector256.Load(c + j) + Vector256.Load(tile + j)).Store(c + j);
+                for (; j < cols; j++) c[j] += tile[j];
+            }
+            else
+            {
+                for (; j + w <= cols; j += w) Vector256.Load(tile + j).Store(c + j);
+                for (; j < cols; j++) c[j] = tile[j];
+            }
+        }
     }
 }

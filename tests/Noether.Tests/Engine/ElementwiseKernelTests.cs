@@ -103,4 +103,49 @@ public class ElementwiseKernelTests
             Assert.Equal(dx1.Span.ToArray(), dx2.Span.ToArray());
         }
     }
+
+    [Theory, InlineData(false), InlineData(true)]
+    public void Adam_update_equals_the_scalar_form(bool decoupled)
+    {
+        const int n = 21;
+        var prm = new Parameter<float>("w", [1, n], ParameterRole.Weight, 1, 1);
+        var theta = Random<float>(n, 12);
+        theta.CopyTo(prm.Value.Span);
+        var opt = new Adam<float>(1, 1e-2, weightDecay: 1e-2, decoupled: decoupled);
+        float[] m = new float[n], v = new float[n];
+        for (int step = 1; step <= 3; step++)
+        {
+            var g = Random<float>(n, 20 + step);
+            g.CopyTo(prm.Grad.Span);
+            opt.Step([prm]);
+            double c1 = 1 - Math.Pow(0.9, step), c2 = 1 - Math.Pow(0.999, step);
+            float b1 = 0.9f, b2 = 0.999f, stepSize = (float)(1e-2 / c1), sc2 = (float)(1 / Math.Sqrt(c2)), eps = 1e-8f, wd = 1e-2f, decay = (float)(1e-2 * 1e-2);
+            for (int i = 0; i < n; i++)
+            {
+                float gi = decoupled ? g[i] : g[i] + wd * theta[i];
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                if (decoupled) theta[i] -= decay * theta[i];
+                theta[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * sc2 + eps);
+            }
+            Assert.Equal(theta, prm.Value.Span.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Leaky_relu_equals_its_scalar_form()
+    {
+        var x = Random<double>(37, 13);
+        x[3] = 0;
+        var dy = Random<double>(37, 14);
+        var layer = new LeakyRelu<double>(1, 0.1);
+        var (y, dx) = (new double[37], new double[37]);
+        layer.Apply(x, y);
+        layer.Derivative(x, y, dy, dx);
+        for (int i = 0; i < 37; i++)
+        {
+            Assert.Equal(x[i] > 0 ? x[i] : 0.1 * x[i], y[i]);
+            Assert.Equal(x[i] > 0 ? dy[i] : 0.1 * dy[i], dx[i]);
+        }
+    }
 }
