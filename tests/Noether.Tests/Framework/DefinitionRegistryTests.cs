@@ -32,6 +32,13 @@ public class DefinitionRegistryTests
     }
 
     [Fact]
+    public void Docs_probe_page_names_every_registered_probe()
+    {
+        string page = File.ReadAllText(Path.Combine(DocumentationTests.FindRoot(), "docs", "probes.md"));
+        Assert.All(Noether.Probes.ProbeRegistry.Names, name => Assert.Contains($"`{name}`", page));
+    }
+
+    [Fact]
     public void Builders_read_the_registries()
     {
         foreach (var d in Definitions<InitializerDefinition>.All)
