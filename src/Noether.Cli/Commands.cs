@@ -69,9 +69,9 @@ public static class Commands
 
     private static Command ListCommand()
     {
-        var cmd = new Command("list", "List the experiments with their papers and claims ('list metrics': the metrics of 'noether metric'; 'list probes': the training probes of --set probes=…; 'list rules': the learning rules of --set rule=…).");
-        var what = new Argument<string?>("what") { Description = "experiments (default), metrics, probes or rules", Arity = ArgumentArity.ZeroOrOne };
-        what.AcceptOnlyFromAmong("experiments", "metrics", "probes", "rules");
+        var cmd = new Command("list", "List the experiments with their papers and claims ('list metrics': the metrics of 'noether metric'; 'list probes': the training probes of --set probes=…; 'list rules': the learning rules of --set rule=…; 'list initializers|optimizers|schedules|activations': the building blocks a config names).");
+        var what = new Argument<string?>("what") { Description = "experiments (default), metrics, probes, rules, initializers, optimizers, schedules or activations", Arity = ArgumentArity.ZeroOrOne };
+        what.AcceptOnlyFromAmong("experiments", "metrics", "probes", "rules", "initializers", "optimizers", "schedules", "activations");
         var keys = new Option<string?>("--keys") { Description = "Also list every config key of this experiment with its default and allowed range." };
         cmd.Arguments.Add(what);
         cmd.Options.Add(keys);
@@ -97,6 +97,17 @@ public static class Commands
                 Console.WriteLine("Choose with --set rule=NAME in any trained experiment (docs/rules.md, docs/training.md).");
                 return Ok;
             }
+            switch (r.GetValue(what))
+            {
+                case "initializers":
+                    return ListDefinitions(Definitions<Noether.Nn.InitializerDefinition>.All, "initializer", "Choose with model.init in a study (docs/studies.md); scripts call Initializer.Parse(NAME).");
+                case "optimizers":
+                    return ListDefinitions(Definitions<Noether.Learning.OptimizerDefinition>.All, "optimizer", "Scripts call Optimizers.Create<T>(NAME, …); trained experiments use SGD with optimizer.momentum (docs/training.md).");
+                case "schedules":
+                    return ListDefinitions(Definitions<Noether.Learning.ScheduleDefinition>.All, "schedule", "Choose with --set optimizer.schedule=FORM in any trained experiment; '+' multiplies forms (e.g. warmup:100+step:1000:0.5).");
+                case "activations":
+                    return ListDefinitions(Definitions<Noether.Nn.ActivationDefinition>.All, "activation", "Choose with model.activation in a study (docs/studies.md); scripts pass NAME to Mlp.Build.");
+            }
             if (r.GetValue(what) == "metrics")
             {
                 var metrics = new Table().AddColumns("metric", "platonic-rep name", "rows by default", "what it measures");
@@ -115,6 +126,17 @@ public static class Commands
             return Ok;
         });
         return cmd;
+    }
+
+    /// <summary>One registry of building blocks as a table (name, aliases, what it is, options) and a line on where it is used.</summary>
+    private static int ListDefinitions<TDefinition>(IReadOnlyList<TDefinition> all, string what, string usage) where TDefinition : Definition
+    {
+        var table = new Table().AddColumns(what, "also accepted", "what it is", "options");
+        foreach (var d in all)
+            table.AddRow(Markup.Escape(d is Noether.Learning.ScheduleDefinition s ? s.Syntax : d.Name), Markup.Escape(string.Join(", ", d.Aliases)), Markup.Escape(d.Description), Markup.Escape(d.Options));
+        AnsiConsole.Write(table);
+        Console.WriteLine(usage);
+        return Ok;
     }
 
     private static void PrintKeys(IExperiment e)

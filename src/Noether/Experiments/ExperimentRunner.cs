@@ -199,7 +199,7 @@ public static class ExperimentRunner
             OutputFolder.ClearSubfolder(dir, TensorBoardExport.Folder, "events.out.tfevents.*");
             OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, "*.npy");
             OutputFolder.ClearSubfolder(dir, RunContext.TensorFolder, TensorExport.IndexFile);
-            OutputFolder.Remove(dir, created, OwnFiles);
+            OutputFolder.Remove(dir, created, [.. OwnFiles, RunCheckpoints.FileName]); // the start checkpoint is this run's too
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(mistake);
         }
         record.Finished = DateTimeOffset.Now;

@@ -14,7 +14,7 @@ public sealed class OptimizerConfig : IValidatedConfig
     [Param("heavy-ball momentum μ of SGD, v ← μv + g + λθ (0: plain SGD, the protocols' choice)", Min = 0, Max = 0.999)]
     public double Momentum { get; set; }
 
-    [Param("learning-rate schedule of every training phase: constant, warmup:N (linear over N steps), step:EVERY:FACTOR, or a '+' product such as warmup:100+step:1000:0.5")]
+    [Param("learning-rate schedule of every training phase (noether list schedules), or a '+' product such as warmup:100+step:1000:0.5")]
     public string Schedule { get; set; } = "constant";
 
     /// <summary>Whether the section asks for anything beyond the protocol's optimiser.</summary>
@@ -23,7 +23,7 @@ public sealed class OptimizerConfig : IValidatedConfig
     public void Validate()
     {
         try { Learning.Schedule.Parse(Schedule); }
-        catch (ArgumentException) { throw new ConfigException($"optimizer.schedule={Schedule}: expected constant, warmup:N, step:EVERY:FACTOR or a '+' product of them (e.g. warmup:100+step:1000:0.5)"); }
+        catch (ArgumentException) { throw new ConfigException($"optimizer.schedule={Schedule}: expected {Learning.Schedule.Syntaxes} or a '+' product of them (e.g. warmup:100+step:1000:0.5)"); }
     }
 
     /// <summary>SGD with the protocol's learning rate and coupled decay λ (per member settable later) and this section's momentum.</summary>

@@ -16,8 +16,9 @@ public static class ReferencePage
         var sb = new StringBuilder();
         sb.AppendLine("# Reference");
         sb.AppendLine();
-        sb.AppendLine("Generated from Noether's registries (`Registry`, `RuleRegistry`, `ProbeRegistry`, `TrainedConfig`,");
-        sb.AppendLine("`MetricCommand`); a test keeps it current. `noether list …` prints the same lists.");
+        sb.AppendLine("Generated from Noether's registries (`Registry`, `RuleRegistry`, `ProbeRegistry`, `Definitions<…>` of initialisers,");
+        sb.AppendLine("optimisers, schedules and activations, `TrainedConfig`, `MetricCommand`); a test keeps it current. `noether list …`");
+        sb.AppendLine("prints the same lists.");
         sb.AppendLine();
         sb.AppendLine("## Experiments (`noether list`)");
         sb.AppendLine();
@@ -45,6 +46,10 @@ public static class ReferencePage
         foreach (var p in ProbeRegistry.All)
             sb.AppendLine($"| `{p.Name}` | {Cell(p.Description)} | {Cell(p.Source)} |");
         sb.AppendLine();
+        Building(sb, "Initialisers (`model.init`, `noether list initializers`)", Definitions<Nn.InitializerDefinition>.All);
+        Building(sb, "Optimisers (`noether list optimizers`)", Definitions<Learning.OptimizerDefinition>.All);
+        Building(sb, "Learning-rate schedules (`optimizer.schedule`, `noether list schedules`)", Definitions<Learning.ScheduleDefinition>.All);
+        Building(sb, "Activations (`model.activation`, `noether list activations`)", Definitions<Nn.ActivationDefinition>.All);
         sb.AppendLine("## Training sections (every experiment; docs/training.md)");
         sb.AppendLine();
         sb.AppendLine("| key | type | default | allowed | meaning |");
@@ -63,6 +68,18 @@ public static class ReferencePage
         foreach (var (name, alias, normalize, meaning) in MetricCommand.Defaults)
             sb.AppendLine($"| `{name}` | {Cell(alias)} | {Cell(normalize)} | {Cell(meaning)} |");
         return sb.ToString();
+    }
+
+    /// <summary>One table of a <see cref="Definitions{TDefinition}"/> registry: name (and aliases), what it is, options.</summary>
+    private static void Building<TDefinition>(StringBuilder sb, string title, IReadOnlyList<TDefinition> all) where TDefinition : Definition
+    {
+        sb.AppendLine("## " + title);
+        sb.AppendLine();
+        sb.AppendLine("| name | also accepted | what it is | options |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (var d in all)
+            sb.AppendLine($"| `{(d is Learning.ScheduleDefinition s ? s.Syntax : d.Name)}` | {Cell(string.Join(", ", d.Aliases))} | {Cell(d.Description)} | {Cell(d.Options)} |");
+        sb.AppendLine();
     }
 
     /// <summary>The shared training sections alone, with their library defaults.</summary>

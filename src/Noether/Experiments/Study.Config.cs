@@ -56,9 +56,9 @@ public sealed partial class Study
     public sealed class ModelConfig : IValidatedConfig
     {
         [Param("hidden layer widths (input and output widths come from the data); empty: a linear model", Min = 1, Max = 4096)] public int[] Hidden { get; set; } = [32];
-        [Param("hidden activation", OneOfNames = typeof(ActivationNames))] public string Activation { get; set; } = "tanh";
+        [Param("hidden activation (noether list activations)", OneOfNames = typeof(Definitions<ActivationDefinition>))] public string Activation { get; set; } = "tanh";
         [Param("whether every dense layer has a bias")] public bool Bias { get; set; }
-        [Param("initialiser of weights and biases: lecun N(0, 1/fan_in), he, xavier, torch, normal (N(0, model.init_std²)) or zeros", OneOf = ["lecun", "he", "xavier", "torch", "normal", "zeros"])]
+        [Param("initialiser of weights and biases (noether list initializers; normal uses model.init_std)", OneOfNames = typeof(Definitions<InitializerDefinition>))]
         public string Init { get; set; } = "lecun";
         [Param("std of the normal initialiser (model.init=normal)", Min = 0, Max = 100)] public double InitStd { get; set; } = 1.0;
 
@@ -66,12 +66,6 @@ public sealed partial class Study
         {
             if (Hidden.Length > 16) throw new ConfigException($"model.hidden={string.Join(",", Hidden)}: at most 16 hidden layers");
         }
-    }
-
-    /// <summary>The activation names a study may ask for (the registry of <see cref="Activations"/>).</summary>
-    public static class ActivationNames
-    {
-        public static IEnumerable<string> Names => Activations.Names;
     }
 
     /// <summary>

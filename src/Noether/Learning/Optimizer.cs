@@ -180,18 +180,12 @@ public sealed class Adam<T>(int members, double learningRate, double weightDecay
     }
 }
 
-/// <summary>Names the optimisers a config can ask for.</summary>
+/// <summary>The optimisers a config can ask for: the <see cref="OptimizerDefinition"/>s (src/Noether/Learning/OptimizerDefinitions.cs).</summary>
 public static class Optimizers
 {
-    public static readonly string[] Names = ["sgd", "momentum", "adam", "adamw"];
+    /// <summary>Every accepted optimiser name.</summary>
+    public static IEnumerable<string> Names => Definitions<OptimizerDefinition>.Names;
 
     public static Optimizer<T> Create<T>(string name, int members, double lr, double wd, double momentum = 0.9) where T : unmanaged, IFloatingPointIeee754<T> =>
-        name switch
-        {
-            "sgd" => new Sgd<T>(members, lr, wd),
-            "momentum" => new Sgd<T>(members, lr, wd, momentum),
-            "adam" => new Adam<T>(members, lr, wd),
-            "adamw" => new Adam<T>(members, lr, wd, decoupled: true),
-            _ => throw new ArgumentException($"unknown optimizer '{name}'; expected one of {string.Join(", ", Names)}"),
-        };
+        Definitions<OptimizerDefinition>.Get(name, "optimizer").Create<T>(members, lr, wd, momentum);
 }

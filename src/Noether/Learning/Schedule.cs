@@ -5,24 +5,25 @@ public abstract record Schedule
 {
     public abstract double Factor(long step);
 
-    /// <summary>Parses "constant", "warmup:N" (linear from 1/N to 1 over N steps), "step:E:G" (×G every E steps), or "warmup:N+step:E:G".</summary>
+    /// <summary>
+    /// Parses a schedule: one <see cref="ScheduleDefinition"/>'s syntax (constant, warmup:N, step:EVERY:GAMMA; noether list
+    /// schedules) or a '+' product of them, e.g. "warmup:100+step:1000:0.5".
+    /// </summary>
     public static Schedule Parse(string text)
     {
         Schedule? result = null;
         foreach (var part in text.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var f = part.Split(':');
-            Schedule s = f[0] switch
-            {
-                "constant" when f.Length == 1 => new ConstantSchedule(),
-                "warmup" when f.Length == 2 && int.TryParse(f[1], out var n) && n > 0 => new WarmupSchedule(n),
-                "step" when f.Length == 3 && int.TryParse(f[1], out var e) && e > 0 && double.TryParse(f[2], System.Globalization.CultureInfo.InvariantCulture, out var g) && g > 0 => new StepSchedule(e, g),
-                _ => throw new ArgumentException($"schedule '{text}': expected constant, warmup:N, step:EVERY:GAMMA or a '+' combination"),
-            };
+            var s = Definitions<ScheduleDefinition>.Find(f[0])?.TryCreate(f[1..])
+                ?? throw new ArgumentException($"schedule '{text}': expected {Syntaxes} or a '+' combination");
             result = result is null ? s : new ProductSchedule(result, s);
         }
         return result ?? new ConstantSchedule();
     }
+
+    /// <summary>The accepted forms, from the registry: "constant, warmup:N, step:EVERY:GAMMA".</summary>
+    public static string Syntaxes => string.Join(", ", Definitions<ScheduleDefinition>.All.Select(d => d.Syntax));
 }
 
 public sealed record ConstantSchedule : Schedule

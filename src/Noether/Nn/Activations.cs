@@ -207,20 +207,12 @@ public sealed class PRelu<T> : Layer<T> where T : unmanaged, IFloatingPointIeee7
     }
 }
 
-/// <summary>Names the activations a config can ask for.</summary>
+/// <summary>The activations a config can ask for: the <see cref="ActivationDefinition"/>s (src/Noether/Nn/ActivationDefinitions.cs).</summary>
 public static class Activations
 {
-    public static readonly string[] Names = ["identity", "linear", "tanh", "relu", "sigmoid", "leaky_relu", "prelu"];
+    /// <summary>Every accepted activation name (aliases included).</summary>
+    public static IEnumerable<string> Names => Definitions<ActivationDefinition>.Names;
 
     public static Layer<T> Create<T>(string name, int members, int features, double leakySlope = 0.01) where T : unmanaged, IFloatingPointIeee754<T> =>
-        name switch
-        {
-            "identity" or "linear" => new Identity<T>(members),
-            "tanh" => new Tanh<T>(members),
-            "relu" => new Relu<T>(members),
-            "sigmoid" => new Sigmoid<T>(members),
-            "leaky_relu" => new LeakyRelu<T>(members, leakySlope),
-            "prelu" => new PRelu<T>(members, features),
-            _ => throw new ArgumentException($"unknown activation '{name}'; expected one of {string.Join(", ", Names)}"),
-        };
+        Definitions<ActivationDefinition>.Get(name, "activation").Create<T>(members, features, leakySlope);
 }

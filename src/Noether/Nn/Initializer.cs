@@ -21,18 +21,10 @@ public enum InitScheme
 
 public static class Initializer
 {
-    public static readonly string[] Names = ["normal", "lecun", "he", "xavier", "torch", "zeros"];
+    /// <summary>Every accepted initialiser name (aliases included): the <see cref="InitializerDefinition"/>s.</summary>
+    public static IEnumerable<string> Names => Definitions<InitializerDefinition>.Names;
 
-    public static InitScheme Parse(string name) => name.ToLowerInvariant() switch
-    {
-        "normal" => InitScheme.Normal,
-        "lecun" => InitScheme.LeCun,
-        "he" or "kaiming" => InitScheme.He,
-        "xavier" or "glorot" => InitScheme.Xavier,
-        "torch" or "torch_default" => InitScheme.TorchDefault,
-        "zeros" => InitScheme.Zeros,
-        _ => throw new ArgumentException($"unknown init '{name}'; expected one of {string.Join(", ", Names)}"),
-    };
+    public static InitScheme Parse(string name) => Definitions<InitializerDefinition>.Get(name.ToLowerInvariant(), "init").Scheme;
 
     /// <summary>Fills one member's slice of a parameter from that member's stream.</summary>
     public static void Fill<T>(Parameter<T> parameter, int member, InitScheme scheme, Rng rng, double std = 1.0)

@@ -56,6 +56,16 @@ public class CliTests
     {
         Assert.Equal(Commands.Ok, Commands.Main(["list"]));
         Assert.Equal(Commands.Ok, Commands.Main(["list", "--keys", "noise-equilibrium"]));
+        foreach (var what in new[] { "probes", "rules", "initializers", "optimizers", "schedules", "activations" })
+            Assert.Equal(Commands.Ok, Commands.Main(["list", what]));
+    }
+
+    [Fact]
+    public void A_probe_layer_the_network_lacks_exits_2_without_a_run_folder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "noether-cli-" + Guid.NewGuid().ToString("N"));
+        Assert.Equal(Commands.UserError, Commands.Main(["run", "hebbian", "--set", "seeds=1", "--set", "probes=hebbian", "--set", "probes.layers=7", "--out", dir, "--threads", "1"]));
+        Assert.False(Directory.Exists(dir));
     }
 }
 

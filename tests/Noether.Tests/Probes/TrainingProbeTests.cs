@@ -108,6 +108,23 @@ public class TrainingProbeTests
     }
 
     [Fact]
+    public void A_probe_layer_the_network_lacks_is_a_one_line_user_error_without_a_run_folder()
+    {
+        string dir = Directory.CreateTempSubdirectory("noether-probe-").FullName;
+        try
+        {
+            string output = Path.Combine(dir, "run");
+            var e = Assert.Throws<ConfigException>(() => ExperimentRunner.Run(new RunRequest("hebbian")
+                { Sets = [.. ResumeEveryExperimentTests.Small["hebbian"], "probes=hebbian", "probes.layers=1,9"], OutputDirectory = output, Threads = 1 }));
+            Assert.Contains("layer 9 does not exist", e.Message);
+            Assert.Contains("(valid: 1–", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.False(Directory.Exists(output));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Docs_reference_page_is_generated_from_the_registries()
     {
         string path = Path.Combine(Framework.DocumentationTests.FindRoot(), "docs", "reference.md");
@@ -133,7 +150,8 @@ public class TrainingProbeTests
         var lines = with.Split('\n');
         Assert.Equal(without, string.Join('\n', lines.Where(l => !l.Contains($",{ProbesConfig.Prefix}", StringComparison.Ordinal))));
         var probeRows = lines.Where(l => l.Contains($",{ProbesConfig.Prefix}", StringComparison.Ordinal)).ToList();
-        foreach (var probe in ProbeRegistry.All.Where(p => p.Name != "feedback-alignment" || id == "self-assembly"))
+        // feedback-alignment needs a feedback matrix (self-assembly's rules); member-similarity two members in a phase (self-assembly's small run has one per rule).
+        foreach (var probe in ProbeRegistry.All.Where(p => (p.Name != "feedback-alignment" || id == "self-assembly") && (p.Name != "member-similarity" || id != "self-assembly")))
             Assert.Contains(probeRows, l => l.Contains($",{ProbesConfig.Prefix}{FirstMetric(probe)},", StringComparison.Ordinal));
         Assert.All(probeRows, l => Assert.True(double.IsFinite(double.Parse(l[(l.LastIndexOf(',') + 1)..], System.Globalization.CultureInfo.InvariantCulture)), l));
     }
