@@ -18,7 +18,8 @@ namespace Noether.Experiments;
 /// σ*² = wd‖v*‖²/(d(1+wd)²) (linear regression). A-E3: the weak-form identity ⟨E g, H̄⟩ = wd·E‖h_b‖² &gt; 0 for
 /// any bounded rule at stationarity (the rule of the <c>rule</c> section, random teacher by default).
 /// Defaults: teacher 16→32(tanh)→16, student 16→64(tanh)→16 without biases, SGD η = 0.05, batch 128,
-/// 4000 steps, wd ∈ {0, 1e-3, 1e-2, 3e-2}; A-E2 linear 16→8, batch 64, 3000 steps. Alignment is the mean
+/// 4000 steps, wd ∈ {0, 1e-3, 1e-2, 3e-2}; A-E2 linear 16→8, batch 64, 3000 steps on fresh samples every step,
+/// plus gradient- and input-noise members at the reference wd. Alignment is the mean
 /// of the per-step cosines over the last part of training (never the cosine of averaged signals).
 /// Population members: A-E1 is wd × seeds per rule, A-E2 is wd × σ per seed; seed i is run seed + i.
 /// </summary>
@@ -28,7 +29,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
     public override string Title => "Hebbian signatures from weight decay, anti-Hebbian from noise";
     public override Paper Paper => new("Emergence of Hebbian Dynamics in Regularized Non-Local Learners",
         "David A. Koplow, Tomaso Poggio, Liu Ziyin", "2505.18069");
-    public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with wd; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ wd; A-E3 the weak-form identity for an arbitrary rule";
+    public override string Summary => "A-E1 weight decay makes SGD, DFA and random-teacher learning signals Hebbian, rising with wd; A-E2 parameter noise makes them anti-Hebbian with σ*² ∝ wd, and so do gradient and input noise; A-E3 the weak-form identity for an arbitrary rule";
     public override string[] ExportKinds => ["features", "weights", "feedback"];
 
     public sealed class Config : TrainedConfig, IValidatedConfig

@@ -35,6 +35,10 @@ public static class NegativeControls
             ["noise.weight_decays=0.00001,0.0001", "noise.reference_weight_decay=0.00001", "noise.sigmas=0,0.001,0.002", "seeds=1", "decay.rules=backprop", "decay.steps=100"],
             ["A-E2.hebbian-without-noise", "A-E2.anti-hebbian", "A-E2.boundary", "A-E2.parabola", "A-E3.whitened"],
             "A-E2 with decay ≈ 0 (wd = 1e-5, 1e-4) and parameter noise ≈ 0 (σ ≤ 0.002): neither force is on, so A(σ=0) is not Hebbian, no σ makes it anti-Hebbian, there is no zero crossing (σ* undefined), and without decay the mean signal is not ∝ H̄ for whitened inputs."),
+        new("hebbian", "no-source-noise",
+            ["noise.gradient_sigmas=0", "noise.input_sigmas=0", "seeds=1", "decay.rules=backprop", "decay.steps=100"],
+            ["A-E2.anti-hebbian-gradient-noise", "A-E2.anti-hebbian-input-noise"],
+            "Gradient and input noise switched off (s = 0): those members are plain SGD at wd = 0.05, whose signal the paper predicts Hebbian (A ≈ 0.7 without noise), not anti-Hebbian."),
 
         // ---- heterosynaptic ----
         new("heterosynaptic", "before-V-forms",

@@ -13,7 +13,7 @@ public class HebbianTests
         ConfigBinder.Validate(config);
         var ctx = new RunContext(1, "quick", 1, MetricsWriter.InMemory());
         var claims = exp.Run(config, ctx);
-        Assert.Equal((19, 2), (claims.Count(c => c.Kind == ClaimKind.Claim), claims.Count(c => c.Kind == ClaimKind.Check))); // checks: A-E3.weak-form, A-E3.identity-ratio
+        Assert.Equal((21, 2), (claims.Count(c => c.Kind == ClaimKind.Claim), claims.Count(c => c.Kind == ClaimKind.Check))); // checks: A-E3.weak-form, A-E3.identity-ratio
         foreach (var c in claims)
             Assert.True(c.Passed, $"{c.Id}: measured {c.Measured} {c.ComparisonText} {c.ThresholdText} ({c.Details})");
         Assert.Contains(ctx.Figures, f => f.Id == "decay-alignment" && f.Kind == "bar");
@@ -33,6 +33,7 @@ public class HebbianTests
     [InlineData("decay.weight_decays=0.01,0.03", "decay.weight_decays")]
     [InlineData("noise.reference_weight_decay=0.07", "noise.reference_weight_decay")]
     [InlineData("noise.sigmas=0,0.2,0.1", "noise.sigmas")]
+    [InlineData("noise.gradient_sigmas=1,0.5", "noise.gradient_sigmas")]
     public void Invalid_sweeps_are_config_errors_naming_the_key(string assignment, string key)
     {
         var config = Registry.Get("hebbian").CreateConfig("quick");
