@@ -6,12 +6,39 @@ using Noether.Tensors;
 namespace Noether.Experiments;
 
 /// <summary>
-/// compositional's layer geometry (docs/experiments/compositional.md#measurements): the factorisation F of every
-/// activation of a decoder over the whole N×N grid of positions, the paper's measure of whether a layer keeps the
-/// disentangled (x, y) code factorised or re-entangles it.
+/// compositional's measurements of how a decoder composes (docs/experiments/compositional.md#measurements): the
+/// superposition signature of its OOD outputs, the factorisation F of every activation over the whole N×N grid of
+/// positions (the paper's measure of whether a layer keeps the disentangled (x, y) code factorised or re-entangles it),
+/// and the stripe fraction of a low-rank embedding.
 /// </summary>
 public sealed partial class Compositional
 {
+    /// <summary>
+    /// The superposition signature (docs/experiments/compositional.md#jmlp-superposition): for each OOD cell, S = mean ID target sharing its x + mean ID target
+    /// sharing its y; returns per member the mean over OOD cells of the pixelwise Pearson r(output, S) and r(output, target).
+    /// </summary>
+    private static (double[] WithSuperposition, double[] WithTarget) Superposition(DecoderResult result, GaussianBumps bumps, BumpHoldout split)
+    {
+        int px = bumps.Pixels, p = result.OodOutputs.Length;
+        var superposition = new BumpSuperposition(bumps, split.InDistribution);
+        var withS = new double[p]; var withT = new double[p];
+        var img = new double[px]; var superposed = new double[px]; var output = new double[px];
+        for (int c = 0; c < split.OutOfDistribution.Length; c++)
+        {
+            var (x, y) = split.OutOfDistribution[c];
+            bumps.Render(x, y, img);
+            superposition.Render(x, y, superposed);
+            for (int m = 0; m < p; m++)
+            {
+                for (int k = 0; k < px; k++) output[k] = result.OodOutputs[m][c * px + k];
+                withS[m] += MatrixAlignment.PearsonAlpha(output, superposed);
+                withT[m] += MatrixAlignment.PearsonAlpha(output, img);
+            }
+        }
+        int n = split.OutOfDistribution.Length;
+        return (withS.Select(v => v / n).ToArray(), withT.Select(v => v / n).ToArray());
+    }
+
     /// <summary>
     /// J.mlp-reentanglement (docs/experiments/compositional.md#jmlp-reentanglement): the decoder's last hidden layer has lost the
     /// factorisation F = 1 of its code. Threshold from the chance level of unrelated tangents: for t_x, t_y independent with

@@ -105,7 +105,7 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
     /// <param name="OodCellMse">pixel-mean MSE [member][OOD cell].</param>
     /// <param name="OodOutputs">decoded images on the OOD cells [member][cell·pixel].</param>
     /// <param name="Factorisation">layer-geometry factorisation F[activation][member] of the trained decoder over the whole grid (index 0 = the code, last = the image; <see cref="LayerFactorisation"/>).</param>
-    /// <param name="FactorisationAtInit">the same before training (NaN when the run resumed past step 0).</param>
+    /// <param name="FactorisationAtInit">the same before training.</param>
     /// <param name="LastHidden">index into <paramref name="Factorisation"/> of the last hidden layer (the output of the last nonlinearity).</param>
     /// <param name="LastHiddenWidth">its width D per sample (units × pixels).</param>
     /// <param name="Stripes">per member, the stripe fraction of a low-rank embedding (<see cref="StripeFraction"/>); null for other decoders.</param>
@@ -244,17 +244,15 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         ctx.Watch(pop, trainer); // --export, probes
         int perEpoch = cells.Count / batch;
         long steps = (long)epochs * perEpoch;
-        double[][]? atInit = null;
+        // Before the phase restores a checkpoint: the net is still its deterministic initialisation, resumed or not.
+        var atInit = LayerFactorisation(net, bumps, code);
         ctx.Time(name, () =>
         {
             phase.Train(trainer, steps, (long)config.ProbeEvery * perEpoch, step =>
             {
                 if (step == 0)
-                {
-                    atInit = LayerFactorisation(net, bumps, code);
                     for (int l = 0; l < atInit.Length; l++)
                         for (int m = 0; m < p; m++) pop.Log(0, m, $"a{l}", "factorisation", atInit[l][m]);
-                }
                 var id = CellMse(net, bumps, split.InDistribution, code).Mse;
                 var ood = CellMse(net, bumps, split.OutOfDistribution, code).Mse;
                 for (int m = 0; m < p; m++)
@@ -273,7 +271,6 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         for (int l = 0; l < trained.Length; l++)
             for (int m = 0; m < p; m++) pop.Log(steps / perEpoch, m, $"a{l}", "factorisation", trained[l][m]);
         ctx.Metrics.Flush();
-        atInit ??= trained.Select(l => l.Select(_ => double.NaN).ToArray()).ToArray();
         var stripes = StripeFraction(net, bumps);
         if (stripes is not null)
             for (int m = 0; m < p; m++) pop.Log(steps / perEpoch, m, "stripe_fraction", stripes[m]);
@@ -287,32 +284,6 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
     {
         var (codes, images) = bumps.Batch<float>(cells, code);
         return PerSampleMse.Evaluate(net, codes, images);
-    }
-
-    /// <summary>
-    /// The superposition signature (docs/experiments/compositional.md#jmlp-superposition): for each OOD cell, S = mean ID target sharing its x + mean ID target
-    /// sharing its y; returns per member the mean over OOD cells of the pixelwise Pearson r(output, S) and r(output, target).
-    /// </summary>
-    private static (double[] WithSuperposition, double[] WithTarget) Superposition(DecoderResult result, GaussianBumps bumps, BumpHoldout split)
-    {
-        int px = bumps.Pixels, p = result.OodOutputs.Length;
-        var superposition = new BumpSuperposition(bumps, split.InDistribution);
-        var withS = new double[p]; var withT = new double[p];
-        var img = new double[px]; var superposed = new double[px]; var output = new double[px];
-        for (int c = 0; c < split.OutOfDistribution.Length; c++)
-        {
-            var (x, y) = split.OutOfDistribution[c];
-            bumps.Render(x, y, img);
-            superposition.Render(x, y, superposed);
-            for (int m = 0; m < p; m++)
-            {
-                for (int k = 0; k < px; k++) output[k] = result.OodOutputs[m][c * px + k];
-                withS[m] += MatrixAlignment.PearsonAlpha(output, superposed);
-                withT[m] += MatrixAlignment.PearsonAlpha(output, img);
-            }
-        }
-        int n = split.OutOfDistribution.Length;
-        return (withS.Select(v => v / n).ToArray(), withT.Select(v => v / n).ToArray());
     }
 
     // ---- figures ----

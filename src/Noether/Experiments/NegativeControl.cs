@@ -80,6 +80,14 @@ public static class NegativeControls
             ["rule.name=sign", "seeds=1", "four_synapse.enabled=false", "baselines=backprop,fa"],
             ["C-E1.self-assembly", "C-E2.as-good-as-backprop", "C-E2.beats-feedback-alignment"],
             "Feedback that is not learned but fixed by W (sign symmetry, B = mean abs(W)·sign Wᵀ): no self-assembly, so no advantage over fixed random feedback."),
+        new("self-assembly", "frozen-relays",
+            ["four_synapse.plastic=false", "seeds=1", "baselines=backprop"],
+            ["C-E3.feedback", "C-E3.routing", "C-E3.functional-routing", "C-E3.learning"],
+            "The relays P and Q frozen at their random initial values: routing never assembles, so W learns from a randomly mixed error Q δ and B from a randomly mixed activity P h; the two streams no longer get the same update and the circuit does not learn like backprop."),
+        new("self-assembly", "plain-delta-relays",
+            ["four_synapse.normalised=false", "seeds=1", "baselines=backprop"],
+            ["C-E3.feedback", "C-E3.routing", "C-E3.learning"],
+            "The relays learn by the plain delta rule from E[δδᵀ]: the hidden errors are small, so Q converges at rate η·eig(E[δδᵀ]) only along their few large directions and its gain there stays below 1 (Q ≈ D(D + λ_R)⁻¹); W's update is scaled down against B's, which breaks the Kolen–Pollack identity."),
 
         // ---- noise-equilibrium ----
         new("noise-equilibrium", "full-batch",
@@ -193,12 +201,6 @@ public static class NegativeControls
             "Known non-reproduction: already fails at the default setting (the c = 0.3, λ_V = 1e-2 row ends 1.27–1.43× the frozen-V loss over seeds 1–10), so a control cannot show anything until it reproduces."),
         new("heterosynaptic", "B-E3.metaplasticity",
             "Known non-reproduction: the digest's history (500 V-only steps with c = −1) already fails at the default setting (contrast 0.51–0.53 over seeds 1–10: cos 0.90–0.99, norm ratio 0.92–1.07), so a control cannot show anything until it reproduces."),
-        new("self-assembly", "C-E3.feedback",
-            "Known non-reproduction: already fails at the default setting (the project's four-synapse hypothesis), so a control cannot show anything until it reproduces."),
-        new("self-assembly", "C-E3.routing",
-            "Known non-reproduction: already fails at the default setting, so a control cannot show anything until it reproduces."),
-        new("self-assembly", "C-E3.learning",
-            "Known non-reproduction: already fails at the default setting, so a control cannot show anything until it reproduces."),
         new("compositional", "J.stripe-ood-over-id",
             "Composition is built into the stripe model: the held-out cells' row and column profiles are trained on other cells, so OOD/ID stays ≈ 1 even untrained (3 epochs) or with the hole filled."),
     ];

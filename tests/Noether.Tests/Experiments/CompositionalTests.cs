@@ -17,7 +17,7 @@ public class CompositionalTests
         ConfigBinder.Validate(config);
         var ctx = new RunContext(1, "quick", 1, MetricsWriter.InMemory());
         var claims = exp.Run(config, ctx);
-        Assert.Equal(7, claims.Count);
+        Assert.Equal(9, claims.Count);
         foreach (var c in claims)
             Assert.True(c.Passed, $"{c.Id}: measured {c.Measured} {c.ComparisonText} {c.ThresholdText} ({c.Details})");
         Assert.True(ctx.Extra["blank_ood_mse"] > 0);

@@ -26,7 +26,7 @@ public class NegativeControlTests
         ["crh"] = ["seeds=1", "steps=200", "probe_every=100", "null_samples=2"],
         ["syre"] = ["seeds=1", "steps=200"],
         ["multimodal-alignment"] = ["seeds=1", "train.epochs=1", "train.fixed_epochs=1", "data.train_samples=4096", "data.test_samples=1024"],
-        ["compositional"] = ["seeds=1", "mlp.epochs=2", "stripe.epochs=2"],
+        ["compositional"] = ["seeds=1", "mlp.epochs=2", "stripe.epochs=2", "low_rank.epochs=2"],
     };
 
     public static TheoryData<string> Controls()

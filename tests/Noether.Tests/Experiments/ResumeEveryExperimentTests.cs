@@ -26,7 +26,7 @@ public class ResumeEveryExperimentTests(ITestOutputHelper output)
         ["crh"] = ["seeds=1", "steps=3000", "probe_every=200"],
         ["syre"] = ["seeds=1", "steps=2000"],
         ["multimodal-alignment"] = ["seeds=1", "train.epochs=1", "train.fixed_epochs=1", "data.train_samples=4000", "data.test_samples=1000", "align.samples=256"],
-        ["compositional"] = ["seeds=1", "mlp.epochs=30", "stripe.epochs=15", "probe_every=5"],
+        ["compositional"] = ["seeds=1", "mlp.epochs=30", "stripe.epochs=15", "low_rank.epochs=10", "probe_every=5"],
     };
 
     public static IEnumerable<object[]> Ids => Registry.All.Select(e => new object[] { e.Id });
