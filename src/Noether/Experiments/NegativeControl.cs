@@ -85,7 +85,7 @@ public static class NegativeControls
         new("noise-equilibrium", "weight-decay",
             ["rule.l2=0.05", "seeds=1", "balance.sgd_steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
             ["H-a.rate-batch-exponent", "H-a.rate-lr-exponent", "H-b.growth-law"],
-            "Coupled L2 λ = 0.05 on every weight: the decay contracts the charge by (1 − ηλ)² per step, a first-order rate ∝ η that does not depend on |B| and outpaces the noise's η²/|B|, so the time to balance scales as 1/η, not |B|/η²; and it bounds ‖v‖² of the scale-invariant model (‖v‖⁴ → ηG/2λ), so the norm stops growing (exponent ≈ 0)."),
+            "Coupled L2 λ = 0.05 on every weight: the decay contracts the charge by (1 − ηλ)² per step, a first-order rate ∝ η that does not depend on the batch size B and outpaces the noise's η²/B, so the time to balance scales as 1/η, not as B/η²; and it bounds ‖v‖² of the scale-invariant model (‖v‖⁴ → ηG/2λ), so the norm stops growing (exponent ≈ 0)."),
         new("noise-equilibrium", "balanced-init",
             ["balance.w_init_scale=1", "balance.u_init_scale=1", "seeds=1", "balance.sgd_steps=2000", "balance.rate_max_steps=2000", "scale.steps=2000", "warmup.steps=2000", "warmup.warmup_steps=1000"],
             ["H-a.gd-imbalance", "H-a.gd-balance-ratio"],
