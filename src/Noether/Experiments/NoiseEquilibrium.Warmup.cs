@@ -277,7 +277,7 @@ public sealed partial class NoiseEquilibrium
         {
             for (int m = 0; m < p; m++)
             {
-                bool claimed = conditions[pop.Layout.ConditionOf(m)].Exact;
+                bool exact = conditions[pop.Layout.ConditionOf(m)].Exact;
                 final[m] = closedForm[m] = orbitMinimum[m] = double.NaN;
                 if (trainer.DivergedAt[m] >= 0)
                 {
@@ -287,8 +287,8 @@ public sealed partial class NoiseEquilibrium
                 closedForm[m] = Trace(m);
                 orbitMinimum[m] = Sharpness.TwoLayerLinearOrbitMinimumTrace(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m), moments[pop.SeedIndex(m)]);
                 // The claims' S_T from the generic probe: the exact Hessian trace by finite differences of the engine's gradients.
-                final[m] = claimed ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
-                if (claimed) pop.Log(c.Steps, m, "hessian_trace_probe", final[m]);
+                final[m] = exact ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
+                if (exact) pop.Log(c.Steps, m, "hessian_trace_probe", final[m]);
                 pop.Log(c.Steps, m, "train_loss", trainLoss[m]);
             }
             return 0;
