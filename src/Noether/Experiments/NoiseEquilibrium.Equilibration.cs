@@ -16,17 +16,19 @@ public sealed partial class NoiseEquilibrium
     private static IReadOnlyList<Claim> RateClaims(BalanceConfig c, Config config, TrainingData<float> data, RunContext ctx)
     {
         int p = config.Seeds;
+        double rateLr = c.Lr * c.RateLrFactor;
+        int rateBatch = c.SgdBatch * c.RateBatchFactor;
         var baseArm = TimeToLevel("rate.base", c.Lr, c.SgdBatch, c, config, data, ctx);
-        var lrArm = TimeToLevel("rate.lr", c.RateLr, c.SgdBatch, c, config, data, ctx);
-        var batchArm = TimeToLevel("rate.batch", c.Lr, c.RateBatch, c, config, data, ctx);
+        var lrArm = TimeToLevel("rate.lr", rateLr, c.SgdBatch, c, config, data, ctx);
+        var batchArm = TimeToLevel("rate.batch", c.Lr, rateBatch, c, config, data, ctx);
         var batchExponent = new double[p];
         var lrExponent = new double[p];
         for (int m = 0; m < p; m++)
         {
-            batchExponent[m] = Math.Log(batchArm[m] / baseArm[m]) / Math.Log((double)c.RateBatch / c.SgdBatch);
-            lrExponent[m] = Math.Log(lrArm[m] / baseArm[m]) / Math.Log(c.RateLr / c.Lr);
+            batchExponent[m] = Math.Log(batchArm[m] / baseArm[m]) / Math.Log((double)rateBatch / c.SgdBatch);
+            lrExponent[m] = Math.Log(lrArm[m] / baseArm[m]) / Math.Log(rateLr / c.Lr);
         }
-        string Times(int m) => $"seed {ctx.Seed + m}: τ {Claim.Format(baseArm[m])} at (η {c.Lr}, |B| {c.SgdBatch}), {Claim.Format(lrArm[m])} at η {c.RateLr}, {Claim.Format(batchArm[m])} at |B| {c.RateBatch}";
+        string Times(int m) => $"seed {ctx.Seed + m}: τ {Claim.Format(baseArm[m])} at (η {c.Lr}, |B| {c.SgdBatch}), {Claim.Format(lrArm[m])} at η {rateLr}, {Claim.Format(batchArm[m])} at |B| {rateBatch}";
         string Details(double[] e) => string.Join("; ", Enumerable.Range(0, p).Select(m => $"{Times(m)}: exponent {Claim.Format(e[m])}"));
         double Farthest(double[] e, double target) => e.Any(double.IsNaN) ? double.NaN : e.OrderByDescending(x => Math.Abs(x - target)).First();
         for (int m = 0; m < p; m++) ctx.Extra[$"rate.tau_base.seed{ctx.Seed + m}"] = baseArm[m];
@@ -35,10 +37,10 @@ public sealed partial class NoiseEquilibrium
         return
         [
             Claim.Within("H-a.rate-batch-exponent",
-                $"The steps SGD needs to bring the imbalance to {c.RateLevel} scale as |B| (the charge moves by η²Tr[AΣ]/|B| per step): d log τ / d log |B| between |B| = {c.SgdBatch} and {c.RateBatch} at η = {c.Lr} (seed farthest from 1)",
+                $"The steps SGD needs to bring the imbalance to {c.RateLevel} scale as |B| (the charge moves by η²Tr[AΣ]/|B| per step): d log τ / d log |B| between |B| = {c.SgdBatch} and {rateBatch} at η = {c.Lr} (seed farthest from 1)",
                 Farthest(batchExponent, 1), 0.5, 1.5, Details(batchExponent)),
             Claim.Within("H-a.rate-lr-exponent",
-                $"… and as 1/η²: d log τ / d log η between η = {c.Lr} and {c.RateLr} at |B| = {c.SgdBatch} (seed farthest from −2)",
+                $"… and as 1/η²: d log τ / d log η between η = {c.Lr} and {rateLr} at |B| = {c.SgdBatch} (seed farthest from −2)",
                 Farthest(lrExponent, -2), -2.5, -1.5, Details(lrExponent)),
         ];
     }

@@ -106,9 +106,10 @@ public sealed partial class NoiseEquilibrium
                 if (plain.DivergedAt[m] >= 0)
                 {
                     diverged++;
-                    double ratio = warm.DivergedAt[m] >= 0 ? double.PositiveInfinity : warm.Final[m] / warm.Initial[m];
+                    double ratio = warm.DivergedAt[m] >= 0 ? double.PositiveInfinity : warm.Final[m] / warm.OrbitMinimum[m];
                     rescued.Add(ratio);
-                    string with = warm.DivergedAt[m] >= 0 ? $"diverged at step {warm.DivergedAt[m]} too" : $"S_T/S₀ {Claim.Format(ratio)}";
+                    string with = warm.DivergedAt[m] >= 0 ? $"diverged at step {warm.DivergedAt[m]} too"
+                        : $"S_T {Claim.Format(warm.Final[m])} (S₀ {Claim.Format(warm.Initial[m])}), orbit's flattest S {Claim.Format(warm.OrbitMinimum[m])}, ratio {Claim.Format(ratio)}";
                     parts.Add($"seed {ctx.Seed + s} (η·λ_max(H₀) {Claim.Format(etaLambda)}): without warmup diverged at step {plain.DivergedAt[m]}; with warmup {with}");
                 }
                 else
@@ -146,9 +147,9 @@ public sealed partial class NoiseEquilibrium
         [
             Claim.AtMost("H-d.warmup-rescues",
                 $"Where SGD from the unbalanced Kaiming init diverges without warmup (grid η = {string.Join(", ", c.Lrs.Append(c.Lr).Distinct().Order())}, |B|={c.Batch}, {c.InputDim}-{c.Hidden}-{c.OutputDim} linear net, rank-1 teacher), " +
-                $"a {c.WarmupSteps}-step linear warmup lets the noise flatten it first, so it converges and ends with a much smaller Hessian trace than it started with: " +
-                $"S_T/S₀ with warmup, largest over the (η, seed) cells whose run without warmup diverged (∞ if the warmup run diverged too; NaN if no cell diverged)",
-                rescued.Count == 0 ? double.NaN : rescued.Max(), 0.5, string.Join(" | ", cells)),
+                $"a {c.WarmupSteps}-step linear warmup lets the noise bring it to the flat, balanced equilibrium first, so it converges there: " +
+                $"S_T with warmup / the smallest S on the symmetry orbit of its learned map (2√(o·Tr Σ̂)·‖UWΣ̂^½‖_*), largest over the (η, seed) cells whose run without warmup diverged (∞ if the warmup run diverged too; NaN if no cell diverged)",
+                rescued.Count == 0 ? double.NaN : rescued.Max(), 2, string.Join(" | ", cells)),
             Claim.AtMost("H-d.warmup-init-independent",
                 $"With warmup at η = {c.Lr}, the Kaiming init ends at the same noise equilibrium as a balanced Xavier init run with its own init and batches: " +
                 $"|S̄_K − S̄_X| / √(sd_K² + sd_X²) over steps {windowStart}–{c.Steps} (time mean and standard deviation of S; largest of {seeds} seeds)",
@@ -184,7 +185,7 @@ public sealed partial class NoiseEquilibrium
     /// the final training loss, and the time mean and standard deviation of the closed-form S over <see cref="WindowStart"/>…T (NaN if diverged).
     /// </summary>
     private sealed record WarmupResult(double[] Initial, double[] InitialTop, double[] Final, double[] ClosedForm, long[] DivergedAt, double[] Loss,
-        double[] WindowMean, double[] WindowStd);
+        double[] WindowMean, double[] WindowStd, double[] OrbitMinimum);
 
     private static WarmupResult TrainWarmup(Population pop, Schedule lrSchedule, bool measureStability, WarmupCondition[] conditions, TrainingData<double> data,
         TrainingData<double> probeData, Tensor<double>[] moments, Config config, RunContext ctx)
@@ -198,7 +199,7 @@ public sealed partial class NoiseEquilibrium
             AddWarmupCurves(ctx, pop, conditions, schedule);
             var r = phase.Results!;
             return new WarmupResult(r.Get<double>("initial"), r.Get<double>("initial_top"), r.Get<double>("final"), r.Get<double>("closed_form"),
-                r.Get<long>("diverged_at"), r.Get<double>("loss"), r.Get<double>("window_mean"), r.Get<double>("window_std"));
+                r.Get<long>("diverged_at"), r.Get<double>("loss"), r.Get<double>("window_mean"), r.Get<double>("window_std"), r.Get<double>("orbit_minimum"));
         }
         var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
         var sgd = config.Optimizer.Sgd<double>(p, c.Lr);
@@ -270,22 +271,24 @@ public sealed partial class NoiseEquilibrium
 
         var final = new double[p];
         var closedForm = new double[p];
+        var orbitMinimum = new double[p];
         var trainLoss = trainer.EvaluateLoss();
         ctx.Time($"warmup.{schedule}.sharpness", () =>
         {
             for (int m = 0; m < p; m++)
             {
-                bool claimed = conditions[pop.Layout.ConditionOf(m)].Exact;
-                final[m] = closedForm[m] = double.NaN;
+                bool exact = conditions[pop.Layout.ConditionOf(m)].Exact;
+                final[m] = closedForm[m] = orbitMinimum[m] = double.NaN;
                 if (trainer.DivergedAt[m] >= 0)
                 {
                     pop.Log(c.Steps, m, "diverged_at", trainer.DivergedAt[m]);
                     continue;
                 }
                 closedForm[m] = Trace(m);
+                orbitMinimum[m] = Sharpness.TwoLayerLinearOrbitMinimumTrace(lin[0].Weight.Value.Slice(m), lin[1].Weight.Value.Slice(m), moments[pop.SeedIndex(m)]);
                 // The claims' S_T from the generic probe: the exact Hessian trace by finite differences of the engine's gradients.
-                final[m] = claimed ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
-                if (claimed) pop.Log(c.Steps, m, "hessian_trace_probe", final[m]);
+                final[m] = exact ? Sharpness.ExactTrace(gradients[m].Gradient, MemberLossGradient.Flatten(net, m)) : closedForm[m];
+                if (exact) pop.Log(c.Steps, m, "hessian_trace_probe", final[m]);
                 pop.Log(c.Steps, m, "train_loss", trainLoss[m]);
             }
             return 0;
@@ -298,8 +301,9 @@ public sealed partial class NoiseEquilibrium
         {
             r.Put("initial", initial); r.Put("initial_top", initialTop); r.Put("final", final); r.Put("closed_form", closedForm);
             r.Put("diverged_at", divergedAt); r.Put("loss", trainLoss); r.Put("window_mean", windowMean); r.Put("window_std", windowStd);
+            r.Put("orbit_minimum", orbitMinimum);
         });
-        return new WarmupResult(initial, initialTop, final, closedForm, divergedAt, trainLoss, windowMean, windowStd);
+        return new WarmupResult(initial, initialTop, final, closedForm, divergedAt, trainLoss, windowMean, windowStd, orbitMinimum);
     }
 
     /// <summary>Per member, the mean and standard deviation of the logged closed-form S at steps ≥ <paramref name="from"/> (one value per step; NaN if diverged or none).</summary>

@@ -11,17 +11,17 @@ namespace Noether.Experiments;
 /// Ziyin, Wang, Li, Wu — "Parameter Symmetry and Noise Equilibrium of Stochastic Gradient Descent"
 /// (arXiv 2402.07193; docs/experiments/noise-equilibrium.md).
 /// H-a: under the rescaling symmetry of a two-layer linear net, SGD noise drives d·UᵀU − o·WWᵀ to
-/// zero (the noise equilibrium) and balances per-sample gradient energy; GD keeps its initial imbalance.
-/// H-b: under scale invariance (f = vᵀx/‖v‖) every SGD step can only grow ‖v‖², so the norm diverges;
+/// zero (the noise equilibrium) in a number of steps ∝ |B|/η², and balances per-sample gradient energy; GD keeps its initial imbalance.
+/// H-b: under scale invariance (f = vᵀx/‖v‖) every SGD step can only grow ‖v‖², so the norm diverges as ‖v‖² ∝ √t;
 /// GD barely moves it. H-c (the exact one-step charge identity) is a float64 unit test.
 /// H-d (docs/experiments/noise-equilibrium.md#h-d-setting-warmup, the paper's warmup figure): the stability of SGD is governed by the Hessian trace S. A Kaiming
 /// init is unbalanced (‖W‖ ≫ ‖U‖) and sharp, so at a learning rate above its stability limit SGD without
 /// warmup diverges; a linear warmup lets the noise bring it to the balanced equilibrium first, where S
-/// is small and the same as from a (balanced) Xavier init. At a contrast learning rate near that limit warmup
-/// is not claimed to help (its numbers are extras and a figure).
+/// is the smallest on its symmetry orbit and the same as from a (balanced) Xavier init. A grid of learning rates
+/// straddles the limit; below it, warmup is compared with no warmup at the same step (extra numbers).
 /// Each population member is one seed (run seed + i) with its own teacher, data and initialisation.
-/// Resumable: each of the six training phases checkpoints at its probe points (see <see cref="RunCheckpoints"/>).
-/// This file holds the run and H-a; H-b is in NoiseEquilibrium.ScaleInvariance.cs, H-d in NoiseEquilibrium.Warmup.cs,
+/// Resumable: each of the nine training phases checkpoints at its probe points (see <see cref="RunCheckpoints"/>).
+/// This file holds the run and H-a; H-a's rate of approach is in NoiseEquilibrium.Equilibration.cs, H-b in NoiseEquilibrium.ScaleInvariance.cs, H-d in NoiseEquilibrium.Warmup.cs,
 /// each with its setting. The teachers are in <see cref="RegressionTeachers"/>.
 /// </summary>
 public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Config>
@@ -30,7 +30,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
     public override string Title => "SGD under symmetry: noise equilibrium or divergence";
     public override Paper Paper => new("Parameter Symmetry and Noise Equilibrium of Stochastic Gradient Descent",
         "Liu Ziyin, Mingze Wang, Hongchao Li, Lei Wu", "2402.07193");
-    public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio), GD does not; H-b SGD grows the norm of a scale-invariant model, GD does not; H-d warmup lets SGD from a Kaiming init reach the flat equilibrium of a Xavier init at a learning rate where it otherwise diverges";
+    public override string Summary => "H-a SGD balances a 2-layer linear net (imbalance, gradient-balance ratio) in a time ∝ |B|/η², GD does not; H-b SGD grows the norm of a scale-invariant model as ‖v‖² ∝ √t, GD does not; H-d where SGD from a Kaiming init diverges without warmup, warmup brings it to the flattest point of its orbit, the equilibrium a Xavier init with its own noise also reaches";
     public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : TrainedConfig, IMemoryEstimate
@@ -69,8 +69,8 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
         [Param("SGD batch size", Min = 1)] public int SgdBatch { get; set; } = 4;
         [Param("SGD steps", Min = 1)] public int SgdSteps { get; set; } = 20000;
         [Param("GD (full-batch) steps", Min = 1)] public int GdSteps { get; set; } = 2000;
-        [Param("rate of approach: the second learning rate (at balance.sgd_batch)", Min = 0, Max = 10)] public double RateLr { get; set; } = 0.01;
-        [Param("rate of approach: the second batch size (at balance.lr)", Min = 1)] public int RateBatch { get; set; } = 16;
+        [Param("rate of approach: the second arm's learning rate is balance.lr × this (at balance.sgd_batch)", Min = 0.01, Max = 100)] public double RateLrFactor { get; set; } = 0.5;
+        [Param("rate of approach: the third arm's batch size is balance.sgd_batch × this (at balance.lr)", Min = 2, Max = 1024)] public int RateBatchFactor { get; set; } = 4;
         [Param("rate of approach: the imbalance level whose first-passage step τ is timed (halfway from ≈ 1 to the equilibrium)", Min = 0, Max = 1)]
         public double RateLevel { get; set; } = 0.5;
         [Param("rate of approach: steps between two imbalance measurements", Min = 1)] public int RateProbeEvery { get; set; } = 10;
@@ -79,9 +79,9 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
         public void Validate()
         {
             if (SgdBatch > Samples) throw new ConfigException($"balance.sgd_batch={SgdBatch}: expected at most balance.samples ({Samples})");
-            if (RateBatch > Samples) throw new ConfigException($"balance.rate_batch={RateBatch}: expected at most balance.samples ({Samples})");
-            if (RateBatch == SgdBatch) throw new ConfigException($"balance.rate_batch={RateBatch}: expected a batch size other than balance.sgd_batch, to measure a scaling");
-            if (RateLr == Lr) throw new ConfigException($"balance.rate_lr={RateLr}: expected a learning rate other than balance.lr, to measure a scaling");
+            if (SgdBatch * RateBatchFactor > Samples)
+                throw new ConfigException($"balance.rate_batch_factor={RateBatchFactor}: expected balance.sgd_batch × it ({SgdBatch * RateBatchFactor}) at most balance.samples ({Samples})");
+            if (RateLrFactor == 1) throw new ConfigException("balance.rate_lr_factor=1: expected a factor other than 1, to measure a scaling");
         }
     }
 

@@ -144,4 +144,25 @@ public static class Sharpness
         double n = TensorPrimitives.Norm<double>(v);
         if (n > 0) TensorPrimitives.Multiply<double>(v, 1.0 / n, v);
     }
+    /// <summary>
+    /// The smallest <see cref="TwoLayerLinearTrace"/> over the symmetry orbit (UG⁻¹, GW), G ∈ GL(h), of a two-layer linear net:
+    /// with a = Tr Σ̂_x and b = o, inf_G a‖UG⁻¹‖² + b‖GWΣ̂^½‖² = 2√(ab)·‖UWΣ̂^½‖_* (the variational form of the nuclear norm),
+    /// reached where a·UᵀU = b·WΣ̂Wᵀ: the balanced point, which is the noise equilibrium under isotropic label noise
+    /// (docs/experiments/noise-equilibrium.md#h-dwarmup-rescues). Depends on θ only through the product UW.
+    /// </summary>
+    public static double TwoLayerLinearOrbitMinimumTrace(Tensor<double> w, Tensor<double> u, Tensor<double> secondMoment)
+    {
+        int h = w.Shape[0], d = w.Shape[1], o = u.Shape[0];
+        var sigma = Matrix<double>.Build.Dense(d, d, (i, j) => secondMoment[i, j]);
+        var evd = sigma.Evd(Symmetricity.Symmetric);
+        var root = evd.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalVector(evd.EigenValues.Map(z => Math.Sqrt(Math.Max(z.Real, 0)))) * evd.EigenVectors.Transpose();
+        var product = Matrix<double>.Build.Dense(o, d, (i, j) =>
+        {
+            double v = 0;
+            for (int r = 0; r < h; r++) v += u[i, r] * w[r, j];
+            return v;
+        });
+        double nuclear = (product * root).Svd(computeVectors: false).S.Sum();
+        return 2 * Math.Sqrt(sigma.Trace() * o) * nuclear;
+    }
 }

@@ -35,7 +35,7 @@ public class BackendTests
         Assert.Equal(Commands.Ok, Commands.Main(["sweep", "status", m.Directory]));
         Assert.Equal(Commands.Ok, Commands.Main(["sweep", "collect", m.Directory]));
         string db = Path.Combine(m.Directory, SweepCollector.FileName);
-        Assert.Equal((8L, 8L, 72L), (SweepCollector.Counts(db).Trials, SweepCollector.Counts(db).Completed, SweepCollector.Counts(db).Claims));
+        Assert.Equal((8L, 8L, 96L), (SweepCollector.Counts(db).Trials, SweepCollector.Counts(db).Completed, SweepCollector.Counts(db).Claims));
 
         // "Mean claim value per <axis>" in one query, checked against the run.json files themselves.
         var fromDb = new Dictionary<(double, string), double>();
@@ -46,6 +46,7 @@ public class BackendTests
             cmd.CommandText = """
                 SELECT c.number AS lr, k.claim, AVG(k.measured) AS mean, COUNT(*) AS n
                 FROM claims k JOIN configs c ON c.trial = k.trial AND c.key = 'balance.lr'
+                WHERE k.claim NOT LIKE 'H-a.rate-%' AND k.claim NOT LIKE 'H-d.%'
                 GROUP BY c.number, k.claim ORDER BY k.claim, lr
                 """;
             using var r = cmd.ExecuteReader();
@@ -55,7 +56,9 @@ public class BackendTests
                 fromDb[(r.GetDouble(0), r.GetString(1))] = r.GetDouble(2);
             }
         }
-        Assert.Equal(2 * 9, fromDb.Count);
+        // The rate-of-approach and H-d claims have no finite value (NULL) here: the tiny setting cuts the rate arms at 300 steps,
+        // and its 50-step warmup is too short to rescue the Kaiming runs (∞). The other eight are averaged.
+        Assert.Equal(2 * 8, fromDb.Count);
         // Metrics join their members on (trial, phase, member): every metric row has exactly one member row.
         using (var c = new SqliteConnection($"Data Source={db};Pooling=False"))
         {
@@ -70,12 +73,12 @@ public class BackendTests
             Assert.True(r.GetInt64(0) > 0);
             Assert.Equal(r.GetInt64(0), r.GetInt64(1));
             Assert.True(r.GetInt64(2) > 0);
-            Assert.Equal(8L * 7, r.GetInt64(3)); // 9 claims per trial, of which H-b.sgd-monotone and H-d.warmup-init-independent are checks
+            Assert.Equal(8L * 11, r.GetInt64(3)); // 12 claims per trial, of which H-b.sgd-monotone is a check
         }
         foreach (var lr in new[] { 0.01, 0.02 })
         {
             var claims = m.Trials.Where(t => t.Axes["balance.lr"]!.GetValue<double>() == lr)
-                .SelectMany(t => RunRecord.Load(m.TrialDirectory(t)).Claims).GroupBy(c => c.Id);
+                .SelectMany(t => RunRecord.Load(m.TrialDirectory(t)).Claims).Where(c => !c.Id.StartsWith("H-a.rate-") && !c.Id.StartsWith("H-d.")).GroupBy(c => c.Id);
             foreach (var g in claims) Assert.Equal(g.Average(c => c.Measured!.Value), fromDb[(lr, g.Key)], 12);
         }
         Directory.Delete(root, true);

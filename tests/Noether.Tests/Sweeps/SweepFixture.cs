@@ -9,7 +9,7 @@ namespace Noether.Tests.Sweeps;
 internal static class SweepFixture
 {
     /// <summary>noise-equilibrium cut down to well under a second per trial (warmup at a learning rate where nothing diverges, so every claim is finite).</summary>
-    public const string TinySet = """{ "seeds": 1, "balance.sgd_steps": 300, "balance.gd_steps": 30, "scale.steps": 150, "warmup.steps": 100, "warmup.warmup_steps": 50, "warmup.lr": 0.01, "probe_every": 50 }""";
+    public const string TinySet = """{ "seeds": 1, "balance.sgd_steps": 300, "balance.gd_steps": 30, "balance.rate_max_steps": 300, "scale.steps": 150, "warmup.steps": 100, "warmup.warmup_steps": 50, "warmup.lr": 0.01, "probe_every": 50 }""";
 
     public static string NewRoot() => Directory.CreateTempSubdirectory("noether-sweep-").FullName;
 
