@@ -17,7 +17,7 @@ public sealed partial class NoiseEquilibrium
     {
         int p = config.Seeds;
         double rateLr = c.Lr * c.RateLrFactor;
-        int rateBatch = c.SgdBatch * c.RateBatchFactor;
+        int rateBatch = Math.Min(c.SgdBatch * c.RateBatchFactor, c.Samples);
         var baseArm = TimeToLevel("rate.base", c.Lr, c.SgdBatch, c, config, data, ctx);
         var lrArm = TimeToLevel("rate.lr", rateLr, c.SgdBatch, c, config, data, ctx);
         var batchArm = TimeToLevel("rate.batch", c.Lr, rateBatch, c, config, data, ctx);
