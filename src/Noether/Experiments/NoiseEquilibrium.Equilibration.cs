@@ -55,18 +55,8 @@ public sealed partial class NoiseEquilibrium
         var pop = ctx.Population(name, PopulationLayout.OfSeeds(p));
         var phase = ctx.Checkpoints.Phase(name);
         if (phase.Done) return phase.Results!.Get<double>("tau");
-        var net = Mlp.Build<float>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
-        var lin = net.Linears.ToArray();
-        for (int m = 0; m < p; m++)
-        {
-            // H-a's init and batch streams: the arms differ from H-a's SGD run only in η and |B|.
-            var init = pop.Stream(m, "init");
-            init.FillNormal(lin[0].Weight.Value.SliceSpan(m), 0, c.WInitScale / Math.Sqrt(c.InputDim));
-            init.FillNormal(lin[1].Weight.Value.SliceSpan(m), 0, c.UInitScale / Math.Sqrt(c.Hidden));
-        }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(p, lr), data, batch,
-            pop.Streams("batches"), config.Optimizer.ScheduleOf());
-        config.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
+        // H-a's init and batch streams: the arms differ from H-a's SGD run only in η and |B|.
+        var (lin, trainer) = BalanceTrainer(pop, lr, batch, c, config, data, ctx);
         var tau = Enumerable.Repeat(double.NaN, p).ToArray();
         var previous = new double[p];
         if (phase.Resumed is { } saved)

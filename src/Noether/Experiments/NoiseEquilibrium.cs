@@ -137,6 +137,25 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
 
     private sealed record BalanceResult(double[] Imbalance, double[] Rho, double[] Loss);
 
+    /// <summary>H-a's two-layer linear population: its init streams, SGD at (lr, batch), the training sections attached.</summary>
+    private static (Linear<float>[] Lin, Trainer<float> Trainer) BalanceTrainer(Population pop, double lr, int batch, BalanceConfig c, Config config,
+        TrainingData<float> data, RunContext ctx)
+    {
+        int p = config.Seeds;
+        var net = Mlp.Build<float>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
+        var lin = net.Linears.ToArray();
+        for (int m = 0; m < p; m++)
+        {
+            var init = pop.Stream(m, "init");
+            init.FillNormal(lin[0].Weight.Value.SliceSpan(m), 0, c.WInitScale / Math.Sqrt(c.InputDim));
+            init.FillNormal(lin[1].Weight.Value.SliceSpan(m), 0, c.UInitScale / Math.Sqrt(c.Hidden));
+        }
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(p, lr), data, batch,
+            pop.Streams("batches"), config.Optimizer.ScheduleOf());
+        config.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
+        return (lin, trainer);
+    }
+
     private static BalanceResult Train(string name, int batch, int steps, BalanceConfig c, Config config, TrainingData<float> data, RunContext ctx)
     {
         int p = config.Seeds;
@@ -147,17 +166,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
             AddBalanceCurve(ctx, pop, name);
             return new BalanceResult(phase.Results!.Get<double>("imbalance"), phase.Results.Get<double>("rho"), phase.Results.Get<double>("loss"));
         }
-        var net = Mlp.Build<float>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
-        var lin = net.Linears.ToArray();
-        for (int m = 0; m < p; m++)
-        {
-            var init = pop.Stream(m, "init");
-            init.FillNormal(lin[0].Weight.Value.SliceSpan(m), 0, c.WInitScale / Math.Sqrt(c.InputDim));
-            init.FillNormal(lin[1].Weight.Value.SliceSpan(m), 0, c.UInitScale / Math.Sqrt(c.Hidden));
-        }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(p, c.Lr), data, batch,
-            pop.Streams("batches"), config.Optimizer.ScheduleOf());
-        config.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
+        var (lin, trainer) = BalanceTrainer(pop, c.Lr, batch, c, config, data, ctx);
         if (phase.Resumed is { } saved) trainer.LoadState(saved);
         ctx.Watch(pop, trainer); // --export, probes
         var imbalance = new double[p];
@@ -179,7 +188,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
             }, ctx.Cancel);
             return 0;
         });
-        var (rho, loss) = MeasureGradientBalance(net, data);
+        var (rho, loss) = MeasureGradientBalance(trainer.Network, data);
         for (int m = 0; m < p; m++)
         {
             pop.Log(steps, m, "gradient_balance_ratio", rho[m]);
