@@ -31,7 +31,7 @@ public sealed class StepWorkload
             for (int m = 0; m < members; m++) for (int i = 0; i < batch; i++) _y[m, i, rng.NextInt(widths[^1])] = 1;
         else rng.FillNormal(_y.Span, 0, 1);
         _loss = classification ? new SoftmaxCrossEntropyLoss<float>() : new MseLoss<float>(half: false, meanOverOutputs: true);
-        _opt = new Sgd<float>(members, 0.01);
+        _opt = new Sgd<float>(members, 0.01) { Threads = threads };
         _lossValues = new double[members];
     }
 

@@ -29,23 +29,67 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Updates done so far.</summary>
     public long Steps { get; protected set; }
 
+    /// <summary>
+    /// Threads the update may use (the trainer sets it from the network's <see cref="Tensors.Compute"/>). Each
+    /// element's update is independent, so splitting the parameters into ranges changes no value.
+    /// </summary>
+    public int Threads { get; set; } = 1;
+
+    private StepJob? _job;
+
     public void Step(IReadOnlyList<Parameter<T>> parameters)
     {
         Steps++;
+        long total = 0;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Prepare(i, parameters[i]);
+            total += parameters[i].Value.Length;
+        }
+        // Below this many values a thread hand-off costs more than the update.
+        if (Threads > 1 && total >= 1 << 16) { (_job ??= new StepJob(this)).Run(parameters, Threads); return; }
+        Update(parameters, 0, 1);
+    }
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: that share of every (parameter, member) range, 16-value aligned.</summary>
+    private void Update(IReadOnlyList<Parameter<T>> parameters, int part, int parts)
+    {
         for (int i = 0; i < parameters.Count; i++)
         {
             var prm = parameters[i];
+            int length = prm.MemberLength;
+            int start = (int)((long)length * part / parts) & ~15, end = part == parts - 1 ? length : (int)((long)length * (part + 1) / parts) & ~15;
+            if (end <= start) continue;
             for (int p = 0; p < prm.Members; p++)
             {
                 double lr = LearningRate[p] * LearningRateFactor;
                 if (lr == 0) continue;
                 double wd = prm.Role == ParameterRole.Weight || DecayNonWeights ? WeightDecay[p] : 0;
-                Update(i, prm, p, lr, wd);
+                Update(i, prm, p, start, end - start, lr, wd);
             }
         }
     }
 
-    protected abstract void Update(int index, Parameter<T> parameter, int member, double lr, double wd);
+    /// <summary>Creates any state parameter <paramref name="index"/> needs (called on one thread before the update runs).</summary>
+    protected virtual void Prepare(int index, Parameter<T> parameter) { }
+
+    /// <summary>Updates values [start, start + count) of member <paramref name="member"/> of parameter <paramref name="index"/>.</summary>
+    protected abstract void Update(int index, Parameter<T> parameter, int member, int start, int count, double lr, double wd);
+
+    private sealed class StepJob(Optimizer<T> optimizer) : Tensors.ParallelJob
+    {
+        private IReadOnlyList<Parameter<T>>? _parameters;
+        private int _parts;
+
+        public void Run(IReadOnlyList<Parameter<T>> parameters, int threads)
+        {
+            (_parameters, _parts) = (parameters, threads);
+            try { Tensors.WorkerPool.Run(this, threads, threads); }
+            finally { _parameters = null; }
+        }
+
+        public override void RunPart(int part) => optimizer.Update(_parameters!, part, _parts);
+    }
 
     /// <summary>Named state tensors (momentum, Adam moments) for checkpoints.</summary>
     public virtual IEnumerable<(string Name, T[] Values)> State => [];
@@ -74,10 +118,15 @@ public sealed class Sgd<T>(int members, double learningRate, double weightDecay 
     private readonly Dictionary<int, T[]> _velocity = new();
     public double Momentum { get; } = momentum;
 
-    protected override void Update(int index, Parameter<T> prm, int member, double lr, double wd)
+    protected override void Prepare(int index, Parameter<T> prm)
     {
-        var theta = prm.Value.SliceSpan(member);
-        var g = prm.Grad.SliceSpan(member);
+        if (Momentum != 0 && !_velocity.ContainsKey(index)) _velocity[index] = new T[prm.Value.Length];
+    }
+
+    protected override void Update(int index, Parameter<T> prm, int member, int start, int count, double lr, double wd)
+    {
+        var theta = prm.Value.SliceSpan(member).Slice(start, count);
+        var g = prm.Grad.SliceSpan(member).Slice(start, count);
         T tlr = T.CreateChecked(lr), twd = T.CreateChecked(wd);
         if (Momentum == 0)
         {
@@ -99,8 +148,7 @@ public sealed class Sgd<T>(int members, double learningRate, double weightDecay 
             for (; i < theta.Length; i++) theta[i] -= tlr * (g[i] + twd * theta[i]);
             return;
         }
-        if (!_velocity.TryGetValue(index, out var v)) _velocity[index] = v = new T[prm.Value.Length];
-        var vs = v.AsSpan(member * prm.MemberLength, prm.MemberLength);
+        var vs = _velocity[index].AsSpan(member * prm.MemberLength + start, count);
         T mu = T.CreateChecked(Momentum);
         for (int i = 0; i < theta.Length; i++)
         {
@@ -125,13 +173,18 @@ public sealed class Adam<T>(int members, double learningRate, double weightDecay
     private readonly Dictionary<int, (T[] M, T[] V)> _moments = new();
     public bool Decoupled { get; } = decoupled;
 
-    protected override void Update(int index, Parameter<T> prm, int member, double lr, double wd)
+    protected override void Prepare(int index, Parameter<T> prm)
     {
-        if (!_moments.TryGetValue(index, out var mv)) _moments[index] = mv = (new T[prm.Value.Length], new T[prm.Value.Length]);
-        var theta = prm.Value.SliceSpan(member);
-        var g = prm.Grad.SliceSpan(member);
-        var m = mv.M.AsSpan(member * prm.MemberLength, prm.MemberLength);
-        var v = mv.V.AsSpan(member * prm.MemberLength, prm.MemberLength);
+        if (!_moments.ContainsKey(index)) _moments[index] = (new T[prm.Value.Length], new T[prm.Value.Length]);
+    }
+
+    protected override void Update(int index, Parameter<T> prm, int member, int start, int count, double lr, double wd)
+    {
+        var mv = _moments[index];
+        var theta = prm.Value.SliceSpan(member).Slice(start, count);
+        var g = prm.Grad.SliceSpan(member).Slice(start, count);
+        var m = mv.M.AsSpan(member * prm.MemberLength + start, count);
+        var v = mv.V.AsSpan(member * prm.MemberLength + start, count);
         double c1 = 1 - Math.Pow(beta1, Steps), c2 = 1 - Math.Pow(beta2, Steps);
         T b1 = T.CreateChecked(beta1), b2 = T.CreateChecked(beta2), ob1 = T.One - b1, ob2 = T.One - b2;
         T stepSize = T.CreateChecked(lr / c1), sc2 = T.CreateChecked(1 / Math.Sqrt(c2)), eps = T.CreateChecked(epsilon);

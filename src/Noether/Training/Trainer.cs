@@ -77,6 +77,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
     {
         if (batchStreams.Count != network.Members) throw new ArgumentException($"Trainer: {batchStreams.Count} batch streams for {network.Members} members");
         Network = network; Loss = loss; Optimizer = optimizer; Data = data; Schedule = schedule ?? new ConstantSchedule();
+        optimizer.Threads = network.Compute.Threads;
         int p = network.Members;
         _samplers = batchStreams.Select(s => new BatchSampler(data.Count, batchSize, s, dropLast: true)).ToArray();
         _indices = new int[batchSize];

@@ -148,4 +148,30 @@ public class ElementwiseKernelTests
             Assert.Equal(x[i] > 0 ? dy[i] : 0.1 * dy[i], dx[i]);
         }
     }
+
+    [Theory, InlineData(2), InlineData(3)]
+    public void Optimizer_updates_split_over_threads_equal_one_thread(int threads)
+    {
+        foreach (var make in new Func<Optimizer<float>>[] { () => new Sgd<float>(3, 0.05, 1e-3, momentum: 0.9), () => new Adam<float>(3, 1e-3, 1e-2), () => new Sgd<float>(3, 0.05) })
+        {
+            Parameter<float>[] Params() =>
+            [
+                new("w", [3, 40_000 + 7], ParameterRole.Weight, 1, 1),
+                new("b", [3, 13], ParameterRole.Bias, 1, 1),
+            ];
+            var (serial, parallel) = (Params(), Params());
+            foreach (var set in new[] { serial, parallel })
+                for (int i = 0; i < set.Length; i++) Random<float>(set[i].Value.Length, 30 + i).CopyTo(set[i].Value.Span);
+            var (o1, o2) = (make(), make());
+            o2.Threads = threads;
+            for (int step = 0; step < 3; step++)
+            {
+                foreach (var set in new[] { serial, parallel })
+                    for (int i = 0; i < set.Length; i++) Random<float>(set[i].Grad.Length, 40 + 10 * step + i).CopyTo(set[i].Grad.Span);
+                o1.Step(serial);
+                o2.Step(parallel);
+            }
+            for (int i = 0; i < serial.Length; i++) Assert.Equal(serial[i].Value.Span.ToArray(), parallel[i].Value.Span.ToArray());
+        }
+    }
 }
