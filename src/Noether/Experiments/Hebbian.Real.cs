@@ -171,7 +171,7 @@ public sealed partial class Hebbian
                 var grad = t.Layer.Weight.Grad.SliceSpan(m);
                 var h = hebbian[l].SliceSpan(m);
                 double norms = (double)TensorPrimitives.Norm<float>(grad) * TensorPrimitives.Norm<float>(h);
-                cos[m, l] = norms > 0 ? -TensorPrimitives.Dot<float>(grad, h) / norms : 0;
+                cos[m, l] = Normalised.Quotient(-TensorPrimitives.Dot<float>(grad, h), norms);
             }
         }
         return cos;

@@ -284,7 +284,7 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
         double trace = 0, norm = 0;
         for (int i = 0; i < n; i++) trace += r[i, i];
         foreach (var v in r.ReadOnlySpan) norm += v * v;
-        return norm > 0 ? trace / Math.Sqrt(n * norm) : 0;
+        return Normalised.OverRoot(trace, n * norm);
     }
 
     private static IReadOnlyList<Claim> Claims(Config config, RunContext ctx, Dictionary<string, RuleRun> runs, RuleRun? four)

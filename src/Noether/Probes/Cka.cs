@@ -33,7 +33,7 @@ public static class Cka
             double xx = Math.Sqrt(FeatureMatrix.CrossProductSquaredNorm(ac, da, ac, da, n));
             double yy = Math.Sqrt(FeatureMatrix.CrossProductSquaredNorm(bc, db, bc, db, n));
             double den = xx * yy;
-            return den > 0 ? xy / den : 0.0;
+            return Normalised.Quotient(xy, den);
         }
         finally { FeatureMatrix.Return(ac); FeatureMatrix.Return(bc); }
     }
@@ -66,7 +66,7 @@ public static class Cka
         FeatureMatrix.CenterGram(l, n);
         double kl = TensorPrimitives.Dot<double>(k[..(n * n)], l[..(n * n)]);
         double den = TensorPrimitives.Norm<double>(k[..(n * n)]) * TensorPrimitives.Norm<double>(l[..(n * n)]);
-        return den > 0 ? kl / den : 0.0;
+        return Normalised.Quotient(kl, den);
     }
 
     /// <summary>Biased HSIC (docs/probes.md#cka): HSIC_b(K,L) = tr(KHLH)/(n−1)² for n×n kernels (inputs are not modified).</summary>

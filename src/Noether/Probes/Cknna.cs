@@ -45,7 +45,7 @@ public static class Cknna
             Mask(L, n, k, nbA, nbB, ml);
             double simKL = HsicUnbiasedGeneral(mk, ml, n);
             double den = simKK * simLL;
-            return den > 0 ? simKL / (Math.Sqrt(den) + DenominatorSlack) : 0.0;
+            return double.IsNaN(den) ? double.NaN : den > 0 ? simKL / (Math.Sqrt(den) + DenominatorSlack) : 0.0;
         }
         finally { FeatureMatrix.Return(kk); FeatureMatrix.Return(ll); FeatureMatrix.Return(m1); FeatureMatrix.Return(m2); }
     }

@@ -15,7 +15,7 @@ public static class ConsistencyScore
     {
         Shapes.RequireSameShape("ConsistencyScore.PhiHat", p, gh);
         double den = TensorPrimitives.SumOfSquares(gh.ReadOnlySpan);
-        return den > 0 ? TensorPrimitives.Dot(p.ReadOnlySpan, gh.ReadOnlySpan) / den : 0.0;
+        return Normalised.Quotient(TensorPrimitives.Dot(p.ReadOnlySpan, gh.ReadOnlySpan), den);
     }
 
     /// <summary>Per-neuron φ̂_i = Σ_n P[n,i]·Gh[n,i] / Σ_n Gh[n,i]² (NaN for a neuron whose gradient is zero on the batch).</summary>

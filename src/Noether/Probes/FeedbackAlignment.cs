@@ -21,17 +21,21 @@ public static class FeedbackAlignment
                 dot += wv * bv; nb += bv * bv; nw += wv * wv;
             }
         double den = Math.Sqrt(nb * nw);
-        return den > 0 ? dot / den : 0.0;
+        return Normalised.Quotient(dot, den);
     }
 
-    /// <summary>Sign agreement: the fraction of entries with sign(B_ji) = sign(W_ij) (zeros count as their own sign).</summary>
+    /// <summary>Sign agreement: the fraction of entries with sign(B_ji) = sign(W_ij) (zeros count as their own sign); NaN when an entry is NaN.</summary>
     public static double SignAgreement(Tensor<double> b, Tensor<double> w)
     {
         RequireTransposed("FeedbackAlignment.SignAgreement", b, w);
         int o = w.Shape[0], i = w.Shape[1], agree = 0;
         for (int r = 0; r < o; r++)
             for (int c = 0; c < i; c++)
-                if (Math.Sign(w[r, c]) == Math.Sign(b[c, r])) agree++;
+            {
+                double wv = w[r, c], bv = b[c, r];
+                if (double.IsNaN(wv) || double.IsNaN(bv)) return double.NaN;
+                if (Math.Sign(wv) == Math.Sign(bv)) agree++;
+            }
         return o * i == 0 ? 0.0 : agree / (double)(o * i);
     }
 
@@ -48,7 +52,7 @@ public static class FeedbackAlignment
                 diff += (wv - bv) * (wv - bv); nb += bv * bv; nw += wv * wv;
             }
         double den = Math.Sqrt(nb) + Math.Sqrt(nw);
-        return den > 0 ? Math.Sqrt(diff) / den : 0.0;
+        return Normalised.Quotient(Math.Sqrt(diff), den);
     }
 
     private static void RequireTransposed(string op, Tensor<double> b, Tensor<double> w)

@@ -99,7 +99,7 @@ public static class GradientBalance
             diff += (a - c) * (a - c); nu += a * a; nw += c * c;
         }
         double den = Math.Sqrt(nu) + Math.Sqrt(nw);
-        return den > 0 ? Math.Sqrt(diff) / den : 0.0;
+        return Normalised.Quotient(Math.Sqrt(diff), den);
     }
 
     private static double Median(List<double> v)

@@ -20,7 +20,7 @@ public static class MatrixAlignment
     {
         RequireSameLength("MatrixAlignment.FrobeniusCosine", x.Length, y.Length);
         double den = TensorPrimitives.Norm(x) * TensorPrimitives.Norm(y);
-        return den > 0 ? TensorPrimitives.Dot(x, y) / den : 0.0;
+        return Normalised.Quotient(TensorPrimitives.Dot(x, y), den);
     }
 
     /// <inheritdoc cref="FrobeniusCosine(ReadOnlySpan{double}, ReadOnlySpan{double})"/>
@@ -47,7 +47,7 @@ public static class MatrixAlignment
             sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
         }
         double den = Math.Sqrt(sxx * syy);
-        return den > 0 ? sxy / den : 0.0;
+        return Normalised.Quotient(sxy, den);
     }
 
     /// <inheritdoc cref="PearsonAlpha(ReadOnlySpan{double}, ReadOnlySpan{double})"/>

@@ -101,7 +101,7 @@ public static class UnbiasedCka
         double ll = HsicUnbiasedSong(l, l, n);
         if (clipAtZero) { kl = Math.Max(kl, 0); kk = Math.Max(kk, 0); ll = Math.Max(ll, 0); }
         double den = kk * ll;
-        return den > 0 ? kl / Math.Sqrt(den) : 0.0;
+        return Normalised.OverRoot(kl, den);
     }
 
     /// <summary>
@@ -132,7 +132,7 @@ public static class UnbiasedCka
             double xx = DebiasedDot(FeatureMatrix.CrossProductSquaredNorm(ac, da, ac, da, n), rA, rA, sa, sa, n);
             double yy = DebiasedDot(FeatureMatrix.CrossProductSquaredNorm(bc, db, bc, db, n), rB, rB, sb, sb, n);
             double den = xx * yy;
-            return den > 0 ? xy / Math.Sqrt(den) : 0.0;
+            return Normalised.OverRoot(xy, den);
         }
         finally { FeatureMatrix.Return(ac); FeatureMatrix.Return(bc); FeatureMatrix.Return(ra); FeatureMatrix.Return(rb); }
     }

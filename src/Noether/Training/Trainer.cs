@@ -101,7 +101,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
     public long Step { get; private set; }
     /// <summary>Minibatch loss of each member at the last step (before the update).</summary>
     public double[] LastLoss { get; }
-    /// <summary>Step at which each member diverged, or −1.</summary>
+    /// <summary>Step at which each member's minibatch loss was first not finite, or −1; from then on its parameters are NaN and its learning rate 0.</summary>
     public long[] DivergedAt { get; }
     public Tensor<T> BatchInputs => _x;
     public Tensor<T> BatchTargets => _y;
@@ -150,8 +150,11 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         {
             if (DivergedAt[p] < 0 && !double.IsFinite(LastLoss[p]))
             {
+                // A diverged member's parameters become NaN, so every later measurement of it reads NaN: arithmetic on
+                // overflowed values differs between machines and JIT tiers, NaN propagates the same way everywhere.
                 DivergedAt[p] = Step;
                 Optimizer.LearningRate[p] = 0;
+                foreach (var w in Network.Parameters) w.Value.SliceSpan(p).Fill(T.NaN);
             }
         }
         Step++;

@@ -93,6 +93,28 @@ public class DeterminismTests
         Assert.True(trainer.DivergedAt[1] >= 0);
         Assert.Equal(-1, trainer.DivergedAt[0]);
         Assert.True(double.IsFinite(trainer.LastLoss[0]));
+        // The diverged member's parameters are NaN (what it measures is NaN, not arithmetic on overflowed values); the other's are untouched.
+        foreach (var w in net.Parameters)
+        {
+            Assert.All(w.Value.SliceSpan(1).ToArray(), v => Assert.True(float.IsNaN(v)));
+            Assert.All(w.Value.SliceSpan(0).ToArray(), v => Assert.True(float.IsFinite(v)));
+        }
+        var w0 = net.Parameters[0].Value;
+        Assert.True(double.IsNaN(Noether.Probes.MatrixAlignment.FrobeniusCosine(
+            w0.SliceSpan(1).ToArray().Select(v => (double)v).ToArray(), w0.SliceSpan(0).ToArray().Select(v => (double)v).ToArray())));
+    }
+
+    [Fact]
+    public void Normalised_quotients_are_zero_for_nothing_to_compare_and_NaN_for_NaN()
+    {
+        Assert.Equal(0.5, Normalised.Quotient(1, 2));
+        Assert.Equal(0.0, Normalised.Quotient(1, 0));
+        Assert.Equal(0.0, Normalised.Quotient(1, -1e-300));
+        Assert.True(double.IsNaN(Normalised.Quotient(1, double.NaN)));
+        Assert.Equal(0.5, Normalised.OverRoot(1, 4));
+        Assert.Equal(0.0, Normalised.OverRoot(1, -4));
+        Assert.True(double.IsNaN(Normalised.OverRoot(1, double.NaN)));
+        Assert.Equal(0.0, Noether.Probes.MatrixAlignment.FrobeniusCosine([0, 0], [1, 2]));
     }
 
     [Fact]

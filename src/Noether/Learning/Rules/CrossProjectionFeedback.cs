@@ -30,6 +30,7 @@ public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unman
     private readonly Linear<T>[] _layers;
     private readonly Tensor<T>?[] _relayUp;   // P_l [P, in, in], null for the first layer
     private readonly Tensor<T>[] _relayDown;  // Q_l [P, out, out]
+    private readonly T[] _signal, _scratch, _cov; // per-step work buffers, sized for the largest layer
 
     public CrossProjectionFeedback(Sequential<T> network, MemberStreams streams, double[] decay, double[] relayDecay, double std = 0, bool normalised = false, bool plastic = true)
     {
@@ -44,6 +45,10 @@ public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unman
         _relayDown = _layers.Select(l => Random(network.Members, l.Out, streams, "rule.relay-down." + l.LayerName)).ToArray();
         RoutingUp = _layers.Select(l => new double[network.Members]).ToArray();
         RoutingDown = _layers.Select(l => new double[network.Members]).ToArray();
+        int io = _layers.Max(l => l.Out * l.In), square = _layers.Max(l => Math.Max(l.In * l.In, l.Out * l.Out));
+        _signal = new T[io];
+        _scratch = new T[Math.Max(io, square)];
+        _cov = new T[square];
     }
 
     /// <summary>True when the relays learn from n·C/tr C (normalised LMS) rather than C.</summary>
@@ -73,13 +78,19 @@ public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unman
             var layer = _layers[k];
             var t = trace[k];
             int o = layer.Out, i = layer.In, b = t.Input.Shape[1];
-            var g = new T[o * i];
-            var scratch = new T[Math.Max(o * i, Math.Max(i * i, o * o))];
-            var cov = new T[Math.Max(i * i, o * o)];
+            var g = _signal.AsSpan(0, o * i);
+            var scratch = _scratch;
+            var cov = _cov;
             for (int p = 0; p < layer.Members; p++)
             {
                 double lr = step.LearningRate(p);
-                if (lr == 0) continue;
+                if (lr == 0)
+                {
+                    // A member that does not learn (learning rate 0, as after divergence) has no routing this step.
+                    if (_relayUp[k] is not null) RoutingUp[k][p] = double.NaN;
+                    RoutingDown[k][p] = double.NaN;
+                    continue;
+                }
                 T eta = T.CreateChecked(lr);
                 var grad = layer.Weight.Grad.SliceSpan(p);
                 grad.CopyTo(g);
@@ -130,7 +141,7 @@ public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unman
             trace += double.CreateChecked(c[j * n + j]);
             for (int l = 0; l < n; l++) image += double.CreateChecked(scratch[j * n + l] * r[j * n + l]); // tr((R C) Rᵀ)
         }
-        return image > 0 && trace > 0 ? cross / Math.Sqrt(image * trace) : 0;
+        return Tensors.Normalised.OverRoot(cross, Math.Max(image, 0.0) * Math.Max(trace, 0.0));
     }
 
     /// <summary>R += η(sC − R·(sC) − λR) in place, with C unscaled and s its scale.</summary>
