@@ -141,7 +141,7 @@ public sealed partial class SelfAssembly
         return
         [
             Claim.AtMost("C-real.random-start",
-                $"{label} on {data.Source}: the feedback starts from random connectivity, |cos(B_l, W_lᵀ)| ≤ 0.1 in every layer at step 0 (largest over layers and seeds)",
+                $"{label} on {data.Description}: the feedback starts from random connectivity, |cos(B_l, W_lᵀ)| ≤ 0.1 in every layer at step 0 (largest over layers and seeds)",
                 Cos(l => Math.Abs(l[0]), v => v.Max()), 0.1, Layers(l => l[0])).AsCheck(),
             Claim.AtLeast("C-real.self-assembly",
                 $"{setting}: {label}'s feedback self-assembles into Wᵀ on real data, cos(B_l, W_lᵀ) ≥ 0.85 in every layer (C-E1's criterion; smallest over layers and seeds)",
