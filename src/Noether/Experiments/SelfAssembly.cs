@@ -21,6 +21,8 @@ namespace Noether.Experiments;
 /// Defaults: teacher 16→32(tanh)→16, 4096 samples; student 16→64(tanh)→64(tanh)→16 without biases; SGD
 /// η = 0.05, batch 64, 4000 steps, λ = 1e-2 on every W (and B). B_l(0) is independent of W_l with its law.
 /// Population members are seeds (run seed + i); every rule sees the same teacher, data, init and B(0).
+/// `--set data=fashion-mnist` runs the real-data variant instead (SelfAssembly.Real.cs): parity with backprop and
+/// self-assembly on a real classification task.
 /// </summary>
 public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
 {
