@@ -21,6 +21,8 @@ namespace Noether.Experiments;
 /// Defaults: teacher 16→32(tanh)→16, 4096 samples; student 16→64(tanh)→64(tanh)→16 without biases; SGD
 /// η = 0.05, batch 64, 4000 steps, λ = 1e-2 on every W (and B). B_l(0) is independent of W_l with its law.
 /// Population members are seeds (run seed + i); every rule sees the same teacher, data, init and B(0).
+/// `--set data=fashion-mnist` runs the real-data variant instead (SelfAssembly.Real.cs): parity with backprop and
+/// self-assembly on a real classification task.
 /// </summary>
 public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
 {
@@ -41,6 +43,14 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
         [Param("further decays λ at which every rule is run and reported (no claims)", Min = 0, Max = 10)] public double[] ReportDecays { get; set; } = [];
         [Param("seeds (run seed + i), each its own teacher, data, initialisation and B(0)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
         [Param("steps between two logged measurements", Min = 1)] public int ProbeEvery { get; set; } = 100;
+        /// <summary>synthetic (the tanh teacher of C-E1–C-E3) or a real source: `--set data=fashion-mnist` runs the real-data variant.</summary>
+        public DataConfig Data { get; set; } = new();
+        /// <summary>The real-data variant's setting (SelfAssembly.Real.cs); ignored for synthetic data.</summary>
+        public RealDataConfig Real { get; set; } = new();
+
+        public override IReadOnlyList<(string Key, string Why)> Unhonoured => Data.IsReal
+            ? [("network.", "the real-data variant trains its own classifier (real.*)"), ("four_synapse.", "the four-synapse hypothesis runs on the synthetic task only"),
+               ("report_decays", "the real-data variant runs at rule.l2 only"), ("seeds", "the real-data variant's members are real.seeds")] : [];
 
         public void Validate()
         {
@@ -80,7 +90,7 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
     }
 
     protected override Config Profile(string profile) => profile == "full"
-        ? new Config { Seeds = 10, ProbeEvery = 250, Network = new NetworkConfig { Steps = 12000 }, ReportDecays = [1e-3] }
+        ? new Config { Seeds = 10, ProbeEvery = 250, Network = new NetworkConfig { Steps = 12000 }, ReportDecays = [1e-3], Real = new RealDataConfig { Steps = 12000, Seeds = 3, ProbeEvery = 500 } }
         : new Config();
 
     /// <summary>One rule's run: per-member final loss and per-layer curves at the probe steps.</summary>
@@ -103,7 +113,9 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
         public List<double> BatchLoss { get; init; } = [];
     }
 
-    protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx)
+    protected override IReadOnlyList<Claim> Run(Config config, RunContext ctx) => config.Data.IsReal ? RunReal(config, ctx) : RunSynthetic(config, ctx);
+
+    private IReadOnlyList<Claim> RunSynthetic(Config config, RunContext ctx)
     {
         var n = config.Network;
         var set = TeacherStudent.Tanh<double>(config.Seeds, n.Samples, n.InputDim, n.TeacherHidden, n.OutputDim, m => ctx.SeedStream(m, "data"));

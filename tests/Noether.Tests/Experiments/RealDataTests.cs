@@ -17,7 +17,7 @@ public sealed class RealDataTests : IDisposable
     private readonly DataFixtures _f = new();
     public void Dispose() => _f.Dispose();
 
-    public static TheoryData<string> RealDataExperiments => new() { "crh", "entropic-balance", "syre", "hebbian" };
+    public static TheoryData<string> RealDataExperiments => new() { "crh", "entropic-balance", "syre", "hebbian", "self-assembly" };
 
     /// <summary>Overrides that make each real-data variant a seconds-long smoke run.</summary>
     private static readonly Dictionary<string, string[]> Tiny = new()
@@ -26,6 +26,7 @@ public sealed class RealDataTests : IDisposable
         ["entropic-balance"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.width=16", "real.balance_batches=20", "real.control_batch=100"],
         ["syre"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.width=16", "real.gammas=0.001,0.01", "real.probe_samples=100"],
         ["hebbian"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.hidden=16", "real.weight_decays=0,0.03", "real.batch=32"],
+        ["self-assembly"] = ["real.steps=60", "real.probe_every=30", "real.seeds=2", "real.hidden=16,16", "baselines=backprop,fa"],
     };
 
     private static readonly Dictionary<string, string[]> ClaimIds = new()
@@ -34,6 +35,7 @@ public sealed class RealDataTests : IDisposable
         ["entropic-balance"] = ["D-real.hidden-layer-balance", "D-real.hidden-neuron-balance", "D-real.input-layer-balance", "D-real.start-unbalanced", "D-real.learns", "D-real.noise-makes-balance"],
         ["syre"] = ["G-real.vanilla-collapse", "G-real.syre-prevents-collapse", "G-real.vanilla-feature-collapse", "G-real.syre-feature-rank", "G-real.syre-accuracy"],
         ["hebbian"] = ["A-real.monotone", "A-real.layer2-gain", "A-real.layer2-level", "A-real.layer1-gain", "A-real.no-decay", "A-real.learns"],
+        ["self-assembly"] = ["C-real.random-start", "C-real.self-assembly", "C-real.as-good-as-backprop", "C-real.learns"],
     };
 
     [Theory]
