@@ -81,11 +81,11 @@ public static class Commands
             if (id is not null) { PrintKeys(Registry.Get(id)); return Ok; }
             if (r.GetValue(what) == "probes")
             {
-                var probes = new Table().AddColumns("probe", "what it measures", "source");
+                var probes = new Table().AddColumns("probe", "what it measures", "source", "options (probes.<probe>.<option>)");
                 foreach (var p in Noether.Probes.ProbeRegistry.All)
-                    probes.AddRow(Markup.Escape(p.Name), Markup.Escape(p.Description), Markup.Escape(p.Source));
+                    probes.AddRow(Markup.Escape(p.Name), Markup.Escape(p.Description), Markup.Escape(p.Source), Markup.Escape(string.Join("\n", p.Options.Select(o => o.Summary))));
                 AnsiConsole.Write(probes);
-                Console.WriteLine("Attach with --set probes=NAME[,NAME…] (probes.every, probes.layers) to any trained experiment; values are metrics.csv rows named probe.<metric>.");
+                Console.WriteLine("Attach with --set probes=NAME[,NAME…] (probes.every, probes.layers) to any trained experiment, and set a probe's option with --set probes.<probe>.<option>=V (e.g. probes.crh.layer=1); values are metrics.csv rows named probe.<metric>.");
                 return Ok;
             }
             if (r.GetValue(what) == "rules")
