@@ -105,7 +105,7 @@ public class TrainingSectionsTests
             ["syre.gamma=0.01", "syre.sigma0=0.05"],
             ["optimizer.schedule=warmup:5"],
             ["optimizer.momentum=0.5"],
-            ["optimizer.name=adam"],
+            ["optimizer.name=adam", "optimizer.beta1=0.5"],
             ["rule=fa"],
             ["rule.gradient_noise=0.05"],
         ];
