@@ -25,6 +25,8 @@ public static class Commands
         }
         try
         {
+            // Experiments, probes and rules of other assemblies register before any command looks a name up.
+            foreach (var assembly in parse.GetValue<string[]>("--assembly") ?? []) Plugins.Load(assembly);
             // Signals are handled by the commands themselves (Interrupt, StopSignals), so a run is saved as interrupted.
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
@@ -42,6 +44,17 @@ public static class Commands
         }
     }
 
+    /// <summary>
+    /// <c>--assembly PATH</c> (repeatable, any command): a .NET assembly whose experiments, probes, rules and building blocks
+    /// register before the command runs (<see cref="Plugins"/>); <c>sweep plan</c> records it in the manifest for the trials.
+    /// </summary>
+    private static Option<string[]> AssemblyOption() => new("--assembly")
+    {
+        Description = "Load a .NET assembly (.dll) that defines experiments, probes or rules, and register them (repeatable; a sweep planned with it records it for its trials).",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static bool IsUserError(Exception e) =>
         e is ConfigException or Noether.Data.DataException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException
           or FormatException or InvalidDataException or ArgumentException or OutputFolderException or UnreadableFileException or UnauthorizedAccessException or PathTooLongException;
@@ -51,6 +64,7 @@ public static class Commands
     public static RootCommand Build()
     {
         var root = new RootCommand("Noether: a laboratory for the learning dynamics of neural networks. Reproduces ten papers' claims with measured numbers.");
+        root.Options.Add(AssemblyOption());
         root.Subcommands.Add(ListCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
@@ -81,11 +95,11 @@ public static class Commands
             if (id is not null) { PrintKeys(Registry.Get(id)); return Ok; }
             if (r.GetValue(what) == "probes")
             {
-                var probes = new Table().AddColumns("probe", "what it measures", "source");
+                var probes = new Table().AddColumns("probe", "what it measures", "source", "options (probes.<probe>.<option>)");
                 foreach (var p in Noether.Probes.ProbeRegistry.All)
-                    probes.AddRow(Markup.Escape(p.Name), Markup.Escape(p.Description), Markup.Escape(p.Source));
+                    probes.AddRow(Markup.Escape(p.Name), Markup.Escape(p.Description), Markup.Escape(p.Source), Markup.Escape(string.Join("\n", p.Options.Select(o => o.Summary))));
                 AnsiConsole.Write(probes);
-                Console.WriteLine("Attach with --set probes=NAME[,NAME…] (probes.every, probes.layers) to any trained experiment; values are metrics.csv rows named probe.<metric>.");
+                Console.WriteLine("Attach with --set probes=NAME[,NAME…] (probes.every, probes.layers) to any trained experiment, and set a probe's option with --set probes.<probe>.<option>=V (e.g. probes.crh.layer=1); values are metrics.csv rows named probe.<metric>.");
                 return Ok;
             }
             if (r.GetValue(what) == "rules")
@@ -102,7 +116,7 @@ public static class Commands
                 case "initializers":
                     return ListDefinitions(Definitions<Noether.Nn.InitializerDefinition>.All, "initializer", "Choose with model.init in a study (docs/studies.md); scripts call Initializer.Parse(NAME).");
                 case "optimizers":
-                    return ListDefinitions(Definitions<Noether.Learning.OptimizerDefinition>.All, "optimizer", "Scripts call Optimizers.Create<T>(NAME, …); trained experiments use SGD with optimizer.momentum (docs/training.md).");
+                    return ListDefinitions(Definitions<Noether.Learning.OptimizerDefinition>.All, "optimizer", "Choose with --set optimizer=NAME (optimizer.name) in any trained experiment, with its keys optimizer.momentum or optimizer.beta1/beta2/epsilon (docs/training.md); scripts call Optimizers.Create<T>(NAME, …).");
                 case "schedules":
                     return ListDefinitions(Definitions<Noether.Learning.ScheduleDefinition>.All, "schedule", "Choose with --set optimizer.schedule=FORM in any trained experiment; '+' multiplies forms (e.g. warmup:100+step:1000:0.5).");
                 case "activations":

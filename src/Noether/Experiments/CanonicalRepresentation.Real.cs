@@ -54,7 +54,7 @@ public sealed partial class CanonicalRepresentation
 
         var net = Mlp.Build<float>(p, [data.InputDim, c.Width, c.Width, data.Classes], "tanh", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.LeCun, pop.Streams("init"));
-        var sgd = config.Optimizer.Sgd<float>(p, c.Lr);
+        var sgd = config.Optimizer.Create<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = DecayOf(m); // wd·θ added to the gradient, the paper's γ (docs/training.md)
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,

@@ -84,7 +84,7 @@ public sealed partial class CanonicalRepresentation : Experiment<CanonicalRepres
         var (train, probe) = TeacherData(c, ctx, pop);
         var net = Mlp.Build<float>(p, [c.InputDim, c.Width, c.Width, c.OutputDim], "tanh", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.LeCun, pop.Streams("init"));
-        var sgd = c.Optimizer.Sgd<float>(p, c.Lr);
+        var sgd = c.Optimizer.Create<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = DecayOf(m); // wd·θ added to the gradient, the paper's γ (docs/training.md)
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, train, c.Batch,
             pop.Streams("batches"), c.Optimizer.ScheduleOf());

@@ -35,8 +35,10 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
         [
             ("rule.", "its stripe and convolutional decoders have layers a feedback rule cannot route (StripeRender, ConvTranspose2d), so only backprop trains every decoder"),
-            ("optimizer.momentum", "its decoders train with AdamW (the paper's optimiser); momentum is an SGD key"),
         ];
+
+        /// <summary>The paper's optimiser, AdamW, by default; optimizer.name chooses another for every decoder.</summary>
+        public Config() => Optimizer = new OptimizerConfig { Name = "adamw" };
 
         public GridConfig Grid { get; set; } = new();
         public MlpConfig Mlp { get; set; } = new();
@@ -236,7 +238,7 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
         var cells = trainCells ?? split.InDistribution;
         var (codes, images) = bumps.Batch<float>(cells, code);
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: false, meanOverOutputs: true),
-            new Adam<float>(p, lr, weightDecay, decoupled: true), new TrainingData<float>(codes, images), batch,
+            config.Optimizer.Create<float>(p, lr, weightDecay), new TrainingData<float>(codes, images), batch,
             Streams(p, $"{name}/batches", ctx), config.Optimizer.ScheduleOf());
         if (hook is not null) trainer.AfterBackward.Add(hook);
         config.Attach(trainer, (m, stream) => ctx.SeedStream(m, $"{name}/{stream}")); // syre as the decay phase (docs/training.md)

@@ -54,7 +54,7 @@ public sealed class ConfigException(string message) : Exception(message);
 /// Reads and writes typed config objects by dotted snake_case keys (sgd.batch_size), from
 /// `--set key=value` overrides and JSON files, validating names, types and ranges.
 /// </summary>
-public static class ConfigBinder
+public static partial class ConfigBinder
 {
     public static string KeyOf(PropertyInfo p)
     {
@@ -89,6 +89,8 @@ public static class ConfigBinder
             if (IsLeaf(p.PropertyType)) list.Add((key, p.PropertyType, value, p.GetCustomAttribute<ParamAttribute>()));
             else if (value is not null) list.AddRange(Describe(value, key + "."));
         }
+        if (config is IDynamicKeys dynamic)
+            list.AddRange(dynamic.DynamicKeys.Select(k => (prefix + k.Key, k.Type, (object?)k.Value, (ParamAttribute?)k.Param)));
         return list;
     }
 
@@ -103,6 +105,7 @@ public static class ConfigBinder
     public static void Set(object config, string key, string text)
     {
         if (JsonTarget(config, key) is not null) { SetNode(config, key, ParseLoose(text)); return; }
+        if (TrySetDynamic(config, key, text)) return;
         var (owner, prop) = Resolve(config, key);
         if (!IsLeaf(prop.PropertyType))
         {
@@ -113,7 +116,7 @@ public static class ConfigBinder
             owner = section;
             prop = section.GetType().GetProperty(sv.Property)!;
         }
-        prop.SetValue(owner, Parse(key, text, prop));
+        prop.SetValue(owner, Parse(key, text, prop.PropertyType));
     }
 
     /// <summary>Applies a JSON file: nested objects or dotted keys; values may be JSON numbers, strings, booleans or arrays.</summary>
@@ -206,6 +209,7 @@ public static class ConfigBinder
     /// </summary>
     public static string CanonicalKey(object config, string key)
     {
+        if (DynamicKeyOf(config, key) is { } dynamic) return dynamic.Key;
         var (owner, prop) = Resolve(config, key);
         if (IsLeaf(prop.PropertyType)) return key;
         var section = prop.GetValue(owner) ?? throw new ConfigException($"config key '{key}': section '{key}' is not set");
@@ -226,6 +230,8 @@ public static class ConfigBinder
             if (attr is null || value is null || value is JsonNode) continue;
             CheckRange(key, value, attr);
         }
+        if (config is IDynamicKeys dynamic)
+            foreach (var k in dynamic.DynamicKeys.Where(k => k.IsSet)) CheckRange(prefix + k.Key, k.Value, k.Param);
         if (config is IValidatedConfig v) v.Validate();
     }
 
@@ -275,15 +281,18 @@ public static class ConfigBinder
         throw new ConfigException($"empty config key");
     }
 
-    private static object? Parse(string key, string text, PropertyInfo prop)
+    private static object? Parse(string key, string text, Type t)
     {
-        var t = prop.PropertyType;
         if (t.IsArray)
         {
             var et = t.GetElementType()!;
             var items = text.Trim('[', ']').Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var arr = Array.CreateInstance(et, items.Length);
-            for (int i = 0; i < items.Length; i++) arr.SetValue(ParseScalar(key, items[i], et, $"a list of {TypeName(et)} values separated by commas"), i);
+            for (int i = 0; i < items.Length; i++)
+            {
+                try { arr.SetValue(ParseScalar(key, items[i], et, TypeName(et)), i); }
+                catch (ConfigException) { throw new ConfigException($"{key}={text}: '{items[i]}' is not {TypeName(et)}; expected a list of them separated by commas"); }
+            }
             return arr;
         }
         var under = Nullable.GetUnderlyingType(t);
@@ -327,6 +336,7 @@ public static class ConfigBinder
             else if (value is Array a) obj[key] = new JsonArray(a.Cast<object>().Select(ToNode).ToArray());
             else obj[key] = ToNode(value);
         }
+        if (config is IDynamicKeys dynamic) AddDynamic(obj, dynamic);
         return obj;
     }
 

@@ -78,7 +78,7 @@ public sealed partial class EntropicBalance
             init.FillNormal(w.Weight.Value.SliceSpan(m), 0, c.WScale / Math.Sqrt(c.InputDim));
             init.FillNormal(u.Weight.Value.SliceSpan(m), 0, c.UScale / Math.Sqrt(c.Hidden));
         }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(p, c.Lr), data, batch,
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Create<float>(p, c.Lr), data, batch,
             Enumerable.Range(0, p).Select(m => TeacherStream(ctx, seeds, m, $"neuron_balance.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());
         config.Attach(trainer, (m, stream) => TeacherStream(ctx, seeds, m, $"neuron_balance.{name}.{stream}")); // rule, syre (docs/training.md)
         var pop = ctx.Population($"neuron_balance.{name}", PopulationLayout.OfSeeds(seeds).With("teacher", Enumerable.Range(0, c.Teachers)));

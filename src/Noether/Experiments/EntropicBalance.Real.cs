@@ -117,7 +117,7 @@ public sealed partial class EntropicBalance
         net.Initialize(InitScheme.He, Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, "real.init")).ToArray());
         RescaleStart(net, c, ctx);
         var pop = ctx.Population($"real.{name}", PopulationLayout.OfSeeds(seeds));
-        var sgd = config.Optimizer.Sgd<float>(seeds, c.Lr);
+        var sgd = config.Optimizer.Create<float>(seeds, c.Lr);
         for (int s = 0; s < seeds; s++) sgd.WeightDecay[s] = c.WeightDecay;
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, batch,
             Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"real.{name}.batches")).ToArray(), config.Optimizer.ScheduleOf());

@@ -207,7 +207,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var netB = LinearNet<float>(c, seeds, c.HiddenB, c.WScaleB, c.UScaleB, "alignment.init.b", ctx);
         Trainer<float> Make(Sequential<float> net, string tag)
         {
-            var t = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(seeds, lr), data, batch,
+            var t = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Create<float>(seeds, lr), data, batch,
                 Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), config.Optimizer.ScheduleOf(schedule));
             config.Attach(t, (s, stream) => ctx.SeedStream(s, $"alignment.{name}.{stream}.{tag}")); // rule, syre (docs/training.md)
             return t;

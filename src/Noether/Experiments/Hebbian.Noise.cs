@@ -51,7 +51,7 @@ public sealed partial class Hebbian
             MemberStreams streams = (m, name) => ctx.SeedStream(seed, $"{name}.{m}");
             var stack = config.WithSyre<double>([new InputNoise<double>(p, streams, inputSigmas), new ParameterNoise<double>(net, streams, sigmas), new Backprop<double>(net),
                 new GradientNoise<double>(net, streams, gradientSigmas), new CoupledL2<double>(net, gammas)], net, streams);
-            var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, c.Lr), data, c.Batch,
+            var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Create<double>(p, c.Lr), data, c.Batch,
                 Enumerable.Range(0, p).Select(m => ctx.SeedStream(seed, $"noise.batches.{m}")).ToArray(), config.Optimizer.ScheduleOf());
             trainer.Use(stack);
             var avg = Enumerable.Range(0, p).Select(_ => new StepAverage()).ToArray();

@@ -50,7 +50,7 @@ public sealed partial class Hebbian
         var gammas = layout.Values("weight_decay");
         var net = Mlp.Build<float>(p, [data.InputDim, c.Hidden, data.Classes], "tanh", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.LeCun, pop.Streams("real.init"));
-        var sgd = config.Optimizer.Sgd<float>(p, c.Lr);
+        var sgd = config.Optimizer.Create<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = gammas[m]; // coupled L2: ΔW = −η(∇L + wd·W), so G = −∇L is the signal without decay
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(), sgd, data.Train, c.Batch,
             pop.Streams("real.batches"), config.Optimizer.ScheduleOf());

@@ -274,7 +274,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
         // Noise must differ between the conditions of one seed; everything else is shared by a seed's members.
         MemberStreams streams = (m, stream) => stream.Contains("noise") ? pop.Stream(m, $"{stream}.{pop.Layout.ConditionOf(m)}") : pop.Stream(m, stream);
         var stack = config.Stack(rule, net, streams, new RuleConfig.PerMember { L2 = gammas, ParameterNoise = sigmas }); // syre, when on, as the decay phase
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, c.Lr), data, c.Batch,
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Create<double>(p, c.Lr), data, c.Batch,
             pop.Streams("decay.batches"), config.Optimizer.ScheduleOf());
         ctx.Watch(pop, trainer); // --export, probes
         trainer.Use(stack);

@@ -41,6 +41,7 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
             [.. new[] { "rule.parameter_noise", "rule.gradient_noise", "rule.input_noise" }.Select(k =>
                 (k, "B-E1–B-E3 build their dendritic circuits from their own sections, so the noise would reach only B-E4; run hebbian for noisy rules")),
+             ("optimizer.name", "its dendritic weights V move by the plain SGD step of W (V → (cλ/λ_V)·Wᵀ, φ = cλ/λ_V is derived for it); another optimiser would step W alone by a different rule"),
              ("probes.", "its circuits hold their networks seed-major, not in population order, so no trainer is handed to the probes; φ̂ and the other meters are built in")];
         public NetworkConfig Network { get; set; } = new();
         public ConsistencyConfig Consistency { get; set; } = new();
@@ -195,7 +196,7 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         MemberStreams streams = (m, name) => ctx.SeedStream(seedOf(m), prefix + name);
         var stack = config.WithSyre(rules(net, streams), net, streams); // syre, when on, as the decay phase (docs/training.md)
         var data = seedData.Expand(members, seedOf);
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(members, lr), data, batch,
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Create<double>(members, lr), data, batch,
             Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "batches")).ToArray(), config.Optimizer.ScheduleOf());
         trainer.Use(stack);
         return new Circuit(net, trainer, stack, pop);

@@ -103,7 +103,7 @@ public sealed partial class MultimodalAlignment
         var net = Mlp.Build<float>(count, widths, "leaky_relu", compute: ctx.Compute, leakySlope: config.Train.LeakySlope);
         net.Initialize(InitScheme.TorchDefault, members.Select(k => pop.Stream(k.Member, k.Name + "/init")).ToArray());
         var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(),
-            new Adam<float>(count, lr, weightDecay, decoupled: true),
+            config.Optimizer.Create<float>(count, lr, weightDecay),
             new TrainingData<float>(x, y, perMember: true), config.Train.BatchSize,
             members.Select(k => pop.Stream(k.Member, k.Name + "/batches")).ToArray(), config.Optimizer.ScheduleOf());
         config.Attach(trainer, (i, name) => pop.Stream(members[i].Member, members[i].Name + "/" + name)); // rule, syre (docs/training.md)

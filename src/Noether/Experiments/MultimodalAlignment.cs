@@ -37,8 +37,10 @@ public sealed partial class MultimodalAlignment : Experiment<MultimodalAlignment
     public sealed class Config : TrainedConfig, IValidatedConfig
     {
         public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
-            [("optimizer.momentum", "its encoders train with AdamW (the paper's optimiser); momentum is an SGD key"),
-             ("probes.", "its encoders of several members share one trainer in an order of their own, so no trainer is handed to the probes; use --export features and noether metric")];
+            [("probes.", "its encoders of several members share one trainer in an order of their own, so no trainer is handed to the probes; use --export features and noether metric")];
+
+        /// <summary>The paper's optimiser, AdamW, by default; optimizer.name chooses another for every encoder.</summary>
+        public Config() => Optimizer = new OptimizerConfig { Name = "adamw" };
 
         public DataConfig Data { get; set; } = new();
         public TrainConfig Train { get; set; } = new();

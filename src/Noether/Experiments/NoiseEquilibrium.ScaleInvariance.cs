@@ -78,7 +78,7 @@ public sealed partial class NoiseEquilibrium
         var net = new Sequential<double>(p, [c.InputDim], [layer], ctx.Compute);
         for (int m = 0; m < p; m++)
             pop.Stream(m, "scale.init").FillNormal(layer.Weight.Value.SliceSpan(m), 0, c.InitScale / Math.Sqrt(c.InputDim));
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, c.Lr), data, batch,
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Create<double>(p, c.Lr), data, batch,
             pop.Streams("scale.batches"), config.Optimizer.ScheduleOf());
         config.Attach(trainer, (m, name) => pop.Stream(m, $"scale.{name}")); // rule, syre (docs/training.md)
         ctx.Watch(pop, trainer); // --export, probes

@@ -202,7 +202,7 @@ public sealed partial class NoiseEquilibrium
                 r.Get<long>("diverged_at"), r.Get<double>("loss"), r.Get<double>("window_mean"), r.Get<double>("window_std"), r.Get<double>("orbit_minimum"));
         }
         var net = Mlp.Build<double>(p, [c.InputDim, c.Hidden, c.OutputDim], "identity", bias: false, compute: ctx.Compute);
-        var sgd = config.Optimizer.Sgd<double>(p, c.Lr);
+        var sgd = config.Optimizer.Create<double>(p, c.Lr);
         for (int m = 0; m < p; m++)
         {
             // A seed's Kaiming runs (every rate, both schedules) share their init and batches: they are paired. Its Xavier runs

@@ -150,7 +150,7 @@ public sealed partial class NoiseEquilibrium : Experiment<NoiseEquilibrium.Confi
             init.FillNormal(lin[0].Weight.Value.SliceSpan(m), 0, c.WInitScale / Math.Sqrt(c.InputDim));
             init.FillNormal(lin[1].Weight.Value.SliceSpan(m), 0, c.UInitScale / Math.Sqrt(c.Hidden));
         }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Sgd<float>(p, lr), data, batch,
+        var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Create<float>(p, lr), data, batch,
             pop.Streams("batches"), config.Optimizer.ScheduleOf());
         config.Attach(trainer, pop.Stream); // rule, syre (docs/training.md)
         return (lin, trainer);

@@ -41,10 +41,14 @@ public static class ReferencePage
         sb.AppendLine();
         sb.AppendLine("## Training probes (`--set probes=NAME[,NAME…]`, `noether list probes`)");
         sb.AppendLine();
-        sb.AppendLine("| probe | what it measures | source |");
-        sb.AppendLine("|---|---|---|");
+        sb.AppendLine("| probe | what it measures | source | options (`--set probes.<probe>.<option>=V`) |");
+        sb.AppendLine("|---|---|---|---|");
         foreach (var p in ProbeRegistry.All)
-            sb.AppendLine($"| `{p.Name}` | {Cell(p.Description)} | {Cell(p.Source)} |");
+            sb.AppendLine($"| `{p.Name}` | {Cell(p.Description)} | {Cell(p.Source)} | {Cell(string.Join("; ", p.Options.Select(o => "`" + o.Name + "` " + o.Summary[(o.Name.Length + 2)..])))} |");
+        sb.AppendLine();
+        sb.AppendLine("An option not set keeps its default, and the probe measures exactly as it did before options existed. Setting an option");
+        sb.AppendLine("of a probe that is not attached, an option the probe does not declare, a wrong type or a value out of range is refused");
+        sb.AppendLine("before the run starts (one line, exit 2).");
         sb.AppendLine();
         Building(sb, "Initialisers (`model.init`, `noether list initializers`)", Definitions<Nn.InitializerDefinition>.All);
         Building(sb, "Optimisers (`noether list optimizers`)", Definitions<Learning.OptimizerDefinition>.All);

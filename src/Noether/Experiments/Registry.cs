@@ -48,5 +48,5 @@ public static class Registry
     public static IExperiment? Find(string id) => All.Concat(Studies).Concat(Registered).FirstOrDefault(e => e.Id == id);
 
     public static IExperiment Get(string id) =>
-        Find(id) ?? throw new ConfigException($"unknown experiment '{id}'; known experiments: {string.Join(", ", All.Concat(Studies).Concat(Registered).Select(e => e.Id))}");
+        Find(id) ?? throw new ConfigException($"unknown experiment '{id}'; known experiments: {string.Join(", ", All.Concat(Studies).Concat(Registered).Select(e => e.Id))} (one defined in another assembly: noether --assembly PATH …)");
 }

@@ -69,7 +69,7 @@ public sealed partial class SelfAssembly
         var rule = config.Rule.Clone();
         rule.Name = ruleName;
         var stack = config.Stack<float>(rule, net, (m, name) => pop.Stream(m, "real." + name));
-        var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(), config.Optimizer.Sgd<float>(p, c.Lr), data.Train, c.Batch,
+        var trainer = new Trainer<float>(net, new SoftmaxCrossEntropyLoss<float>(), config.Optimizer.Create<float>(p, c.Lr), data.Train, c.Batch,
             pop.Streams("real.batches"), config.Optimizer.ScheduleOf());
         ctx.Watch(pop, trainer); // --export, probes
         trainer.Use(stack);

@@ -37,6 +37,7 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
     {
         /// <summary>The rule section is the mechanism whose feedback should self-assemble (Kolen–Pollack by default) and the decay λ of every rule.</summary>
         public Config() => Rule = new() { Name = "kp", L2 = 1e-2 };
+
         public NetworkConfig Network { get; set; } = new();
         public FourSynapseConfig FourSynapse { get; set; } = new();
         [Param("rules run beside it at the same decay (noether list rules)", OneOfNames = typeof(RuleRegistry))] public string[] Baselines { get; set; } = ["backprop", "fa", "sign", "dfa"];
@@ -49,8 +50,12 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
         public RealDataConfig Real { get; set; } = new();
 
         public override IReadOnlyList<(string Key, string Why)> Unhonoured => Data.IsReal
-            ? [("network.", "the real-data variant trains its own classifier (real.*)"), ("four_synapse.", "the four-synapse hypothesis runs on the synthetic task only"),
-               ("report_decays", "the real-data variant runs at rule.l2 only"), ("seeds", "the real-data variant's members are real.seeds")] : [];
+            ? [OptimizerFixed, ("network.", "the real-data variant trains its own classifier (real.*)"), ("four_synapse.", "the four-synapse hypothesis runs on the synthetic task only"),
+               ("report_decays", "the real-data variant runs at rule.l2 only"), ("seeds", "the real-data variant's members are real.seeds")]
+            : [OptimizerFixed];
+
+        private static readonly (string Key, string Why) OptimizerFixed =
+            ("optimizer.name", "its plastic feedback B moves by the plain SGD step of W inside the rule (the identity W − Bᵀ ← (1 − ηλ)(W − Bᵀ) is C-E1's); another optimiser would step W alone by a different rule");
 
         public void Validate()
         {
@@ -171,7 +176,7 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
             rule.L2 = lambda;
             stack = config.Stack(rule, net, streams);
         }
-        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Sgd<double>(p, n.Lr), data, n.Batch,
+        var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Create<double>(p, n.Lr), data, n.Batch,
             pop.Streams("batches"), config.Optimizer.ScheduleOf());
         ctx.Watch(pop, trainer); // --export, probes
         trainer.Use(stack);

@@ -36,7 +36,7 @@ public sealed partial class Study
 
         var net = Mlp.Build<float>(p, [inputs, .. c.Model.Hidden, outputs], c.Model.Activation, c.Model.Bias, compute: ctx.Compute);
         net.Initialize(Initializer.Parse(c.Model.Init), pop.Streams("init"), c.Model.InitStd);
-        var sgd = c.Optimizer.Sgd<float>(p, c.Lr, c.WeightDecay);
+        var sgd = c.Optimizer.Create<float>(p, c.Lr, c.WeightDecay);
         // The axes the engine varies per member: each member's own weight decay and learning rate.
         if (group.Layout.Axes.Any(a => a.Name == "weight_decay")) pop.Layout.Values("weight_decay").CopyTo(sgd.WeightDecay, 0);
         if (group.Layout.Axes.Any(a => a.Name == "lr")) pop.Layout.Values("lr").CopyTo(sgd.LearningRate, 0);

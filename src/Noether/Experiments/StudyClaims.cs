@@ -137,6 +137,11 @@ public static class StudyClaims
             if (!probe && layer.Length > 0) throw new ConfigException($"{at}.layer={layer}: {metric} is not per layer; remove \"layer\"");
             if (layer.Length > 0 && config.Probes.Layers.Length > 0 && !config.Probes.Layers.Contains(int.Parse(layer[1..], CultureInfo.InvariantCulture)))
                 throw new ConfigException($"{at}.layer={layer}: probes.layers={string.Join(",", config.Probes.Layers)} does not measure it");
+            // A probe's own layer option (probes.crh.layer=…) restricts the layers it measures too.
+            foreach (var name in config.Probes.Names.Where(n => layer.Length > 0 && MetricsOf(ProbeRegistry.Find(n)!).Any(m => ProbesConfig.Prefix + m == metric)))
+                foreach (var option in ProbeRegistry.Find(name)!.Options.Where(o => o.DenseLayers))
+                    if (config.Probes.OptionsOf(name).GetValueOrDefault(option.Name) is int[] { Length: > 0 } only && !only.Contains(int.Parse(layer[1..], CultureInfo.InvariantCulture)))
+                        throw new ConfigException($"{at}.layer={layer}: probes.{name}.{option.Name}={OptionSpec.Show(only)} does not measure it");
 
             string steps = Text(c, "steps", at) ?? "end";
             int lastK = 0;

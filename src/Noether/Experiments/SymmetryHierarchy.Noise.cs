@@ -57,7 +57,7 @@ public sealed partial class SymmetryHierarchy
                 init.FillNormal(u.Weight.Value.SliceSpan(m), 0, config.InitStd);
             }
             var noise = new Tensor<double>(seeds, batch, n);
-            var sgd = config.Optimizer.Sgd<double>(seeds, c.Lr);
+            var sgd = config.Optimizer.Create<double>(seeds, c.Lr);
             for (int m = 0; m < seeds; m++) sgd.WeightDecay[m] = 2 * c.Gamma; // γ‖θ‖² ⇒ wd = 2γ
             var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, batch,
                 pop.Streams($"noise.b{batch}.batches"), config.Optimizer.ScheduleOf());

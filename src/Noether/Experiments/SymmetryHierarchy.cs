@@ -123,7 +123,7 @@ public sealed partial class SymmetryHierarchy : Experiment<SymmetryHierarchy.Con
             init.FillNormal(w.Weight.Value.SliceSpan(m), 0, config.InitStd);
             init.FillNormal(u.Weight.Value.SliceSpan(m), 0, config.InitStd);
         }
-        var sgd = config.Optimizer.Sgd<double>(p, config.Lr);
+        var sgd = config.Optimizer.Create<double>(p, config.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = 2 * gammaOf[m]; // γ‖θ‖² ⇒ wd = 2γ
         var data = PopulationData(Enumerable.Range(0, p).Select(m => targets[pop.SeedIndex(m)]).ToArray());
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), sgd, data, n, pop.Streams($"{phase}.batches"), config.Optimizer.ScheduleOf());

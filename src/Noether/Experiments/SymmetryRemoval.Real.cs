@@ -70,7 +70,7 @@ public sealed partial class SymmetryRemoval
         int[] widths = [data.InputDim, c.Width, c.Width, c.Width, data.Classes];
         var net = Mlp.Build<float>(p, widths, "relu", bias: false, compute: ctx.Compute);
         net.Initialize(InitScheme.He, pop.Streams("real.init"));
-        var sgd = config.Optimizer.Sgd<float>(p, c.Lr);
+        var sgd = config.Optimizer.Create<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = IsSyre(m) ? 0 : 2 * GammaOf(m); // γ‖w‖² ⇒ wd = 2γ
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var trainer = new Trainer<float>(net, loss, sgd, data.Train, c.Batch,

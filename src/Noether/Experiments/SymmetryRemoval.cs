@@ -112,7 +112,7 @@ public sealed partial class SymmetryRemoval : Experiment<SymmetryRemoval.Config>
             w2.Weight.Value.SliceSpan(m).Fill((float)c.OutputInit);
             if (ArmOf(m).Kind == "perturbed") Perturb(net, m, ArmOf(m).Sigma0, pop.Stream(m, "perturb"));
         }
-        var sgd = c.Optimizer.Sgd<float>(p, c.Lr);
+        var sgd = c.Optimizer.Create<float>(p, c.Lr);
         for (int m = 0; m < p; m++) sgd.WeightDecay[m] = ArmOf(m).Kind is "vanilla" or "perturbed" ? 2 * ArmOf(m).Gamma : 0; // γ‖w‖² ⇒ wd = 2γ
         var trainer = new Trainer<float>(net, new MseLoss<float>(half: true), sgd, data, c.Samples,
             pop.Streams("batches"), c.Optimizer.ScheduleOf());

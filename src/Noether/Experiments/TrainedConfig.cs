@@ -61,12 +61,16 @@ public abstract class TrainedConfig
         new(Syre.Rule(network, streams) is { } syre ? [.. rules, syre] : rules);
 
     /// <summary>
-    /// Refuses a config that changes a key its experiment cannot honour: compares every key under each
-    /// <see cref="Unhonoured"/> prefix with the profile's default and names the first that differs.
+    /// Refuses a config that changes a key its experiment cannot honour: an <c>optimizer.*</c> key the chosen optimiser
+    /// does not read, then every key under each <see cref="Unhonoured"/> prefix compared with the profile's default;
+    /// names the first that differs.
     /// </summary>
     public static void CheckHonoured(string experimentId, object defaults, object config)
     {
-        if (config is not TrainedConfig trained || trained.Unhonoured.Count == 0) return;
+        if (config is not TrainedConfig trained) return;
+        if (defaults is TrainedConfig d && trained.Optimizer.Unused(d.Optimizer) is { } unused)
+            throw new ConfigException($"{unused.Key}={unused.Value}: {experimentId} cannot honour it: {unused.Why}");
+        if (trained.Unhonoured.Count == 0) return;
         var before = ConfigBinder.Describe(defaults).ToDictionary(d => d.Key, d => Text(d.Value));
         foreach (var (key, value, _) in ConfigBinder.Describe(config).Select(d => (d.Key, d.Value, d.Param)))
         {

@@ -19,12 +19,13 @@ public static class ProbeRegistry
     /// <summary>The probe named <paramref name="name"/>, or null.</summary>
     public static TrainingProbe? Find(string name) => All.FirstOrDefault(p => p.Name == name);
 
-    /// <summary>Adds the probes of another assembly (a study's or a script's); a name already taken is refused.</summary>
+    /// <summary>Adds the probes of another assembly (a study's or a script's); a name already taken is refused (a probe type already registered is skipped).</summary>
     public static void Register(Assembly assembly)
     {
         lock (_all)
             foreach (var p in Discover(assembly))
             {
+                if (_all.Any(q => q.GetType() == p.GetType())) continue;
                 if (_all.Any(q => q.Name == p.Name)) throw new ArgumentException($"probe '{p.Name}' of {assembly.GetName().Name} is already registered");
                 _all.Add(p);
             }

@@ -21,6 +21,34 @@ public abstract class TrainingProbe
     /// <summary>Where the measure comes from: a paper (arXiv id) or a docs page.</summary>
     public virtual string Source => "docs/probes.md";
 
+    /// <summary>
+    /// Its options, declared once (name, type, range, default, one line): set with <c>--set probes.&lt;name&gt;.&lt;option&gt;=V</c>,
+    /// validated against this list, shown by <c>noether list probes</c> and docs/reference.md. Empty when it has none.
+    /// </summary>
+    public virtual IReadOnlyList<OptionSpec> Options => [];
+
+    private IReadOnlyDictionary<string, object> _values = new Dictionary<string, object>();
+
+    /// <summary>
+    /// A copy of this probe with the option values <paramref name="values"/> (option name → value of its declared type); options
+    /// not given keep their defaults. The registry's instance is left as it is.
+    /// </summary>
+    public TrainingProbe With(IReadOnlyDictionary<string, object> values)
+    {
+        foreach (var name in values.Keys)
+            if (Options.All(o => o.Name != name)) throw new ArgumentException($"probe '{Name}' has no option '{name}'");
+        var copy = (TrainingProbe)MemberwiseClone();
+        copy._values = new Dictionary<string, object>(values);
+        return copy;
+    }
+
+    /// <summary>The value in force of option <paramref name="name"/>: the one given to <see cref="With"/>, else its declared default.</summary>
+    protected T Option<T>(string name) =>
+        (T)(_values.TryGetValue(name, out var v) ? v : (Options.FirstOrDefault(o => o.Name == name) ?? throw new ArgumentException($"probe '{Name}' declares no option '{name}'")).Default);
+
+    /// <summary>Whether dense layer <paramref name="layer"/> (1-based) is among those the list option <paramref name="name"/> names (an empty list: every layer).</summary>
+    protected bool Reads(string name, int layer) => Option<int[]>(name) is var only && (only.Length == 0 || only.Contains(layer));
+
     /// <summary>Measures member <see cref="ProbeView.Member"/>; calls <paramref name="log"/> once per value (layer 1-based, 0 when not per layer).</summary>
     public abstract void Measure(ProbeView view, ProbeLog log);
 

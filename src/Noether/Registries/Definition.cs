@@ -39,12 +39,13 @@ public static class Definitions<TDefinition> where TDefinition : Definition
     public static TDefinition Get(string name, string what) =>
         Find(name) ?? throw new ArgumentException($"unknown {what} '{name}'; expected one of {string.Join(", ", Names)}");
 
-    /// <summary>Adds the definitions of another assembly; a name or alias already taken is refused.</summary>
+    /// <summary>Adds the definitions of another assembly; a name or alias already taken is refused (a type already registered is skipped).</summary>
     public static void Register(Assembly assembly)
     {
         lock (_all)
             foreach (var d in Discover(assembly))
             {
+                if (_all.Any(q => q.GetType() == d.GetType())) continue;
                 if (d.Aliases.Prepend(d.Name).FirstOrDefault(n => _all.Any(q => q.Name == n || q.Aliases.Contains(n))) is { } taken)
                     throw new ArgumentException($"{typeof(TDefinition).Name} '{taken}' of {assembly.GetName().Name} is already registered");
                 _all.Add(d);

@@ -39,6 +39,12 @@ public sealed class SweepManifest
     /// <summary>Swept keys in spec order, then "seed".</summary>
     public List<string> AxisKeys { get; set; } = [];
     public JsonObject Spec { get; set; } = new();
+    /// <summary>
+    /// Absolute paths of the assemblies loaded when the sweep was planned (<c>noether --assembly PATH</c>): every process
+    /// that reads this manifest loads them first (<see cref="Experiments.Plugins"/>), so a trial of an experiment defined
+    /// outside the library runs in a fresh <c>sweep run-trial</c> process. Empty for the library's experiments.
+    /// </summary>
+    public List<string> Assemblies { get; set; } = [];
     public List<Trial> Trials { get; set; } = [];
 
     /// <summary>The sweep folder this manifest was read from (absolute).</summary>
@@ -84,6 +90,12 @@ public sealed class SweepManifest
         }
         if (m.Trials.Select(t => t.Name).Distinct().Count() != m.Trials.Count) throw new FormatException($"{path}: two trials share a folder name; expected distinct names");
         if (m.Experiment is null || m.Profile is null || m.AxisKeys is null) throw new FormatException($"{path}: field experiment, profile or axis_keys is null");
+        m.Assemblies ??= [];
+        foreach (var assembly in m.Assemblies)
+        {
+            if (string.IsNullOrEmpty(assembly) || !Path.IsPathFullyQualified(assembly)) throw new FormatException($"{path}: field assemblies holds '{assembly}'; expected absolute paths");
+            Experiments.Plugins.Load(assembly);
+        }
         m.Directory = Path.GetFullPath(directory);
         return m;
     }
@@ -93,7 +105,7 @@ public sealed class SweepManifest
         !string.IsNullOrWhiteSpace(name) && name is not ("." or "..") && name.Length <= 200
         && name.IndexOfAny(['/', '\\', '\0']) < 0;
 
-    /// <summary>Same experiment, profile and trials (the creation time and version aside).</summary>
+    /// <summary>Same experiment, profile and trials (the creation time, version and loaded assemblies aside: the trials' resolved configs already say what they run).</summary>
     public bool SameTrials(SweepManifest other) =>
         Experiment == other.Experiment && Profile == other.Profile &&
         JsonSerializer.Serialize(Trials, Json) == JsonSerializer.Serialize(other.Trials, Json);

@@ -72,6 +72,7 @@ public static class SweepPlanner
             Created = DateTimeOffset.Now,
             AxisKeys = [.. spec.Axes.Select(a => a.Key), "seed"],
             Spec = (JsonObject)spec.Source.DeepClone(),
+            Assemblies = [.. Plugins.Loaded],
             Trials = trials,
         };
     }

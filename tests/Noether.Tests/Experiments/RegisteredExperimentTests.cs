@@ -42,7 +42,7 @@ public class RegisteredExperimentTests
                 var xs = x.SliceSpan(m); var ys = y.SliceSpan(m);
                 for (int n = 0; n < 64; n++) { ys[2 * n] = 0.5 * xs[4 * n] - xs[4 * n + 1]; ys[2 * n + 1] = xs[4 * n + 2]; }
             }
-            var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), c.Optimizer.Sgd<double>(pop.Count, 0.1), new TrainingData<double>(x, y, perMember: true), 16,
+            var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), c.Optimizer.Create<double>(pop.Count, 0.1), new TrainingData<double>(x, y, perMember: true), 16,
                 pop.Streams("batches"), c.Optimizer.ScheduleOf());
             c.Attach(trainer, pop.Stream);
             ctx.Watch(pop, trainer);

@@ -138,6 +138,8 @@ public class StudyTests
     [InlineData("""{"batch": 5000}""", "batch=5000: expected at most teacher.samples")]
     [InlineData("""{"probes": {"names": ["hebbian"], "layers": [3]}}""", "probes.layers=3: layer 3 does not exist")]
     [InlineData("""{"stepz": 10}""", "unknown config key 'stepz'")]
+    [InlineData("""{"probes": {"names": ["crh"], "crh": {"layer": [2]}}, "claims": [{"metric": "probe.crh_mean", "layer": "l1", "at_least": 0.1}]}""", "claims[0].layer=l1: probes.crh.layer=2 does not measure it")]
+    [InlineData("""{"probes": {"names": ["crh"], "crh": {"layers": [2]}}}""", "probes.crh.layers=2: probe 'crh' has no option 'layers'")]
     [InlineData("""{"axes": {"data.dir": ["/tmp/a", "/tmp/b"]}}""", "a value with '/' cannot name a phase")]
     [InlineData("""{"axes": {"arm": {"a b": {}}}}""", "axes.arm.a b: expected a setting name")]
     public void A_malformed_study_file_is_one_line_naming_the_field(string json, string expected)

@@ -17,7 +17,7 @@ public class TrainingSectionsTests
 {
     public static IEnumerable<object[]> Ids => Registry.All.Select(e => new object[] { e.Id });
 
-    private static readonly string[] SharedKeys = ["rule.name", "rule.l2", "rule.parameter_noise", "syre.gamma", "syre.sigma0", "syre.sigma_d", "syre.scope", "optimizer.momentum", "optimizer.schedule"];
+    private static readonly string[] SharedKeys = ["rule.name", "rule.l2", "rule.parameter_noise", "syre.gamma", "syre.sigma0", "syre.sigma_d", "syre.scope", "optimizer.name", "optimizer.momentum", "optimizer.beta1", "optimizer.schedule"];
 
     [Fact]
     public void Every_experiment_has_the_same_training_keys()
@@ -58,6 +58,39 @@ public class TrainingSectionsTests
         Assert.Contains(key, e.Message);
     }
 
+    [Theory]
+    [InlineData("crh", "optimizer.name=rmsprop", "optimizer.name=rmsprop: expected one of adam, adamw, momentum, sgd")]
+    [InlineData("crh", "optimizer.beta1=0.5", "optimizer.beta1=0.5: crh cannot honour it: optimizer.name=sgd does not read it (it reads optimizer.momentum)")]
+    [InlineData("crh", "optimizer=adam,optimizer.momentum=0.9", "optimizer.momentum=0.9: crh cannot honour it: optimizer.name=adam does not read it (it reads optimizer.beta1, optimizer.beta2, optimizer.epsilon)")]
+    [InlineData("crh", "optimizer=adam,optimizer.beta2=1.5", "optimizer.beta2=1.5: out of range")]
+    [InlineData("self-assembly", "optimizer=adam", "optimizer.name=adam: self-assembly cannot honour it: its plastic feedback B moves by the plain SGD step of W")]
+    [InlineData("heterosynaptic", "optimizer.name=adamw", "optimizer.name=adamw: heterosynaptic cannot honour it: its dendritic weights V")]
+    [InlineData("compositional", "optimizer.momentum=0.5", "optimizer.momentum=0.5: compositional cannot honour it: optimizer.name=adamw does not read it")]
+    public void Optimizer_keys_the_run_cannot_use_are_refused_in_one_line(string id, string sets, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => ExperimentRunner.ResolveConfig(Registry.Get(id), new RunRequest(id) { Sets = sets.Split(',') }));
+        Assert.StartsWith(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Optimizer_name_builds_the_registered_optimiser_with_the_sections_keys()
+    {
+        TrainedConfig Resolve(string id, params string[] sets) => (TrainedConfig)ExperimentRunner.ResolveConfig(Registry.Get(id), new RunRequest(id) { Sets = sets });
+        var plain = Assert.IsType<Sgd<double>>(Resolve("crh").Optimizer.Create<double>(2, 0.1, 0.01));
+        Assert.Equal(0, plain.Momentum);
+        Assert.Equal(0.5, Assert.IsType<Sgd<double>>(Resolve("crh", "optimizer.momentum=0.5").Optimizer.Create<double>(2, 0.1)).Momentum);
+        Assert.Equal(0.9, Assert.IsType<Sgd<double>>(Resolve("crh", "optimizer=momentum").Optimizer.Create<double>(2, 0.1)).Momentum);
+        var adam = Assert.IsType<Adam<double>>(Resolve("hebbian", "optimizer=adam", "optimizer.beta1=0.8").Optimizer.Create<double>(2, 0.1, 0.01));
+        Assert.False(adam.Decoupled);
+        Assert.Equal([0.01, 0.01], adam.WeightDecay);
+        // compositional and multimodal-alignment train with the paper's AdamW by default, and may be switched.
+        Assert.True(Assert.IsType<Adam<float>>(Resolve("compositional").Optimizer.Create<float>(1, 1e-3, 1e-4)).Decoupled);
+        Assert.Equal("adamw", Resolve("multimodal-alignment").Optimizer.Name);
+        Assert.IsType<Sgd<float>>(Resolve("compositional", "optimizer=sgd", "optimizer.momentum=0.9").Optimizer.Create<float>(1, 0.1));
+        Assert.Equal("adam", ConfigBinder.ToJson(Resolve("crh", "optimizer=adam"))["optimizer"]!["name"]!.GetValue<string>());
+    }
+
     /// <summary>
     /// Each training key, set on each experiment at its small config: either refused before the run with the
     /// experiment's reason, or honoured, i.e. the metrics differ from the run with the defaults.
@@ -72,6 +105,7 @@ public class TrainingSectionsTests
             ["syre.gamma=0.01", "syre.sigma0=0.05"],
             ["optimizer.schedule=warmup:5"],
             ["optimizer.momentum=0.5"],
+            ["optimizer.name=adam", "optimizer.beta1=0.5"],
             ["rule=fa"],
             ["rule.gradient_noise=0.05"],
         ];

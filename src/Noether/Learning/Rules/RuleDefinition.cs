@@ -46,12 +46,13 @@ public static class RuleRegistry
 
     public static RuleDefinition? Find(string name) => All.FirstOrDefault(r => r.Name == name);
 
-    /// <summary>Adds the rules of another assembly; a name already taken is refused.</summary>
+    /// <summary>Adds the rules of another assembly; a name already taken is refused (a rule type already registered is skipped).</summary>
     public static void Register(Assembly assembly)
     {
         lock (_all)
             foreach (var r in Discover(assembly))
             {
+                if (_all.Any(q => q.GetType() == r.GetType())) continue;
                 if (_all.Any(q => q.Name == r.Name)) throw new ArgumentException($"rule '{r.Name}' of {assembly.GetName().Name} is already registered");
                 _all.Add(r);
             }
