@@ -41,7 +41,8 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         public override IReadOnlyList<(string Key, string Why)> Unhonoured =>
             [.. new[] { "rule.parameter_noise", "rule.gradient_noise", "rule.input_noise" }.Select(k =>
                 (k, "B-E1–B-E3 build their dendritic circuits from their own sections, so the noise would reach only B-E4; run hebbian for noisy rules")),
-             ("optimizer.name", "its dendritic weights V move by the plain SGD step of W (V → (cλ/λ_V)·Wᵀ, φ = cλ/λ_V is derived for it); another optimiser would step W alone by a different rule"),
+             .. new[] { "optimizer.name", "optimizer.momentum" }.Select(k =>
+                (k, "its dendritic weights V move by the plain SGD step of W (V → (cλ/λ_V)·Wᵀ, φ = cλ/λ_V is derived for it); another optimiser or momentum would step W alone by a different rule")),
              ("probes.", "its circuits hold their networks seed-major, not in population order, so no trainer is handed to the probes; φ̂ and the other meters are built in")];
         public NetworkConfig Network { get; set; } = new();
         public ConsistencyConfig Consistency { get; set; } = new();

@@ -50,12 +50,12 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
         public RealDataConfig Real { get; set; } = new();
 
         public override IReadOnlyList<(string Key, string Why)> Unhonoured => Data.IsReal
-            ? [OptimizerFixed, ("network.", "the real-data variant trains its own classifier (real.*)"), ("four_synapse.", "the four-synapse hypothesis runs on the synthetic task only"),
+            ? [.. OptimizerFixed, ("network.", "the real-data variant trains its own classifier (real.*)"), ("four_synapse.", "the four-synapse hypothesis runs on the synthetic task only"),
                ("report_decays", "the real-data variant runs at rule.l2 only"), ("seeds", "the real-data variant's members are real.seeds")]
-            : [OptimizerFixed];
+            : OptimizerFixed;
 
-        private static readonly (string Key, string Why) OptimizerFixed =
-            ("optimizer.name", "its plastic feedback B moves by the plain SGD step of W inside the rule (the identity W − Bᵀ ← (1 − ηλ)(W − Bᵀ) is C-E1's); another optimiser would step W alone by a different rule");
+        private static readonly (string Key, string Why)[] OptimizerFixed = [.. new[] { "optimizer.name", "optimizer.momentum" }.Select(k =>
+            (k, "its plastic feedback B moves by the plain SGD step of W inside the rule (the identity W − Bᵀ ← (1 − ηλ)(W − Bᵀ) is C-E1's); another optimiser or momentum would step W alone by a different rule"))];
 
         public void Validate()
         {

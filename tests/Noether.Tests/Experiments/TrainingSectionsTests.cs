@@ -65,6 +65,8 @@ public class TrainingSectionsTests
     [InlineData("crh", "optimizer=adam,optimizer.beta2=1.5", "optimizer.beta2=1.5: out of range")]
     [InlineData("self-assembly", "optimizer=adam", "optimizer.name=adam: self-assembly cannot honour it: its plastic feedback B moves by the plain SGD step of W")]
     [InlineData("heterosynaptic", "optimizer.name=adamw", "optimizer.name=adamw: heterosynaptic cannot honour it: its dendritic weights V")]
+    [InlineData("self-assembly", "optimizer.momentum=0.9", "optimizer.momentum=0.9: self-assembly cannot honour it: its plastic feedback B moves by the plain SGD step of W")]
+    [InlineData("heterosynaptic", "optimizer.momentum=0.9", "optimizer.momentum=0.9: heterosynaptic cannot honour it: its dendritic weights V")]
     [InlineData("compositional", "optimizer.momentum=0.5", "optimizer.momentum=0.5: compositional cannot honour it: optimizer.name=adamw does not read it")]
     public void Optimizer_keys_the_run_cannot_use_are_refused_in_one_line(string id, string sets, string expected)
     {
