@@ -36,6 +36,8 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     public sealed class Config : TrainedConfig
     {
         public AlignmentConfig Alignment { get; set; } = new();
+        /// <summary>D-deep: D-a's comparison for two deeper nonlinear nets (EntropicBalance.Deep.cs).</summary>
+        public DeepConfig Deep { get; set; } = new();
         public NeuronBalanceConfig NeuronBalance { get; set; } = new();
         public DiscretisationConfig Discretisation { get; set; } = new();
         [Param("population members, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
@@ -111,6 +113,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var linear = LinearTeacher(config.Alignment, config.Seeds, ctx);
         // Phases D-a, D-b, D-c; a resumed run re-runs the one it was stopped in from its start.
         claims.AddRange(ctx.ClaimsPhase("alignment", _ => RunAlignment(config, linear, ctx)));
+        if (config.Deep.Enabled) claims.AddRange(ctx.ClaimsPhase("deep", _ => RunDeep(config, linear, ctx)));
         claims.AddRange(ctx.ClaimsPhase("neuron_balance", _ => RunNeuronBalance(config, ctx)));
         claims.AddRange(ctx.ClaimsPhase("discretisation", _ => [RunDiscretisation(config, linear, ctx)]));
         return claims;

@@ -212,6 +212,8 @@ public static class NegativeControls
     /// </summary>
     public static IReadOnlyList<UncontrolledClaim> Uncontrolled { get; } =
     [
+        new("entropic-balance", "D-deep.mutual-knn-gap",
+            "Known non-reproduction: already fails at the default setting (SGD aligns the two tanh nets' last hidden layers less than GD on D-a's 512 noisy samples), so a control cannot show anything until it reproduces."),
         new("heterosynaptic", "B-E1.descent-loss",
             "Known non-reproduction: already fails at the default setting (worst c > 0 row 2.8–3.5× backprop's loss over seeds 1–10: the c = 0.3, λ_V = 1e-2 row, HS-predicted φ = 0.03), so a control cannot show anything until it reproduces."),
         new("heterosynaptic", "B-E1.descent-vs-frozen-feedback",
