@@ -30,7 +30,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     public override string Title => "Entropic forces: SGD balances gradients and aligns representations, GD does not";
     public override Paper Paper => new("Neural Thermodynamics: Entropic Forces in Deep and Universal Representation Learning",
         "Liu Ziyin, Yizhou Xu, Isaac Chuang", "2505.12387");
-    public override string Summary => "D-a two linear nets of different width align under SGD (CKA, mutual k-NN), not under GD; D-b SGD balances neuron gradients, GD does not; D-c the discrete charge identity of GD (float64)";
+    public override string Summary => "D-a two linear nets of different width align under SGD (CKA, mutual k-NN), not under GD, and less the smaller the noise dose η²/|B| at matched steps; D-deep the same for two deeper tanh nets (does not reproduce); D-b SGD balances neuron gradients, GD does not; D-c the discrete charge identity of GD (float64)";
     public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : TrainedConfig

@@ -126,15 +126,15 @@ public static class NegativeControls
 
         // ---- entropic-balance ----
         new("entropic-balance", "full-batch",
-            ["alignment.sgd_batch=512", "neuron_balance.sgd_batch=512", "seeds=1", "alignment.sgd_steps=4000", "alignment.anneal_steps=1000", "neuron_balance.sgd_steps=3000", "discretisation.steps=50"],
+            ["alignment.sgd_batch=512", "neuron_balance.sgd_batch=512", "seeds=1", "alignment.sgd_steps=4000", "alignment.anneal_steps=1000", "neuron_balance.sgd_steps=3000", "discretisation.steps=50", "deep.enabled=false"],
             ["D-a.sgd-cka", "D-a.sgd-mutual-knn", "D-a.cka-gap", "D-a.mutual-knn-gap", "D-b.sgd-neuron-balance"],
             "The 'SGD' arms with the full batch at the GD arms' number of steps: no gradient noise, so no entropic force to align the two nets or balance the neurons."),
         new("entropic-balance", "small-balanced-init",
-            ["alignment.w_scale_a=0.05", "alignment.u_scale_a=0.05", "alignment.w_scale_b=0.05", "alignment.u_scale_b=0.05", "neuron_balance.w_scale=0.5", "neuron_balance.u_scale=0.63", "alignment.sgd_steps=1000", "alignment.anneal_steps=500", "neuron_balance.sgd_steps=1000", "discretisation.steps=50"],
+            ["alignment.w_scale_a=0.05", "alignment.u_scale_a=0.05", "alignment.w_scale_b=0.05", "alignment.u_scale_b=0.05", "neuron_balance.w_scale=0.5", "neuron_balance.u_scale=0.63", "alignment.sgd_steps=1000", "alignment.anneal_steps=500", "neuron_balance.sgd_steps=1000", "discretisation.steps=50", "deep.enabled=false"],
             ["D-a.gd-cka", "D-a.cka-gap", "D-a.mutual-knn-gap", "D-b.gd-neuron-balance"],
             "GD from small, balanced inits: both nets reach the same balanced solution without noise, and the neurons start balanced in expectation, so GD has no imbalance to preserve."),
         new("entropic-balance", "no-label-noise",
-            ["alignment.label_noise=0", "seeds=1", "neuron_balance.sgd_steps=1000", "neuron_balance.gd_steps=1000", "discretisation.steps=50"],
+            ["alignment.label_noise=0", "seeds=1", "neuron_balance.sgd_steps=1000", "neuron_balance.gd_steps=1000", "discretisation.steps=50", "deep.enabled=false"],
             ["D-a.dose-response", "D-a.sgd-cka", "D-a.sgd-mutual-knn", "D-a.cka-gap", "D-a.mutual-knn-gap"],
             "D-a's targets without label noise (σ_ε = 0): the linear teacher is realisable, so at the interpolating minimum every per-sample gradient vanishes and minibatch noise with it; no entropic force at any |B|, so the SGD pairs at every dose end where GD does (their inits' factorisation), and the alignment neither rises with the dose nor exceeds GD's."),
 
