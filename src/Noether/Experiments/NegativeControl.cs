@@ -136,7 +136,7 @@ public static class NegativeControls
         new("entropic-balance", "no-label-noise",
             ["alignment.label_noise=0", "seeds=1", "neuron_balance.sgd_steps=1000", "neuron_balance.gd_steps=1000", "discretisation.steps=50", "deep.enabled=false"],
             ["D-a.dose-response", "D-a.sgd-cka", "D-a.sgd-mutual-knn", "D-a.cka-gap", "D-a.mutual-knn-gap"],
-            "D-a's targets without label noise (σ_ε = 0): the linear teacher is realisable, so at the interpolating minimum every per-sample gradient vanishes and minibatch noise with it; no entropic force at any |B|, so the SGD pairs at every dose end where GD does (their inits' factorisation), and the alignment neither rises with the dose nor exceeds GD's."),
+            "D-a's targets without label noise (σ_ε = 0): the linear teacher is realisable, so at the interpolating minimum every per-sample gradient vanishes and minibatch noise with it; no entropic force at any batch size, so the SGD pairs at every dose end where GD does (their inits' factorisation), and the alignment neither rises with the dose nor exceeds GD's."),
 
         // ---- symmetry-hierarchy ----
         new("symmetry-hierarchy", "large-init",
