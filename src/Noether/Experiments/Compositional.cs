@@ -163,7 +163,7 @@ public sealed partial class Compositional : Experiment<Compositional.Config>
                 stripeRatio.Max(), 0.05, $"OOD MSE {Seeds(stripe.Ood)}; ID MSE {Seeds(stripe.Id)}; {Blank(blank)}; ratio {Seeds(stripeRatio)}"),
             Claim.AtMost("J.stripe-ood-over-id",
                 "OOD MSE / ID MSE of the stripe-rendering model: no generalisation gap (largest over seeds)",
-                stripeGap.Max(), 5, Seeds(stripeGap)),
+                stripeGap.Max(), 5, Seeds(stripeGap)).AsCheck(), // composition is built into the stripe model (docs/experiments/compositional.md#jstripe-ood-over-id)
         ]);
 
         claims.Add(Reentanglement(config, config.ReentanglementDecoder == "stripe" ? stripe : mlp, ctx));

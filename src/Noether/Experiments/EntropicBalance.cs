@@ -30,12 +30,14 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
     public override string Title => "Entropic forces: SGD balances gradients and aligns representations, GD does not";
     public override Paper Paper => new("Neural Thermodynamics: Entropic Forces in Deep and Universal Representation Learning",
         "Liu Ziyin, Yizhou Xu, Isaac Chuang", "2505.12387");
-    public override string Summary => "D-a two linear nets of different width align under SGD (CKA, mutual k-NN), not under GD; D-b SGD balances neuron gradients, GD does not; D-c the discrete charge identity of GD (float64)";
+    public override string Summary => "D-a two linear nets of different width align under SGD (CKA, mutual k-NN), not under GD, and less the smaller the noise dose η²/|B| at matched steps; D-deep the same for two deeper tanh nets (does not reproduce); D-b SGD balances neuron gradients, GD does not; D-c the discrete charge identity of GD (float64)";
     public override string[] ExportKinds => ["features", "weights"];
 
     public sealed class Config : TrainedConfig
     {
         public AlignmentConfig Alignment { get; set; } = new();
+        /// <summary>D-deep: D-a's comparison for two deeper nonlinear nets (EntropicBalance.Deep.cs).</summary>
+        public DeepConfig Deep { get; set; } = new();
         public NeuronBalanceConfig NeuronBalance { get; set; } = new();
         public DiscretisationConfig Discretisation { get; set; } = new();
         [Param("population members, one seed each (run seed + i)", Min = 1, Max = 64)] public int Seeds { get; set; } = 3;
@@ -70,10 +72,15 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         [Param("learning-rate factor of the anneal phase", Min = 0, Max = 1)] public double AnnealFactor { get; set; } = 0.1;
         [Param("GD (full batch) learning rate", Min = 0, Max = 10)] public double GdLr { get; set; } = 0.01;
         [Param("GD steps", Min = 1)] public int GdSteps { get; set; } = 4000;
+        [Param("batch sizes of the dose arms: SGD pairs at η and the protocol's steps, noise dose η²/|B| (empty: no dose-response claim)", Min = 1)]
+        public int[] DoseBatches { get; set; } = [16, 64];
 
         public void Validate()
         {
             if (SgdBatch > Samples) throw new ConfigException($"alignment.sgd_batch={SgdBatch}: expected at most alignment.samples ({Samples})");
+            foreach (int b in DoseBatches)
+                if (b > Samples || b == SgdBatch) throw new ConfigException($"alignment.dose_batches: {b} must be at most alignment.samples ({Samples}) and differ from alignment.sgd_batch ({SgdBatch})");
+            if (DoseBatches.Distinct().Count() != DoseBatches.Length) throw new ConfigException("alignment.dose_batches: expected distinct batch sizes");
             if (AnnealSteps > SgdSteps) throw new ConfigException($"alignment.anneal_steps={AnnealSteps}: expected at most alignment.sgd_steps ({SgdSteps}), the step schedule anneals once");
             if (K > ProbeSamples - 1) throw new ConfigException($"alignment.k={K}: expected at most alignment.probe_samples − 1 ({ProbeSamples - 1})");
         }
@@ -106,6 +113,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         var linear = LinearTeacher(config.Alignment, config.Seeds, ctx);
         // Phases D-a, D-b, D-c; a resumed run re-runs the one it was stopped in from its start.
         claims.AddRange(ctx.ClaimsPhase("alignment", _ => RunAlignment(config, linear, ctx)));
+        if (config.Deep.Enabled) claims.AddRange(ctx.ClaimsPhase("deep", _ => RunDeep(config, linear, ctx)));
         claims.AddRange(ctx.ClaimsPhase("neuron_balance", _ => RunNeuronBalance(config, ctx)));
         claims.AddRange(ctx.ClaimsPhase("discretisation", _ => [RunDiscretisation(config, linear, ctx)]));
         return claims;
@@ -162,6 +170,9 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
                              LinearNet<float>(c, seeds, c.HiddenB, c.WScaleB, c.UScaleB, "alignment.init.b", ctx), probe, c.K);
         var sgd = TrainPair("sgd", c.SgdBatch, c.SgdLr, c.SgdSteps + c.AnnealSteps, new StepSchedule(c.SgdSteps, c.AnnealFactor), config.ProbeEvery, config, training, probe, ctx);
         var gd = TrainPair("gd", c.Samples, c.GdLr, c.GdSteps, null, Math.Max(1, config.ProbeEvery / 10), config, training, probe, ctx);
+        // Dose arms: the SGD pair at the same η and steps with larger batches (docs/experiments/entropic-balance.md#d-adose-response).
+        var dose = c.DoseBatches.Select(b => (Batch: b, Result: TrainPair($"sgd-b{b}", b, c.SgdLr, c.SgdSteps + c.AnnealSteps,
+            new StepSchedule(c.SgdSteps, c.AnnealFactor), config.ProbeEvery, config, training, probe, ctx, curves: false))).ToList();
         ctx.Figures.Add(new Figure("alignment-final", "Alignment of the hidden representations of nets A and B", "bar", "measure", "value")
         {
             Categories = ["CKA", "mutual k-NN"],
@@ -194,12 +205,41 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             Claim.AtLeast("D-a.mutual-knn-gap",
                 "SGD aligns the neighbourhoods far more than GD from the same inits: mutual k-NN_SGD − mutual k-NN_GD (smallest of the seeds)",
                 knnGap.Min(), 0.2, PerSeed(ctx, knnGap)),
+            .. (dose.Count == 0 ? [] : new[] { DoseResponse(c, seeds, sgd, dose, ctx) }),
         ];
+    }
+
+    /// <summary>
+    /// D-a.dose-response (docs/experiments/entropic-balance.md#d-adose-response): mutual k-NN of the SGD pairs at η and matched
+    /// steps, ordered by falling noise dose η²/|B| (rising |B|). Per seed: the total fall from the largest to the smallest dose if
+    /// every step falls, otherwise the most negative step; the claim reads the smallest over seeds.
+    /// </summary>
+    private static Claim DoseResponse(AlignmentConfig c, int seeds, AlignmentResult sgd, List<(int Batch, AlignmentResult Result)> dose, RunContext ctx)
+    {
+        var arms = dose.Append((Batch: c.SgdBatch, Result: sgd)).OrderBy(a => a.Batch).ToArray();
+        var value = new double[seeds];
+        for (int s = 0; s < seeds; s++)
+        {
+            double worstStep = double.PositiveInfinity;
+            for (int i = 0; i + 1 < arms.Length; i++) worstStep = Math.Min(worstStep, arms[i].Result.MutualKnn[s] - arms[i + 1].Result.MutualKnn[s]);
+            value[s] = worstStep >= 0 ? arms[0].Result.MutualKnn[s] - arms[^1].Result.MutualKnn[s] : worstStep;
+        }
+        string table = string.Join("; ", arms.Select(a => $"|B|={a.Batch} (dose η²/|B| = {Claim.Format(c.SgdLr * c.SgdLr / a.Batch)}): {PerSeed(ctx, a.Result.MutualKnn)}"));
+        ctx.Figures.Add(new Figure("alignment-dose", "D-a: mutual k-NN of nets A and B against the batch size at matched steps", "line", "|B|", "mutual k-NN")
+        {
+            LogX = true,
+            Caption = $"SGD at η = {c.SgdLr} and {c.SgdSteps}+{c.AnnealSteps} steps: the smaller the noise dose η²/|B|, the less the two nets align in the same number of steps.",
+            Series = Enumerable.Range(0, seeds).Select(s => new Series($"seed {ctx.Seed + s}", arms.Select(a => (double)a.Batch).ToArray(),
+                arms.Select(a => a.Result.MutualKnn[s]).ToArray())).ToList(),
+        });
+        return Claim.AtLeast("D-a.dose-response",
+            $"At matched steps ({c.SgdSteps}+{c.AnnealSteps}, η={c.SgdLr}) the alignment falls monotonically as the noise dose η²/|B| falls (|B| ∈ {{{string.Join(", ", arms.Select(a => a.Batch))}}}), by at least the D-a.mutual-knn-gap margin 0.2 in total: mutual k-NN(|B|={arms[0].Batch}) − mutual k-NN(|B|={arms[^1].Batch}) if every step falls, else the most negative step (smallest of the seeds)",
+            value.Min(), 0.2, table + $"; value {PerSeed(ctx, value)}");
     }
 
     /// <summary>Trains nets A and B in lockstep on the same data (own inits, own batch streams) and compares their hidden layers.</summary>
     private static AlignmentResult TrainPair(string name, int batch, double lr, int steps, Schedule? schedule, int every, Config config,
-        TrainingData<float> data, Tensor<float> probe, RunContext ctx)
+        TrainingData<float> data, Tensor<float> probe, RunContext ctx, bool curves = true)
     {
         var c = config.Alignment;
         int seeds = config.Seeds;
@@ -240,7 +280,7 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             }
             return 0;
         });
-        AlignmentCurve(ctx, pop, name);
+        if (curves) AlignmentCurve(ctx, pop, name);
         return result;
     }
 

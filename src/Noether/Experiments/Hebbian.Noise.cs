@@ -134,10 +134,11 @@ public sealed partial class Hebbian
         string Row(double[] v) => "[" + string.Join(", ", v.Select(Claim.Format)) + "]";
         string table = string.Join("; ", Enumerable.Range(0, s).Select(si =>
             $"seed {ctx.Seed + si}: " + string.Join(" ", Enumerable.Range(0, ng).Select(gi => $"wd={Claim.Format(c.WeightDecays[gi])} {Row(a[si][gi])}"))));
+        // Largest rise from one σ to the next relative to the total fall A(σ_0) − A(σ_max), over seeds and wd; +∞ where A does not
+        // fall at all, so flat data fails (docs/experiments/hebbian.md#a-e2monotone).
         double rise = 0;
         for (int si = 0; si < s; si++)
-            for (int gi = 0; gi < ng; gi++)
-                for (int k = 0; k + 1 < ns; k++) rise = Math.Max(rise, a[si][gi][k + 1] - a[si][gi][k]);
+            for (int gi = 0; gi < ng; gi++) rise = Math.Max(rise, AgainstTrend(a[si][gi], rising: false));
         var clean = Enumerable.Range(0, s).Select(si => a[si][refG][0]).ToArray();
         var noisy = Enumerable.Range(0, s).Select(si => a[si][refG][ns - 1]).ToArray();
         // Ratio measured/predicted σ*, the one farthest from 1 (in log) over seeds and wd.
@@ -153,8 +154,8 @@ public sealed partial class Hebbian
         return
         [
             Claim.AtMost("A-E2.monotone",
-                $"Linear regression {c.InputDim}→{c.OutputDim}: the alignment falls monotonically with parameter noise σ for every wd, within 0.03 (largest rise over seeds and wd)",
-                rise, 0.03, table),
+                $"Linear regression {c.InputDim}→{c.OutputDim}: the alignment falls monotonically with parameter noise σ for every wd: largest rise from one σ to the next / total fall A(σ=0) − A(σ_max) ≤ 0.0375 = 0.03/(0.5 + 0.3) (largest over seeds and wd; ∞ if A does not fall)",
+                rise, 0.0375, table),
             Claim.AtLeast("A-E2.hebbian-without-noise",
                 $"At wd={Claim.Format(c.ReferenceWeightDecay)} without noise the signal is Hebbian, A(σ=0) ≥ 0.5 (worst seed)",
                 clean.Min(), 0.5, SeedList(ctx, clean)),

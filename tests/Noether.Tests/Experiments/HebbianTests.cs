@@ -29,6 +29,18 @@ public class HebbianTests
         Assert.True(double.IsNaN(Hebbian.ZeroCrossing(sigmas, [0.5, 0.4, 0.3, 0.2])));
     }
 
+    /// <summary>The monotone claims' value (docs/experiments/hebbian.md#a-e1rulemonotone): the largest step against the trend over the total change, ∞ for flat or reversed data.</summary>
+    [Fact]
+    public void Against_trend_is_relative_to_the_total_change_and_infinite_without_one()
+    {
+        Assert.Equal(0, Hebbian.AgainstTrend([0.0, 0.1, 0.3, 0.5], rising: true));
+        Assert.Equal(0.1, Hebbian.AgainstTrend([0.0, 0.3, 0.25, 0.5], rising: true), 12);
+        Assert.Equal(0.25, Hebbian.AgainstTrend([0.8, 0.1, 0.3, 0.0], rising: false), 12);
+        Assert.True(double.IsPositiveInfinity(Hebbian.AgainstTrend([0.2, 0.2, 0.2], rising: true)));
+        Assert.True(double.IsPositiveInfinity(Hebbian.AgainstTrend([0.2, 0.21, 0.19], rising: true)));
+        Assert.True(double.IsPositiveInfinity(Hebbian.AgainstTrend([-0.5, 0.0, 0.5], rising: false)));
+    }
+
     [Theory]
     [InlineData("decay.weight_decays=0.01,0.03", "decay.weight_decays")]
     [InlineData("noise.reference_weight_decay=0.07", "noise.reference_weight_decay")]

@@ -22,7 +22,7 @@ public class NegativeControlTests
         ["heterosynaptic"] = ["seeds=1", "network.steps=50", "consistency.window=10", "evolution.population=4", "evolution.elites=1", "evolution.steps=20", "evolution.fitness_window=5", "metaplasticity.train_steps=10", "metaplasticity.history_steps=10"],
         ["self-assembly"] = ["seeds=1", "network.steps=100"],
         ["noise-equilibrium"] = ["seeds=1", "balance.sgd_steps=200", "balance.gd_steps=200", "balance.rate_max_steps=200", "scale.steps=200", "warmup.steps=200", "warmup.warmup_steps=100"],
-        ["entropic-balance"] = ["seeds=1", "alignment.sgd_steps=200", "alignment.anneal_steps=100", "alignment.gd_steps=200", "neuron_balance.sgd_steps=200", "neuron_balance.gd_steps=200", "discretisation.steps=20"],
+        ["entropic-balance"] = ["seeds=1", "alignment.sgd_steps=200", "alignment.anneal_steps=100", "alignment.gd_steps=200", "neuron_balance.sgd_steps=200", "neuron_balance.gd_steps=200", "discretisation.steps=20", "deep.sgd_steps=200", "deep.anneal_steps=100", "deep.gd_steps=200"],
         ["symmetry-hierarchy"] = ["seeds=1", "ladder_steps=500"],
         ["crh"] = ["seeds=1", "steps=200", "probe_every=100", "null_samples=2"],
         ["syre"] = ["seeds=1", "steps=200"],

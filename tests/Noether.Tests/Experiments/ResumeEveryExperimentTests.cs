@@ -20,7 +20,7 @@ public class ResumeEveryExperimentTests(ITestOutputHelper output)
             "evolution.generations=2", "evolution.check_generation=1", "metaplasticity.train_steps=200", "metaplasticity.history_steps=50"],
         ["self-assembly"] = ["seeds=1", "network.steps=400"],
         ["noise-equilibrium"] = ["seeds=1", "balance.sgd_steps=2000", "balance.gd_steps=300", "scale.steps=2000", "warmup.steps=1000", "warmup.warmup_steps=500", "probe_every=250"],
-        ["entropic-balance"] = ["seeds=1", "alignment.sgd_steps=3000", "alignment.anneal_steps=1000", "alignment.gd_steps=400", "neuron_balance.sgd_steps=10000",
+        ["entropic-balance"] = ["seeds=1", "alignment.sgd_steps=3000", "alignment.anneal_steps=1000", "alignment.gd_steps=400", "neuron_balance.sgd_steps=10000", "deep.sgd_steps=1000", "deep.anneal_steps=500", "deep.gd_steps=200",
             "discretisation.steps=100", "probe_every=200"],
         ["symmetry-hierarchy"] = ["seeds=1", "ladder_steps=2000"],
         ["crh"] = ["seeds=1", "steps=3000", "probe_every=200"],
