@@ -1,3 +1,4 @@
+using System.Buffers;
 using Noether.Tensors;
 
 namespace Noether.Probes;
@@ -47,15 +48,21 @@ public static class MutualKnn
     /// </summary>
     public static int[] NearestNeighbours(Tensor<double> x, int k, bool normalizeRows = true, double? clipQuantile = null)
     {
+        var result = new int[x.Shape[0] * k];
+        NearestNeighbours(x, k, result, normalizeRows, clipQuantile);
+        return result;
+    }
+
+    /// <summary><see cref="NearestNeighbours(Tensor{double}, int, bool, double?)"/> into the first n·k entries of <paramref name="result"/>.</summary>
+    public static void NearestNeighbours(Tensor<double> x, int k, Span<int> result, bool normalizeRows = true, double? clipQuantile = null)
+    {
         var (n, d) = FeatureMatrix.Dims("MutualKnn.NearestNeighbours", x);
         RequireK(k, n);
         var s = FeatureMatrix.Rent(n * n);
         try
         {
             SimilarityMatrix(x, normalizeRows, clipQuantile, s);
-            var result = new int[n * k];
-            TopKRows(s, n, k, excludeSelf: true, result);
-            return result;
+            TopKRows(s, n, k, excludeSelf: true, result[..(n * k)]);
         }
         finally { FeatureMatrix.Return(s); }
     }
@@ -76,31 +83,75 @@ public static class MutualKnn
 
     /// <summary>
     /// Indices of the k largest entries of every row of the n×n matrix <paramref name="s"/>, in decreasing
-    /// order, optionally excluding the diagonal. Insertion into a sorted k-buffer: O(n²) typical.
+    /// order, optionally excluding the diagonal; NaN counts as −∞ and ties keep the lower index (the first k of a
+    /// stable sort by decreasing value). The k-th largest value t is found by selection, then the entries above t
+    /// and the first ties at t in index order are sorted: O(n + k log k) per row.
     /// </summary>
     internal static void TopKRows(ReadOnlySpan<double> s, int n, int k, bool excludeSelf, Span<int> result)
     {
-        var vals = FeatureMatrix.Rent(k);
+        var scratch = FeatureMatrix.Rent(n);
+        var top = ArrayPool<Candidate>.Shared.Rent(k);
         try
         {
             for (int i = 0; i < n; i++)
             {
                 var row = s.Slice(i * n, n);
-                var idx = result.Slice(i * k, k);
-                int filled = 0;
+                int m = 0;
                 for (int j = 0; j < n; j++)
+                    if (!(excludeSelf && j == i)) scratch[m++] = Key(row[j]);
+                double t = KthLargest(scratch.AsSpan(0, m), k);
+                int above = 0;
+                for (int j = 0; j < n; j++)
+                    if (!(excludeSelf && j == i) && Key(row[j]) > t) above++;
+                int ties = k - above, filled = 0;
+                for (int j = 0; j < n && filled < k; j++)
                 {
                     if (excludeSelf && j == i) continue;
-                    double v = row[j];
-                    if (double.IsNaN(v)) v = double.NegativeInfinity;
-                    if (filled == k && v <= vals[k - 1]) continue;
-                    int pos = filled < k ? filled++ : k - 1;
-                    while (pos > 0 && vals[pos - 1] < v) { vals[pos] = vals[pos - 1]; idx[pos] = idx[pos - 1]; pos--; }
-                    vals[pos] = v; idx[pos] = j;
+                    double v = Key(row[j]);
+                    if (v > t || (v == t && ties-- > 0)) top[filled++] = new Candidate(v, j);
                 }
+                var best = top.AsSpan(0, k);
+                best.Sort(default(CandidateOrder));
+                var idx = result.Slice(i * k, k);
+                for (int r = 0; r < k; r++) idx[r] = best[r].Index;
             }
         }
-        finally { FeatureMatrix.Return(vals); }
+        finally { FeatureMatrix.Return(scratch); ArrayPool<Candidate>.Shared.Return(top); }
+    }
+
+    private static double Key(double v) => double.IsNaN(v) ? double.NegativeInfinity : v;
+
+    /// <summary>The k-th largest of <paramref name="v"/> (no NaN), by quickselect with a three-way partition; reorders v.</summary>
+    private static double KthLargest(Span<double> v, int k)
+    {
+        int lo = 0, hi = v.Length - 1, target = k - 1;
+        while (true)
+        {
+            if (lo == hi) return v[lo];
+            double a = v[lo], b = v[(lo + hi) >>> 1], c = v[hi];
+            double pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+            // Descending three-way partition: [lo, gt) > pivot, [gt, i) == pivot, (lt, hi] < pivot.
+            int gt = lo, i = lo, lt = hi;
+            while (i <= lt)
+            {
+                double x = v[i];
+                if (x > pivot) { v[i] = v[gt]; v[gt] = x; gt++; i++; }
+                else if (x < pivot) { v[i] = v[lt]; v[lt] = x; lt--; }
+                else i++;
+            }
+            if (target < gt) hi = gt - 1;
+            else if (target <= lt) return pivot;
+            else lo = lt + 1;
+        }
+    }
+
+    private readonly record struct Candidate(double Value, int Index);
+
+    /// <summary>Decreasing value, then increasing index.</summary>
+    private readonly struct CandidateOrder : IComparer<Candidate>
+    {
+        public int Compare(Candidate x, Candidate y) =>
+            x.Value > y.Value ? -1 : x.Value < y.Value ? 1 : x.Index.CompareTo(y.Index);
     }
 
     internal static void RequireK(int k, int n)

@@ -28,3 +28,24 @@ public abstract class MemberRangeJob : ParallelJob
     /// <summary>Does the work for members [first, last).</summary>
     protected abstract void RunRange(int first, int last);
 }
+
+/// <summary>
+/// Independent work items [0, count) split into contiguous ranges, one per thread (e.g. the encoders of a population
+/// whose alignment is measured separately). Each item is handled by exactly one range and writes only its own
+/// results, so they do not depend on the split or the thread count.
+/// </summary>
+public sealed class IndexRanges : MemberRangeJob
+{
+    private readonly Action<int, int> _body;
+    private IndexRanges(Action<int, int> body) => _body = body;
+
+    /// <summary>Runs <paramref name="body"/>(first, last) over contiguous ranges covering [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads.</summary>
+    public static void For(int count, int threads, Action<int, int> body)
+    {
+        if (count <= 0) return;
+        if (threads <= 1 || count == 1) { body(0, count); return; }
+        new IndexRanges(body).Run(count, threads);
+    }
+
+    protected override void RunRange(int first, int last) => _body(first, last);
+}
