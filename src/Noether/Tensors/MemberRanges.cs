@@ -30,22 +30,21 @@ public abstract class MemberRangeJob : ParallelJob
 }
 
 /// <summary>
-/// Independent work items [0, count) split into contiguous ranges, one per thread (e.g. the encoders of a population
-/// whose alignment is measured separately). Each item is handled by exactly one range and writes only its own
-/// results, so they do not depend on the split or the thread count.
+/// Independent work items [0, count) run on up to <c>threads</c> threads, each item picked by the next free thread
+/// in index order (so list the longest first). Each item must write only its own results, so they do not depend
+/// on which thread ran it or on the thread count. Kernels inside an item run on its thread alone (the pool is busy).
 /// </summary>
-public sealed class IndexRanges : MemberRangeJob
+public sealed class ParallelItems : ParallelJob
 {
-    private readonly Action<int, int> _body;
-    private IndexRanges(Action<int, int> body) => _body = body;
+    private readonly Action<int> _body;
+    private ParallelItems(Action<int> body) => _body = body;
 
-    /// <summary>Runs <paramref name="body"/>(first, last) over contiguous ranges covering [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads.</summary>
-    public static void For(int count, int threads, Action<int, int> body)
+    /// <summary>Runs <paramref name="body"/>(i) for every i in [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads.</summary>
+    public static void For(int count, int threads, Action<int> body)
     {
-        if (count <= 0) return;
-        if (threads <= 1 || count == 1) { body(0, count); return; }
-        new IndexRanges(body).Run(count, threads);
+        if (threads <= 1 || count <= 1) { for (int i = 0; i < count; i++) body(i); return; }
+        WorkerPool.Run(new ParallelItems(body), count, threads);
     }
 
-    protected override void RunRange(int first, int last) => _body(first, last);
+    public override void RunPart(int part) => _body(part);
 }
