@@ -182,28 +182,38 @@ public sealed partial class MultimodalAlignment
         return net;
     }
 
-    /// <summary>Test accuracy of every member on its own test set (inputs [members, n, d], labels per member).</summary>
+    /// <summary>
+    /// Test accuracy of every member on its own test set (inputs [members, n, d], labels per member), in forward passes of
+    /// at most <see cref="AccuracyRows"/> rows: each row's output does not depend on the other rows of its pass, so the
+    /// argmax is the same as in one pass over all n, without buffers for all n rows of every layer.
+    /// </summary>
     private static double[] Accuracy(Sequential<float> net, Tensor<float> x, int[][] labels)
     {
-        int members = x.Shape[0], n = x.Shape[1];
-        var output = net.Forward(x);
-        int c = output.Shape[2];
-        var acc = new double[members];
-        for (int j = 0; j < members; j++)
+        int members = x.Shape[0], n = x.Shape[1], d = x.Shape[2];
+        var correct = new int[members];
+        for (int start = 0; start < n; start += AccuracyRows)
         {
-            var o = output.SliceSpan(j);
-            int correct = 0;
-            for (int i = 0; i < n; i++)
+            int rows = Math.Min(AccuracyRows, n - start);
+            var input = new Tensor<float>(members, rows, d);
+            for (int j = 0; j < members; j++) x.SliceSpan(j).Slice(start * d, rows * d).CopyTo(input.SliceSpan(j));
+            var output = net.Forward(input);
+            int c = output.Shape[2];
+            for (int j = 0; j < members; j++)
             {
-                var row = o.Slice(i * c, c);
-                int best = 0;
-                for (int k = 1; k < c; k++) if (row[k] > row[best]) best = k;
-                if (best == labels[j][i]) correct++;
+                var o = output.SliceSpan(j);
+                for (int i = 0; i < rows; i++)
+                {
+                    var row = o.Slice(i * c, c);
+                    int best = 0;
+                    for (int k = 1; k < c; k++) if (row[k] > row[best]) best = k;
+                    if (best == labels[j][start + i]) correct[j]++;
+                }
             }
-            acc[j] = (double)correct / n;
         }
-        return acc;
+        return correct.Select(k => (double)k / n).ToArray();
     }
+
+    private const int AccuracyRows = 1024;
 
     /// <summary>
     /// The output of every LeakyReLU (docs/experiments/multimodal-alignment.md#alignment; the paper's modules named "relu") on the first align.samples test rows

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Noether.Tensors;
 
 namespace Noether.Probes;
@@ -90,9 +89,10 @@ public static class MutualKnn
     internal static void TopKRows(ReadOnlySpan<double> s, int n, int k, bool excludeSelf, Span<int> result)
     {
         var scratch = FeatureMatrix.Rent(n);
-        var top = ArrayPool<Candidate>.Shared.Rent(k);
+        var order = FeatureMatrix.Rent(k);
         try
         {
+            var negated = order.AsSpan(0, k);
             for (int i = 0; i < n; i++)
             {
                 var row = s.Slice(i * n, n);
@@ -103,20 +103,24 @@ public static class MutualKnn
                 int above = 0;
                 for (int j = 0; j < n; j++)
                     if (!(excludeSelf && j == i) && Key(row[j]) > t) above++;
+                var idx = result.Slice(i * k, k);
                 int ties = k - above, filled = 0;
                 for (int j = 0; j < n && filled < k; j++)
                 {
                     if (excludeSelf && j == i) continue;
                     double v = Key(row[j]);
-                    if (v > t || (v == t && ties-- > 0)) top[filled++] = new Candidate(v, j);
+                    if (v > t || (v == t && ties-- > 0)) { negated[filled] = -v; idx[filled++] = j; }
                 }
-                var best = top.AsSpan(0, k);
-                best.Sort(default(CandidateOrder));
-                var idx = result.Slice(i * k, k);
-                for (int r = 0; r < k; r++) idx[r] = best[r].Index;
+                // Increasing −value is decreasing value; the sort is not stable, so runs of equal values are put back in index order.
+                negated.Sort(idx);
+                for (int a = 0, b; a < k; a = b)
+                {
+                    for (b = a + 1; b < k && negated[b] == negated[a]; b++) { }
+                    if (b - a > 1) idx[a..b].Sort();
+                }
             }
         }
-        finally { FeatureMatrix.Return(scratch); ArrayPool<Candidate>.Shared.Return(top); }
+        finally { FeatureMatrix.Return(scratch); FeatureMatrix.Return(order); }
     }
 
     private static double Key(double v) => double.IsNaN(v) ? double.NegativeInfinity : v;
@@ -143,15 +147,6 @@ public static class MutualKnn
             else if (target <= lt) return pivot;
             else lo = lt + 1;
         }
-    }
-
-    private readonly record struct Candidate(double Value, int Index);
-
-    /// <summary>Decreasing value, then increasing index.</summary>
-    private readonly struct CandidateOrder : IComparer<Candidate>
-    {
-        public int Compare(Candidate x, Candidate y) =>
-            x.Value > y.Value ? -1 : x.Value < y.Value ? 1 : x.Index.CompareTo(y.Index);
     }
 
     internal static void RequireK(int k, int n)
