@@ -90,6 +90,7 @@ public static class MutualKnn
     {
         var scratch = FeatureMatrix.Rent(n);
         var order = FeatureMatrix.Rent(k);
+        Span<int> histogram = stackalloc int[Buckets];
         try
         {
             var negated = order.AsSpan(0, k);
@@ -99,7 +100,7 @@ public static class MutualKnn
                 int m = 0;
                 for (int j = 0; j < n; j++)
                     if (!(excludeSelf && j == i)) scratch[m++] = Key(row[j]);
-                double t = KthLargest(scratch.AsSpan(0, m), k);
+                double t = KthLargest(scratch.AsSpan(0, m), k, histogram);
                 int above = 0;
                 for (int j = 0; j < n; j++)
                     if (!(excludeSelf && j == i) && Key(row[j]) > t) above++;
@@ -125,8 +126,42 @@ public static class MutualKnn
 
     private static double Key(double v) => double.IsNaN(v) ? double.NegativeInfinity : v;
 
+    private const int Buckets = 256;
+
+    /// <summary>
+    /// The k-th largest of <paramref name="v"/> (no NaN; reorders v). A histogram over equal-width buckets between the
+    /// smallest finite and the largest value (a monotone map, so every value in a higher bucket is strictly larger)
+    /// finds the bucket holding it and how many values lie above; only that bucket's values go through the selection.
+    /// </summary>
+    private static double KthLargest(Span<double> v, int k, Span<int> histogram)
+    {
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (double x in v)
+        {
+            if (x > double.NegativeInfinity && x < lo) lo = x;
+            if (x > hi) hi = x;
+        }
+        double scale = (Buckets - 1) / (hi - lo);
+        if (!(hi > lo) || !double.IsFinite(scale) || scale <= 0) return Select(v, k);
+        histogram.Clear();
+        foreach (double x in v) histogram[Bucket(x, lo, scale)]++;
+        int b = Buckets - 1, above = 0;
+        while (above + histogram[b] < k) above += histogram[b--];
+        int count = 0;
+        foreach (double x in v)
+            if (Bucket(x, lo, scale) == b) v[count++] = x;
+        return Select(v[..count], k - above);
+    }
+
+    /// <summary>Bucket of x in [0, Buckets): non-decreasing in x (−∞ and values below lo in 0).</summary>
+    private static int Bucket(double x, double lo, double scale)
+    {
+        double f = (x - lo) * scale;
+        return f >= 1 ? (int)Math.Min(f, Buckets - 1) : 0;
+    }
+
     /// <summary>The k-th largest of <paramref name="v"/> (no NaN), by quickselect with a three-way partition; reorders v.</summary>
-    private static double KthLargest(Span<double> v, int k)
+    private static double Select(Span<double> v, int k)
     {
         int lo = 0, hi = v.Length - 1, target = k - 1;
         while (true)
