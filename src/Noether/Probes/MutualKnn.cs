@@ -43,7 +43,7 @@ public static class MutualKnn
 
     /// <summary>
     /// The n×k table of each row's k nearest rows by inner product (after the optional clipping and
-    /// normalisation), self excluded; ties keep the lower index.
+    /// normalisation), self excluded, each row's k in increasing index order; ties at the k-th value keep the lower indices.
     /// </summary>
     public static int[] NearestNeighbours(Tensor<double> x, int k, bool normalizeRows = true, double? clipQuantile = null)
     {
@@ -81,47 +81,35 @@ public static class MutualKnn
     }
 
     /// <summary>
-    /// Indices of the k largest entries of every row of the n×n matrix <paramref name="s"/>, in decreasing
-    /// order, optionally excluding the diagonal; NaN counts as −∞ and ties keep the lower index (the first k of a
-    /// stable sort by decreasing value). The k-th largest value t is found by selection, then the entries above t
-    /// and the first ties at t in index order are sorted: O(n + k log k) per row.
+    /// Indices of the k largest entries of every row of the n×n matrix <paramref name="s"/>, in increasing index
+    /// order, optionally excluding the diagonal; NaN counts as −∞ and ties at the k-th value keep the lower indices
+    /// (the set of the first k of a stable sort by decreasing value). Every use needs only the set. The k-th largest
+    /// value t and the count above it come from a selection, then one pass in index order collects the set: O(n) per row.
     /// </summary>
     internal static void TopKRows(ReadOnlySpan<double> s, int n, int k, bool excludeSelf, Span<int> result)
     {
         var scratch = FeatureMatrix.Rent(n);
-        var order = FeatureMatrix.Rent(k);
         Span<int> histogram = stackalloc int[Buckets];
         try
         {
-            var negated = order.AsSpan(0, k);
             for (int i = 0; i < n; i++)
             {
                 var row = s.Slice(i * n, n);
-                int m = 0;
+                int self = excludeSelf ? i : -1, m = 0;
                 for (int j = 0; j < n; j++)
-                    if (!(excludeSelf && j == i)) scratch[m++] = Key(row[j]);
-                double t = KthLargest(scratch.AsSpan(0, m), k, histogram);
-                int above = 0;
-                for (int j = 0; j < n; j++)
-                    if (!(excludeSelf && j == i) && Key(row[j]) > t) above++;
+                    if (j != self) scratch[m++] = Key(row[j]);
+                var (t, above) = KthLargest(scratch.AsSpan(0, m), k, histogram);
                 var idx = result.Slice(i * k, k);
                 int ties = k - above, filled = 0;
                 for (int j = 0; j < n && filled < k; j++)
                 {
-                    if (excludeSelf && j == i) continue;
+                    if (j == self) continue;
                     double v = Key(row[j]);
-                    if (v > t || (v == t && ties-- > 0)) { negated[filled] = -v; idx[filled++] = j; }
-                }
-                // Increasing −value is decreasing value; the sort is not stable, so runs of equal values are put back in index order.
-                negated.Sort(idx);
-                for (int a = 0, b; a < k; a = b)
-                {
-                    for (b = a + 1; b < k && negated[b] == negated[a]; b++) { }
-                    if (b - a > 1) idx[a..b].Sort();
+                    if (v > t || (v == t && ties-- > 0)) idx[filled++] = j;
                 }
             }
         }
-        finally { FeatureMatrix.Return(scratch); FeatureMatrix.Return(order); }
+        finally { FeatureMatrix.Return(scratch); }
     }
 
     private static double Key(double v) => double.IsNaN(v) ? double.NegativeInfinity : v;
@@ -129,11 +117,11 @@ public static class MutualKnn
     private const int Buckets = 256;
 
     /// <summary>
-    /// The k-th largest of <paramref name="v"/> (no NaN; reorders v). A histogram over equal-width buckets between the
+    /// The k-th largest of <paramref name="v"/> (no NaN; reorders v) and how many values are strictly larger. A histogram over equal-width buckets between the
     /// smallest finite and the largest value (a monotone map, so every value in a higher bucket is strictly larger)
     /// finds the bucket holding it and how many values lie above; only that bucket's values go through the selection.
     /// </summary>
-    private static double KthLargest(Span<double> v, int k, Span<int> histogram)
+    private static (double Value, int Above) KthLargest(Span<double> v, int k, Span<int> histogram)
     {
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         foreach (double x in v)
@@ -150,7 +138,8 @@ public static class MutualKnn
         int count = 0;
         foreach (double x in v)
             if (Bucket(x, lo, scale) == b) v[count++] = x;
-        return Select(v[..count], k - above);
+        var (value, greater) = Select(v[..count], k - above);
+        return (value, above + greater);
     }
 
     /// <summary>Bucket of x in [0, Buckets): non-decreasing in x (−∞ and values below lo in 0).</summary>
@@ -160,13 +149,16 @@ public static class MutualKnn
         return f >= 1 ? (int)Math.Min(f, Buckets - 1) : 0;
     }
 
-    /// <summary>The k-th largest of <paramref name="v"/> (no NaN), by quickselect with a three-way partition; reorders v.</summary>
-    private static double Select(Span<double> v, int k)
+    /// <summary>
+    /// The k-th largest of <paramref name="v"/> (no NaN) and how many values are strictly larger, by quickselect with a
+    /// three-way partition; reorders v. Everything left of the live range is larger than the answer, everything right of it smaller.
+    /// </summary>
+    private static (double Value, int Above) Select(Span<double> v, int k)
     {
         int lo = 0, hi = v.Length - 1, target = k - 1;
         while (true)
         {
-            if (lo == hi) return v[lo];
+            if (lo == hi) return (v[lo], lo);
             double a = v[lo], b = v[(lo + hi) >>> 1], c = v[hi];
             double pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
             // Descending three-way partition: [lo, gt) > pivot, [gt, i) == pivot, (lt, hi] < pivot.
@@ -179,7 +171,7 @@ public static class MutualKnn
                 else i++;
             }
             if (target < gt) hi = gt - 1;
-            else if (target <= lt) return pivot;
+            else if (target <= lt) return (pivot, gt);
             else lo = lt + 1;
         }
     }
