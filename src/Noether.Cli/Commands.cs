@@ -460,11 +460,15 @@ public static class Commands
 
         public void Report(string phase, long done, long total)
         {
-            if (!_tasks.TryGetValue(phase, out var task))
-                _tasks[phase] = task = ctx.AddTask(Markup.Escape(phase), maxValue: Math.Max(1, total));
-            task.Value = Math.Min(done, total);
-            // A finished phase stops its clock; otherwise its elapsed time keeps growing while later phases run.
-            if (done >= total) task.StopTask();
+            // Experiments may train several models at once (multimodal-alignment's encoders): one report at a time.
+            lock (_tasks)
+            {
+                if (!_tasks.TryGetValue(phase, out var task))
+                    _tasks[phase] = task = ctx.AddTask(Markup.Escape(phase), maxValue: Math.Max(1, total));
+                task.Value = Math.Min(done, total);
+                // A finished phase stops its clock; otherwise its elapsed time keeps growing while later phases run.
+                if (done >= total) task.StopTask();
+            }
         }
     }
 

@@ -165,12 +165,12 @@ public sealed class RunContext
     /// <summary>The populations registered so far, in registration order.</summary>
     public IReadOnlyList<Population> Populations => _populations;
 
-    /// <summary>Times an action and records it under <paramref name="name"/>.</summary>
+    /// <summary>Times an action and records it under <paramref name="name"/> (thread-safe: actions running at once on several threads add up their own times).</summary>
     public T Time<T>(string name, Func<T> action)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var r = action();
-        Timings[name] = Timings.GetValueOrDefault(name) + sw.Elapsed.TotalSeconds;
+        lock (Timings) Timings[name] = Timings.GetValueOrDefault(name) + sw.Elapsed.TotalSeconds;
         return r;
     }
 }

@@ -194,13 +194,14 @@ public sealed partial class MultimodalAlignment : Experiment<MultimodalAlignment
             return 0;
         });
 
+        var (fixedInputs, hetInputs) = (ModalityInputs.Of(fixedFeatures, config.Align.Samples), ModalityInputs.Of(hetFeatures, config.Align.Samples));
         var levels = new List<LevelResult>();
         int[] us = config.Uniqueness.Distinct().Order().ToArray();
         var e1Pop = ctx.Population("e1", PopulationLayout.OfSeeds(p).With("uniqueness", us));
         var e2Pop = ctx.Population("e2", PopulationLayout.OfSeeds(p).With("uniqueness", us).With("depth", config.EncoderDepths).With("d_phi", config.HeterogeneityDepths));
         // One phase per level: E1, then the E2 encoders, and their alignment (MultimodalAlignment.Encoders.cs).
         for (int ui = 0; ui < us.Length; ui++)
-            levels.Add(ctx.Phase($"level.U{us[ui]}", _ => RunLevel(ui, e1Pop, e2Pop, config, generators, latent, fixedFeatures, hetFeatures, ctx)));
+            levels.Add(ctx.Phase($"level.U{us[ui]}", _ => RunLevel(ui, e1Pop, e2Pop, config, generators, latent, fixedInputs, hetInputs, ctx)));
 
         Declare(config, levels, ctx);
         return Claims(config, levels, information, ctx);

@@ -60,30 +60,35 @@ public sealed class SoftmaxCrossEntropyLoss<T> : Loss<T> where T : unmanaged, IF
 
     protected override double Member(ReadOnlySpan<T> pred, ReadOnlySpan<T> target, Span<T> grad, int batch, int width, bool wantGrad)
     {
+        // Each row's logits and targets are converted to float64 once (the arithmetic below is unchanged in order and kind).
+        double[]? rented = width <= 128 ? null : System.Buffers.ArrayPool<double>.Shared.Rent(2 * width);
+        Span<double> row = rented is null ? stackalloc double[2 * width] : rented.AsSpan(0, 2 * width);
+        Span<double> zd = row[..width], td = row[width..];
         double total = 0;
         for (int i = 0; i < batch; i++)
         {
             var z = pred.Slice(i * width, width);
             var t = target.Slice(i * width, width);
+            for (int j = 0; j < width; j++) { zd[j] = double.CreateChecked(z[j]); td[j] = double.CreateChecked(t[j]); }
             double max = double.NegativeInfinity;
-            for (int j = 0; j < width; j++) max = Math.Max(max, double.CreateChecked(z[j]));
+            for (int j = 0; j < width; j++) max = Math.Max(max, zd[j]);
             double sumExp = 0;
-            for (int j = 0; j < width; j++) sumExp += Math.Exp(double.CreateChecked(z[j]) - max);
+            for (int j = 0; j < width; j++) sumExp += Math.Exp(zd[j] - max);
             double logZ = max + Math.Log(sumExp);
             double tsum = 0;
             for (int j = 0; j < width; j++)
             {
-                double tj = double.CreateChecked(t[j]);
-                total -= tj * (double.CreateChecked(z[j]) - logZ);
-                tsum += tj;
+                total -= td[j] * (zd[j] - logZ);
+                tsum += td[j];
             }
             if (wantGrad)
             {
                 var g = grad.Slice(i * width, width);
                 for (int j = 0; j < width; j++)
-                    g[j] = T.CreateChecked((tsum * Math.Exp(double.CreateChecked(z[j]) - logZ) - double.CreateChecked(t[j])) / batch);
+                    g[j] = T.CreateChecked((tsum * Math.Exp(zd[j] - logZ) - td[j]) / batch);
             }
         }
+        if (rented is not null) System.Buffers.ArrayPool<double>.Shared.Return(rented);
         return total / batch;
     }
 }

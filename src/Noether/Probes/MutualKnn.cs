@@ -43,9 +43,17 @@ public static class MutualKnn
 
     /// <summary>
     /// The n×k table of each row's k nearest rows by inner product (after the optional clipping and
-    /// normalisation), self excluded; ties keep the lower index.
+    /// normalisation), self excluded, each row's k in increasing index order; ties at the k-th value keep the lower indices.
     /// </summary>
     public static int[] NearestNeighbours(Tensor<double> x, int k, bool normalizeRows = true, double? clipQuantile = null)
+    {
+        var result = new int[x.Shape[0] * k];
+        NearestNeighbours(x, k, result, normalizeRows, clipQuantile);
+        return result;
+    }
+
+    /// <summary><see cref="NearestNeighbours(Tensor{double}, int, bool, double?)"/> into the first n·k entries of <paramref name="result"/>.</summary>
+    public static void NearestNeighbours(Tensor<double> x, int k, Span<int> result, bool normalizeRows = true, double? clipQuantile = null)
     {
         var (n, d) = FeatureMatrix.Dims("MutualKnn.NearestNeighbours", x);
         RequireK(k, n);
@@ -53,9 +61,7 @@ public static class MutualKnn
         try
         {
             SimilarityMatrix(x, normalizeRows, clipQuantile, s);
-            var result = new int[n * k];
-            TopKRows(s, n, k, excludeSelf: true, result);
-            return result;
+            TopKRows(s, n, k, excludeSelf: true, result[..(n * k)]);
         }
         finally { FeatureMatrix.Return(s); }
     }
@@ -75,32 +81,99 @@ public static class MutualKnn
     }
 
     /// <summary>
-    /// Indices of the k largest entries of every row of the n×n matrix <paramref name="s"/>, in decreasing
-    /// order, optionally excluding the diagonal. Insertion into a sorted k-buffer: O(n²) typical.
+    /// Indices of the k largest entries of every row of the n×n matrix <paramref name="s"/>, in increasing index
+    /// order, optionally excluding the diagonal; NaN counts as −∞ and ties at the k-th value keep the lower indices
+    /// (the set of the first k of a stable sort by decreasing value). Every use needs only the set. The k-th largest
+    /// value t and the count above it come from a selection, then one pass in index order collects the set: O(n) per row.
     /// </summary>
     internal static void TopKRows(ReadOnlySpan<double> s, int n, int k, bool excludeSelf, Span<int> result)
     {
-        var vals = FeatureMatrix.Rent(k);
+        var scratch = FeatureMatrix.Rent(n);
+        Span<int> histogram = stackalloc int[Buckets];
         try
         {
             for (int i = 0; i < n; i++)
             {
                 var row = s.Slice(i * n, n);
-                var idx = result.Slice(i * k, k);
-                int filled = 0;
+                int self = excludeSelf ? i : -1, m = 0;
                 for (int j = 0; j < n; j++)
+                    if (j != self) scratch[m++] = Key(row[j]);
+                var (t, above) = KthLargest(scratch.AsSpan(0, m), k, histogram);
+                var idx = result.Slice(i * k, k);
+                int ties = k - above, filled = 0;
+                for (int j = 0; j < n && filled < k; j++)
                 {
-                    if (excludeSelf && j == i) continue;
-                    double v = row[j];
-                    if (double.IsNaN(v)) v = double.NegativeInfinity;
-                    if (filled == k && v <= vals[k - 1]) continue;
-                    int pos = filled < k ? filled++ : k - 1;
-                    while (pos > 0 && vals[pos - 1] < v) { vals[pos] = vals[pos - 1]; idx[pos] = idx[pos - 1]; pos--; }
-                    vals[pos] = v; idx[pos] = j;
+                    if (j == self) continue;
+                    double v = Key(row[j]);
+                    if (v > t || (v == t && ties-- > 0)) idx[filled++] = j;
                 }
             }
         }
-        finally { FeatureMatrix.Return(vals); }
+        finally { FeatureMatrix.Return(scratch); }
+    }
+
+    private static double Key(double v) => double.IsNaN(v) ? double.NegativeInfinity : v;
+
+    private const int Buckets = 256;
+
+    /// <summary>
+    /// The k-th largest of <paramref name="v"/> (no NaN; reorders v) and how many values are strictly larger. A histogram over equal-width buckets between the
+    /// smallest finite and the largest value (a monotone map, so every value in a higher bucket is strictly larger)
+    /// finds the bucket holding it and how many values lie above; only that bucket's values go through the selection.
+    /// </summary>
+    private static (double Value, int Above) KthLargest(Span<double> v, int k, Span<int> histogram)
+    {
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (double x in v)
+        {
+            if (x > double.NegativeInfinity && x < lo) lo = x;
+            if (x > hi) hi = x;
+        }
+        double scale = (Buckets - 1) / (hi - lo);
+        if (!(hi > lo) || !double.IsFinite(scale) || scale <= 0) return Select(v, k);
+        histogram.Clear();
+        foreach (double x in v) histogram[Bucket(x, lo, scale)]++;
+        int b = Buckets - 1, above = 0;
+        while (above + histogram[b] < k) above += histogram[b--];
+        int count = 0;
+        foreach (double x in v)
+            if (Bucket(x, lo, scale) == b) v[count++] = x;
+        var (value, greater) = Select(v[..count], k - above);
+        return (value, above + greater);
+    }
+
+    /// <summary>Bucket of x in [0, Buckets): non-decreasing in x (−∞ and values below lo in 0).</summary>
+    private static int Bucket(double x, double lo, double scale)
+    {
+        double f = (x - lo) * scale;
+        return f >= 1 ? (int)Math.Min(f, Buckets - 1) : 0;
+    }
+
+    /// <summary>
+    /// The k-th largest of <paramref name="v"/> (no NaN) and how many values are strictly larger, by quickselect with a
+    /// three-way partition; reorders v. Everything left of the live range is larger than the answer, everything right of it smaller.
+    /// </summary>
+    private static (double Value, int Above) Select(Span<double> v, int k)
+    {
+        int lo = 0, hi = v.Length - 1, target = k - 1;
+        while (true)
+        {
+            if (lo == hi) return (v[lo], lo);
+            double a = v[lo], b = v[(lo + hi) >>> 1], c = v[hi];
+            double pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+            // Descending three-way partition: [lo, gt) > pivot, [gt, i) == pivot, (lt, hi] < pivot.
+            int gt = lo, i = lo, lt = hi;
+            while (i <= lt)
+            {
+                double x = v[i];
+                if (x > pivot) { v[i] = v[gt]; v[gt] = x; gt++; i++; }
+                else if (x < pivot) { v[i] = v[lt]; v[lt] = x; lt--; }
+                else i++;
+            }
+            if (target < gt) hi = gt - 1;
+            else if (target <= lt) return (pivot, gt);
+            else lo = lt + 1;
+        }
     }
 
     internal static void RequireK(int k, int n)

@@ -38,7 +38,9 @@ internal static unsafe class BlockedGemm
     public static void Run<T>(VectorWidth width, in GemmProblem<T> s, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (width == VectorWidth.Bits512) Run<T, Kernel512<T>>(s, i0, i1, j0, j1);
+        // Column ranges at most one 512-bit vector wide take the one-vector tile (same FMA chain per element, same results).
+        if (width == VectorWidth.Bits512 && j1 - j0 <= Vector512<T>.Count) Run<T, Kernel512Narrow<T>>(s, i0, i1, j0, j1);
+        else if (width == VectorWidth.Bits512) Run<T, Kernel512<T>>(s, i0, i1, j0, j1);
         else Run<T, Kernel256<T>>(s, i0, i1, j0, j1);
     }
 

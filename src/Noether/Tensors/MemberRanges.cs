@@ -28,3 +28,23 @@ public abstract class MemberRangeJob : ParallelJob
     /// <summary>Does the work for members [first, last).</summary>
     protected abstract void RunRange(int first, int last);
 }
+
+/// <summary>
+/// Independent work items [0, count) run on up to <c>threads</c> threads, each item picked by the next free thread
+/// in index order (so list the longest first). Each item must write only its own results, so they do not depend
+/// on which thread ran it or on the thread count. Kernels inside an item run on its thread alone (the pool is busy).
+/// </summary>
+public sealed class ParallelItems : ParallelJob
+{
+    private readonly Action<int> _body;
+    private ParallelItems(Action<int> body) => _body = body;
+
+    /// <summary>Runs <paramref name="body"/>(i) for every i in [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads.</summary>
+    public static void For(int count, int threads, Action<int> body)
+    {
+        if (threads <= 1 || count <= 1) { for (int i = 0; i < count; i++) body(i); return; }
+        WorkerPool.Run(new ParallelItems(body), count, threads);
+    }
+
+    public override void RunPart(int part) => _body(part);
+}

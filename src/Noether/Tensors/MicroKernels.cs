@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Noether.Tensors;
 
@@ -167,6 +168,111 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
 
     /// <summary>Room for the whole register tile (8 × 2 vectors of 64 bytes).</summary>
     [InlineArray(8 * 2 * 64 / 8)]
+    private struct Tile { private long _first; }
+}
+
+/// <summary>
+/// 8 rows × 1 Vector512 for problems at most one vector wide (tiny layers, e.g. multimodal-alignment's width-12 encoders),
+/// where the two-vector tile of <see cref="Kernel512{T}"/> would spend most of its FMAs on padding. Each element is the
+/// same FMA chain from zero in p order, stored or added to C, so results are bit-identical to the wide kernel's; a
+/// short tile is written with masked stores where AVX-512 is present (no spill to a stack tile).
+/// </summary>
+[SkipLocalsInit]
+internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int MR => MRConst;
+    public static int NR => Vector512<T>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+    {
+        int w = Vector512<T>.Count;
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        T* a0 = a, a1 = a + Math.Min(1, rows - 1) * rsA, a2 = a + Math.Min(2,
+           rows - 1) * rsA, a3 = a + Math.Min(3, rows - 1) * rsA, a4 = a + Math.Min(4, rows - 1) * rsA, a5 = a + Math.Min(5, rows - 1) * rsA, a6 = a + Math.Min(6, rows - 1) * rsA, a7 = a + Math.Min(7, rows - 1) * rsA;
+        nint ap = 0;
+        for (int p = 0; p < kc; p++, ap += csA, b += w)
+        {
+            var b0 = Vector512.Load(b);
+            c0 = MulAdd(Vector512.Create(a0[ap]), b0, c0);
+            c1 = MulAdd(Vector512.Create(a1[ap]), b0, c1);
+            c2 = MulAdd(Vector512.Create(a2[ap]), b0, c2);
+            c3 = MulAdd(Vector512.Create(a3[ap]), b0, c3);
+            c4 = MulAdd(Vector512.Create(a4[ap]), b0, c4);
+            c5 = MulAdd(Vector512.Create(a5[ap]), b0, c5);
+            c6 = MulAdd(Vector512.Create(a6[ap]), b0, c6);
+            c7 = MulAdd(Vector512.Create(a7[ap]), b0, c7);
+        }
+        if (rows == MRConst && cols == w)
+        {
+            Put(c + 0 * (nint)ldc, c0, accumulate); Put(c + 1 * (nint)ldc, c1, accumulate);
+            Put(c + 2 * (nint)ldc, c2, accumulate); Put(c + 3 * (nint)ldc, c3, accumulate);
+            Put(c + 4 * (nint)ldc, c4, accumulate); Put(c + 5 * (nint)ldc, c5, accumulate);
+            Put(c + 6 * (nint)ldc, c6, accumulate); Put(c + 7 * (nint)ldc, c7, accumulate);
+            return;
+        }
+        if (Avx512F.IsSupported)
+        {
+            var mask = Mask(cols);
+            PutMasked(c, c0, mask, accumulate);
+            if (rows > 1) PutMasked(c + 1 * (nint)ldc, c1, mask, accumulate);
+            if (rows > 2) PutMasked(c + 2 * (nint)ldc, c2, mask, accumulate);
+            if (rows > 3) PutMasked(c + 3 * (nint)ldc, c3, mask, accumulate);
+            if (rows > 4) PutMasked(c + 4 * (nint)ldc, c4, mask, accumulate);
+            if (rows > 5) PutMasked(c + 5 * (nint)ldc, c5, mask, accumulate);
+            if (rows > 6) PutMasked(c + 6 * (nint)ldc, c6, mask, accumulate);
+            if (rows > 7) PutMasked(c + 7 * (nint)ldc, c7, mask, accumulate);
+            return;
+        }
+        Tile tile;
+        T* t = (T*)&tile;
+        c0.Store(t + 0 * w); c1.Store(t + 1 * w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
+        c4.Store(t + 4 * w); c5.Store(t + 5 * w); c6.Store(t + 6 * w); c7.Store(t + 7 * w);
+        TileWriter.Write(t, w, c, ldc, rows, cols, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> MulAdd(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
+    {
+        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+    }
+
+    private const int MRConst = 8;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(T* c, Vector512<T> v, bool accumulate)
+    {
+        if (accumulate) v += Vector512.Load(c);
+        v.Store(c);
+    }
+
+    /// <summary>All bits set in the first <paramref name="cols"/> lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Mask(int cols) => typeof(T) == typeof(float)
+        ? Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).As<int, T>()
+        : Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)cols)).As<long, T>();
+
+    /// <summary><see cref="Put"/> of the lanes in <paramref name="mask"/> only (AVX-512 masked load and store).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutMasked(T* c, Vector512<T> v, Vector512<T> mask, bool accumulate)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var vf = v.AsSingle();
+            if (accumulate) vf += Avx512F.MaskLoad((float*)c, mask.AsSingle(), Vector512<float>.Zero);
+            Avx512F.MaskStore((float*)c, mask.AsSingle(), vf);
+        }
+        else
+        {
+            var vd = v.AsDouble();
+            if (accumulate) vd += Avx512F.MaskLoad((double*)c, mask.AsDouble(), Vector512<double>.Zero);
+            Avx512F.MaskStore((double*)c, mask.AsDouble(), vd);
+        }
+    }
+
+    /// <summary>Room for the whole register tile (8 × 1 vector of 64 bytes).</summary>
+    [InlineArray(8 * 64 / 8)]
     private struct Tile { private long _first; }
 }
 

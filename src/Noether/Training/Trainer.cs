@@ -27,7 +27,10 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
     public int InputWidth => Inputs.Length / (Count * (PerMember ? Inputs.Shape[0] : 1));
     public int TargetWidth => Targets.Length / (Count * (PerMember ? Targets.Shape[0] : 1));
 
-    /// <summary>Copies the rows <paramref name="indices"/> of member p's data into slice p of the batch tensors.</summary>
+    /// <summary>
+    /// Copies the rows <paramref name="indices"/> of member p's data into slice p of the batch tensors. The rows
+    /// are random reads from data far larger than the caches, so the rows a few indices ahead are prefetched.
+    /// </summary>
     public void Gather(int member, ReadOnlySpan<int> indices, Tensor<T> x, Tensor<T> y)
     {
         var src = PerMember ? Inputs.SliceSpan(member) : Inputs.ReadOnlySpan;
@@ -36,10 +39,19 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
         int wi = InputWidth, wt = TargetWidth;
         for (int i = 0; i < indices.Length; i++)
         {
+            if (i + PrefetchDistance < indices.Length)
+            {
+                int ahead = indices[i + PrefetchDistance];
+                RowOps.Prefetch(src.Slice(ahead * wi, wi));
+                RowOps.Prefetch(tsrc.Slice(ahead * wt, wt));
+            }
             RowOps.CopyShort(src.Slice(indices[i] * wi, wi), dx.Slice(i * wi, wi));
             RowOps.CopyShort(tsrc.Slice(indices[i] * wt, wt), dy.Slice(i * wt, wt));
         }
     }
+
+    /// <summary>How many rows ahead <see cref="Gather"/> prefetches.</summary>
+    private const int PrefetchDistance = 16;
 
     /// <summary>
     /// Per-member data for <paramref name="members"/> members drawn from this per-member data: member m gets a copy of

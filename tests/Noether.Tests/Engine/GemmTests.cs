@@ -95,6 +95,30 @@ public class GemmWidthTests
         }
     }
 
+    [Fact]
+    public void One_vector_wide_products_take_the_narrow_512_bit_tile_with_the_wide_paths_results()
+    {
+        // n ≤ one Vector512 (16 floats, 8 doubles) runs Kernel512Narrow: edge rows and columns, k blocks and accumulation
+        // must give exactly what the 256-bit kernel gives (itself tested against the 512-bit wide tile above).
+        var rng = new Rng(24);
+        for (int trial = 0; trial < 60; trial++)
+        {
+            bool ta = trial % 2 == 0, tb = trial % 3 == 0, accumulate = trial % 4 < 2;
+            int m = 1 + rng.NextInt(40), k = 1 + rng.NextInt(600);
+            Same<float>(m, 1 + rng.NextInt(16), k, ta, tb, accumulate, rng);
+            Same<double>(m, 1 + rng.NextInt(8), k, ta, tb, accumulate, rng);
+        }
+
+        static void Same<T>(int m, int n, int k, bool ta, bool tb, bool accumulate, Rng rng) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var a = Random<T>(m * k, rng); var b = Random<T>(k * n, rng); var c0 = Random<T>(m * n, rng);
+            var narrow = (T[])c0.Clone(); var wide = (T[])c0.Clone();
+            Gemm.Multiply<T>(VectorWidth.Bits512, ta, tb, m, n, k, a, b, narrow, accumulate);
+            Gemm.Multiply<T>(VectorWidth.Bits256, ta, tb, m, n, k, a, b, wide, accumulate);
+            Assert.Equal(wide, narrow);
+        }
+    }
+
     [Theory, MemberData(nameof(WidthsAndTransposes))]
     public void Every_size_from_1_to_67_matches_the_reference_at_each_width(VectorWidth width, bool ta, bool tb)
     {

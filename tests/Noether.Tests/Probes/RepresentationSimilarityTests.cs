@@ -219,6 +219,30 @@ public class RepresentationSimilarityTests
     }
 
     [Fact]
+    public void NearestNeighbours_EqualTheFirstKOfAStableSort_WithManyTies()
+    {
+        // Entries in {−1, 0, 1} on 3 columns give many equal similarities (and zero rows): the selection must keep
+        // the same k as a stable sort by decreasing similarity (ties to the lower index), listed in index order.
+        var rng = new Rng(5);
+        int n = 200, d = 3;
+        var x = new Tensor<double>(n, d);
+        for (int i = 0; i < x.Length; i++) x.Span[i] = rng.NextInt(3) - 1;
+        var xs = x.ReadOnlySpan.ToArray();
+        FeatureMatrix.NormalizeRows(xs, n, d);
+        var s = new double[n * n];
+        FeatureMatrix.Gram(xs, n, d, s);
+        foreach (int k in new[] { 1, 7, 50, 150, n - 1 })
+        {
+            var got = MutualKnn.NearestNeighbours(x, k);
+            for (int i = 0; i < n; i++)
+            {
+                var expected = Enumerable.Range(0, n).Where(j => j != i).OrderByDescending(j => s[i * n + j]).Take(k).Order().ToArray();
+                Assert.Equal(expected, got.AsSpan(i * k, k).ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public void MutualKnn_ClippingChangesOnlyOutlierDominatedNeighbourhoods()
     {
         var rng = new Rng(13);
