@@ -82,14 +82,8 @@ public sealed partial class EntropicBalance
         int seeds = config.Seeds;
         var netA = DeepNet(config, c.HiddenA, c.ScalesA, "deep.init.a", ctx);
         var netB = DeepNet(config, c.HiddenB, c.ScalesB, "deep.init.b", ctx);
-        Trainer<float> Make(Sequential<float> net, string tag)
-        {
-            var t = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Create<float>(seeds, lr), data, batch,
-                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"deep.{name}.batches.{tag}")).ToArray(), config.Optimizer.ScheduleOf(schedule));
-            config.Attach(t, (s, stream) => ctx.SeedStream(s, $"deep.{name}.{stream}.{tag}")); // rule, syre (docs/training.md)
-            return t;
-        }
-        var (ta, tb) = (Make(netA, "a"), Make(netB, "b"));
+        var (ta, tb) = (PairTrainer(netA, $"deep.{name}", "a", batch, lr, schedule, config, data, ctx),
+            PairTrainer(netB, $"deep.{name}", "b", batch, lr, schedule, config, data, ctx));
         ctx.Time($"deep.{name}", () =>
         {
             for (int step = 1; step <= steps; step++)

@@ -237,6 +237,21 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
             value.Min(), 0.2, table + $"; value {PerSeed(ctx, value)}");
     }
 
+    /// <summary>
+    /// The trainer of one net of a pair (½-MSE, the optimizer section's rule and syre attached): its batch stream and the
+    /// attached parts' streams are named "<paramref name="prefix"/>.batches.<paramref name="tag"/>" and
+    /// "<paramref name="prefix"/>.&lt;stream&gt;.<paramref name="tag"/>" per seed.
+    /// </summary>
+    private static Trainer<float> PairTrainer(Sequential<float> net, string prefix, string tag, int batch, double lr, Schedule? schedule,
+        Config config, TrainingData<float> data, RunContext ctx)
+    {
+        int seeds = config.Seeds;
+        var t = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Create<float>(seeds, lr), data, batch,
+            Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"{prefix}.batches.{tag}")).ToArray(), config.Optimizer.ScheduleOf(schedule));
+        config.Attach(t, (s, stream) => ctx.SeedStream(s, $"{prefix}.{stream}.{tag}")); // rule, syre (docs/training.md)
+        return t;
+    }
+
     /// <summary>Trains nets A and B in lockstep on the same data (own inits, own batch streams) and compares their hidden layers.</summary>
     private static AlignmentResult TrainPair(string name, int batch, double lr, int steps, Schedule? schedule, int every, Config config,
         TrainingData<float> data, Tensor<float> probe, RunContext ctx, bool curves = true)
@@ -245,14 +260,8 @@ public sealed partial class EntropicBalance : Experiment<EntropicBalance.Config>
         int seeds = config.Seeds;
         var netA = LinearNet<float>(c, seeds, c.HiddenA, c.WScaleA, c.UScaleA, "alignment.init.a", ctx);
         var netB = LinearNet<float>(c, seeds, c.HiddenB, c.WScaleB, c.UScaleB, "alignment.init.b", ctx);
-        Trainer<float> Make(Sequential<float> net, string tag)
-        {
-            var t = new Trainer<float>(net, new MseLoss<float>(half: true), config.Optimizer.Create<float>(seeds, lr), data, batch,
-                Enumerable.Range(0, seeds).Select(s => ctx.SeedStream(s, $"alignment.{name}.batches.{tag}")).ToArray(), config.Optimizer.ScheduleOf(schedule));
-            config.Attach(t, (s, stream) => ctx.SeedStream(s, $"alignment.{name}.{stream}.{tag}")); // rule, syre (docs/training.md)
-            return t;
-        }
-        var (ta, tb) = (Make(netA, "a"), Make(netB, "b"));
+        var (ta, tb) = (PairTrainer(netA, $"alignment.{name}", "a", batch, lr, schedule, config, data, ctx),
+            PairTrainer(netB, $"alignment.{name}", "b", batch, lr, schedule, config, data, ctx));
         var pop = ctx.Population($"alignment.{name}", PopulationLayout.OfSeeds(seeds));
         AlignmentResult result = Compare(netA, netB, probe, c.K);
         void Probe(long step)
