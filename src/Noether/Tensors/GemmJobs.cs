@@ -6,7 +6,7 @@ namespace Noether.Tensors;
 /// One GEMM split across threads into whole column panels (or whole row tiles when there are too few
 /// panels). Parts never split a sum, so the result is bit-identical to one thread. There are up to four
 /// parts per thread, so a thread that starts late (a worker being woken) leaves parts for the others
-/// (bench (b) with 2 threads: 1.33–1.38 ms against 1.44–1.50 with one part per thread, at the cost of
+/// (bench (b) with 2 threads: typically 1.32–1.38 ms against 1.44–1.50 with one part per thread, at the cost of
 /// packing A once per part). One instance per calling thread is reused, so a parallel GEMM allocates nothing.
 /// </summary>
 internal sealed class GemmJob<T> : ParallelJob where T : unmanaged, IFloatingPointIeee754<T>
