@@ -46,8 +46,8 @@ public sealed partial class EntropicBalance
         var training = new TrainingData<float>(Copy<float>(data.X), Copy<float>(data.Y), perMember: true);
         var probe = Copy<float>(data.ProbeX);
         var before = CompareDeep(DeepNet(config, c.HiddenA, c.ScalesA, "deep.init.a", ctx), DeepNet(config, c.HiddenB, c.ScalesB, "deep.init.b", ctx), probe, a.K);
-        var sgd = TrainDeepPair("sgd", c.SgdBatch, c.SgdLr, c.SgdSteps + c.AnnealSteps, new StepSchedule(c.SgdSteps, a.AnnealFactor), config, training, probe, ctx);
-        var gd = TrainDeepPair("gd", a.Samples, c.GdLr, c.GdSteps, null, config, training, probe, ctx);
+        var (sgd, sgdLoss) = TrainDeepPair("sgd", c.SgdBatch, c.SgdLr, c.SgdSteps + c.AnnealSteps, new StepSchedule(c.SgdSteps, a.AnnealFactor), config, training, probe, ctx);
+        var (gd, gdLoss) = TrainDeepPair("gd", a.Samples, c.GdLr, c.GdSteps, null, config, training, probe, ctx);
         var gap = sgd.MutualKnn.Zip(gd.MutualKnn, (x, y) => x - y).ToArray();
         string setting = $"{c.Activation} nets {a.InputDim}-{c.HiddenA}-{c.HiddenA}-{a.OutputDim} and {a.InputDim}-{c.HiddenB}-{c.HiddenB}-{a.OutputDim}, init scales [{string.Join(", ", c.ScalesA)}] and [{string.Join(", ", c.ScalesB)}]";
         return
@@ -55,7 +55,7 @@ public sealed partial class EntropicBalance
             Claim.AtLeast("D-deep.mutual-knn-gap",
                 $"Deeper nonlinear nets ({setting}): SGD (|B|={c.SgdBatch}, η={c.SgdLr}, {c.SgdSteps}+{c.AnnealSteps} steps) aligns their last hidden layers' neighbourhoods more than GD (η={c.GdLr}, {c.GdSteps} steps) from the same inits: mutual k-NN_SGD − mutual k-NN_GD (smallest of the seeds)",
                 gap.Min(), 0.2, $"mutual k-NN SGD: {PerSeed(ctx, sgd.MutualKnn)}; GD: {PerSeed(ctx, gd.MutualKnn)}; untrained: {PerSeed(ctx, before.MutualKnn)}; " +
-                $"CKA SGD: {PerSeed(ctx, sgd.Cka)}; GD: {PerSeed(ctx, gd.Cka)}; untrained: {PerSeed(ctx, before.Cka)}; train loss SGD: {PerSeed(ctx, sgd.KernelDistance)}; GD: {PerSeed(ctx, gd.KernelDistance)}"),
+                $"CKA SGD: {PerSeed(ctx, sgd.Cka)}; GD: {PerSeed(ctx, gd.Cka)}; untrained: {PerSeed(ctx, before.Cka)}; train loss SGD: {PerSeed(ctx, sgdLoss)}; GD: {PerSeed(ctx, gdLoss)}"),
         ];
     }
 
@@ -74,8 +74,8 @@ public sealed partial class EntropicBalance
         return net;
     }
 
-    /// <summary>Trains the deep pair in lockstep (own inits, own batch streams); the result's KernelDistance holds each seed's final training loss of net A and B, averaged.</summary>
-    private static AlignmentResult TrainDeepPair(string name, int batch, double lr, int steps, Schedule? schedule, Config config,
+    /// <summary>Trains the deep pair in lockstep (own inits, own batch streams); returns their alignment and each seed's final training loss of nets A and B, averaged.</summary>
+    private static (AlignmentResult Alignment, double[] Loss) TrainDeepPair(string name, int batch, double lr, int steps, Schedule? schedule, Config config,
         TrainingData<float> data, Tensor<float> probe, RunContext ctx)
     {
         var c = config.Deep;
@@ -106,7 +106,7 @@ public sealed partial class EntropicBalance
             pop.Log(steps, s, "train_loss", loss[s]);
         }
         ctx.Metrics.Flush();
-        return r with { KernelDistance = loss };
+        return (r, loss);
     }
 
     /// <summary>Linear CKA and mutual k-NN of the last hidden layers' outputs (after the activation) of A and B on the probe inputs.</summary>

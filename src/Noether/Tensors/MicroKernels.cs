@@ -149,7 +149,7 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> MulAdd(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
+    internal static Vector512<T> MulAdd(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
     {
         if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
         return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
@@ -194,14 +194,14 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
         for (int p = 0; p < kc; p++, ap += csA, b += w)
         {
             var b0 = Vector512.Load(b);
-            c0 = MulAdd(Vector512.Create(a0[ap]), b0, c0);
-            c1 = MulAdd(Vector512.Create(a1[ap]), b0, c1);
-            c2 = MulAdd(Vector512.Create(a2[ap]), b0, c2);
-            c3 = MulAdd(Vector512.Create(a3[ap]), b0, c3);
-            c4 = MulAdd(Vector512.Create(a4[ap]), b0, c4);
-            c5 = MulAdd(Vector512.Create(a5[ap]), b0, c5);
-            c6 = MulAdd(Vector512.Create(a6[ap]), b0, c6);
-            c7 = MulAdd(Vector512.Create(a7[ap]), b0, c7);
+            c0 = Kernel512<T>.MulAdd(Vector512.Create(a0[ap]), b0, c0);
+            c1 = Kernel512<T>.MulAdd(Vector512.Create(a1[ap]), b0, c1);
+            c2 = Kernel512<T>.MulAdd(Vector512.Create(a2[ap]), b0, c2);
+            c3 = Kernel512<T>.MulAdd(Vector512.Create(a3[ap]), b0, c3);
+            c4 = Kernel512<T>.MulAdd(Vector512.Create(a4[ap]), b0, c4);
+            c5 = Kernel512<T>.MulAdd(Vector512.Create(a5[ap]), b0, c5);
+            c6 = Kernel512<T>.MulAdd(Vector512.Create(a6[ap]), b0, c6);
+            c7 = Kernel512<T>.MulAdd(Vector512.Create(a7[ap]), b0, c7);
         }
         if (rows == MRConst && cols == w)
         {
@@ -229,13 +229,6 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
         c0.Store(t + 0 * w); c1.Store(t + 1 * w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
         c4.Store(t + 4 * w); c5.Store(t + 5 * w); c6.Store(t + 6 * w); c7.Store(t + 7 * w);
         TileWriter.Write(t, w, c, ldc, rows, cols, accumulate);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> MulAdd(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
-    {
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
-        return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
     }
 
     private const int MRConst = 8;
