@@ -14,6 +14,8 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
 
     private RangeJob? _job;
 
+    public override bool RunsByMember => true;
+
     public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
     {
         if (!x.SameShape(y)) Shapes.RequireSameShape($"{Name}.Forward", x, y);
@@ -30,6 +32,15 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
         else Derivative(x.ReadOnlySpan, y.ReadOnlySpan, dy.ReadOnlySpan, dx.Span);
     }
 
+    public override void ForwardMembers(Tensor<T> x, Tensor<T> y, int first, int last) => Apply(RangeOf(x, first, last), RangeOf(y, first, last));
+
+    public override void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last)
+    {
+        if (dx is not null) Derivative(RangeOf(x, first, last), RangeOf(y, first, last), RangeOf(dy, first, last), RangeOf(dx, first, last));
+    }
+
+    private static Span<T> RangeOf(Tensor<T> t, int first, int last) => t.Data.AsSpan(t.Offset + first * t.Stride0, (last - first) * t.Stride0);
+
     /// <summary>Forward (dy null) or backward over a range of members.</summary>
     private sealed class RangeJob(Activation<T> layer) : MemberRangeJob
     {
@@ -44,9 +55,8 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
 
         protected override void RunRange(int first, int last)
         {
-            static Span<T> Range(Tensor<T> t, int first, int last) => t.Data.AsSpan(t.Offset + first * t.Stride0, (last - first) * t.Stride0);
-            if (_dy is null) layer.Apply(Range(_x!, first, last), Range(_y!, first, last));
-            else layer.Derivative(Range(_x!, first, last), Range(_y!, first, last), Range(_dy, first, last), Range(_dx!, first, last));
+            if (_dy is null) layer.ForwardMembers(_x!, _y!, first, last);
+            else layer.BackwardMembers(_x!, _y!, _dy, _dx, first, last);
         }
     }
 
@@ -167,11 +177,17 @@ public sealed class PRelu<T> : Layer<T> where T : unmanaged, IFloatingPointIeee7
         return (int[])sampleShape.Clone();
     }
 
-    public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
+    public override bool RunsByMember => true;
+
+    public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute) => ForwardMembers(x, y, 0, Members);
+
+    public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute) => BackwardMembers(x, y, dy, dx, 0, Members);
+
+    public override void ForwardMembers(Tensor<T> x, Tensor<T> y, int first, int last)
     {
         if (!x.SameShape(y)) Shapes.RequireSameShape($"{Name}.Forward", x, y);
         int b = x.Shape[1], per = x.Stride0 / Math.Max(1, b), inner = per / Channels;
-        for (int p = 0; p < Members; p++)
+        for (int p = first; p < last; p++)
         {
             var a = Slope.Value.SliceSpan(p);
             var xs = x.SliceSpan(p); var ys = y.SliceSpan(p);
@@ -183,10 +199,10 @@ public sealed class PRelu<T> : Layer<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
-    public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute)
+    public override void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last)
     {
         int b = x.Shape[1], per = x.Stride0 / Math.Max(1, b), inner = per / Channels;
-        for (int p = 0; p < Members; p++)
+        for (int p = first; p < last; p++)
         {
             var a = Slope.Value.SliceSpan(p);
             var ga = Slope.Grad.SliceSpan(p);

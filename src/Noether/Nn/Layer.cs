@@ -28,6 +28,21 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public abstract void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute);
 
+    /// <summary>
+    /// Whether the layer can run members [first, last) alone (<see cref="ForwardMembers"/>, <see cref="BackwardMembers"/>):
+    /// their work reads and writes only those members' slices and gives each member exactly what the whole-population
+    /// call gives it, so a network may run one range of members per thread with a single hand-off per pass.
+    /// </summary>
+    public virtual bool RunsByMember => false;
+
+    /// <summary><see cref="Forward"/> for members [first, last) only, on the calling thread.</summary>
+    public virtual void ForwardMembers(Tensor<T> x, Tensor<T> y, int first, int last) =>
+        throw new NotSupportedException($"{Name} does not run by member");
+
+    /// <summary><see cref="Backward"/> for members [first, last) only, on the calling thread.</summary>
+    public virtual void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last) =>
+        throw new NotSupportedException($"{Name} does not run by member");
+
     /// <summary>Checks that x is [P, B, ...sampleShape]; the message is built only on failure.</summary>
     protected void RequireInput(Tensor<T> x, int[] sampleShape)
     {

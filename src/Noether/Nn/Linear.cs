@@ -37,29 +37,44 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return [Out];
     }
 
-    public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute)
+    public override bool RunsByMember => true;
+
+    public override void Forward(Tensor<T> x, Tensor<T> y, Compute compute) => Forward(x, y, 0, Members, compute.Threads);
+
+    public override void ForwardMembers(Tensor<T> x, Tensor<T> y, int first, int last) => Forward(x, y, first, last, 1);
+
+    public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute) =>
+        Backward(x, dy, dx, 0, Members, compute.Threads);
+
+    public override void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last) =>
+        Backward(x, dy, dx, first, last, 1);
+
+    private void Forward(Tensor<T> x, Tensor<T> y, int first, int last, int threads)
     {
         if (x.Rank != 3 || x.Shape[0] != Members || x.Shape[2] != In) FailInput(x, [In]);
         int b = x.Shape[1];
-        Gemm.MultiplyBatched(Members, false, true, b, Out, In, x.ReadOnlySpan, b * In, Weight.Value.ReadOnlySpan, Out * In, y.Span, b * Out, false, compute.Threads);
+        Gemm.MultiplyBatched(last - first, false, true, b, Out, In, x.ReadOnlySpan[(first * b * In)..], b * In,
+            Weight.Value.ReadOnlySpan[(first * Out * In)..], Out * In, y.Span[(first * b * Out)..], b * Out, false, threads);
         if (Bias is null) return;
-        for (int p = 0; p < Members; p++)
+        for (int p = first; p < last; p++)
             RowOps.AddToEveryRow(y.SliceSpan(p)[..(b * Out)], Bias.Value.SliceSpan(p));
     }
 
-    public override void Backward(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute)
+    private void Backward(Tensor<T> x, Tensor<T> dy, Tensor<T>? dx, int first, int last, int threads)
     {
-        int b = x.Shape[1];
+        int b = x.Shape[1], members = last - first;
         // ∂ℓ/∂W = dyᵀ·x (the batch mean is already inside dy).
-        Gemm.MultiplyBatched(Members, true, false, Out, In, b, dy.ReadOnlySpan, b * Out, x.ReadOnlySpan, b * In, Weight.Grad.Span, Out * In, false, compute.Threads);
+        Gemm.MultiplyBatched(members, true, false, Out, In, b, dy.ReadOnlySpan[(first * b * Out)..], b * Out,
+            x.ReadOnlySpan[(first * b * In)..], b * In, Weight.Grad.Span[(first * Out * In)..], Out * In, false, threads);
         if (Bias is not null)
         {
-            for (int p = 0; p < Members; p++)
+            for (int p = first; p < last; p++)
                 RowOps.SumRows(dy.SliceSpan(p)[..(b * Out)], Bias.Grad.SliceSpan(p));
         }
         if (dx is null) return;
         var route = Feedback ?? Weight.Value;
         if (Feedback is not null) if (!Feedback.SameShape(Weight.Value)) Shapes.RequireSameShape($"{Name}.Backward feedback", Feedback, Weight.Value);
-        Gemm.MultiplyBatched(Members, false, false, b, In, Out, dy.ReadOnlySpan, b * Out, route.ReadOnlySpan, Out * In, dx.Span, b * In, false, compute.Threads);
+        Gemm.MultiplyBatched(members, false, false, b, In, Out, dy.ReadOnlySpan[(first * b * Out)..], b * Out,
+            route.ReadOnlySpan[(first * Out * In)..], Out * In, dx.Span[(first * b * In)..], b * In, false, threads);
     }
 }

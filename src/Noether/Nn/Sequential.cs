@@ -14,6 +14,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly int[][] _sampleShapes;
     private readonly Dictionary<int, Buffers> _buffers = new();
     private Buffers? _current;
+    // Runs whole passes one member range per thread, when every layer can (null otherwise).
+    private readonly MemberPass? _byMember;
 
     public Sequential(int members, int[] inputSampleShape, IEnumerable<Layer<T>> layers, Compute? compute = null)
     {
@@ -30,6 +32,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
             _sampleShapes[i + 1] = _layers[i].OutputShape(_sampleShapes[i]);
         }
         Parameters = _layers.SelectMany(l => l.Parameters).ToArray();
+        _byMember = members > 1 && _layers.All(l => l.RunsByMember) ? new MemberPass(this) : null;
     }
 
     public int Members { get; }
@@ -50,8 +53,10 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (!ok) Shapes.Fail("Sequential.Forward", $"[{Members},B,{string.Join(",", _sampleShapes[0])}]", x.Shape);
         var buf = Ensure(x.Shape[1]);
         buf.Activations[0] = x;
-        for (int i = 0; i < _layers.Length; i++)
-            _layers[i].Forward(buf.Activations[i], buf.Activations[i + 1], Compute);
+        if (SplitsByMember(buf)) _byMember!.Run(buf, backward: false, Compute.Threads);
+        else
+            for (int i = 0; i < _layers.Length; i++)
+                _layers[i].Forward(buf.Activations[i], buf.Activations[i + 1], Compute);
         return buf.Activations[^1];
     }
 
@@ -61,10 +66,42 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         var buf = _current ?? throw new InvalidOperationException("Sequential.Backward called before Forward");
         Shapes.RequireSameShape("Sequential.Backward: output gradient vs output", outputGradient, buf.Activations[^1]);
         if (!ReferenceEquals(outputGradient, buf.Gradients[^1])) outputGradient.ReadOnlySpan.CopyTo(buf.Gradients[^1].Span);
+        if (SplitsByMember(buf)) { _byMember!.Run(buf, backward: true, Compute.Threads); return; }
         for (int i = _layers.Length - 1; i >= 0; i--)
+            _layers[i].Backward(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], InputGradient(buf, i), Compute);
+    }
+
+    private Tensor<T>? InputGradient(Buffers buf, int layer) => layer > 0 || ComputeInputGradient ? buf.Gradients[layer] : null;
+
+    // One member range per thread for the whole pass: one hand-off per pass instead of one per kernel. Every
+    // activation must be at least 64 bytes per member, so vectorised elementwise kernels take the same path on a
+    // range as on the whole tensor and each member's values do not depend on the split.
+    private bool SplitsByMember(Buffers buf) => _byMember is not null && Compute.Threads > 1 && buf.MemberBytes >= 64;
+
+    private sealed class MemberPass(Sequential<T> net) : ParallelJob
+    {
+        private Buffers? _buf;
+        private bool _backward;
+        private int _parts;
+
+        public void Run(Buffers buf, bool backward, int threads)
         {
-            var dx = i > 0 || ComputeInputGradient ? buf.Gradients[i] : null;
-            _layers[i].Backward(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], dx, Compute);
+            (_buf, _backward, _parts) = (buf, backward, Math.Min(net.Members, threads));
+            try { WorkerPool.Run(this, _parts, threads); }
+            finally { _buf = null; }
+        }
+
+        public override void RunPart(int part)
+        {
+            int first = (int)((long)part * net.Members / _parts), last = (int)((long)(part + 1) * net.Members / _parts);
+            var buf = _buf!;
+            var layers = net._layers;
+            if (!_backward)
+                for (int i = 0; i < layers.Length; i++)
+                    layers[i].ForwardMembers(buf.Activations[i], buf.Activations[i + 1], first, last);
+            else
+                for (int i = layers.Length - 1; i >= 0; i--)
+                    layers[i].BackwardMembers(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], net.InputGradient(buf, i), first, last);
         }
     }
 
@@ -107,6 +144,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         public readonly Tensor<T>[] Activations;
         public readonly Tensor<T>[] Gradients;
         public readonly LinearTrace<T>[] Trace;
+        /// <summary>Bytes per member of the smallest activation (the network input included).</summary>
+        public long MemberBytes;
 
         public Buffers(int batch, int members, int[][] shapes, Layer<T>[] layers)
         {
@@ -116,6 +155,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int i = 0; i < shapes.Length; i++)
             {
                 int[] full = [members, batch, .. shapes[i]];
+                long bytes = (long)batch * shapes[i].Aggregate(1L, (a, d) => a * d) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+                MemberBytes = i == 0 ? bytes : Math.Min(MemberBytes, bytes);
                 if (i > 0) Activations[i] = new Tensor<T>(full);
                 Gradients[i] = new Tensor<T>(full);
             }

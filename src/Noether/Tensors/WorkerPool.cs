@@ -27,6 +27,12 @@ public static class WorkerPool
     // Helpers that joined the current job (low bits) and whether joining is closed (Closed bit).
     private static int _state = Closed;
     private static Exception? _failure;
+    // Bumped each time a job opens, so a worker spinning after its last job sees the next one without a wake-up.
+    private static int _generation;
+    // Workers that gave up spinning and will block on Wake: each is released exactly once.
+    private static int _sleepers;
+    // How long an idle worker keeps looking for the next job before it blocks (a step's jobs come microseconds apart).
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency * 30 / 1_000_000;
 
     /// <summary>Runs parts 0..parts-1 of <paramref name="job"/> on up to <paramref name="threads"/> threads (the caller included); returns when all are done.</summary>
     public static void Run(ParallelJob job, int parts, int threads)
@@ -41,8 +47,10 @@ public static class WorkerPool
         {
             EnsureWorkers(helpers);
             _job = job; _parts = parts; _next = 0; _finished = 0; _failure = null;
+            Interlocked.Increment(ref _generation);
             Volatile.Write(ref _state, 0);
-            Wake.Release(helpers);
+            int sleeping = Interlocked.Exchange(ref _sleepers, 0);
+            if (sleeping > 0) Wake.Release(sleeping);
             try { Drain(job, parts); }
             catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
             // Helpers that wake after this point find the job closed and go back to sleep.
@@ -76,9 +84,19 @@ public static class WorkerPool
 
     private static void Work()
     {
+        int lastGeneration = Volatile.Read(ref _generation);
         while (true)
         {
-            Wake.Wait();
+            long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            while (Volatile.Read(ref _generation) == lastGeneration && System.Diagnostics.Stopwatch.GetTimestamp() < until)
+                Thread.SpinWait(8);
+            if (Volatile.Read(ref _generation) == lastGeneration)
+            {
+                Interlocked.Increment(ref _sleepers);
+                // A job opened between the check and the count is missed (its caller runs the parts); the next one wakes us.
+                Wake.Wait();
+            }
+            lastGeneration = Volatile.Read(ref _generation);
             int s = Volatile.Read(ref _state);
             // Join only an open job; the caller sets every field before opening it.
             while ((s & Closed) == 0)
