@@ -14,13 +14,25 @@ public abstract class Loss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>pred and target are [P, B, out]; lossPerMember has length P; grad has pred's shape.</summary>
     public void Evaluate(Tensor<T> pred, Tensor<T> target, Span<double> lossPerMember, Tensor<T>? grad)
     {
+        RequireShapes(pred, target, lossPerMember, grad);
+        EvaluateMembers(pred, target, lossPerMember, grad, 0, pred.Shape[0]);
+    }
+
+    /// <summary>The checks of <see cref="Evaluate"/>: prediction, target and gradient buffer share one shape, and the loss buffer has an entry per member.</summary>
+    public void RequireShapes(Tensor<T> pred, Tensor<T> target, Span<double> lossPerMember, Tensor<T>? grad)
+    {
         if (!pred.SameShape(target)) Shapes.RequireSameShape($"{Name}: prediction vs target", pred, target);
         if (grad is not null) if (!pred.SameShape(grad)) Shapes.RequireSameShape($"{Name}: prediction vs gradient buffer", pred, grad);
         int members = pred.Shape[0];
         if (lossPerMember.Length < members) throw new ArgumentException($"{Name}: loss buffer has {lossPerMember.Length} entries for {members} members");
+    }
+
+    /// <summary><see cref="Evaluate"/> for members [first, last) only, after <see cref="RequireShapes"/> (each member's value does not depend on the range).</summary>
+    public void EvaluateMembers(Tensor<T> pred, Tensor<T> target, Span<double> lossPerMember, Tensor<T>? grad, int first, int last)
+    {
         int batch = pred.Shape[1];
         int width = pred.Stride0 / Math.Max(1, batch);
-        for (int p = 0; p < members; p++)
+        for (int p = first; p < last; p++)
             lossPerMember[p] = Member(pred.SliceSpan(p), target.SliceSpan(p), grad is null ? default : grad.SliceSpan(p), batch, width, grad is not null);
     }
 

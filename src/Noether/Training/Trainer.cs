@@ -81,7 +81,9 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
 public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly BatchSampler[] _samplers;
+    // Each member's batch indices (its own slice, so members can be drawn on different threads).
     private readonly int[] _indices;
+    private readonly MemberJob? _memberJob;
     private readonly Tensor<T> _x, _y;
 
     public Trainer(Sequential<T> network, Loss<T> loss, Optimizer<T> optimizer, TrainingData<T> data, int batchSize,
@@ -92,7 +94,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         optimizer.Threads = network.Compute.Threads;
         int p = network.Members;
         _samplers = batchStreams.Select(s => new BatchSampler(data.Count, batchSize, s, dropLast: true)).ToArray();
-        _indices = new int[batchSize];
+        _indices = new int[p * batchSize];
+        _memberJob = network.Compute.Threads > 1 && p > 1 ? new MemberJob(this) : null;
         _x = new Tensor<T>([p, batchSize, .. network.InputShape]);
         _y = new Tensor<T>([p, batchSize, .. network.OutputShape]);
         if (_x.Stride0 / batchSize != data.InputWidth)
@@ -142,15 +145,17 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
 
     public void StepOnce()
     {
-        for (int p = 0; p < _samplers.Length; p++)
-        {
-            _samplers[p].Next(_indices);
-            Data.Gather(p, _indices, _x, _y);
-        }
+        if (_memberJob is null) Draw(0, _samplers.Length);
+        else _memberJob.Run(MemberJob.Part.Draw, Network.Compute.Threads);
         foreach (var hook in BeforeForward) hook(this);
         var output = Network.Forward(_x);
         var grad = Network.OutputGradientBuffer(BatchSize);
-        Loss.Evaluate(output, _y, LastLoss, grad);
+        if (_memberJob is null) Loss.Evaluate(output, _y, LastLoss, grad);
+        else
+        {
+            Loss.RequireShapes(output, _y, LastLoss, grad);
+            _memberJob.Run(MemberJob.Part.Loss, Network.Compute.Threads, output, grad);
+        }
         Network.Backward(grad);
         _signalObserved = false;
         foreach (var hook in AfterBackward) hook(this);
@@ -170,6 +175,42 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
             }
         }
         Step++;
+    }
+
+    /// <summary>Draws members [first, last)'s next batches into the batch tensors.</summary>
+    private void Draw(int first, int last)
+    {
+        int b = BatchSize;
+        for (int p = first; p < last; p++)
+        {
+            var indices = _indices.AsSpan(p * b, b);
+            _samplers[p].Next(indices);
+            Data.Gather(p, indices, _x, _y);
+        }
+    }
+
+    /// <summary>
+    /// With more than one thread, members' batches are drawn and their losses evaluated one member range per thread:
+    /// each member has its own sampler, index slice and rows, so nothing depends on the split.
+    /// </summary>
+    private sealed class MemberJob(Trainer<T> trainer) : MemberRangeJob
+    {
+        public enum Part { Draw, Loss }
+        private Part _part;
+        private Tensor<T>? _output, _grad;
+
+        public void Run(Part part, int threads, Tensor<T>? output = null, Tensor<T>? grad = null)
+        {
+            (_part, _output, _grad) = (part, output, grad);
+            try { Run(trainer.Network.Members, threads); }
+            finally { (_output, _grad) = (null, null); }
+        }
+
+        protected override void RunRange(int first, int last)
+        {
+            if (_part == Part.Draw) trainer.Draw(first, last);
+            else trainer.Loss.EvaluateMembers(_output!, trainer._y, trainer.LastLoss, _grad, first, last);
+        }
     }
 
     /// <summary>Runs <paramref name="steps"/> steps, calling <paramref name="probe"/> before the first and after every <paramref name="every"/>-th step and the last.</summary>
