@@ -51,16 +51,24 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Update(parameters, 0, 1);
     }
 
-    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: that share of every (parameter, member) range, 16-value aligned.</summary>
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/>: with at least one member per part, that share of the
+    /// members (the ranges a population's passes run per thread, so each thread updates the values it computed
+    /// gradients for and keeps them in its own cache); otherwise that share of every (parameter, member) range,
+    /// 16-value aligned. Each value's update does not depend on the split.
+    /// </summary>
     private void Update(IReadOnlyList<Parameter<T>> parameters, int part, int parts)
     {
         for (int i = 0; i < parameters.Count; i++)
         {
             var prm = parameters[i];
-            int length = prm.MemberLength;
-            int start = (int)((long)length * part / parts) & ~15, end = part == parts - 1 ? length : (int)((long)length * (part + 1) / parts) & ~15;
+            int length = prm.MemberLength, members = prm.Members;
+            bool byMember = members >= parts;
+            int first = byMember ? (int)((long)part * members / parts) : 0, last = byMember ? (int)((long)(part + 1) * members / parts) : members;
+            int start = byMember ? 0 : (int)((long)length * part / parts) & ~15;
+            int end = byMember || part == parts - 1 ? length : (int)((long)length * (part + 1) / parts) & ~15;
             if (end <= start) continue;
-            for (int p = 0; p < prm.Members; p++)
+            for (int p = first; p < last; p++)
             {
                 double lr = LearningRate[p] * LearningRateFactor;
                 if (lr == 0) continue;
