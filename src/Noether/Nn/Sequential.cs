@@ -78,22 +78,20 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     // range as on the whole tensor and each member's values do not depend on the split.
     private bool SplitsByMember(Buffers buf) => _byMember is not null && Compute.Threads > 1 && buf.MemberBytes >= 64;
 
-    private sealed class MemberPass(Sequential<T> net) : ParallelJob
+    private sealed class MemberPass(Sequential<T> net) : MemberRangeJob
     {
         private Buffers? _buf;
         private bool _backward;
-        private int _parts;
 
         public void Run(Buffers buf, bool backward, int threads)
         {
-            (_buf, _backward, _parts) = (buf, backward, Math.Min(net.Members, threads));
-            try { WorkerPool.Run(this, _parts, threads); }
+            (_buf, _backward) = (buf, backward);
+            try { Run(net.Members, threads); }
             finally { _buf = null; }
         }
 
-        public override void RunPart(int part)
+        protected override void RunRange(int first, int last)
         {
-            int first = (int)((long)part * net.Members / _parts), last = (int)((long)(part + 1) * net.Members / _parts);
             var buf = _buf!;
             var layers = net._layers;
             if (!_backward)

@@ -83,7 +83,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
     private readonly BatchSampler[] _samplers;
     // Each member's batch indices (its own slice, so members can be drawn on different threads).
     private readonly int[] _indices;
-    private readonly MemberJob? _memberJob;
+    private readonly MemberJob _memberJob;
     private readonly Tensor<T> _x, _y;
 
     public Trainer(Sequential<T> network, Loss<T> loss, Optimizer<T> optimizer, TrainingData<T> data, int batchSize,
@@ -95,7 +95,7 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         int p = network.Members;
         _samplers = batchStreams.Select(s => new BatchSampler(data.Count, batchSize, s, dropLast: true)).ToArray();
         _indices = new int[p * batchSize];
-        _memberJob = network.Compute.Threads > 1 && p > 1 ? new MemberJob(this) : null;
+        _memberJob = new MemberJob(this);
         _x = new Tensor<T>([p, batchSize, .. network.InputShape]);
         _y = new Tensor<T>([p, batchSize, .. network.OutputShape]);
         if (_x.Stride0 / batchSize != data.InputWidth)
@@ -145,17 +145,12 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
 
     public void StepOnce()
     {
-        if (_memberJob is null) Draw(0, _samplers.Length);
-        else _memberJob.Run(MemberJob.Part.Draw, Network.Compute.Threads);
+        _memberJob.Run(MemberJob.Part.Draw, Network.Compute.Threads);
         foreach (var hook in BeforeForward) hook(this);
         var output = Network.Forward(_x);
         var grad = Network.OutputGradientBuffer(BatchSize);
-        if (_memberJob is null) Loss.Evaluate(output, _y, LastLoss, grad);
-        else
-        {
-            Loss.RequireShapes(output, _y, LastLoss, grad);
-            _memberJob.Run(MemberJob.Part.Loss, Network.Compute.Threads, output, grad);
-        }
+        Loss.RequireShapes(output, _y, LastLoss, grad);
+        _memberJob.Run(MemberJob.Part.Loss, Network.Compute.Threads, output, grad);
         Network.Backward(grad);
         _signalObserved = false;
         foreach (var hook in AfterBackward) hook(this);
@@ -190,8 +185,8 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     /// <summary>
-    /// With more than one thread, members' batches are drawn and their losses evaluated one member range per thread:
-    /// each member has its own sampler, index slice and rows, so nothing depends on the split.
+    /// Members' batches are drawn and their losses evaluated one member range per thread (all on the caller with one
+    /// thread): each member has its own sampler, index slice and rows, so nothing depends on the split.
     /// </summary>
     private sealed class MemberJob(Trainer<T> trainer) : MemberRangeJob
     {
