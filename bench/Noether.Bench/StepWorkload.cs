@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Noether.Learning;
 using Noether.Nn;
 using Noether.Tensors;
+using Noether.Training;
 
 namespace Noether.Bench;
 
@@ -17,6 +18,8 @@ public sealed class StepWorkload
     private readonly Sgd<float> _opt;
     private readonly Tensor<float> _x, _y;
     private readonly double[] _lossValues;
+    private readonly PopulationStep<float> _step;
+    private readonly bool _fused;
 
     private StepWorkload(int members, int[] widths, string activation, int batch, bool classification, int threads)
     {
@@ -24,8 +27,8 @@ public sealed class StepWorkload
         _net = Mlp.Build<float>(members, widths, activation, compute: compute);
         _net.Initialize(InitScheme.TorchDefault, Enumerable.Range(0, members).Select(m => new Rng(m).Child("init")).ToArray());
         var rng = new Rng(99);
-        _x = new Tensor<float>(members, batch, widths[0]);
-        _y = new Tensor<float>(members, batch, widths[^1]);
+        _x = Tensor<float>.Aligned(members, batch, widths[0]);
+        _y = Tensor<float>.Aligned(members, batch, widths[^1]);
         rng.FillNormal(_x.Span, 0, 1);
         if (classification)
             for (int m = 0; m < members; m++) for (int i = 0; i < batch; i++) _y[m, i, rng.NextInt(widths[^1])] = 1;
@@ -33,6 +36,8 @@ public sealed class StepWorkload
         _loss = classification ? new SoftmaxCrossEntropyLoss<float>() : new MseLoss<float>(half: false, meanOverOutputs: true);
         _opt = new Sgd<float>(members, 0.01) { Threads = threads };
         _lossValues = new double[members];
+        _step = new PopulationStep<float>(_net, _loss, _opt);
+        _fused = _step.Applies(batch) && Environment.GetEnvironmentVariable("NOETHER_FUSED") != "0";
     }
 
     public static StepWorkload Create(string name, int threads) => name switch
@@ -58,6 +63,7 @@ public sealed class StepWorkload
 
     public void Step()
     {
+        if (_fused) { _step.Run(_x, _y, _lossValues); return; }
         var output = _net.Forward(_x);
         var grad = _net.OutputGradientBuffer(_x.Shape[1]);
         _loss.Evaluate(output, _y, _lossValues, grad);

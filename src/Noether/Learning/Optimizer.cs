@@ -39,16 +39,39 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public void Step(IReadOnlyList<Parameter<T>> parameters)
     {
-        Steps++;
+        Begin(parameters);
         long total = 0;
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            Prepare(i, parameters[i]);
-            total += parameters[i].Value.Length;
-        }
+        foreach (var prm in parameters) total += prm.Value.Length;
         // Below this many values a thread hand-off costs more than the update.
         if (Threads > 1 && total >= 1 << 16) { (_job ??= new StepJob(this)).Run(parameters, Threads); return; }
         Update(parameters, 0, 1);
+    }
+
+    /// <summary>
+    /// The serial start of a step whose update runs member range by member range (<see cref="UpdateMembers"/>): counts
+    /// the step and creates any state the parameters need.
+    /// </summary>
+    public void Begin(IReadOnlyList<Parameter<T>> parameters)
+    {
+        Steps++;
+        for (int i = 0; i < parameters.Count; i++) Prepare(i, parameters[i]);
+    }
+
+    /// <summary>Updates members [first, last) of every parameter, after <see cref="Begin"/>; each member's values do not depend on the range.</summary>
+    public void UpdateMembers(IReadOnlyList<Parameter<T>> parameters, int first, int last)
+    {
+        for (int i = 0; i < parameters.Count; i++) UpdateRange(i, parameters[i], first, last, 0, parameters[i].MemberLength);
+    }
+
+    private void UpdateRange(int index, Parameter<T> prm, int first, int last, int start, int end)
+    {
+        for (int p = first; p < last; p++)
+        {
+            double lr = LearningRate[p] * LearningRateFactor;
+            if (lr == 0) continue;
+            double wd = prm.Role == ParameterRole.Weight || DecayNonWeights ? WeightDecay[p] : 0;
+            Update(index, prm, p, start, end - start, lr, wd);
+        }
     }
 
     /// <summary>
@@ -67,14 +90,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             int first = byMember ? (int)((long)part * members / parts) : 0, last = byMember ? (int)((long)(part + 1) * members / parts) : members;
             int start = byMember ? 0 : (int)((long)length * part / parts) & ~15;
             int end = byMember || part == parts - 1 ? length : (int)((long)length * (part + 1) / parts) & ~15;
-            if (end <= start) continue;
-            for (int p = first; p < last; p++)
-            {
-                double lr = LearningRate[p] * LearningRateFactor;
-                if (lr == 0) continue;
-                double wd = prm.Role == ParameterRole.Weight || DecayNonWeights ? WeightDecay[p] : 0;
-                Update(i, prm, p, start, end - start, lr, wd);
-            }
+            if (end > start) UpdateRange(i, prm, first, last, start, end);
         }
     }
 

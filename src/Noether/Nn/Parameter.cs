@@ -22,8 +22,8 @@ public sealed class Parameter<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Parameter(string name, int[] shape, ParameterRole role, int fanIn, int fanOut)
     {
         Name = name; Role = role; FanIn = fanIn; FanOut = fanOut;
-        Value = new Tensor<T>(shape);
-        Grad = new Tensor<T>(shape);
+        Value = Tensor<T>.Aligned(shape);
+        Grad = Tensor<T>.Aligned(shape);
     }
 
     public int Members => Value.Shape[0];

@@ -49,10 +49,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Runs the population on x [P, B, ...input shape]; returns the output buffer (valid until the next call).</summary>
     public Tensor<T> Forward(Tensor<T> x)
     {
-        bool ok = x.Rank == _sampleShapes[0].Length + 2 && x.Shape[0] == Members && x.Shape.AsSpan(2).SequenceEqual(_sampleShapes[0]);
-        if (!ok) Shapes.Fail("Sequential.Forward", $"[{Members},B,{string.Join(",", _sampleShapes[0])}]", x.Shape);
-        var buf = Ensure(x.Shape[1]);
-        buf.Activations[0] = x;
+        var buf = BeginPass(x, "Sequential.Forward");
         if (SplitsByMember(buf)) _byMember!.Run(buf, backward: false, Compute.Threads);
         else
             for (int i = 0; i < _layers.Length; i++)
@@ -70,6 +67,33 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = _layers.Length - 1; i >= 0; i--)
             _layers[i].Backward(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], InputGradient(buf, i), Compute);
     }
+
+    private Buffers BeginPass(Tensor<T> x, string caller)
+    {
+        bool ok = x.Rank == _sampleShapes[0].Length + 2 && x.Shape[0] == Members && x.Shape.AsSpan(2).SequenceEqual(_sampleShapes[0]);
+        if (!ok) Shapes.Fail(caller, $"[{Members},B,{string.Join(",", _sampleShapes[0])}]", x.Shape);
+        var buf = Ensure(x.Shape[1]);
+        buf.Activations[0] = x;
+        return buf;
+    }
+
+    /// <summary>
+    /// Whether passes at batch size <paramref name="batch"/> can run member range by member range
+    /// (<see cref="ForwardMembers"/>, <see cref="BackwardMembers"/>) with every member's values as in a whole pass.
+    /// </summary>
+    public bool RunsByMember(int batch) => _byMember is not null && BuffersFor(batch).MemberBytes >= 64;
+
+    /// <summary>
+    /// Makes x the input of the next member-range passes and returns the output buffer; its members are filled by
+    /// <see cref="ForwardMembers"/>. x's values may still be written before then.
+    /// </summary>
+    public Tensor<T> BeginMembers(Tensor<T> x) => BeginPass(x, "Sequential.BeginMembers").Activations[^1];
+
+    /// <summary>The forward pass of members [first, last) on this thread alone, after <see cref="BeginMembers"/> (only when <see cref="RunsByMember"/>).</summary>
+    public void ForwardMembers(int first, int last) => _byMember!.RunRange(_current!, backward: false, first, last);
+
+    /// <summary>The backward pass of members [first, last) from ∂ℓ/∂output in <see cref="OutputGradientBuffer"/>, on this thread alone.</summary>
+    public void BackwardMembers(int first, int last) => _byMember!.RunRange(_current!, backward: true, first, last);
 
     private Tensor<T>? InputGradient(Buffers buf, int layer) => layer > 0 || ComputeInputGradient ? buf.Gradients[layer] : null;
 
@@ -90,11 +114,12 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
             finally { _buf = null; }
         }
 
-        protected override void RunRange(int first, int last)
+        protected override void RunRange(int first, int last) => RunRange(_buf!, _backward, first, last);
+
+        public void RunRange(Buffers buf, bool backward, int first, int last)
         {
-            var buf = _buf!;
             var layers = net._layers;
-            if (!_backward)
+            if (!backward)
                 for (int i = 0; i < layers.Length; i++)
                     layers[i].ForwardMembers(buf.Activations[i], buf.Activations[i + 1], first, last);
             else
@@ -124,7 +149,9 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
                 Initializer.Fill(param, p, scheme, memberStreams[p], std);
     }
 
-    private Buffers Ensure(int batch)
+    private Buffers Ensure(int batch) => _current = BuffersFor(batch);
+
+    private Buffers BuffersFor(int batch)
     {
         if (_current is not null && _current.Batch == batch) return _current;
         if (!_buffers.TryGetValue(batch, out var buf))
@@ -132,7 +159,6 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
             buf = new Buffers(batch, Members, _sampleShapes, _layers);
             _buffers[batch] = buf;
         }
-        _current = buf;
         return buf;
     }
 
@@ -155,8 +181,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
                 int[] full = [members, batch, .. shapes[i]];
                 long bytes = (long)batch * shapes[i].Aggregate(1L, (a, d) => a * d) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
                 MemberBytes = i == 0 ? bytes : Math.Min(MemberBytes, bytes);
-                if (i > 0) Activations[i] = new Tensor<T>(full);
-                Gradients[i] = new Tensor<T>(full);
+                if (i > 0) Activations[i] = Tensor<T>.Aligned(full);
+                Gradients[i] = Tensor<T>.Aligned(full);
             }
             var traces = new List<LinearTrace<T>>();
             for (int i = 0; i < layers.Length; i++)

@@ -19,6 +19,8 @@ public sealed class ConsistencyMeter
         Cos = Enumerable.Range(0, members).Select(_ => new StepAverage()).ToArray();
     }
 
+    private readonly BackpropReference.Scratch<double> _scratch = new();
+
     /// <summary>Mean φ̂ per member.</summary>
     public StepAverage[] Phi { get; }
     /// <summary>Mean fraction of hidden neurons with φ̂_i &gt; 0 per member.</summary>
@@ -35,7 +37,7 @@ public sealed class ConsistencyMeter
         var trace = network.Trace;
         for (int m = 0; m < Phi.Length; m++)
         {
-            var reference = BackpropReference.Compute(network, m);
+            var reference = BackpropReference.Compute(network, m, _scratch);
             var delivered = trace[^1].GradInput.Slice(m);
             var truth = reference[^1].InputError;
             Phi[m].Add(ConsistencyScore.PhiHat(delivered, truth));

@@ -12,12 +12,30 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Backing storage; only the first <see cref="Length"/> elements belong to the tensor.</summary>
     public readonly T[] Data;
-    /// <summary>Offset of element 0 inside <see cref="Data"/> (non-zero only for views).</summary>
+    /// <summary>Offset of element 0 inside <see cref="Data"/> (for views and <see cref="Aligned"/> tensors).</summary>
     public readonly int Offset;
     public readonly int[] Shape;
     public readonly int Length;
 
     public Tensor(params int[] shape) : this(new T[Affordable(shape)], 0, shape) { }
+
+    /// <summary>
+    /// A zeroed tensor for a long-lived buffer that hot loops stream through (parameters, a network's activations and
+    /// errors, batches). From 4 KB on, element 0 starts on a 64-byte boundary (a cache line, a 512-bit vector):
+    /// otherwise vector loads may straddle two lines, and which ones depends on the address the allocator gave this
+    /// process. Such storage is pinned, so the GC never moves it off the boundary; pinned memory is slower to allocate
+    /// and freed only with the oldest generation, so temporaries use the constructor.
+    /// </summary>
+    public static unsafe Tensor<T> Aligned(params int[] shape)
+    {
+        int n = Affordable(shape), size = Unsafe.SizeOf<T>();
+        if (n * (long)size < AlignFrom || n > Array.MaxLength - Alignment) return new Tensor<T>(new T[n], 0, shape);
+        var data = GC.AllocateArray<T>(n + Alignment / size, pinned: true);
+        long address = (long)Unsafe.AsPointer(ref data[0]);
+        return new Tensor<T>(data, (int)((Alignment - address % Alignment) % Alignment) / size, shape);
+    }
+
+    private const int Alignment = 64, AlignFrom = 4096;
 
     private Tensor(T[] data, int offset, int[] shape)
     {
@@ -35,7 +53,7 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
         var t = new Tensor<T>(shape);
         if (values.Length != t.Length)
             throw new ArgumentException($"Tensor.FromDoubles: {values.Length} values do not fill shape {ShapeText(shape)} ({t.Length} elements)");
-        for (int i = 0; i < values.Length; i++) t.Data[i] = T.CreateChecked(values[i]);
+        for (int i = 0; i < values.Length; i++) t[i] = T.CreateChecked(values[i]);
         return t;
     }
 

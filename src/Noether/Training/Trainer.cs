@@ -76,7 +76,8 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
 /// forward (trace kept) → loss → backward → hooks (learning rules, regularisers, noise) → optimiser
 /// step → after-update hooks → divergence check. A member whose loss
 /// becomes non-finite is frozen (learning rate 0) and marked diverged at that step; the others go on.
-/// The loop allocates nothing per step once the buffers for the batch size exist.
+/// The loop allocates nothing per step once the buffers for the batch size exist. With no hook to run, a step is one
+/// <see cref="PopulationStep{T}"/> (every phase of a member range on one thread), with the same values.
 /// </summary>
 public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -84,6 +85,9 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
     // Each member's batch indices (its own slice, so members can be drawn on different threads).
     private readonly int[] _indices;
     private readonly MemberJob _memberJob;
+    // With no hook, a whole step runs member range by member range in one hand-off; _draw is Draw, created once.
+    private readonly PopulationStep<T> _whole;
+    private readonly Action<int, int> _draw;
     private readonly Tensor<T> _x, _y;
 
     public Trainer(Sequential<T> network, Loss<T> loss, Optimizer<T> optimizer, TrainingData<T> data, int batchSize,
@@ -96,8 +100,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         _samplers = batchStreams.Select(s => new BatchSampler(data.Count, batchSize, s, dropLast: true)).ToArray();
         _indices = new int[p * batchSize];
         _memberJob = new MemberJob(this);
-        _x = new Tensor<T>([p, batchSize, .. network.InputShape]);
-        _y = new Tensor<T>([p, batchSize, .. network.OutputShape]);
+        _whole = new PopulationStep<T>(network, loss, optimizer);
+        _draw = Draw;
+        _x = Tensor<T>.Aligned([p, batchSize, .. network.InputShape]);
+        _y = Tensor<T>.Aligned([p, batchSize, .. network.OutputShape]);
         if (_x.Stride0 / batchSize != data.InputWidth)
             throw new ShapeMismatchException($"Trainer: data inputs have {data.InputWidth} values per sample, the network expects {Tensor<T>.ShapeText(network.InputShape)}");
         if (_y.Stride0 / batchSize != data.TargetWidth)
@@ -145,19 +151,10 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
 
     public void StepOnce()
     {
-        _memberJob.Run(MemberJob.Part.Draw, Network.Compute.Threads);
-        foreach (var hook in BeforeForward) hook(this);
-        var output = Network.Forward(_x);
-        var grad = Network.OutputGradientBuffer(BatchSize);
-        Loss.RequireShapes(output, _y, LastLoss, grad);
-        _memberJob.Run(MemberJob.Part.Loss, Network.Compute.Threads, output, grad);
-        Network.Backward(grad);
-        _signalObserved = false;
-        foreach (var hook in AfterBackward) hook(this);
-        ObserveSignal();
         Optimizer.LearningRateFactor = Schedule.Factor(Step);
-        Optimizer.Step(Network.Parameters);
-        foreach (var hook in AfterUpdate) hook(this);
+        if (BeforeForward.Count == 0 && AfterBackward.Count == 0 && SignalObservers.Count == 0 && AfterUpdate.Count == 0 && _whole.Applies(BatchSize))
+            _whole.Run(_x, _y, LastLoss, _draw);
+        else StepByPhase();
         for (int p = 0; p < LastLoss.Length; p++)
         {
             if (DivergedAt[p] < 0 && !double.IsFinite(LastLoss[p]))
@@ -170,6 +167,23 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
             }
         }
         Step++;
+    }
+
+    /// <summary>A step phase by phase, each over the whole population, so hooks can run between the phases.</summary>
+    private void StepByPhase()
+    {
+        _memberJob.Run(MemberJob.Part.Draw, Network.Compute.Threads);
+        foreach (var hook in BeforeForward) hook(this);
+        var output = Network.Forward(_x);
+        var grad = Network.OutputGradientBuffer(BatchSize);
+        Loss.RequireShapes(output, _y, LastLoss, grad);
+        _memberJob.Run(MemberJob.Part.Loss, Network.Compute.Threads, output, grad);
+        Network.Backward(grad);
+        _signalObserved = false;
+        foreach (var hook in AfterBackward) hook(this);
+        ObserveSignal();
+        Optimizer.Step(Network.Parameters);
+        foreach (var hook in AfterUpdate) hook(this);
     }
 
     /// <summary>Draws members [first, last)'s next batches into the batch tensors.</summary>

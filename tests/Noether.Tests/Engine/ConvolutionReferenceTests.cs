@@ -35,9 +35,9 @@ public class ConvolutionReferenceTests
                                     {
                                         int iy = oy * s - pad + ky, ix = ox * s - pad + kx;
                                         if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                                        sum += x.Data[(((p * b + n) * cin + ci) * h + iy) * w + ix] * layer.Weight.Value.Data[(((p * cout + co) * cin + ci) * k + ky) * k + kx];
+                                        sum += x[(((p * b + n) * cin + ci) * h + iy) * w + ix] * layer.Weight.Value[(((p * cout + co) * cin + ci) * k + ky) * k + kx];
                                     }
-                            Assert.Equal(sum, y.Data[(((p * b + n) * cout + co) * ho + oy) * wo + ox], 10);
+                            Assert.Equal(sum, y[(((p * b + n) * cout + co) * ho + oy) * wo + ox], 10);
                         }
     }
 
@@ -71,9 +71,9 @@ public class ConvolutionReferenceTests
                                         int oy = iy * s - pad + ky, ox = ix * s - pad + kx;
                                         if (oy < 0 || oy >= ho || ox < 0 || ox >= wo) continue;
                                         expected[(((p * b + n) * cout + co) * ho + oy) * wo + ox] +=
-                                            x.Data[(((p * b + n) * cin + ci) * h + iy) * w + ix] * layer.Weight.Value.Data[(((p * cin + ci) * cout + co) * k + ky) * k + kx];
+                                            x[(((p * b + n) * cin + ci) * h + iy) * w + ix] * layer.Weight.Value[(((p * cin + ci) * cout + co) * k + ky) * k + kx];
                                     }
             }
-        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], y.Data[i], 10);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], y[i], 10);
     }
 }

@@ -42,11 +42,11 @@ public static class GradientCheck
         Loss();
         var dx = new Tensor<double>(x.Shape);
         layer.Backward(x, y, r, dx, Compute.Serial);
-        double worst = RelativeError(dx.Span, Numeric(x.Data, Loss));
+        double worst = RelativeError(dx.Span, Numeric(x, Loss));
         foreach (var p in layer.Parameters)
         {
             var analytic = p.Grad.Span.ToArray();
-            worst = Math.Max(worst, RelativeError(analytic, Numeric(p.Value.Data, Loss)));
+            worst = Math.Max(worst, RelativeError(analytic, Numeric(p.Value, Loss)));
         }
         return worst;
     }
@@ -69,11 +69,11 @@ public static class GradientCheck
         double worst = 0;
         int i = 0;
         foreach (var p in net.Parameters)
-            worst = Math.Max(worst, RelativeError(analytic[i++], Numeric(p.Value.Data, Total)));
+            worst = Math.Max(worst, RelativeError(analytic[i++], Numeric(p.Value, Total)));
         return worst;
     }
 
-    public static double[] Numeric(double[] values, Func<double> f)
+    public static double[] Numeric(Tensor<double> values, Func<double> f)
     {
         var g = new double[values.Length];
         for (int i = 0; i < values.Length; i++)

@@ -192,7 +192,7 @@ public class LayerGradientTests
         var grad = new Tensor<double>(p, b, c);
         var buf = new double[p];
         loss.Evaluate(pred, target, buf, grad);
-        var numeric = GradientCheck.Numeric(pred.Data, () => { loss.Evaluate(pred, target, buf, null); return buf.Sum(); });
+        var numeric = GradientCheck.Numeric(pred, () => { loss.Evaluate(pred, target, buf, null); return buf.Sum(); });
         Assert.True(GradientCheck.RelativeError(grad.Span, numeric) <= Tolerance);
     }
 

@@ -118,7 +118,7 @@ public class CompositionalTests
         var analytic = layer.Parameters.Select(p => p.Grad.Span.ToArray()).ToList();
         int i = 0;
         foreach (var p in layer.Parameters)
-            Assert.True(GradientCheck.RelativeError(analytic[i++], GradientCheck.Numeric(p.Value.Data, Value)) <= 1e-6, p.Name);
+            Assert.True(GradientCheck.RelativeError(analytic[i++], GradientCheck.Numeric(p.Value, Value)) <= 1e-6, p.Name);
     }
 
     [Fact]

@@ -1,0 +1,84 @@
+using Noether.Learning;
+using Noether.Nn;
+using Noether.Tensors;
+using Noether.Training;
+
+namespace Noether.Tests.Training;
+
+/// <summary>
+/// A trainer with no hook runs each step as one <see cref="PopulationStep{T}"/>: every phase of a member range on one
+/// thread. Its parameters, losses and divergence marks must equal those of the step run phase by phase over the whole
+/// population (forced here by a hook that does nothing) bit for bit, whatever the thread count and optimiser.
+/// </summary>
+public class PopulationStepTests
+{
+    private static Trainer<float> Build(int members, int threads, string optimizer, bool hook, double blowUp = 0)
+    {
+        var net = Mlp.Build<float>(members, [6, 16, 8, 2], "tanh", compute: new Compute(threads));
+        net.Initialize(InitScheme.TorchDefault, Enumerable.Range(0, members).Select(m => new Rng(40 + m).Child("init")).ToArray());
+        var rng = new Rng(5);
+        var x = new Tensor<float>(members, 50, 6);
+        var y = new Tensor<float>(members, 50, 2);
+        rng.FillNormal(x.Span, 0, 1);
+        rng.FillNormal(y.Span, 0, 1);
+        Optimizer<float> opt = optimizer switch
+        {
+            "sgd" => new Sgd<float>(members, 0.05),
+            "momentum" => new Sgd<float>(members, 0.05, weightDecay: 1e-3, momentum: 0.9),
+            _ => new Adam<float>(members, 0.01, weightDecay: 1e-3),
+        };
+        // One member's learning rate so large that it diverges within the run.
+        if (blowUp > 0) opt.LearningRate[members - 1] = blowUp;
+        var trainer = new Trainer<float>(net, new MseLoss<float>(), opt, new TrainingData<float>(x, y, perMember: true), 8,
+            Enumerable.Range(0, members).Select(m => new Rng(70 + m).Child("batches")).ToArray(), new WarmupSchedule(5));
+        if (hook) trainer.AfterUpdate.Add(_ => { });
+        return trainer;
+    }
+
+    private static (float[] Values, double[] Loss, long[] Diverged) Train(Trainer<float> trainer)
+    {
+        trainer.Run(25, 25);
+        var values = trainer.Network.Parameters.SelectMany(p => p.Value.ReadOnlySpan.ToArray()).ToArray();
+        return (values, trainer.LastLoss.ToArray(), trainer.DivergedAt.ToArray());
+    }
+
+    [Theory]
+    [InlineData(2, 1, "sgd")]
+    [InlineData(5, 2, "momentum")]
+    [InlineData(7, 3, "adam")]
+    [InlineData(3, 2, "sgd")]
+    [InlineData(6, 4, "adam")]
+    public void A_fused_step_equals_the_step_phase_by_phase(int members, int threads, string optimizer)
+    {
+        var fused = Build(members, threads, optimizer, hook: false);
+        Assert.True(new PopulationStep<float>(fused.Network, fused.Loss, fused.Optimizer).Applies(fused.BatchSize));
+        var byPhase = Train(Build(members, threads, optimizer, hook: true));
+        var (values, loss, diverged) = Train(fused);
+        Assert.Equal(byPhase.Values, values);
+        Assert.Equal(byPhase.Loss, loss);
+        Assert.Equal(byPhase.Diverged, diverged);
+    }
+
+    [Fact]
+    public void A_member_that_diverges_in_a_fused_step_is_marked_and_frozen_as_in_the_step_phase_by_phase()
+    {
+        var byPhase = Train(Build(4, 2, "sgd", hook: true, blowUp: 1e6));
+        var (values, _, diverged) = Train(Build(4, 2, "sgd", hook: false, blowUp: 1e6));
+        Assert.True(diverged[3] >= 0);
+        Assert.All(diverged[..3], d => Assert.Equal(-1, d));
+        Assert.Equal(byPhase.Diverged, diverged);
+        Assert.Equal(byPhase.Values, values);
+    }
+
+    [Fact]
+    public void A_single_network_or_one_too_small_to_split_is_not_run_by_member_range()
+    {
+        var single = Mlp.Build<float>(1, [6, 16, 2], "tanh");
+        Assert.False(new PopulationStep<float>(single, new MseLoss<float>(), new Sgd<float>(1, 0.1)).Applies(8));
+        // 2 samples × 2 outputs × 4 bytes = 16 bytes per member: the vectorised kernels would take another path on a range.
+        var tiny = Mlp.Build<float>(3, [6, 16, 2], "tanh");
+        var step = new PopulationStep<float>(tiny, new MseLoss<float>(), new Sgd<float>(3, 0.1));
+        Assert.False(step.Applies(2));
+        Assert.Throws<InvalidOperationException>(() => step.Run(new Tensor<float>(3, 2, 6), new Tensor<float>(3, 2, 2), new double[3]));
+    }
+}
