@@ -3,6 +3,7 @@ using Noether.Learning;
 using Noether.Learning.Rules;
 using Noether.Nn;
 using Noether.Probes;
+using Noether.Tensors;
 using Noether.Training;
 
 namespace Noether.Experiments;
@@ -58,6 +59,7 @@ public sealed partial class Hebbian
             var meanG = Enumerable.Range(0, ng).Select(_ => new RunningMatrixMean(c.OutputDim, c.InputDim)).ToArray();
             var meanH = Enumerable.Range(0, ng).Select(_ => new RunningMatrixMean(c.OutputDim, c.InputDim)).ToArray();
             long from = (long)Math.Floor(c.Steps * (1 - c.Window));
+            var hebbian = new Tensor<double>(c.OutputDim, c.InputDim); // H of the member being measured
             stack.SignalObservers.Add(st =>
             {
                 bool log = st.Step % config.ProbeEvery == 0;
@@ -66,13 +68,13 @@ public sealed partial class Hebbian
                 for (int m = 0; m < p; m++)
                 {
                     var grad = t.Layer.Weight.Grad.Slice(m);
-                    double cos = -HebbianAlignment.LayerAlignment(grad, t.Input.Slice(m), t.PreActivation.Slice(m));
+                    double cos = -HebbianAlignment.LayerAlignment(grad, t.Input.Slice(m), t.PreActivation.Slice(m), hebbian);
                     if (st.Step >= from) avg[m].Add(cos);
                     if (log) (m < p0 ? pop : sourcePop).Log(st.Step, members[m], "hebbian_alignment", cos);
                     if (m < p0 && sigmas[m] == 0 && st.Step >= c.Steps - meanWindow)
                     {
                         meanG[pop.Layout.Index(members[m], "weight_decay")].Add(grad);
-                        meanH[pop.Layout.Index(members[m], "weight_decay")].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m)));
+                        meanH[pop.Layout.Index(members[m], "weight_decay")].Add(HebbianAlignment.HebbianTerm(t.Input.Slice(m), t.PreActivation.Slice(m), hebbian));
                     }
                 }
             });

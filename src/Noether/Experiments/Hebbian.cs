@@ -306,6 +306,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
             meanW = linears.Select(l => Enumerable.Range(0, p).Select(_ => new RunningMatrixMean(l.Out, l.In)).ToArray()).ToArray();
             postNorm = linears.Select(_ => Enumerable.Range(0, p).Select(_ => new StepAverage()).ToArray()).ToArray();
         }
+        var hebbian = linears.Select(l => new Tensor<double>(l.Out, l.In)).ToArray(); // H of the layer being measured
         stack.SignalObservers.Add(st =>
         {
             bool measure = st.Step >= from, log = st.Step % probeEvery == 0, means = meanWindow > 0 && st.Step >= steps - meanWindow;
@@ -323,7 +324,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                     if (measure || log)
                     {
                         // G = −Grad (the signal without decay), so cos(G, H) = −cos(Grad, H).
-                        double cos = -HebbianAlignment.LayerAlignment(grad, ha, hb);
+                        double cos = -HebbianAlignment.LayerAlignment(grad, ha, hb, hebbian[l]);
                         if (measure) alignment[m][l].Add(cos);
                         if (log)
                         {
@@ -334,7 +335,7 @@ public sealed partial class Hebbian : Experiment<Hebbian.Config>
                     if (means)
                     {
                         meanG![l][m].Add(grad);
-                        meanH![l][m].Add(HebbianAlignment.HebbianTerm(ha, hb));
+                        meanH![l][m].Add(HebbianAlignment.HebbianTerm(ha, hb, hebbian[l]));
                         meanW![l][m].Add(t.Layer.Weight.Value.Slice(m));
                         double sq = 0;
                         foreach (var v in hb.ReadOnlySpan) sq += v * v;

@@ -197,12 +197,13 @@ public sealed partial class SelfAssembly : Experiment<SelfAssembly.Config>
             RoutedDown = fourRule is null ? null : Lists(linears.Length),
         };
         // Update alignment cos(ΔW_l, ΔW_l^BP) on the step's own batch and weights, at the probe steps.
+        var scratch = new BackpropReference.Scratch<double>();
         stack.SignalObservers.Add(st =>
         {
             if (st.Step % config.ProbeEvery != 0) return;
             for (int m = 0; m < p; m++)
             {
-                var reference = BackpropReference.Compute(st.Network, m);
+                var reference = BackpropReference.Compute(st.Network, m, scratch);
                 for (int l = 0; l < linears.Length; l++)
                 {
                     double cos = MatrixAlignment.FrobeniusCosine(linears[l].Weight.Grad.SliceSpan(m), reference[l].WeightGradient.ReadOnlySpan);

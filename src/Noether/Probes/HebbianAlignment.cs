@@ -11,22 +11,25 @@ namespace Noether.Probes;
 /// </summary>
 public static class HebbianAlignment
 {
-    /// <summary>H = (1/N)·h_bᵀh_a [out×in] from post [N×out] and pre [N×in] activity.</summary>
-    public static Tensor<double> HebbianTerm(Tensor<double> ha, Tensor<double> hb)
+    /// <summary>
+    /// H = (1/N)·h_bᵀh_a [out×in] from post [N×out] and pre [N×in] activity, written into <paramref name="into"/> when
+    /// given (a per-step observer's buffer, so it allocates nothing).
+    /// </summary>
+    public static Tensor<double> HebbianTerm(Tensor<double> ha, Tensor<double> hb, Tensor<double>? into = null)
     {
         const string op = "HebbianAlignment.HebbianTerm";
         var (n, _) = FeatureMatrix.Dims(op, ha);
         var (n2, _) = FeatureMatrix.Dims(op, hb);
         if (n != n2) throw new ShapeMismatchException($"{op}: h_a {Tensor<double>.ShapeText(ha.Shape)} and h_b {Tensor<double>.ShapeText(hb.Shape)} have different batch sizes");
-        var h = ProbeMath.MatMul(op, hb, true, ha, false);
+        var h = ProbeMath.MatMul(op, hb, true, ha, false, into);
         if (n > 0) TensorPrimitives.Multiply(h.Span, 1.0 / n, h.Span);
         return h;
     }
 
-    /// <summary>Layer alignment A = cos(G, H) (docs/experiments/hebbian.md#protocol): +1 for a Hebbian update, −1 for anti-Hebbian.</summary>
-    public static double LayerAlignment(Tensor<double> learningSignal, Tensor<double> ha, Tensor<double> hb)
+    /// <summary>Layer alignment A = cos(G, H) (docs/experiments/hebbian.md#protocol): +1 for a Hebbian update, −1 for anti-Hebbian (H formed in <paramref name="scratch"/> when given).</summary>
+    public static double LayerAlignment(Tensor<double> learningSignal, Tensor<double> ha, Tensor<double> hb, Tensor<double>? scratch = null)
     {
-        var h = HebbianTerm(ha, hb);
+        var h = HebbianTerm(ha, hb, scratch);
         Shapes.RequireSameShape("HebbianAlignment.LayerAlignment", learningSignal, h);
         return MatrixAlignment.FrobeniusCosine(learningSignal.ReadOnlySpan, h.ReadOnlySpan);
     }

@@ -7,7 +7,7 @@ namespace Noether.Probes;
 internal static class ProbeMath
 {
     /// <summary>op(A)·op(B) as a new tensor, with shape checks naming <paramref name="op"/>.</summary>
-    public static Tensor<double> MatMul(string op, Tensor<double> a, bool transA, Tensor<double> b, bool transB)
+    public static Tensor<double> MatMul(string op, Tensor<double> a, bool transA, Tensor<double> b, bool transB, Tensor<double>? into = null)
     {
         Shapes.Require(a.Rank == 2, op, "a matrix", a.Shape);
         Shapes.Require(b.Rank == 2, op, "a matrix", b.Shape);
@@ -17,7 +17,8 @@ internal static class ProbeMath
         int n = transB ? b.Shape[0] : b.Shape[1];
         if (k != kb)
             throw new ShapeMismatchException($"{op}: inner dimensions of {(transA ? "transposed " : "")}{Tensor<double>.ShapeText(a.Shape)} and {(transB ? "transposed " : "")}{Tensor<double>.ShapeText(b.Shape)} differ");
-        var c = new Tensor<double>(m, n);
+        var c = into ?? new Tensor<double>(m, n);
+        if (c.Rank != 2 || c.Shape[0] != m || c.Shape[1] != n) Shapes.Fail(op + " (destination)", $"[{m},{n}]", c.Shape);
         Gemm.Multiply(transA, transB, m, n, k, a.ReadOnlySpan, b.ReadOnlySpan, c.Span);
         return c;
     }
