@@ -90,10 +90,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Tensor<T> BeginMembers(Tensor<T> x) => BeginPass(x, "Sequential.BeginMembers").Activations[^1];
 
     /// <summary>The forward pass of members [first, last) on this thread alone, after <see cref="BeginMembers"/> (only when <see cref="RunsByMember"/>).</summary>
-    public void ForwardMembers(int first, int last) => _byMember!.RunRange(_current!, backward: false, first, last);
+    public void ForwardMembers(int first, int last) => MemberPassFor(nameof(ForwardMembers)).RunRange(_current!, backward: false, first, last);
 
     /// <summary>The backward pass of members [first, last) from ∂ℓ/∂output in <see cref="OutputGradientBuffer"/>, on this thread alone.</summary>
-    public void BackwardMembers(int first, int last) => _byMember!.RunRange(_current!, backward: true, first, last);
+    public void BackwardMembers(int first, int last) => MemberPassFor(nameof(BackwardMembers)).RunRange(_current!, backward: true, first, last);
+
+    private MemberPass MemberPassFor(string op) => _byMember is not null && _current is not null ? _byMember
+        : throw new InvalidOperationException($"Sequential.{op}: needs every layer to run by member and BeginMembers first");
 
     private Tensor<T>? InputGradient(Buffers buf, int layer) => layer > 0 || ComputeInputGradient ? buf.Gradients[layer] : null;
 

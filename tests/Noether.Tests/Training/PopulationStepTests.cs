@@ -76,6 +76,7 @@ public class PopulationStepTests
     {
         var single = Mlp.Build<float>(1, [6, 16, 2], "tanh");
         Assert.False(new PopulationStep<float>(single, new MseLoss<float>(), new Sgd<float>(1, 0.1)).Applies(8));
+        Assert.Throws<InvalidOperationException>(() => single.ForwardMembers(0, 1));
         // 2 samples × 2 outputs × 4 bytes = 16 bytes per member: the vectorised kernels would take another path on a range.
         var tiny = Mlp.Build<float>(3, [6, 16, 2], "tanh");
         var step = new PopulationStep<float>(tiny, new MseLoss<float>(), new Sgd<float>(3, 0.1));
