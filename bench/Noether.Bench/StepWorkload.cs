@@ -58,7 +58,9 @@ public sealed class StepWorkload
         var l = Bytes(() => _loss.Evaluate(output!, _y, _lossValues, grad));
         var b = Bytes(() => _net.Backward(grad));
         var u = Bytes(() => _opt.Step(_net.Parameters));
-        return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B", f + l + b + u);
+        if (!_fused) return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B", f + l + b + u);
+        var s = Bytes(() => _step.Run(_x, _y, _lossValues));
+        return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B; whole step in one hand-off {s} B", f + l + b + u + s);
     }
 
     public void Step()

@@ -41,7 +41,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         Begin(parameters);
         long total = 0;
-        foreach (var prm in parameters) total += prm.Value.Length;
+        for (int i = 0; i < parameters.Count; i++) total += parameters[i].Value.Length;
         // Below this many values a thread hand-off costs more than the update.
         if (Threads > 1 && total >= 1 << 16) { (_job ??= new StepJob(this)).Run(parameters, Threads); return; }
         Update(parameters, 0, 1);
