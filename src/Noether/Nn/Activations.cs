@@ -32,14 +32,12 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
         else Derivative(x.ReadOnlySpan, y.ReadOnlySpan, dy.ReadOnlySpan, dx.Span);
     }
 
-    public override void ForwardMembers(Tensor<T> x, Tensor<T> y, int first, int last) => Apply(RangeOf(x, first, last), RangeOf(y, first, last));
+    public override void ForwardMembers(Tensor<T> x, Tensor<T> y, int first, int last) => Apply(x.SliceSpan(first, last), y.SliceSpan(first, last));
 
     public override void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last)
     {
-        if (dx is not null) Derivative(RangeOf(x, first, last), RangeOf(y, first, last), RangeOf(dy, first, last), RangeOf(dx, first, last));
+        if (dx is not null) Derivative(x.SliceSpan(first, last), y.SliceSpan(first, last), dy.SliceSpan(first, last), dx.SliceSpan(first, last));
     }
-
-    private static Span<T> RangeOf(Tensor<T> t, int first, int last) => t.Data.AsSpan(t.Offset + first * t.Stride0, (last - first) * t.Stride0);
 
     /// <summary>Forward (dy null) or backward over a range of members.</summary>
     private sealed class RangeJob(Activation<T> layer) : MemberRangeJob

@@ -53,8 +53,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     {
         if (x.Rank != 3 || x.Shape[0] != Members || x.Shape[2] != In) FailInput(x, [In]);
         int b = x.Shape[1];
-        Gemm.MultiplyBatched(last - first, false, true, b, Out, In, x.ReadOnlySpan[(first * b * In)..], b * In,
-            Weight.Value.ReadOnlySpan[(first * Out * In)..], Out * In, y.Span[(first * b * Out)..], b * Out, false, threads);
+        Gemm.MultiplyBatched(last - first, false, true, b, Out, In, x.SliceSpan(first, last), b * In,
+            Weight.Value.SliceSpan(first, last), Out * In, y.SliceSpan(first, last), b * Out, false, threads);
         if (Bias is null) return;
         for (int p = first; p < last; p++)
             RowOps.AddToEveryRow(y.SliceSpan(p)[..(b * Out)], Bias.Value.SliceSpan(p));
@@ -64,8 +64,8 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     {
         int b = x.Shape[1], members = last - first;
         // ∂ℓ/∂W = dyᵀ·x (the batch mean is already inside dy).
-        Gemm.MultiplyBatched(members, true, false, Out, In, b, dy.ReadOnlySpan[(first * b * Out)..], b * Out,
-            x.ReadOnlySpan[(first * b * In)..], b * In, Weight.Grad.Span[(first * Out * In)..], Out * In, false, threads);
+        Gemm.MultiplyBatched(members, true, false, Out, In, b, dy.SliceSpan(first, last), b * Out,
+            x.SliceSpan(first, last), b * In, Weight.Grad.SliceSpan(first, last), Out * In, false, threads);
         if (Bias is not null)
         {
             for (int p = first; p < last; p++)
@@ -74,7 +74,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (dx is null) return;
         var route = Feedback ?? Weight.Value;
         if (Feedback is not null) if (!Feedback.SameShape(Weight.Value)) Shapes.RequireSameShape($"{Name}.Backward feedback", Feedback, Weight.Value);
-        Gemm.MultiplyBatched(members, false, false, b, In, Out, dy.ReadOnlySpan[(first * b * Out)..], b * Out,
-            route.ReadOnlySpan[(first * Out * In)..], Out * In, dx.Span[(first * b * In)..], b * In, false, threads);
+        Gemm.MultiplyBatched(members, false, false, b, In, Out, dy.SliceSpan(first, last), b * Out,
+            route.SliceSpan(first, last), Out * In, dx.SliceSpan(first, last), b * In, false, threads);
     }
 }

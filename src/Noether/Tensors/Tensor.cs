@@ -76,6 +76,9 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Span of slice <paramref name="index"/> along the leading axis, without allocating a view object.</summary>
     public Span<T> SliceSpan(int index) => Data.AsSpan(Offset + index * Stride0, Stride0);
 
+    /// <summary>Span of slices [<paramref name="first"/>, <paramref name="last"/>) along the leading axis (a range of members).</summary>
+    public Span<T> SliceSpan(int first, int last) => Data.AsSpan(Offset + first * Stride0, (last - first) * Stride0);
+
     /// <summary>A view with a new shape of the same element count.</summary>
     public Tensor<T> Reshape(params int[] shape)
     {
