@@ -38,8 +38,23 @@ internal static unsafe class BlockedGemm
     public static void Run<T>(VectorWidth width, in GemmProblem<T> s, int i0, int i1, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // A one-column product (a scalar output's forward pass) runs as its transpose, one row: C[i] = Σ_p A[i,p]·B[p]
+        // is Cᵀ = op(B)ᵀ·op(A)ᵀ with the same products added in the same order, so the same FMA chain per element.
+        // op(B) is k×1 whether stored transposed or not, so as the new A it is one contiguous row of k.
+        if (s.N == 1 && i1 - i0 > 1)
+        {
+            var t = new GemmProblem<T>(false, !s.TransA, 1, s.M, s.K, s.B, s.A, s.C, s.Accumulate);
+            Run(width, t, 0, 1, i0, i1);
+            return;
+        }
+        // One row takes the one-row tile instead of computing it in every row of a full tile (same chain, same results).
+        if (i1 - i0 == 1)
+        {
+            if (width == VectorWidth.Bits512) Run<T, KernelRow512<T>>(s, i0, i1, j0, j1);
+            else Run<T, KernelRow256<T>>(s, i0, i1, j0, j1);
+        }
         // Column ranges at most one 512-bit vector wide take the one-vector tile (same FMA chain per element, same results).
-        if (width == VectorWidth.Bits512 && j1 - j0 <= Vector512<T>.Count) Run<T, Kernel512Narrow<T>>(s, i0, i1, j0, j1);
+        else if (width == VectorWidth.Bits512 && j1 - j0 <= Vector512<T>.Count) Run<T, Kernel512Narrow<T>>(s, i0, i1, j0, j1);
         else if (width == VectorWidth.Bits512) Run<T, Kernel512<T>>(s, i0, i1, j0, j1);
         else Run<T, Kernel256<T>>(s, i0, i1, j0, j1);
     }

@@ -69,7 +69,7 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> MulAdd(Vector256<T> x, Vector256<T> y, Vector256<T> acc)
+    internal static Vector256<T> MulAdd(Vector256<T> x, Vector256<T> y, Vector256<T> acc)
     {
         if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
         return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
@@ -266,6 +266,86 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
 
     /// <summary>Room for the whole register tile (8 × 1 vector of 64 bytes).</summary>
     [InlineArray(8 * 64 / 8)]
+    private struct Tile { private long _first; }
+}
+
+/// <summary>
+/// 1 row × 4 Vector512 for single-row products (a scalar output's weight gradient, and a one-column product run
+/// transposed, see <see cref="BlockedGemm"/>), where the 8-row tile would compute the same row eight times. Each
+/// element is the same FMA chain from zero in p order as in the other tiles, so results are bit-identical.
+/// </summary>
+[SkipLocalsInit]
+internal unsafe struct KernelRow512<T> : IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int MR => 1;
+    public static int NR => 4 * Vector512<T>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+    {
+        int w = Vector512<T>.Count;
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default;
+        nint ap = 0;
+        for (int p = 0; p < kc; p++, ap += csA, b += 4 * w)
+        {
+            var x = Vector512.Create(a[ap]);
+            c0 = Kernel512<T>.MulAdd(x, Vector512.Load(b), c0);
+            c1 = Kernel512<T>.MulAdd(x, Vector512.Load(b + w), c1);
+            c2 = Kernel512<T>.MulAdd(x, Vector512.Load(b + 2 * w), c2);
+            c3 = Kernel512<T>.MulAdd(x, Vector512.Load(b + 3 * w), c3);
+        }
+        if (cols == 4 * w)
+        {
+            if (accumulate) { c0 += Vector512.Load(c); c1 += Vector512.Load(c + w); c2 += Vector512.Load(c + 2 * w); c3 += Vector512.Load(c + 3 * w); }
+            c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w);
+            return;
+        }
+        Tile tile;
+        T* t = (T*)&tile;
+        c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
+        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate);
+    }
+
+    /// <summary>Room for the row (4 vectors of 64 bytes).</summary>
+    [InlineArray(4 * 64 / 8)]
+    private struct Tile { private long _first; }
+}
+
+/// <summary><see cref="KernelRow512{T}"/> with Vector256: 1 row × 4 Vector256.</summary>
+[SkipLocalsInit]
+internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int MR => 1;
+    public static int NR => 4 * Vector256<T>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate)
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default;
+        nint ap = 0;
+        for (int p = 0; p < kc; p++, ap += csA, b += 4 * w)
+        {
+            var x = Vector256.Create(a[ap]);
+            c0 = Kernel256<T>.MulAdd(x, Vector256.Load(b), c0);
+            c1 = Kernel256<T>.MulAdd(x, Vector256.Load(b + w), c1);
+            c2 = Kernel256<T>.MulAdd(x, Vector256.Load(b + 2 * w), c2);
+            c3 = Kernel256<T>.MulAdd(x, Vector256.Load(b + 3 * w), c3);
+        }
+        if (cols == 4 * w)
+        {
+            if (accumulate) { c0 += Vector256.Load(c); c1 += Vector256.Load(c + w); c2 += Vector256.Load(c + 2 * w); c3 += Vector256.Load(c + 3 * w); }
+            c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w);
+            return;
+        }
+        Tile tile;
+        T* t = (T*)&tile;
+        c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
+        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate);
+    }
+
+    /// <summary>Room for the row (4 vectors of 32 bytes).</summary>
+    [InlineArray(4 * 32 / 8)]
     private struct Tile { private long _first; }
 }
 

@@ -120,6 +120,45 @@ public class GemmWidthTests
     }
 
     [Theory, MemberData(nameof(WidthsAndTransposes))]
+    public void One_row_and_one_column_products_equal_that_row_or_column_of_a_full_tile_product(VectorWidth width, bool ta, bool tb)
+    {
+        // A single row runs the one-row tile and a single column runs transposed through it; both must give bit for bit
+        // what the full tiles give for the same row or column inside a larger product (k crosses the 256-deep block).
+        var rng = new Rng(25);
+        for (int trial = 0; trial < 24; trial++)
+        {
+            int k = 1 + rng.NextInt(600), other = 2 + rng.NextInt(70);
+            bool accumulate = trial % 2 == 0;
+            Same<float>(width, ta, tb, k, other, accumulate, rng);
+            Same<double>(width, ta, tb, k, other, accumulate, rng);
+        }
+
+        static void Same<T>(VectorWidth width, bool ta, bool tb, int k, int other, bool accumulate, Rng rng) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            // Row r of op(A) (m = 9) alone against the full product; column q of op(B) (n = 17) alone likewise.
+            const int m = 9, r = 3, n = 17, q = 5;
+            var a = Random<T>(m * k, rng); var b = Random<T>(k * other, rng); var c = Random<T>(m * other, rng);
+            var full = (T[])c.Clone();
+            Gemm.Multiply<T>(width, ta, tb, m, other, k, a, b, full, accumulate);
+            var row = new T[k];
+            for (int p = 0; p < k; p++) row[p] = ta ? a[p * m + r] : a[r * k + p];
+            var single = c.AsSpan(r * other, other).ToArray();
+            Gemm.Multiply<T>(width, ta, tb, 1, other, k, row, b, single, accumulate);
+            Assert.Equal(full.AsSpan(r * other, other).ToArray(), single);
+
+            var a2 = Random<T>(other * k, rng); var b2 = Random<T>(k * n, rng); var c2 = Random<T>(other * n, rng);
+            var full2 = (T[])c2.Clone();
+            Gemm.Multiply<T>(width, ta, tb, other, n, k, a2, b2, full2, accumulate);
+            var column = new T[k];
+            for (int p = 0; p < k; p++) column[p] = tb ? b2[q * k + p] : b2[p * n + q];
+            var single2 = new T[other];
+            for (int i = 0; i < other; i++) single2[i] = c2[i * n + q];
+            Gemm.Multiply<T>(width, ta, tb, other, 1, k, a2, column, single2, accumulate);
+            for (int i = 0; i < other; i++) Assert.Equal(full2[i * n + q], single2[i]);
+        }
+    }
+
+    [Theory, MemberData(nameof(WidthsAndTransposes))]
     public void Every_size_from_1_to_67_matches_the_reference_at_each_width(VectorWidth width, bool ta, bool tb)
     {
         var rng = new Rng(22);
