@@ -53,11 +53,10 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     {
         if (x.Rank != 3 || x.Shape[0] != Members || x.Shape[2] != In) FailInput(x, [In]);
         int b = x.Shape[1];
+        // The bias is added to every row in the GEMM's epilogue (the same values as adding it afterwards).
+        ReadOnlySpan<T> bias = Bias is null ? default : Bias.Value.SliceSpan(first, last);
         Gemm.MultiplyBatched(last - first, false, true, b, Out, In, x.SliceSpan(first, last), b * In,
-            Weight.Value.SliceSpan(first, last), Out * In, y.SliceSpan(first, last), b * Out, false, threads);
-        if (Bias is null) return;
-        for (int p = first; p < last; p++)
-            RowOps.AddToEveryRow(y.SliceSpan(p)[..(b * Out)], Bias.Value.SliceSpan(p));
+            Weight.Value.SliceSpan(first, last), Out * In, y.SliceSpan(first, last), b * Out, false, threads, bias);
     }
 
     private void Backward(Tensor<T> x, Tensor<T> dy, Tensor<T>? dx, int first, int last, int threads)

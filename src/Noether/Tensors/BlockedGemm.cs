@@ -5,17 +5,21 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Noether.Tensors;
 
-/// <summary>One GEMM's operands as raw pointers (the spans are pinned by the caller for the duration).</summary>
-internal readonly unsafe struct GemmProblem<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, bool accumulate)
+/// <summary>
+/// One GEMM's operands as raw pointers (the spans are pinned by the caller for the duration). <c>Bias</c>, if not
+/// null, holds N values added to every row of C after the product (a layer's bias, in the micro-kernel's epilogue).
+/// </summary>
+internal readonly unsafe struct GemmProblem<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, bool accumulate, T* bias = null)
     where T : unmanaged
 {
     public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate;
     public readonly int M = m, N = n, K = k;
-    public readonly T* A = a, B = b, C = c;
+    public readonly T* A = a, B = b, C = c, Bias = bias;
 
-    /// <summary>The same problem on another population member's operands.</summary>
+    /// <summary>The same problem on another population member's operands (its bias N values further on).</summary>
     public GemmProblem<T> Member(int p, int strideA, int strideB, int strideC) =>
-        new(TransA, TransB, M, N, K, A + (nint)p * strideA, B + (nint)p * strideB, C + (nint)p * strideC, Accumulate);
+        new(TransA, TransB, M, N, K, A + (nint)p * strideA, B + (nint)p * strideB, C + (nint)p * strideC, Accumulate,
+            Bias == null ? null : Bias + (nint)p * N);
 }
 
 /// <summary>
@@ -41,10 +45,13 @@ internal static unsafe class BlockedGemm
         // A one-column product (a scalar output's forward pass) runs as its transpose, one row: C[i] = Σ_p A[i,p]·B[p]
         // is Cᵀ = op(B)ᵀ·op(A)ᵀ with the same products added in the same order, so the same FMA chain per element.
         // op(B) is k×1 whether stored transposed or not, so as the new A it is one contiguous row of k.
+        // The bias, one value for the whole column, is then added to each element as the epilogue would.
         if (s.N == 1 && i1 - i0 > 1)
         {
             var t = new GemmProblem<T>(false, !s.TransA, 1, s.M, s.K, s.B, s.A, s.C, s.Accumulate);
             Run(width, t, 0, 1, i0, i1);
+            if (s.Bias != null)
+                for (int i = i0; i < i1; i++) s.C[i] += s.Bias[0];
             return;
         }
         // One row takes the one-row tile instead of computing it in every row of a full tile (same chain, same results).
@@ -85,6 +92,8 @@ internal static unsafe class BlockedGemm
                 int kc = Math.Min(KC, s.K - pc);
                 PackB(s, pc, kc, jc, nc, nr, packB);
                 bool accumulate = s.Accumulate || pc > 0;
+                // The bias joins in the last k block's epilogue, after every product has been added.
+                T* biasBlock = s.Bias != null && pc + kc >= s.K ? s.Bias + jc : null;
                 bool packA = nc > (PackAMinPanels - 1) * nr;
                 for (int ic = i0; ic < i1; ic += mcStep)
                 {
@@ -97,11 +106,12 @@ internal static unsafe class BlockedGemm
                     {
                         int cols = Math.Min(nr, nc - jr);
                         T* c = s.C + (nint)ic * s.N + jc + jr;
+                        T* bias = biasBlock == null ? null : biasBlock + jr;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             // A packed panel of MR rows starts ir·kc into the block; rows within it are 1 apart.
                             T* aTile = aBlock + (packA ? (nint)ir * kc : ir * rsA);
-                            TKernel.Run(kc, aTile, rsA, csA, packB + (nint)jr * kc, c + (nint)ir * s.N, s.N, Math.Min(mr, mc - ir), cols, accumulate);
+                            TKernel.Run(kc, aTile, rsA, csA, packB + (nint)jr * kc, c + (nint)ir * s.N, s.N, Math.Min(mr, mc - ir), cols, accumulate, bias);
                         }
                     }
                 }

@@ -16,28 +16,34 @@ public static class Gemm
     /// <summary>Below this many multiply-adds a GEMM runs on one thread even when more are allowed.</summary>
     private const long ParallelThreshold = 1L << 18;
 
-    /// <summary>C = op(A)·op(B) [+ C] with the process-wide kernel width (<see cref="ProcessVectorWidth.Current"/>).</summary>
+    /// <summary>
+    /// C = op(A)·op(B) [+ C] [+ bias in every row] with the process-wide kernel width (<see cref="ProcessVectorWidth.Current"/>).
+    /// A non-empty <paramref name="bias"/> (n values) is added to every row of C after the product, in the kernels'
+    /// epilogue: bit-identical to adding it afterwards (<see cref="RowOps.AddToEveryRow"/>), one pass over C fewer.
+    /// </summary>
     public static void Multiply<T>(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate = false, int threads = 1)
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate = false, int threads = 1, ReadOnlySpan<T> bias = default)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Multiply(ProcessVectorWidth.Current, transA, transB, m, n, k, a, b, c, accumulate, threads);
+        => Multiply(ProcessVectorWidth.Current, transA, transB, m, n, k, a, b, c, accumulate, threads, bias);
 
-    /// <summary>C = op(A)·op(B) [+ C] with an explicit kernel width (a width the CPU lacks is emulated: same result, slowly).</summary>
+    /// <summary>C = op(A)·op(B) [+ C] [+ bias] with an explicit kernel width (a width the CPU lacks is emulated: same result, slowly).</summary>
     public static unsafe void Multiply<T>(VectorWidth width, bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate = false, int threads = 1)
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate = false, int threads = 1, ReadOnlySpan<T> bias = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(transA, transB, m, n, k, a.Length, b.Length, c.Length);
+        if (!bias.IsEmpty && bias.Length < n) throw new ShapeMismatchException($"Gemm: bias has {bias.Length} elements, needs {n}");
         if (m == 0 || n == 0) return;
-        if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); return; }
-        if (!Vector256.IsHardwareAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
+        if (k == 0 || !Vector256.IsHardwareAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
         {
-            Reference(transA, transB, m, n, k, a, b, c, accumulate);
+            if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); }
+            else Reference(transA, transB, m, n, k, a, b, c, accumulate);
+            if (!bias.IsEmpty) RowOps.AddToEveryRow(c[..(m * n)], bias[..n]);
             return;
         }
-        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
+        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pbias = bias)
         {
-            var problem = new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, accumulate);
+            var problem = new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, accumulate, bias.IsEmpty ? null : pbias);
             if (threads <= 1 || (long)m * n * k < ParallelThreshold)
                 BlockedGemm.Run(width, problem, 0, m, 0, n);
             else
@@ -45,30 +51,42 @@ public static class Gemm
         }
     }
 
-    /// <summary>P independent GEMMs over member-strided spans (population members), in parallel over members when allowed.</summary>
+    /// <summary>
+    /// P independent GEMMs over member-strided spans (population members), in parallel over members when allowed. A
+    /// non-empty <paramref name="bias"/> holds n values per member, one member after the other (a layer's [P, n] bias).
+    /// </summary>
     public static void MultiplyBatched<T>(int members, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<T> a, int strideA, ReadOnlySpan<T> b, int strideB, Span<T> c, int strideC,
-        bool accumulate = false, int threads = 1)
+        bool accumulate = false, int threads = 1, ReadOnlySpan<T> bias = default)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => MultiplyBatched(ProcessVectorWidth.Current, members, transA, transB, m, n, k, a, strideA, b, strideB, c, strideC, accumulate, threads);
+        => MultiplyBatched(ProcessVectorWidth.Current, members, transA, transB, m, n, k, a, strideA, b, strideB, c, strideC, accumulate, threads, bias);
 
-    /// <summary><see cref="MultiplyBatched{T}(int, bool, bool, int, int, int, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, Span{T}, int, bool, int)"/> with an explicit kernel width.</summary>
+    /// <summary><see cref="MultiplyBatched{T}(int, bool, bool, int, int, int, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, Span{T}, int, bool, int, ReadOnlySpan{T})"/> with an explicit kernel width.</summary>
     public static unsafe void MultiplyBatched<T>(VectorWidth width, int members, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<T> a, int strideA, ReadOnlySpan<T> b, int strideB, Span<T> c, int strideC,
-        bool accumulate = false, int threads = 1)
+        bool accumulate = false, int threads = 1, ReadOnlySpan<T> bias = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (members <= 0) return;
+        if (!bias.IsEmpty && bias.Length < (long)members * n) throw new ShapeMismatchException($"Gemm: bias has {bias.Length} elements, needs {members}x{n}");
         if (members == 1 || threads <= 1)
         {
             for (int p = 0; p < members; p++)
-                Multiply(width, transA, transB, m, n, k, a.Slice(p * strideA, m * k), b.Slice(p * strideB, n * k), c.Slice(p * strideC, m * n), accumulate, members == 1 ? threads : 1);
+                Multiply(width, transA, transB, m, n, k, a.Slice(p * strideA, m * k), b.Slice(p * strideB, n * k), c.Slice(p * strideC, m * n), accumulate,
+                    members == 1 ? threads : 1, bias.IsEmpty ? default : bias.Slice(p * n, n));
             return;
         }
         // Slicing every member up front checks all bounds before any thread starts.
         _ = a.Slice((members - 1) * strideA, m * k); _ = b.Slice((members - 1) * strideB, n * k); _ = c.Slice((members - 1) * strideC, m * n);
-        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c)
-            BatchedGemmJob<T>.Run(width, members, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, accumulate), strideA, strideB, strideC, threads);
+        if (m == 0 || n == 0 || k == 0)
+        {
+            for (int p = 0; p < members; p++)
+                Multiply(width, transA, transB, m, n, k, a.Slice(p * strideA, m * k), b.Slice(p * strideB, n * k), c.Slice(p * strideC, m * n), accumulate,
+                    1, bias.IsEmpty ? default : bias.Slice(p * n, n));
+            return;
+        }
+        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pbias = bias)
+            BatchedGemmJob<T>.Run(width, members, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, accumulate, bias.IsEmpty ? null : pbias), strideA, strideB, strideC, threads);
     }
 
     /// <summary>Scalar reference: the plain triple loop every vectorised kernel is tested against.</summary>

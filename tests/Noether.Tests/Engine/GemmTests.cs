@@ -159,6 +159,47 @@ public class GemmWidthTests
     }
 
     [Theory, MemberData(nameof(WidthsAndTransposes))]
+    public void A_bias_added_in_the_epilogue_equals_adding_it_after_the_product(VectorWidth width, bool ta, bool tb)
+    {
+        // Every tile path (one row, one column run transposed, one vector wide, full tiles, edge tiles), one and two
+        // k blocks, accumulate or not, 1-3 threads, and P = 1-5 members with their own biases, against the product
+        // followed by RowOps.AddToEveryRow, bit for bit.
+        var rng = new Rng(26);
+        int[][] shapes = [[1, 40, 30], [37, 1, 70], [9, 12, 300], [33, 70, 20], [70, 33, 600], [128, 64, 513]];
+        foreach (var shape in shapes)
+            for (int variant = 0; variant < 4; variant++)
+            {
+                bool accumulate = variant % 2 == 1;
+                int threads = 1 + variant % 3;
+                Same<float>(width, ta, tb, shape[0], shape[1], shape[2], accumulate, threads, 1 + variant, rng);
+                Same<double>(width, ta, tb, shape[0], shape[1], shape[2], accumulate, threads, 1 + (variant + 2) % 5, rng);
+            }
+
+        static void Same<T>(VectorWidth width, bool ta, bool tb, int m, int n, int k, bool accumulate, int threads, int members, Rng rng)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var a = Random<T>(members * m * k, rng); var b = Random<T>(members * k * n, rng);
+            var c = Random<T>(members * m * n, rng); var bias = Random<T>(members * n, rng);
+            var fused = (T[])c.Clone(); var after = (T[])c.Clone();
+            Gemm.MultiplyBatched<T>(width, members, ta, tb, m, n, k, a, m * k, b, k * n, fused, m * n, accumulate, threads, bias);
+            Gemm.MultiplyBatched<T>(width, members, ta, tb, m, n, k, a, m * k, b, k * n, after, m * n, accumulate, threads);
+            for (int p = 0; p < members; p++) RowOps.AddToEveryRow(after.AsSpan(p * m * n, m * n), bias.AsSpan(p * n, n));
+            Assert.Equal(after, fused);
+            if (members > 1) return;
+            var single = (T[])c.Clone();
+            Gemm.Multiply<T>(width, ta, tb, m, n, k, a, b, single, accumulate, threads, bias);
+            Assert.Equal(after, single);
+        }
+    }
+
+    [Fact]
+    public void A_bias_shorter_than_a_row_is_refused_with_its_size()
+    {
+        var e = Assert.Throws<ShapeMismatchException>(() => Gemm.Multiply<float>(false, false, 2, 3, 4, new float[8], new float[12], new float[6], bias: new float[2]));
+        Assert.Contains("bias has 2 elements, needs 3", e.Message);
+    }
+
+    [Theory, MemberData(nameof(WidthsAndTransposes))]
     public void Every_size_from_1_to_67_matches_the_reference_at_each_width(VectorWidth width, bool ta, bool tb)
     {
         var rng = new Rng(22);
