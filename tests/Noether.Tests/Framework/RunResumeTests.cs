@@ -33,9 +33,9 @@ public class RunResumeProcessTests(ITestOutputHelper output)
             output.WriteLine($"{id}: kill points drawn with seed {seed}; {finalRows} rows in the uninterrupted run");
             var rng = new Random(seed);
             int kills = 0;
-            string[] args = ["run", id, .. Sets(id), "--out", dir, "--checkpoint-every", "0.05", "--no-fail"];
-            for (int attempt = 0; attempt < 6 && kills < 2; attempt++)
+            for (int attempt = 0; attempt < 10 && kills < 2; attempt++)
             {
+                string[] args = ["run", id, .. Sets(id), "--out", dir, "--checkpoint-every", "0.05", "--no-fail"];
                 // A random point in the first half of what is left (metric rows, or a fraction of a second before the first).
                 int from = LineCount(metrics);
                 // At least one row beyond the header: the first checkpoint is written before it.
@@ -44,7 +44,14 @@ public class RunResumeProcessTests(ITestOutputHelper output)
                 while (!p.HasExited && LineCount(metrics) < target) Thread.Sleep(5);
                 if (!p.HasExited) p.Kill();
                 p.WaitForExit();
-                if (p.ExitCode == 0) break; // finished before the kill landed
+                if (p.ExitCode == 0)
+                {
+                    // Finished before the kill landed (a faster machine or engine makes it likelier): start again in a new folder.
+                    output.WriteLine($"finished before the kill at {target} of {finalRows} rows; starting again");
+                    dir = Path.Combine(root, $"killed-{attempt}"); metrics = Path.Combine(dir, "metrics.csv");
+                    kills = 0;
+                    continue;
+                }
                 kills++;
                 output.WriteLine($"SIGKILL at {LineCount(metrics)} of {finalRows} rows (target {target})");
             }

@@ -35,7 +35,7 @@ public class ResumeTests(ITestOutputHelper output)
         output.WriteLine($"kill points drawn with seed {seed}");
         var rng = new Random(seed);
         int kills = 0, terms = 0;
-        for (int attempt = 0; attempt < 12 && kills + terms < 5; attempt++)
+        for (int attempt = 0; attempt < 16 && kills + terms < 5; attempt++)
         {
             // A random point in the first half of what is left: late enough to lose work, early enough to land before the end.
             int from = SweepFixture.LineCount(metrics);
@@ -48,7 +48,17 @@ public class ResumeTests(ITestOutputHelper output)
                 if (graceful) ProcessSignals.Terminate(p); else p.Kill();
             }
             p.WaitForExit();
-            if (p.ExitCode == 0) break; // the trial finished before the signal landed
+            if (p.ExitCode == 0)
+            {
+                // The trial finished before the signal landed (likelier on a faster machine or engine): start again in a
+                // newly planned sweep, so every signal still lands on an unfinished trial.
+                output.WriteLine($"finished before the signal at {target} of {finalRows} metric rows; starting again");
+                m = SweepFixture.Plan(root, $"killed-{attempt}", Spec);
+                dir = m.TrialDirectory(m.Trials[0]);
+                metrics = Path.Combine(dir, "metrics.csv");
+                kills = terms = 0;
+                continue;
+            }
             if (graceful)
             {
                 terms++;
