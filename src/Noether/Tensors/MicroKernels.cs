@@ -278,7 +278,9 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
 /// <summary>
 /// 1 row × 4 Vector512 for single-row products (a scalar output's weight gradient, and a one-column product run
 /// transposed, see <see cref="BlockedGemm"/>), where the 8-row tile would compute the same row eight times. Each
-/// element is the same FMA chain from zero in p order as in the other tiles, so results are bit-identical.
+/// element is the same FMA chain from zero in p order as in the other tiles, so results are bit-identical. It and
+/// <see cref="KernelRow256{T}"/> differ only in width, kept apart like the other kernels: on 1×512×784 the 8-row tile
+/// took 59 µs, this one 39 and the 256-bit one 49.
 /// </summary>
 [SkipLocalsInit]
 internal unsafe struct KernelRow512<T> : IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
