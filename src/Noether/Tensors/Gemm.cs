@@ -69,7 +69,8 @@ public static class Gemm
     {
         if (members <= 0) return;
         if (!bias.IsEmpty && bias.Length < (long)members * n) throw new ShapeMismatchException($"Gemm: bias has {bias.Length} elements, needs {members}x{n}");
-        if (members == 1 || threads <= 1)
+        // One member, one thread or an empty product (k = 0 clears C, as the kernels would not): member by member here.
+        if (members == 1 || threads <= 1 || m == 0 || n == 0 || k == 0)
         {
             for (int p = 0; p < members; p++)
                 Multiply(width, transA, transB, m, n, k, a.Slice(p * strideA, m * k), b.Slice(p * strideB, n * k), c.Slice(p * strideC, m * n), accumulate,
@@ -78,13 +79,6 @@ public static class Gemm
         }
         // Slicing every member up front checks all bounds before any thread starts.
         _ = a.Slice((members - 1) * strideA, m * k); _ = b.Slice((members - 1) * strideB, n * k); _ = c.Slice((members - 1) * strideC, m * n);
-        if (m == 0 || n == 0 || k == 0)
-        {
-            for (int p = 0; p < members; p++)
-                Multiply(width, transA, transB, m, n, k, a.Slice(p * strideA, m * k), b.Slice(p * strideB, n * k), c.Slice(p * strideC, m * n), accumulate,
-                    1, bias.IsEmpty ? default : bias.Slice(p * n, n));
-            return;
-        }
         fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pbias = bias)
             BatchedGemmJob<T>.Run(width, members, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, accumulate, bias.IsEmpty ? null : pbias), strideA, strideB, strideC, threads);
     }
