@@ -50,8 +50,7 @@ internal static unsafe class BlockedGemm
         {
             var t = new GemmProblem<T>(false, !s.TransA, 1, s.M, s.K, s.B, s.A, s.C, s.Accumulate);
             Run(width, t, 0, 1, i0, i1);
-            if (s.Bias != null)
-                for (int i = i0; i < i1; i++) s.C[i] += s.Bias[0];
+            if (s.Bias != null) RowOps.AddToEveryRow(new Span<T>(s.C + i0, i1 - i0), new ReadOnlySpan<T>(s.Bias, 1));
             return;
         }
         // One row takes the one-row tile instead of computing it in every row of a full tile (same chain, same results).
