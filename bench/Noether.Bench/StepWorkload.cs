@@ -36,7 +36,7 @@ public sealed class StepWorkload
         _loss = classification ? new SoftmaxCrossEntropyLoss<float>() : new MseLoss<float>(half: false, meanOverOutputs: true);
         _opt = new Sgd<float>(members, 0.01) { Threads = threads };
         _lossValues = new double[members];
-        _step = new PopulationStep<float>(_net, _loss, _opt);
+        _step = new PopulationStep<float>(_net, _loss, _opt) { FuseSgd = Environment.GetEnvironmentVariable("NOETHER_FUSED_SGD") != "0" };
         _fused = _step.Applies(batch) && Environment.GetEnvironmentVariable("NOETHER_FUSED") != "0";
     }
 

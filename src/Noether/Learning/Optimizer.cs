@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Numerics;
 using Noether.Nn;
+using Noether.Tensors;
 
 namespace Noether.Learning;
 
@@ -57,19 +58,34 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < parameters.Count; i++) Prepare(i, parameters[i]);
     }
 
-    /// <summary>Updates members [first, last) of every parameter, after <see cref="Begin"/>; each member's values do not depend on the range.</summary>
-    public void UpdateMembers(IReadOnlyList<Parameter<T>> parameters, int first, int last)
+    /// <summary>
+    /// Updates members [first, last) of every parameter, after <see cref="Begin"/>, except those marked in
+    /// <paramref name="alreadyUpdated"/> (by parameter index: stepped inside their gradient product, see
+    /// <see cref="IsPlainSgd"/>); each member's values do not depend on the range.
+    /// </summary>
+    public void UpdateMembers(IReadOnlyList<Parameter<T>> parameters, int first, int last, bool[]? alreadyUpdated = null)
     {
-        for (int i = 0; i < parameters.Count; i++) UpdateRange(i, parameters[i], first, last, 0, parameters[i].MemberLength);
+        for (int i = 0; i < parameters.Count; i++)
+            if (alreadyUpdated is null || !alreadyUpdated[i]) UpdateRange(i, parameters[i], first, last, 0, parameters[i].MemberLength);
     }
+
+    /// <summary>
+    /// Whether the update is the stateless plain SGD step θ ← θ − lr·(g + wd·θ) of <see cref="Tensors.RowOps.SgdStep"/>
+    /// with the rates of <see cref="StepRates"/>, so a layer may do it inside its weight-gradient product
+    /// (<see cref="Tensors.Gemm.MultiplyThenSgd"/>) with the same values.
+    /// </summary>
+    public virtual bool IsPlainSgd => false;
+
+    /// <summary>The learning rate and weight decay of member <paramref name="member"/>'s step on <paramref name="prm"/> (lr 0: frozen, not updated).</summary>
+    public (double Lr, double Wd) StepRates(Parameter<T> prm, int member) =>
+        (LearningRate[member] * LearningRateFactor, prm.Role == ParameterRole.Weight || DecayNonWeights ? WeightDecay[member] : 0);
 
     private void UpdateRange(int index, Parameter<T> prm, int first, int last, int start, int end)
     {
         for (int p = first; p < last; p++)
         {
-            double lr = LearningRate[p] * LearningRateFactor;
+            var (lr, wd) = StepRates(prm, p);
             if (lr == 0) continue;
-            double wd = prm.Role == ParameterRole.Weight || DecayNonWeights ? WeightDecay[p] : 0;
             Update(index, prm, p, start, end - start, lr, wd);
         }
     }
@@ -142,6 +158,8 @@ public sealed class Sgd<T>(int members, double learningRate, double weightDecay 
     private readonly Dictionary<int, T[]> _velocity = new();
     public double Momentum { get; } = momentum;
 
+    public override bool IsPlainSgd => Momentum == 0;
+
     protected override void Prepare(int index, Parameter<T> prm)
     {
         if (Momentum != 0 && !_velocity.ContainsKey(index)) _velocity[index] = new T[prm.Value.Length];
@@ -152,26 +170,7 @@ public sealed class Sgd<T>(int members, double learningRate, double weightDecay 
         var theta = prm.Value.SliceSpan(member).Slice(start, count);
         var g = prm.Grad.SliceSpan(member).Slice(start, count);
         T tlr = T.CreateChecked(lr), twd = T.CreateChecked(wd);
-        if (Momentum == 0)
-        {
-            // θ' = θ − η(g + wd·θ): the exact form the charge identity (docs/experiments/noise-equilibrium.md#charge-identity) is stated for.
-            // Vectorised with separate multiplies and adds (no FMA), so every element is computed exactly as the scalar loop would.
-            int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                var vlr = Vector256.Create(tlr);
-                var vwd = Vector256.Create(twd);
-                ref T t0 = ref MemoryMarshal.GetReference(theta);
-                ref T g0 = ref MemoryMarshal.GetReference(g);
-                for (; i <= theta.Length - Vector256<T>.Count; i += Vector256<T>.Count)
-                {
-                    var th = Vector256.LoadUnsafe(ref t0, (nuint)i);
-                    (th - vlr * (Vector256.LoadUnsafe(ref g0, (nuint)i) + vwd * th)).StoreUnsafe(ref t0, (nuint)i);
-                }
-            }
-            for (; i < theta.Length; i++) theta[i] -= tlr * (g[i] + twd * theta[i]);
-            return;
-        }
+        if (Momentum == 0) { RowOps.SgdStep<T>(g, theta, tlr, twd); return; }
         var vs = _velocity[index].AsSpan(member * prm.MemberLength + start, count);
         T mu = T.CreateChecked(Momentum);
         for (int i = 0; i < theta.Length; i++)

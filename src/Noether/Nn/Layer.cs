@@ -43,6 +43,17 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public virtual void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last) =>
         throw new NotSupportedException($"{Name} does not run by member");
 
+    /// <summary>The parameter whose plain SGD step <see cref="BackwardMembersThenSgd"/> does inside its gradient product, or null.</summary>
+    public virtual Parameter<T>? SgdFusedInto => null;
+
+    /// <summary>
+    /// <see cref="BackwardMembers"/>, then, for a layer with <see cref="SgdFusedInto"/>, that parameter's step by
+    /// <paramref name="sgd"/> (an optimizer with <see cref="Learning.Optimizer{T}.IsPlainSgd"/>, already begun) done inside
+    /// the product that computes its gradient: the gradient and the new values are those of the separate passes.
+    /// </summary>
+    public virtual void BackwardMembersThenSgd(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last, Learning.Optimizer<T> sgd) =>
+        BackwardMembers(x, y, dy, dx, first, last);
+
     /// <summary>Checks that x is [P, B, ...sampleShape]; the message is built only on failure.</summary>
     protected void RequireInput(Tensor<T> x, int[] sampleShape)
     {

@@ -49,6 +49,14 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     public override void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last) =>
         Backward(x, dy, dx, first, last, 1);
 
+    public override Parameter<T>? SgdFusedInto => Weight;
+
+    public override void BackwardMembersThenSgd(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last, Learning.Optimizer<T> sgd)
+    {
+        if (!sgd.IsPlainSgd) throw new ArgumentException($"{Name}: the SGD step fused into the weight gradient needs plain SGD, not {sgd.GetType().Name}");
+        Backward(x, dy, dx, first, last, 1, sgd);
+    }
+
     private void Forward(Tensor<T> x, Tensor<T> y, int first, int last, int threads)
     {
         if (x.Rank != 3 || x.Shape[0] != Members || x.Shape[2] != In) FailInput(x, [In]);
@@ -59,21 +67,33 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             Weight.Value.SliceSpan(first, last), Out * In, y.SliceSpan(first, last), b * Out, false, threads, bias);
     }
 
-    private void Backward(Tensor<T> x, Tensor<T> dy, Tensor<T>? dx, int first, int last, int threads)
+    private void Backward(Tensor<T> x, Tensor<T> dy, Tensor<T>? dx, int first, int last, int threads, Learning.Optimizer<T>? sgd = null)
     {
         int b = x.Shape[1], members = last - first;
-        // ∂ℓ/∂W = dyᵀ·x (the batch mean is already inside dy).
-        Gemm.MultiplyBatched(members, true, false, Out, In, b, dy.SliceSpan(first, last), b * Out,
-            x.SliceSpan(first, last), b * In, Weight.Grad.SliceSpan(first, last), Out * In, false, threads);
+        // ∂ℓ/∂x = dy·W (or the feedback matrix) first: a fused step below changes W.
+        if (dx is not null)
+        {
+            var route = Feedback ?? Weight.Value;
+            if (Feedback is not null) if (!Feedback.SameShape(Weight.Value)) Shapes.RequireSameShape($"{Name}.Backward feedback", Feedback, Weight.Value);
+            Gemm.MultiplyBatched(members, false, false, b, In, Out, dy.SliceSpan(first, last), b * Out,
+                route.SliceSpan(first, last), Out * In, dx.SliceSpan(first, last), b * In, false, threads);
+        }
+        // ∂ℓ/∂W = dyᵀ·x (the batch mean is already inside dy); with sgd, each member's step is done in the product's epilogue.
+        if (sgd is null)
+            Gemm.MultiplyBatched(members, true, false, Out, In, b, dy.SliceSpan(first, last), b * Out,
+                x.SliceSpan(first, last), b * In, Weight.Grad.SliceSpan(first, last), Out * In, false, threads);
+        else
+            for (int p = first; p < last; p++)
+            {
+                var (lr, wd) = sgd.StepRates(Weight, p);
+                if (lr == 0) Gemm.Multiply(true, false, Out, In, b, dy.SliceSpan(p), x.SliceSpan(p), Weight.Grad.SliceSpan(p));
+                else Gemm.MultiplyThenSgd(ProcessVectorWidth.Current, true, false, Out, In, b, dy.SliceSpan(p), x.SliceSpan(p), Weight.Grad.SliceSpan(p),
+                    Weight.Value.SliceSpan(p), T.CreateChecked(lr), T.CreateChecked(wd));
+            }
         if (Bias is not null)
         {
             for (int p = first; p < last; p++)
                 RowOps.SumRows(dy.SliceSpan(p)[..(b * Out)], Bias.Grad.SliceSpan(p));
         }
-        if (dx is null) return;
-        var route = Feedback ?? Weight.Value;
-        if (Feedback is not null) if (!Feedback.SameShape(Weight.Value)) Shapes.RequireSameShape($"{Name}.Backward feedback", Feedback, Weight.Value);
-        Gemm.MultiplyBatched(members, false, false, b, In, Out, dy.SliceSpan(first, last), b * Out,
-            route.SliceSpan(first, last), Out * In, dx.SliceSpan(first, last), b * In, false, threads);
     }
 }

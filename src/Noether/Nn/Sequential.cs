@@ -79,7 +79,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Whether passes at batch size <paramref name="batch"/> can run member range by member range
-    /// (<see cref="ForwardMembers"/>, <see cref="BackwardMembers"/>) with every member's values as in a whole pass.
+    /// (<see cref="ForwardMembers"/>, <see cref="BackwardMembers(int, int)"/>) with every member's values as in a whole pass.
     /// </summary>
     public bool RunsByMember(int batch) => _byMember is not null && BuffersFor(batch).MemberBytes >= 64;
 
@@ -94,6 +94,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The backward pass of members [first, last) from ∂ℓ/∂output in <see cref="OutputGradientBuffer"/>, on this thread alone.</summary>
     public void BackwardMembers(int first, int last) => MemberPassFor(nameof(BackwardMembers)).RunRange(_current!, backward: true, first, last);
+
+    /// <summary>
+    /// <see cref="BackwardMembers(int, int)"/> with each layer's <see cref="Layer{T}.SgdFusedInto"/> parameter stepped by plain
+    /// SGD inside its gradient product (<see cref="Layer{T}.BackwardMembersThenSgd"/>); the caller updates the others.
+    /// </summary>
+    public void BackwardMembers(int first, int last, Learning.Optimizer<T> sgd) =>
+        MemberPassFor(nameof(BackwardMembers)).RunRange(_current!, backward: true, first, last, sgd);
 
     private MemberPass MemberPassFor(string op) => _byMember is not null && _current is not null ? _byMember
         : throw new InvalidOperationException($"Sequential.{op}: needs every layer to run by member and BeginMembers first");
@@ -119,15 +126,18 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         protected override void RunRange(int first, int last) => RunRange(_buf!, _backward, first, last);
 
-        public void RunRange(Buffers buf, bool backward, int first, int last)
+        public void RunRange(Buffers buf, bool backward, int first, int last, Learning.Optimizer<T>? sgd = null)
         {
             var layers = net._layers;
             if (!backward)
                 for (int i = 0; i < layers.Length; i++)
                     layers[i].ForwardMembers(buf.Activations[i], buf.Activations[i + 1], first, last);
-            else
+            else if (sgd is null)
                 for (int i = layers.Length - 1; i >= 0; i--)
                     layers[i].BackwardMembers(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], net.InputGradient(buf, i), first, last);
+            else
+                for (int i = layers.Length - 1; i >= 0; i--)
+                    layers[i].BackwardMembersThenSgd(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], net.InputGradient(buf, i), first, last, sgd);
         }
     }
 

@@ -8,18 +8,22 @@ namespace Noether.Tensors;
 /// <summary>
 /// One GEMM's operands as raw pointers (the spans are pinned by the caller for the duration). <c>Bias</c>, if not
 /// null, holds N values added to every row of C after the product (a layer's bias, in the micro-kernel's epilogue).
+/// <c>Theta</c>, if not null, is an M×N parameter that the finished C (its gradient) then updates by plain SGD,
+/// θ ← θ − Lr·(C + Wd·θ), also in the epilogue (<see cref="Gemm.MultiplyThenSgd{T}"/>).
 /// </summary>
-internal readonly unsafe struct GemmProblem<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, bool accumulate, T* bias = null)
+internal readonly unsafe struct GemmProblem<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, bool accumulate, T* bias = null,
+    T* theta = null, T lr = default, T wd = default)
     where T : unmanaged
 {
     public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate;
     public readonly int M = m, N = n, K = k;
-    public readonly T* A = a, B = b, C = c, Bias = bias;
+    public readonly T* A = a, B = b, C = c, Bias = bias, Theta = theta;
+    public readonly T Lr = lr, Wd = wd;
 
-    /// <summary>The same problem on another population member's operands (its bias N values further on).</summary>
+    /// <summary>The same problem on another population member's operands (its bias N values further on, its θ laid out like C).</summary>
     public GemmProblem<T> Member(int p, int strideA, int strideB, int strideC) =>
         new(TransA, TransB, M, N, K, A + (nint)p * strideA, B + (nint)p * strideB, C + (nint)p * strideC, Accumulate,
-            Bias == null ? null : Bias + (nint)p * N);
+            Bias == null ? null : Bias + (nint)p * N, Theta == null ? null : Theta + (nint)p * strideC, Lr, Wd);
 }
 
 /// <summary>
@@ -51,6 +55,7 @@ internal static unsafe class BlockedGemm
             var t = new GemmProblem<T>(false, !s.TransA, 1, s.M, s.K, s.B, s.A, s.C, s.Accumulate);
             Run(width, t, 0, 1, i0, i1);
             if (s.Bias != null) RowOps.AddToEveryRow(new Span<T>(s.C + i0, i1 - i0), new ReadOnlySpan<T>(s.Bias, 1));
+            if (s.Theta != null) RowOps.SgdStep(new ReadOnlySpan<T>(s.C + i0, i1 - i0), new Span<T>(s.Theta + i0, i1 - i0), s.Lr, s.Wd);
             return;
         }
         // One row takes the one-row tile instead of computing it in every row of a full tile (same chain, same results).
@@ -93,6 +98,8 @@ internal static unsafe class BlockedGemm
                 bool accumulate = s.Accumulate || pc > 0;
                 // The bias joins in the last k block's epilogue, after every product has been added.
                 T* biasBlock = s.Bias != null && pc + kc >= s.K ? s.Bias + jc : null;
+                // So does the SGD step on θ, which needs the finished gradient.
+                T* thetaBlock = s.Theta != null && pc + kc >= s.K ? s.Theta + jc : null;
                 bool packA = nc > (PackAMinPanels - 1) * nr;
                 for (int ic = i0; ic < i1; ic += mcStep)
                 {
@@ -106,11 +113,13 @@ internal static unsafe class BlockedGemm
                         int cols = Math.Min(nr, nc - jr);
                         T* c = s.C + (nint)ic * s.N + jc + jr;
                         T* bias = biasBlock == null ? null : biasBlock + jr;
+                        T* theta = thetaBlock == null ? null : thetaBlock + (nint)ic * s.N + jr;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             // A packed panel of MR rows starts ir·kc into the block; rows within it are 1 apart.
                             T* aTile = aBlock + (packA ? (nint)ir * kc : ir * rsA);
-                            TKernel.Run(kc, aTile, rsA, csA, packB + (nint)jr * kc, c + (nint)ir * s.N, s.N, Math.Min(mr, mc - ir), cols, accumulate, bias);
+                            TKernel.Run(kc, aTile, rsA, csA, packB + (nint)jr * kc, c + (nint)ir * s.N, s.N, Math.Min(mr, mc - ir), cols, accumulate, bias,
+                                theta == null ? null : theta + (nint)ir * s.N, s.Lr, s.Wd);
                         }
                     }
                 }

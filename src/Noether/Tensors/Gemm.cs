@@ -52,6 +52,29 @@ public static class Gemm
     }
 
     /// <summary>
+    /// C = op(A)·op(B) on this thread, then the plain SGD step θ ← θ − lr·(C + wd·θ) on the parameter θ (m×n, laid out
+    /// like C) whose gradient C is: a weight-gradient product with the update fused into its epilogue, while each tile of
+    /// C is still in registers. C and θ end bit-identical to <see cref="Multiply{T}(bool, bool, int, int, int, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, bool, int, ReadOnlySpan{T})"/>
+    /// followed by <see cref="RowOps.SgdStep"/>.
+    /// </summary>
+    public static unsafe void MultiplyThenSgd<T>(VectorWidth width, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, Span<T> theta, T lr, T wd)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(transA, transB, m, n, k, a.Length, b.Length, c.Length);
+        if (theta.Length < (long)m * n) throw new ShapeMismatchException($"Gemm: θ has {theta.Length} elements, needs {m}x{n}");
+        if (m == 0 || n == 0) return;
+        if (k == 0 || !Vector256.IsHardwareAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
+        {
+            Multiply(width, transA, transB, m, n, k, a, b, c);
+            RowOps.SgdStep<T>(c[..(m * n)], theta[..(m * n)], lr, wd);
+            return;
+        }
+        fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pt = theta)
+            BlockedGemm.Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd), 0, m, 0, n);
+    }
+
+    /// <summary>
     /// P independent GEMMs over member-strided spans (population members), in parallel over members when allowed. A
     /// non-empty <paramref name="bias"/> holds n values per member, one member after the other (a layer's [P, n] bias).
     /// </summary>

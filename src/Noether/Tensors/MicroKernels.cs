@@ -9,14 +9,16 @@ namespace Noether.Tensors;
 /// An MR×NR register tile: C[rows, cols] (+)= Σ_p A[:, p]·B[p, :] over a packed B panel ([kc][NR]) and
 /// A read with row stride rsA and column stride csA (a packed A panel has rsA = 1, csA = MR). Each
 /// element's sum is one FMA chain from zero in p order, then added to C (accumulate) and then to bias[j] (when
-/// <c>bias</c> is not null: the product's last k block of a layer with a bias), then stored. Rows past
+/// <c>bias</c> is not null: the product's last k block of a layer with a bias), then stored. When <c>theta</c> is not
+/// null (the last k block of a weight gradient with the SGD step fused in), the stored value g then updates the
+/// parameter laid out like C: θ ← θ − lr·(g + wd·θ), exactly as <see cref="RowOps.SgdStep"/>. Rows past
 /// <c>rows</c> re-read the last valid row, so an unpacked A is never read out of bounds.
 /// </summary>
 internal unsafe interface IMicroKernel<T> where T : unmanaged
 {
     static abstract int MR { get; }
     static abstract int NR { get; }
-    static abstract void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias);
+    static abstract void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd);
 }
 
 /// <summary>6 rows × 2 Vector256: 12 accumulators, 2 panel loads and 6 broadcasts per k (fits AVX2's 16 registers).</summary>
@@ -27,7 +29,7 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
     public static int NR => 2 * Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -50,12 +52,12 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
         // the JIT would spill them inside the k loop (measured on 512³: 28 GFLOP/s with the spills, 72 without).
         if (rows == MRConst && cols == 2 * w)
         {
-            Put(c + 0 * (nint)ldc, c00, c01, accumulate, bias);
-            Put(c + 1 * (nint)ldc, c10, c11, accumulate, bias);
-            Put(c + 2 * (nint)ldc, c20, c21, accumulate, bias);
-            Put(c + 3 * (nint)ldc, c30, c31, accumulate, bias);
-            Put(c + 4 * (nint)ldc, c40, c41, accumulate, bias);
-            Put(c + 5 * (nint)ldc, c50, c51, accumulate, bias);
+            Put(c + 0 * (nint)ldc, c00, c01, accumulate, bias, theta == null ? null : theta + 0 * (nint)ldc, lr, wd);
+            Put(c + 1 * (nint)ldc, c10, c11, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
+            Put(c + 2 * (nint)ldc, c20, c21, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd);
+            Put(c + 3 * (nint)ldc, c30, c31, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
+            Put(c + 4 * (nint)ldc, c40, c41, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd);
+            Put(c + 5 * (nint)ldc, c50, c51, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
             return;
         }
         Tile tile;
@@ -66,7 +68,7 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
         c30.Store(t + 6 * w); c31.Store(t + 7 * w);
         c40.Store(t + 8 * w); c41.Store(t + 9 * w);
         c50.Store(t + 10 * w); c51.Store(t + 11 * w);
-        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias);
+        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -79,13 +81,22 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
     private const int MRConst = 6;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, Vector256<T> v0, Vector256<T> v1, bool accumulate, T* bias)
+    private static void Put(T* c, Vector256<T> v0, Vector256<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector256<T>.Count;
         if (accumulate) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + w); }
         if (bias != null) { v0 += Vector256.Load(bias); v1 += Vector256.Load(bias + w); }
         v0.Store(c);
         v1.Store(c + w);
+        if (theta != null) { SgdStep(theta, v0, lr, wd); SgdStep(theta + w, v1, lr, wd); }
+    }
+
+    /// <summary>θ ← θ − lr·(g + wd·θ) on one vector: separate multiplies and adds, as <see cref="RowOps.SgdStep"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SgdStep(T* theta, Vector256<T> g, T lr, T wd)
+    {
+        var th = Vector256.Load(theta);
+        (th - Vector256.Create(lr) * (g + Vector256.Create(wd) * th)).Store(theta);
     }
 
     /// <summary>Room for the whole register tile (6 × 2 vectors of 32 bytes).</summary>
@@ -101,7 +112,7 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
     public static int NR => 2 * Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -127,14 +138,14 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
         // the JIT would spill them inside the k loop (measured on 512³: 28 GFLOP/s with the spills, 72 without).
         if (rows == MRConst && cols == 2 * w)
         {
-            Put(c + 0 * (nint)ldc, c00, c01, accumulate, bias);
-            Put(c + 1 * (nint)ldc, c10, c11, accumulate, bias);
-            Put(c + 2 * (nint)ldc, c20, c21, accumulate, bias);
-            Put(c + 3 * (nint)ldc, c30, c31, accumulate, bias);
-            Put(c + 4 * (nint)ldc, c40, c41, accumulate, bias);
-            Put(c + 5 * (nint)ldc, c50, c51, accumulate, bias);
-            Put(c + 6 * (nint)ldc, c60, c61, accumulate, bias);
-            Put(c + 7 * (nint)ldc, c70, c71, accumulate, bias);
+            Put(c + 0 * (nint)ldc, c00, c01, accumulate, bias, theta == null ? null : theta + 0 * (nint)ldc, lr, wd);
+            Put(c + 1 * (nint)ldc, c10, c11, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
+            Put(c + 2 * (nint)ldc, c20, c21, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd);
+            Put(c + 3 * (nint)ldc, c30, c31, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
+            Put(c + 4 * (nint)ldc, c40, c41, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd);
+            Put(c + 5 * (nint)ldc, c50, c51, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
+            Put(c + 6 * (nint)ldc, c60, c61, accumulate, bias, theta == null ? null : theta + 6 * (nint)ldc, lr, wd);
+            Put(c + 7 * (nint)ldc, c70, c71, accumulate, bias, theta == null ? null : theta + 7 * (nint)ldc, lr, wd);
             return;
         }
         Tile tile;
@@ -147,7 +158,7 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
         c50.Store(t + 10 * w); c51.Store(t + 11 * w);
         c60.Store(t + 12 * w); c61.Store(t + 13 * w);
         c70.Store(t + 14 * w); c71.Store(t + 15 * w);
-        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias);
+        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -160,13 +171,22 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
     private const int MRConst = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, Vector512<T> v0, Vector512<T> v1, bool accumulate, T* bias)
+    private static void Put(T* c, Vector512<T> v0, Vector512<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector512<T>.Count;
         if (accumulate) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + w); }
         if (bias != null) { v0 += Vector512.Load(bias); v1 += Vector512.Load(bias + w); }
         v0.Store(c);
         v1.Store(c + w);
+        if (theta != null) { SgdStep(theta, v0, lr, wd); SgdStep(theta + w, v1, lr, wd); }
+    }
+
+    /// <summary>θ ← θ − lr·(g + wd·θ) on one vector: separate multiplies and adds, as <see cref="RowOps.SgdStep"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SgdStep(T* theta, Vector512<T> g, T lr, T wd)
+    {
+        var th = Vector512.Load(theta);
+        (th - Vector512.Create(lr) * (g + Vector512.Create(wd) * th)).Store(theta);
     }
 
     /// <summary>Room for the whole register tile (8 × 2 vectors of 64 bytes).</summary>
@@ -187,7 +207,7 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
     public static int NR => Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
@@ -208,40 +228,41 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
         }
         if (rows == MRConst && cols == w)
         {
-            Put(c + 0 * (nint)ldc, c0, accumulate, bias); Put(c + 1 * (nint)ldc, c1, accumulate, bias);
-            Put(c + 2 * (nint)ldc, c2, accumulate, bias); Put(c + 3 * (nint)ldc, c3, accumulate, bias);
-            Put(c + 4 * (nint)ldc, c4, accumulate, bias); Put(c + 5 * (nint)ldc, c5, accumulate, bias);
-            Put(c + 6 * (nint)ldc, c6, accumulate, bias); Put(c + 7 * (nint)ldc, c7, accumulate, bias);
+            Put(c + 0 * (nint)ldc, c0, accumulate, bias, theta == null ? null : theta + 0 * (nint)ldc, lr, wd); Put(c + 1 * (nint)ldc, c1, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
+            Put(c + 2 * (nint)ldc, c2, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd); Put(c + 3 * (nint)ldc, c3, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
+            Put(c + 4 * (nint)ldc, c4, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd); Put(c + 5 * (nint)ldc, c5, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
+            Put(c + 6 * (nint)ldc, c6, accumulate, bias, theta == null ? null : theta + 6 * (nint)ldc, lr, wd); Put(c + 7 * (nint)ldc, c7, accumulate, bias, theta == null ? null : theta + 7 * (nint)ldc, lr, wd);
             return;
         }
         if (Avx512F.IsSupported)
         {
             var mask = Mask(cols);
-            PutMasked(c, c0, mask, accumulate, bias);
-            if (rows > 1) PutMasked(c + 1 * (nint)ldc, c1, mask, accumulate, bias);
-            if (rows > 2) PutMasked(c + 2 * (nint)ldc, c2, mask, accumulate, bias);
-            if (rows > 3) PutMasked(c + 3 * (nint)ldc, c3, mask, accumulate, bias);
-            if (rows > 4) PutMasked(c + 4 * (nint)ldc, c4, mask, accumulate, bias);
-            if (rows > 5) PutMasked(c + 5 * (nint)ldc, c5, mask, accumulate, bias);
-            if (rows > 6) PutMasked(c + 6 * (nint)ldc, c6, mask, accumulate, bias);
-            if (rows > 7) PutMasked(c + 7 * (nint)ldc, c7, mask, accumulate, bias);
+            PutMasked(c, c0, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 1) PutMasked(c + 1 * (nint)ldc, c1, mask, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
+            if (rows > 2) PutMasked(c + 2 * (nint)ldc, c2, mask, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd);
+            if (rows > 3) PutMasked(c + 3 * (nint)ldc, c3, mask, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
+            if (rows > 4) PutMasked(c + 4 * (nint)ldc, c4, mask, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd);
+            if (rows > 5) PutMasked(c + 5 * (nint)ldc, c5, mask, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
+            if (rows > 6) PutMasked(c + 6 * (nint)ldc, c6, mask, accumulate, bias, theta == null ? null : theta + 6 * (nint)ldc, lr, wd);
+            if (rows > 7) PutMasked(c + 7 * (nint)ldc, c7, mask, accumulate, bias, theta == null ? null : theta + 7 * (nint)ldc, lr, wd);
             return;
         }
         Tile tile;
         T* t = (T*)&tile;
         c0.Store(t + 0 * w); c1.Store(t + 1 * w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
         c4.Store(t + 4 * w); c5.Store(t + 5 * w); c6.Store(t + 6 * w); c7.Store(t + 7 * w);
-        TileWriter.Write(t, w, c, ldc, rows, cols, accumulate, bias);
+        TileWriter.Write(t, w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd);
     }
 
     private const int MRConst = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, Vector512<T> v, bool accumulate, T* bias)
+    private static void Put(T* c, Vector512<T> v, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         if (accumulate) v += Vector512.Load(c);
         if (bias != null) v += Vector512.Load(bias);
         v.Store(c);
+        if (theta != null) Kernel512<T>.SgdStep(theta, v, lr, wd);
     }
 
     /// <summary>All bits set in the first <paramref name="cols"/> lanes.</summary>
@@ -252,21 +273,33 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
 
     /// <summary><see cref="Put"/> of the lanes in <paramref name="mask"/> only (AVX-512 masked load and store).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutMasked(T* c, Vector512<T> v, Vector512<T> mask, bool accumulate, T* bias)
+    private static void PutMasked(T* c, Vector512<T> v, Vector512<T> mask, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         if (typeof(T) == typeof(float))
         {
             var vf = v.AsSingle();
-            if (accumulate) vf += Avx512F.MaskLoad((float*)c, mask.AsSingle(), Vector512<float>.Zero);
-            if (bias != null) vf += Avx512F.MaskLoad((float*)bias, mask.AsSingle(), Vector512<float>.Zero);
-            Avx512F.MaskStore((float*)c, mask.AsSingle(), vf);
+            var m = mask.AsSingle();
+            if (accumulate) vf += Avx512F.MaskLoad((float*)c, m, Vector512<float>.Zero);
+            if (bias != null) vf += Avx512F.MaskLoad((float*)bias, m, Vector512<float>.Zero);
+            Avx512F.MaskStore((float*)c, m, vf);
+            if (theta != null)
+            {
+                var th = Avx512F.MaskLoad((float*)theta, m, Vector512<float>.Zero);
+                Avx512F.MaskStore((float*)theta, m, th - Vector512.Create(float.CreateTruncating(lr)) * (vf + Vector512.Create(float.CreateTruncating(wd)) * th));
+            }
         }
         else
         {
             var vd = v.AsDouble();
-            if (accumulate) vd += Avx512F.MaskLoad((double*)c, mask.AsDouble(), Vector512<double>.Zero);
-            if (bias != null) vd += Avx512F.MaskLoad((double*)bias, mask.AsDouble(), Vector512<double>.Zero);
-            Avx512F.MaskStore((double*)c, mask.AsDouble(), vd);
+            var m = mask.AsDouble();
+            if (accumulate) vd += Avx512F.MaskLoad((double*)c, m, Vector512<double>.Zero);
+            if (bias != null) vd += Avx512F.MaskLoad((double*)bias, m, Vector512<double>.Zero);
+            Avx512F.MaskStore((double*)c, m, vd);
+            if (theta != null)
+            {
+                var th = Avx512F.MaskLoad((double*)theta, m, Vector512<double>.Zero);
+                Avx512F.MaskStore((double*)theta, m, th - Vector512.Create(double.CreateTruncating(lr)) * (vd + Vector512.Create(double.CreateTruncating(wd)) * th));
+            }
         }
     }
 
@@ -289,7 +322,7 @@ internal unsafe struct KernelRow512<T> : IMicroKernel<T> where T : unmanaged, IF
     public static int NR => 4 * Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -307,12 +340,17 @@ internal unsafe struct KernelRow512<T> : IMicroKernel<T> where T : unmanaged, IF
             if (accumulate) { c0 += Vector512.Load(c); c1 += Vector512.Load(c + w); c2 += Vector512.Load(c + 2 * w); c3 += Vector512.Load(c + 3 * w); }
             if (bias != null) { c0 += Vector512.Load(bias); c1 += Vector512.Load(bias + w); c2 += Vector512.Load(bias + 2 * w); c3 += Vector512.Load(bias + 3 * w); }
             c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w);
+            if (theta != null)
+            {
+                Kernel512<T>.SgdStep(theta, c0, lr, wd); Kernel512<T>.SgdStep(theta + w, c1, lr, wd);
+                Kernel512<T>.SgdStep(theta + 2 * w, c2, lr, wd); Kernel512<T>.SgdStep(theta + 3 * w, c3, lr, wd);
+            }
             return;
         }
         Tile tile;
         T* t = (T*)&tile;
         c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
-        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias);
+        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias, theta, lr, wd);
     }
 
     /// <summary>Room for the row (4 vectors of 64 bytes).</summary>
@@ -328,7 +366,7 @@ internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IF
     public static int NR => 4 * Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector256<T>.Count;
         Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -346,12 +384,17 @@ internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IF
             if (accumulate) { c0 += Vector256.Load(c); c1 += Vector256.Load(c + w); c2 += Vector256.Load(c + 2 * w); c3 += Vector256.Load(c + 3 * w); }
             if (bias != null) { c0 += Vector256.Load(bias); c1 += Vector256.Load(bias + w); c2 += Vector256.Load(bias + 2 * w); c3 += Vector256.Load(bias + 3 * w); }
             c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w);
+            if (theta != null)
+            {
+                Kernel256<T>.SgdStep(theta, c0, lr, wd); Kernel256<T>.SgdStep(theta + w, c1, lr, wd);
+                Kernel256<T>.SgdStep(theta + 2 * w, c2, lr, wd); Kernel256<T>.SgdStep(theta + 3 * w, c3, lr, wd);
+            }
             return;
         }
         Tile tile;
         T* t = (T*)&tile;
         c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
-        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias);
+        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias, theta, lr, wd);
     }
 
     /// <summary>Room for the row (4 vectors of 32 bytes).</summary>
@@ -359,11 +402,11 @@ internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IF
     private struct Tile { private long _first; }
 }
 
-/// <summary>Writes the valid rows × cols of a register tile spilled to memory (edge tiles only).</summary>
+/// <summary>Writes the valid rows × cols of a register tile spilled to memory (edge tiles only), then any SGD step on θ.</summary>
 internal static unsafe class TileWriter
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Write<T>(T* tile, int ldTile, T* c, int ldc, int rows, int cols, bool accumulate, T* bias)
+    public static void Write<T>(T* tile, int ldTile, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
@@ -384,6 +427,7 @@ internal static unsafe class TileWriter
                 if (bias != null) v += bias[j];
                 c[j] = v;
             }
+            if (theta != null) RowOps.SgdStep(new ReadOnlySpan<T>(c, cols), new Span<T>(theta + (nint)r * ldc, cols), lr, wd);
         }
     }
 }

@@ -96,4 +96,29 @@ public static class RowOps
         for (; i <= source.Length - w; i += w) Vector256.LoadUnsafe(ref s0, (nuint)i).StoreUnsafe(ref d0, (nuint)i);
         for (; i < source.Length; i++) Unsafe.Add(ref d0, i) = Unsafe.Add(ref s0, i);
     }
+
+    /// <summary>
+    /// The plain SGD step θ ← θ − lr·(g + wd·θ) (coupled weight decay), elementwise with separate multiplies and adds
+    /// (no FMA), so every element is what the scalar expression gives whatever the vector width: the form the charge
+    /// identity (docs/experiments/noise-equilibrium.md#charge-identity) is stated for. The GEMM epilogue that fuses the
+    /// step into a weight-gradient product (<see cref="Gemm.MultiplyThenSgd{T}"/>) computes the same expression.
+    /// </summary>
+    public static void SgdStep<T>(ReadOnlySpan<T> g, Span<T> theta, T lr, T wd) where T : unmanaged, INumberBase<T>
+    {
+        if (g.Length < theta.Length) throw new ArgumentException($"RowOps.SgdStep: {g.Length} gradients for {theta.Length} values");
+        int i = 0;
+        ref T t0 = ref MemoryMarshal.GetReference(theta);
+        ref T g0 = ref MemoryMarshal.GetReference(g);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vlr = Vector256.Create(lr);
+            var vwd = Vector256.Create(wd);
+            for (; i <= theta.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var th = Vector256.LoadUnsafe(ref t0, (nuint)i);
+                (th - vlr * (Vector256.LoadUnsafe(ref g0, (nuint)i) + vwd * th)).StoreUnsafe(ref t0, (nuint)i);
+            }
+        }
+        for (; i < theta.Length; i++) theta[i] -= lr * (g[i] + wd * theta[i]);
+    }
 }

@@ -12,6 +12,9 @@ namespace Noether.Training;
 /// still in its core's caches from one phase to the next. It applies when the network runs by member
 /// (<see cref="Sequential{T}.RunsByMember"/>) and nothing reads the whole population between the phases (no rule,
 /// probe or noise hook). Each phase computes every member on its own, so the values are those of the separate passes.
+/// With plain SGD (<see cref="Optimizer{T}.IsPlainSgd"/>) each dense layer's weight step is done inside the product
+/// that computes its gradient (<see cref="Gemm.MultiplyThenSgd{T}"/>), as PyTorch's hand-written batched step does:
+/// one pass over the weights fewer, with the same gradients and new weights.
 /// </summary>
 public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -22,14 +25,28 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
     private double[]? _loss;
     private Action<int, int>? _prepare;
 
+    // By parameter index: stepped inside its gradient product (null: no layer fuses its step with this optimizer).
+    private readonly bool[]? _steppedInProduct;
+
     public PopulationStep(Sequential<T> network, Loss<T> loss, Optimizer<T> optimizer)
     {
         Network = network; Loss = loss; Optimizer = optimizer;
+        if (optimizer.IsPlainSgd)
+        {
+            var fused = network.Layers.Select(l => l.SgdFusedInto).Where(p => p is not null).ToHashSet();
+            if (fused.Count > 0) _steppedInProduct = network.Parameters.Select(fused.Contains).ToArray();
+        }
     }
 
     public Sequential<T> Network { get; }
     public Loss<T> Loss { get; }
     public Optimizer<T> Optimizer { get; }
+
+    /// <summary>Whether weight steps are fused into their gradient products when the optimizer allows it (default true; false measures the separate update).</summary>
+    public bool FuseSgd { get; set; } = true;
+
+    /// <summary>Whether this step does dense layers' weight steps inside their gradient products (plain SGD and <see cref="FuseSgd"/>).</summary>
+    public bool StepsInProducts => _steppedInProduct is not null && FuseSgd;
 
     /// <summary>Whether a step at batch size <paramref name="batch"/> can run member range by member range.</summary>
     public bool Applies(int batch) => Network.Members > 1 && Network.RunsByMember(batch);
@@ -59,8 +76,16 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
             _prepare?.Invoke(start, end);
             Network.ForwardMembers(start, end);
             Loss.EvaluateMembers(_output!, _target!, _loss, _grad, start, end);
-            Network.BackwardMembers(start, end);
-            Optimizer.UpdateMembers(Network.Parameters, start, end);
+            if (StepsInProducts)
+            {
+                Network.BackwardMembers(start, end, Optimizer);
+                Optimizer.UpdateMembers(Network.Parameters, start, end, _steppedInProduct);
+            }
+            else
+            {
+                Network.BackwardMembers(start, end);
+                Optimizer.UpdateMembers(Network.Parameters, start, end);
+            }
         }
     }
 }

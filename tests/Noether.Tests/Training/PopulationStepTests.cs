@@ -24,11 +24,15 @@ public class PopulationStepTests
         Optimizer<float> opt = optimizer switch
         {
             "sgd" => new Sgd<float>(members, 0.05),
+            // Plain SGD with decay on weights only and per-member rates, one member frozen: its weight steps run inside
+            // the gradient products.
+            "sgd-decay" => new Sgd<float>(members, 0.05, weightDecay: 1e-2) { DecayNonWeights = false },
             "momentum" => new Sgd<float>(members, 0.05, weightDecay: 1e-3, momentum: 0.9),
             _ => new Adam<float>(members, 0.01, weightDecay: 1e-3),
         };
         // One member's learning rate so large that it diverges within the run.
         if (blowUp > 0) opt.LearningRate[members - 1] = blowUp;
+        if (optimizer == "sgd-decay") { opt.LearningRate[0] = 0; opt.LearningRate[1] = 0.11; }
         var trainer = new Trainer<float>(net, new MseLoss<float>(), opt, new TrainingData<float>(x, y, perMember: true), 8,
             Enumerable.Range(0, members).Select(m => new Rng(70 + m).Child("batches")).ToArray(), new WarmupSchedule(5));
         if (hook) trainer.AfterUpdate.Add(_ => { });
@@ -48,10 +52,14 @@ public class PopulationStepTests
     [InlineData(7, 3, "adam")]
     [InlineData(3, 2, "sgd")]
     [InlineData(6, 4, "adam")]
+    [InlineData(5, 2, "sgd-decay")]
+    [InlineData(4, 1, "sgd-decay")]
     public void A_fused_step_equals_the_step_phase_by_phase(int members, int threads, string optimizer)
     {
         var fused = Build(members, threads, optimizer, hook: false);
-        Assert.True(new PopulationStep<float>(fused.Network, fused.Loss, fused.Optimizer).Applies(fused.BatchSize));
+        var step = new PopulationStep<float>(fused.Network, fused.Loss, fused.Optimizer);
+        Assert.True(step.Applies(fused.BatchSize));
+        Assert.Equal(optimizer.StartsWith("sgd"), step.StepsInProducts);
         // Against one thread phase by phase: the fused step must not depend on the thread count either.
         var byPhase = Train(Build(members, 1, optimizer, hook: true));
         var (values, loss, diverged) = Train(fused);
