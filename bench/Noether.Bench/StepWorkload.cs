@@ -19,7 +19,7 @@ public sealed class StepWorkload
     private readonly Tensor<float> _x, _y;
     private readonly double[] _lossValues;
     private readonly PopulationStep<float> _step;
-    private readonly bool _fused;
+    private readonly bool _fused, _fuseSgd;
 
     private StepWorkload(int members, int[] widths, string activation, int batch, bool classification, int threads)
     {
@@ -36,7 +36,8 @@ public sealed class StepWorkload
         _loss = classification ? new SoftmaxCrossEntropyLoss<float>() : new MseLoss<float>(half: false, meanOverOutputs: true);
         _opt = new Sgd<float>(members, 0.01) { Threads = threads };
         _lossValues = new double[members];
-        _step = new PopulationStep<float>(_net, _loss, _opt) { FuseSgd = Environment.GetEnvironmentVariable("NOETHER_FUSED_SGD") != "0" };
+        _fuseSgd = Environment.GetEnvironmentVariable("NOETHER_FUSED_SGD") != "0";
+        _step = new PopulationStep<float>(_net, _loss, _opt) { FuseSgd = _fuseSgd };
         _fused = _step.Applies(batch) && Environment.GetEnvironmentVariable("NOETHER_FUSED") != "0";
     }
 
@@ -58,7 +59,9 @@ public sealed class StepWorkload
         var l = Bytes(() => _loss.Evaluate(output!, _y, _lossValues, grad));
         var b = Bytes(() => _net.Backward(grad));
         var u = Bytes(() => _opt.Step(_net.Parameters));
-        if (!_fused) return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B", f + l + b + u);
+        var bu = _fuseSgd ? Bytes(() => { _net.Backward(grad, _opt); _opt.Step(_net.Parameters, _net.SgdFusedMask); }) : 0;
+        u += bu;
+        if (!_fused) return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B (the backward pass with SGD fused and the rest of the update: {bu} B)", f + l + b + u);
         var s = Bytes(() => _step.Run(_x, _y, _lossValues));
         return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B; whole step in one hand-off {s} B", f + l + b + u + s);
     }
@@ -69,6 +72,8 @@ public sealed class StepWorkload
         var output = _net.Forward(_x);
         var grad = _net.OutputGradientBuffer(_x.Shape[1]);
         _loss.Evaluate(output, _y, _lossValues, grad);
+        // As the trainer steps with no hook: plain SGD's weight steps inside the weight-gradient products.
+        if (_fuseSgd) { _net.Backward(grad, _opt); _opt.Step(_net.Parameters, _net.SgdFusedMask); return; }
         _net.Backward(grad);
         _opt.Step(_net.Parameters);
     }

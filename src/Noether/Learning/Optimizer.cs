@@ -38,14 +38,18 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private StepJob? _job;
 
-    public void Step(IReadOnlyList<Parameter<T>> parameters)
+    /// <summary>
+    /// One update of every parameter, except those marked in <paramref name="alreadyUpdated"/> (by index: stepped inside
+    /// their gradient product during the backward pass, see <see cref="IsPlainSgd"/>).
+    /// </summary>
+    public void Step(IReadOnlyList<Parameter<T>> parameters, bool[]? alreadyUpdated = null)
     {
         Begin(parameters);
         long total = 0;
-        for (int i = 0; i < parameters.Count; i++) total += parameters[i].Value.Length;
+        for (int i = 0; i < parameters.Count; i++) if (alreadyUpdated is null || !alreadyUpdated[i]) total += parameters[i].Value.Length;
         // Below this many values a thread hand-off costs more than the update.
-        if (Threads > 1 && total >= 1 << 16) { (_job ??= new StepJob(this)).Run(parameters, Threads); return; }
-        Update(parameters, 0, 1);
+        if (Threads > 1 && total >= 1 << 16) { (_job ??= new StepJob(this)).Run(parameters, alreadyUpdated, Threads); return; }
+        Update(parameters, alreadyUpdated, 0, 1);
     }
 
     /// <summary>
@@ -96,10 +100,11 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// gradients for and keeps them in its own cache); otherwise that share of every (parameter, member) range,
     /// 16-value aligned. Each value's update does not depend on the split.
     /// </summary>
-    private void Update(IReadOnlyList<Parameter<T>> parameters, int part, int parts)
+    private void Update(IReadOnlyList<Parameter<T>> parameters, bool[]? alreadyUpdated, int part, int parts)
     {
         for (int i = 0; i < parameters.Count; i++)
         {
+            if (alreadyUpdated is not null && alreadyUpdated[i]) continue;
             var prm = parameters[i];
             int length = prm.MemberLength, members = prm.Members;
             bool byMember = members >= parts;
@@ -119,16 +124,17 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private sealed class StepJob(Optimizer<T> optimizer) : Tensors.ParallelJob
     {
         private IReadOnlyList<Parameter<T>>? _parameters;
+        private bool[]? _alreadyUpdated;
         private int _parts;
 
-        public void Run(IReadOnlyList<Parameter<T>> parameters, int threads)
+        public void Run(IReadOnlyList<Parameter<T>> parameters, bool[]? alreadyUpdated, int threads)
         {
-            (_parameters, _parts) = (parameters, threads);
+            (_parameters, _alreadyUpdated, _parts) = (parameters, alreadyUpdated, threads);
             try { Tensors.WorkerPool.Run(this, threads, threads); }
-            finally { _parameters = null; }
+            finally { (_parameters, _alreadyUpdated) = (null, null); }
         }
 
-        public override void RunPart(int part) => optimizer.Update(_parameters!, part, _parts);
+        public override void RunPart(int part) => optimizer.Update(_parameters!, _alreadyUpdated, part, _parts);
     }
 
     /// <summary>Named state tensors (momentum, Adam moments) for checkpoints.</summary>

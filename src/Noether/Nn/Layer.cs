@@ -43,8 +43,12 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public virtual void BackwardMembers(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last) =>
         throw new NotSupportedException($"{Name} does not run by member");
 
-    /// <summary>The parameter whose plain SGD step <see cref="BackwardMembersThenSgd"/> does inside its gradient product, or null.</summary>
+    /// <summary>The parameter whose plain SGD step <see cref="BackwardThenSgd"/> and <see cref="BackwardMembersThenSgd"/> do inside its gradient product, or null.</summary>
     public virtual Parameter<T>? SgdFusedInto => null;
+
+    /// <summary><see cref="Backward"/>, then the step of <see cref="SgdFusedInto"/> as in <see cref="BackwardMembersThenSgd"/>.</summary>
+    public virtual void BackwardThenSgd(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute, Learning.Optimizer<T> sgd) =>
+        Backward(x, y, dy, dx, compute);
 
     /// <summary>
     /// <see cref="BackwardMembers"/>, then, for a layer with <see cref="SgdFusedInto"/>, that parameter's step by

@@ -51,11 +51,14 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     public override Parameter<T>? SgdFusedInto => Weight;
 
-    public override void BackwardMembersThenSgd(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last, Learning.Optimizer<T> sgd)
-    {
-        if (!sgd.IsPlainSgd) throw new ArgumentException($"{Name}: the SGD step fused into the weight gradient needs plain SGD, not {sgd.GetType().Name}");
-        Backward(x, dy, dx, first, last, 1, sgd);
-    }
+    public override void BackwardMembersThenSgd(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last, Learning.Optimizer<T> sgd) =>
+        Backward(x, dy, dx, first, last, 1, RequirePlain(sgd));
+
+    public override void BackwardThenSgd(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, Compute compute, Learning.Optimizer<T> sgd) =>
+        Backward(x, dy, dx, 0, Members, compute.Threads, RequirePlain(sgd));
+
+    private Learning.Optimizer<T> RequirePlain(Learning.Optimizer<T> sgd) => sgd.IsPlainSgd ? sgd
+        : throw new ArgumentException($"{Name}: the SGD step fused into the weight gradient needs plain SGD, not {sgd.GetType().Name}");
 
     private void Forward(Tensor<T> x, Tensor<T> y, int first, int last, int threads)
     {
@@ -86,9 +89,9 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             for (int p = first; p < last; p++)
             {
                 var (lr, wd) = sgd.StepRates(Weight, p);
-                if (lr == 0) Gemm.Multiply(true, false, Out, In, b, dy.SliceSpan(p), x.SliceSpan(p), Weight.Grad.SliceSpan(p));
+                if (lr == 0) Gemm.Multiply(true, false, Out, In, b, dy.SliceSpan(p), x.SliceSpan(p), Weight.Grad.SliceSpan(p), threads: threads);
                 else Gemm.MultiplyThenSgd(ProcessVectorWidth.Current, true, false, Out, In, b, dy.SliceSpan(p), x.SliceSpan(p), Weight.Grad.SliceSpan(p),
-                    Weight.Value.SliceSpan(p), T.CreateChecked(lr), T.CreateChecked(wd));
+                    Weight.Value.SliceSpan(p), T.CreateChecked(lr), T.CreateChecked(wd), threads);
             }
         if (Bias is not null)
         {

@@ -5,7 +5,7 @@ namespace Noether.Nn;
 
 /// <summary>
 /// A population of P networks of one architecture, run layer by layer. It keeps every layer's input
-/// and output and, after <see cref="Backward"/>, the error at each of them — the trace that
+/// and output and, after <see cref="Backward(Tensor{T})"/>, the error at each of them — the trace that
 /// learning rules and probes read. Buffers are allocated once per batch size and reused.
 /// </summary>
 public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -32,6 +32,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
             _sampleShapes[i + 1] = _layers[i].OutputShape(_sampleShapes[i]);
         }
         Parameters = _layers.SelectMany(l => l.Parameters).ToArray();
+        var fused = _layers.Select(l => l.SgdFusedInto).Where(p => p is not null).ToHashSet();
+        SgdFusedMask = fused.Count > 0 ? Parameters.Select(fused.Contains).ToArray() : null;
         _byMember = members > 1 && _layers.All(l => l.RunsByMember) ? new MemberPass(this) : null;
     }
 
@@ -41,7 +43,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public IReadOnlyList<Parameter<T>> Parameters { get; }
     public int[] InputShape => _sampleShapes[0];
     public int[] OutputShape => _sampleShapes[^1];
-    /// <summary>When true, <see cref="Backward"/> also computes ∂ℓ/∂(network input).</summary>
+    /// <summary>When true, <see cref="Backward(Tensor{T})"/> also computes ∂ℓ/∂(network input).</summary>
     public bool ComputeInputGradient { get; set; }
 
     public IEnumerable<Linear<T>> Linears => _layers.OfType<Linear<T>>();
@@ -58,15 +60,29 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Back-propagates ∂ℓ/∂output through every layer, filling parameter gradients and the error trace.</summary>
-    public void Backward(Tensor<T> outputGradient)
+    public void Backward(Tensor<T> outputGradient) => Backward(outputGradient, null);
+
+    /// <summary>
+    /// <see cref="Backward(Tensor{T})"/> with each layer's <see cref="Layer{T}.SgdFusedInto"/> parameter stepped by plain SGD
+    /// (<paramref name="sgd"/>, whose step this is) inside its gradient product; the caller updates the parameters not in
+    /// <see cref="SgdFusedMask"/>. Gradients, trace and new values are those of the backward pass and the separate step.
+    /// </summary>
+    public void Backward(Tensor<T> outputGradient, Learning.Optimizer<T>? sgd)
     {
         var buf = _current ?? throw new InvalidOperationException("Sequential.Backward called before Forward");
         Shapes.RequireSameShape("Sequential.Backward: output gradient vs output", outputGradient, buf.Activations[^1]);
         if (!ReferenceEquals(outputGradient, buf.Gradients[^1])) outputGradient.ReadOnlySpan.CopyTo(buf.Gradients[^1].Span);
-        if (SplitsByMember(buf)) { _byMember!.Run(buf, backward: true, Compute.Threads); return; }
+        if (SplitsByMember(buf)) { _byMember!.Run(buf, backward: true, Compute.Threads, sgd); return; }
         for (int i = _layers.Length - 1; i >= 0; i--)
-            _layers[i].Backward(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], InputGradient(buf, i), Compute);
+            if (sgd is null) _layers[i].Backward(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], InputGradient(buf, i), Compute);
+            else _layers[i].BackwardThenSgd(buf.Activations[i], buf.Activations[i + 1], buf.Gradients[i + 1], InputGradient(buf, i), Compute, sgd);
     }
+
+    /// <summary>
+    /// By index in <see cref="Parameters"/>: whether a backward pass with plain SGD steps that parameter inside its
+    /// gradient product (<see cref="Layer{T}.SgdFusedInto"/>); null when no layer does.
+    /// </summary>
+    public bool[]? SgdFusedMask { get; }
 
     private Buffers BeginPass(Tensor<T> x, string caller)
     {
@@ -116,15 +132,16 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private Buffers? _buf;
         private bool _backward;
+        private Learning.Optimizer<T>? _sgd;
 
-        public void Run(Buffers buf, bool backward, int threads)
+        public void Run(Buffers buf, bool backward, int threads, Learning.Optimizer<T>? sgd = null)
         {
-            (_buf, _backward) = (buf, backward);
+            (_buf, _backward, _sgd) = (buf, backward, sgd);
             try { Run(net.Members, threads); }
-            finally { _buf = null; }
+            finally { (_buf, _sgd) = (null, null); }
         }
 
-        protected override void RunRange(int first, int last) => RunRange(_buf!, _backward, first, last);
+        protected override void RunRange(int first, int last) => RunRange(_buf!, _backward, first, last, _sgd);
 
         public void RunRange(Buffers buf, bool backward, int first, int last, Learning.Optimizer<T>? sgd = null)
         {

@@ -52,13 +52,14 @@ public static class Gemm
     }
 
     /// <summary>
-    /// C = op(A)·op(B) on this thread, then the plain SGD step θ ← θ − lr·(C + wd·θ) on the parameter θ (m×n, laid out
-    /// like C) whose gradient C is: a weight-gradient product with the update fused into its epilogue, while each tile of
-    /// C is still in registers. C and θ end bit-identical to <see cref="Multiply{T}(bool, bool, int, int, int, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, bool, int, ReadOnlySpan{T})"/>
-    /// followed by <see cref="RowOps.SgdStep"/>.
+    /// C = op(A)·op(B), then the plain SGD step θ ← θ − lr·(C + wd·θ) on the parameter θ (m×n, laid out like C) whose
+    /// gradient C is: a weight-gradient product with the update fused into its epilogue, while each tile of C is still
+    /// in registers, on the thread that computed the tile. C and θ end bit-identical to
+    /// <see cref="Multiply{T}(bool, bool, int, int, int, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, bool, int, ReadOnlySpan{T})"/>
+    /// followed by <see cref="RowOps.SgdStep"/>, whatever the thread count.
     /// </summary>
     public static unsafe void MultiplyThenSgd<T>(VectorWidth width, bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, Span<T> theta, T lr, T wd)
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, Span<T> theta, T lr, T wd, int threads = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(transA, transB, m, n, k, a.Length, b.Length, c.Length);
@@ -71,7 +72,11 @@ public static class Gemm
             return;
         }
         fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pt = theta)
-            BlockedGemm.Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd), 0, m, 0, n);
+        {
+            var problem = new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd);
+            if (threads <= 1 || (long)m * n * k < ParallelThreshold) BlockedGemm.Run(width, problem, 0, m, 0, n);
+            else GemmJob<T>.Run(width, problem, threads);
+        }
     }
 
     /// <summary>

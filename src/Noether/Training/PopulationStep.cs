@@ -31,11 +31,7 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
     public PopulationStep(Sequential<T> network, Loss<T> loss, Optimizer<T> optimizer)
     {
         Network = network; Loss = loss; Optimizer = optimizer;
-        if (optimizer.IsPlainSgd)
-        {
-            var fused = network.Layers.Select(l => l.SgdFusedInto).Where(p => p is not null).ToHashSet();
-            if (fused.Count > 0) _steppedInProduct = network.Parameters.Select(fused.Contains).ToArray();
-        }
+        if (optimizer.IsPlainSgd) _steppedInProduct = network.SgdFusedMask;
     }
 
     public Sequential<T> Network { get; }

@@ -178,11 +178,21 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         var grad = Network.OutputGradientBuffer(BatchSize);
         Loss.RequireShapes(output, _y, LastLoss, grad);
         _memberJob.Run(MemberJob.Part.Loss, Network.Compute.Threads, output, grad);
-        Network.Backward(grad);
-        _signalObserved = false;
-        foreach (var hook in AfterBackward) hook(this);
-        ObserveSignal();
-        Optimizer.Step(Network.Parameters);
+        // With nothing to read or change the gradients before the update, plain SGD's weight steps are done inside the
+        // weight-gradient products (the same gradients and new weights; the trace and gradients are kept for AfterUpdate).
+        if (AfterBackward.Count == 0 && SignalObservers.Count == 0 && Optimizer.IsPlainSgd && Network.SgdFusedMask is { } fused)
+        {
+            Network.Backward(grad, Optimizer);
+            Optimizer.Step(Network.Parameters, fused);
+        }
+        else
+        {
+            Network.Backward(grad);
+            _signalObserved = false;
+            foreach (var hook in AfterBackward) hook(this);
+            ObserveSignal();
+            Optimizer.Step(Network.Parameters);
+        }
         foreach (var hook in AfterUpdate) hook(this);
     }
 

@@ -195,25 +195,25 @@ public class GemmWidthTests
     [Theory, MemberData(nameof(WidthsAndTransposes))]
     public void An_sgd_step_in_the_epilogue_equals_the_product_then_the_separate_step(VectorWidth width, bool ta, bool tb)
     {
-        // Every tile path (one row, one column run transposed, one vector wide, full tiles, edge tiles, masked stores)
-        // and one to three k blocks, with and without weight decay, against Multiply followed by RowOps.SgdStep, bit
-        // for bit: the gradient C and the new θ.
+        // Every tile path (one row, one column run transposed, one vector wide, full tiles, edge tiles, masked stores),
+        // one to three k blocks and 1-3 threads (products split by column panels or by row tiles), with and without
+        // weight decay, against Multiply followed by RowOps.SgdStep, bit for bit: the gradient C and the new θ.
         var rng = new Rng(27);
-        int[][] shapes = [[1, 40, 30], [37, 1, 70], [9, 12, 300], [13, 5, 7], [33, 70, 20], [64, 64, 32], [70, 33, 600]];
+        int[][] shapes = [[1, 40, 30], [37, 1, 70], [9, 12, 300], [13, 5, 7], [33, 70, 20], [64, 64, 32], [70, 33, 600], [300, 20, 200], [24, 300, 200]];
         foreach (var shape in shapes)
             foreach (double wd in new[] { 0.0, 0.3 })
             {
-                Same<float>(width, ta, tb, shape[0], shape[1], shape[2], wd, rng);
-                Same<double>(width, ta, tb, shape[0], shape[1], shape[2], wd, rng);
+                Same<float>(width, ta, tb, shape[0], shape[1], shape[2], wd, 1 + shape[0] % 3, rng);
+                Same<double>(width, ta, tb, shape[0], shape[1], shape[2], wd, 1 + shape[1] % 3, rng);
             }
 
-        static void Same<T>(VectorWidth width, bool ta, bool tb, int m, int n, int k, double wd, Rng rng)
+        static void Same<T>(VectorWidth width, bool ta, bool tb, int m, int n, int k, double wd, int threads, Rng rng)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             var a = Random<T>(m * k, rng); var b = Random<T>(k * n, rng); var theta = Random<T>(m * n, rng);
             T lr = T.CreateChecked(0.37), twd = T.CreateChecked(wd);
             var grad = new T[m * n]; var stepped = (T[])theta.Clone();
-            Gemm.MultiplyThenSgd<T>(width, ta, tb, m, n, k, a, b, grad, stepped, lr, twd);
+            Gemm.MultiplyThenSgd<T>(width, ta, tb, m, n, k, a, b, grad, stepped, lr, twd, threads);
             var expectedGrad = new T[m * n]; var expected = (T[])theta.Clone();
             Gemm.Multiply<T>(width, ta, tb, m, n, k, a, b, expectedGrad);
             RowOps.SgdStep<T>(expectedGrad, expected, lr, twd);

@@ -68,6 +68,40 @@ public class PopulationStepTests
         Assert.Equal(byPhase.Diverged, diverged);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)]
+    [InlineData(3, 2)]
+    public void A_step_by_phase_with_plain_sgd_steps_the_weights_inside_their_gradient_products_with_the_same_values(int members, int threads)
+    {
+        // One network (no member ranges), or a population whose 2-sample batches are too small to split by member: the
+        // trainer's whole-population passes take plain SGD's weight steps inside the weight-gradient products (on 2
+        // threads the 128×128 products are split across them) unless a hook may read the gradients first.
+        Trainer<float> Make(bool hook)
+        {
+            var net = Mlp.Build<float>(members, [20, 128, 128, 3], "tanh", compute: new Compute(threads));
+            net.Initialize(InitScheme.TorchDefault, Enumerable.Range(0, members).Select(m => new Rng(60 + m).Child("init")).ToArray());
+            var rng = new Rng(8);
+            var x = new Tensor<float>(members, 64, 20);
+            var y = new Tensor<float>(members, 64, 3);
+            rng.FillNormal(x.Span, 0, 1);
+            rng.FillNormal(y.Span, 0, 1);
+            var opt = new Sgd<float>(members, 0.05, weightDecay: 1e-2) { Threads = threads };
+            if (members > 1) opt.LearningRate[1] = 0;
+            var trainer = new Trainer<float>(net, new MseLoss<float>(), opt, new TrainingData<float>(x, y, perMember: true), members > 1 ? 2 : 48,
+                Enumerable.Range(0, members).Select(m => new Rng(90 + m).Child("batches")).ToArray(), new WarmupSchedule(5));
+            if (hook) trainer.AfterBackward.Add(_ => { });
+            return trainer;
+        }
+        var fused = Make(hook: false);
+        Assert.NotNull(fused.Network.SgdFusedMask);
+        Assert.False(new PopulationStep<float>(fused.Network, fused.Loss, fused.Optimizer).Applies(fused.BatchSize));
+        var byPhase = Train(Make(hook: true));
+        var (values, loss, _) = Train(fused);
+        Assert.Equal(byPhase.Values, values);
+        Assert.Equal(byPhase.Loss, loss);
+    }
+
     [Fact]
     public void A_member_that_diverges_in_a_fused_step_is_marked_and_frozen_as_in_the_step_phase_by_phase()
     {
