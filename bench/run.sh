@@ -160,11 +160,17 @@ run_torch() {  # workload threads warmup steps
 GFLOP_PER_STEP="$("$PY" -c 'import json; a = 6*32*(32*64 + 64*64 + 64*1) / 1e9
 print(json.dumps({"a": a, "b": 6*128*(784*512 + 512*512 + 512*10) / 1e9, "c": 32*a}))')"
 
+# The round trip of a cache line between the two CPUs right now (see bench/Noether.Bench/CoreLatency.cs), for
+# a 2-thread PyTorch run (Noether's runs measure it themselves, before and after).
+core_round_trip() {
+  dotnet "$BENCH_DLL" cores | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["round_trip_ns"])'
+}
+
 # Keep only the last line that parses as a JSON object with "impl".
-record() {  # label; reads the program's stdout on stdin
+record() {  # label [core round trip ns measured just before]; reads the program's stdout on stdin
   local line
-  line="$("$PY" -c '
-import json, sys
+  line="$(ROUND_TRIP="${2:-}" "$PY" -c '
+import json, os, sys
 last = None
 for raw in sys.stdin:
     raw = raw.strip()
@@ -179,6 +185,8 @@ if last is None:
     sys.exit(1)
 # 1-minute load average right after the process: flags runs disturbed by others
 last["load1_after"] = float(open("/proc/loadavg").read().split()[0])
+if os.environ.get("ROUND_TRIP") and "core_round_trip_ns" not in last:
+    last["core_round_trip_ns"] = [float(os.environ["ROUND_TRIP"])]
 print(json.dumps(last))
 ')" || { echo "run.sh: $1 printed no JSON result line" >&2; return 1; }
   echo "$line" >> "$OUT"
@@ -187,9 +195,10 @@ import json, sys
 r = json.load(sys.stdin)
 gflop = '"$GFLOP_PER_STEP"'[r["workload"]]
 label = r["impl"] + ("/%s" % r["simd"] if "simd" in r else "")
-print("  %-12s %s t=%s  median %10.1f us (%6.1f GFLOP/s)  p10 %10.1f  p90 %10.1f  rss %6.1f MB  load %.2f"
+rt = r.get("core_round_trip_ns")
+print("  %-12s %s t=%s  median %10.1f us (%6.1f GFLOP/s)  p10 %10.1f  p90 %10.1f  rss %6.1f MB  load %.2f%s"
       % (label, r["workload"], r["threads"], r["median_us"], gflop / r["median_us"] * 1e6, r["p10_us"], r["p90_us"],
-         r["peak_rss_mb"], r["load1_after"]))'
+         r["peak_rss_mb"], r["load1_after"], "  cores %s ns" % "/".join("%.0f" % x for x in rt) if rt else ""))'
 }
 
 if [[ $RUN_NOETHER == 1 ]]; then
@@ -209,7 +218,9 @@ for w in $WORKLOADS; do
         done
       fi
       if [[ $RUN_TORCH == 1 ]]; then
-        run_torch "$w" "$t" "$warm" "$steps" | record "pytorch $w/$t"
+        rt=""
+        if [[ $t -gt 1 && -n "${BENCH_DLL:-}" && -f "${BENCH_DLL:-}" ]]; then rt="$(core_round_trip)"; fi
+        run_torch "$w" "$t" "$warm" "$steps" | record "pytorch $w/$t" "$rt"
       fi
     done
   done
@@ -248,6 +259,11 @@ def fmt(x, spec="%.1f"):
 def rate(w, us):
     return gflop[w] / us * 1e6 if us else None
 
+FAR_NS = 200
+def far(r):
+    rt = r.get("core_round_trip_ns")
+    return None if not rt else max(rt) > FAR_NS
+
 keys = sorted({(w, t) for (w, t, _) in runs})
 print("== summary: median over processes of each process's median step time; GFLOP/s = work per step / time")
 print("%-3s %3s %-12s %11s %8s %6s %11s %8s %13s %7s %6s"
@@ -274,7 +290,14 @@ for impl in impls + ["pytorch"]:
     for w in ("b", "c"):
         one, two = med((w, 1, impl)), med((w, 2, impl))
         if one and two:
-            print("  %-12s %s: speed-up 1 -> 2 threads %.2fx" % (impl, w, one / two))
+            split = []
+            for name, want in (("near", False), ("far", True)):
+                xs = [x["median_us"] for x in runs.get((w, 2, impl), []) if far(x) is want]
+                if xs:
+                    split.append("%s cores %.2fx in %d run(s)" % (name, one / statistics.median(xs), len(xs)))
+            print("  %-12s %s: speed-up 1 -> 2 threads %.2fx%s" % (impl, w, one / two, " (%s)" % "; ".join(split) if split else ""))
+print("  2-thread runs are 'far' when a cache line's round trip between the two CPUs took over %d ns before or after" % FAR_NS)
+print("  (bench/Noether.Bench/CoreLatency.cs; a hypervisor may place the vCPUs near or far apart)")
 if peak:
     print("FMA peak GFLOP/s (float, width_threads): " + ", ".join("%s %s" % (k[7:], v) for k, v in peak.items() if k.startswith("gflops")))
 

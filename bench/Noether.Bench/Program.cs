@@ -28,6 +28,11 @@ if (args.Length == 1 && args[0] == "peak")
     Console.WriteLine(FmaPeak.Measure());
     return 0;
 }
+if (args.Length == 1 && args[0] == "cores")
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"impl\":\"core-round-trip\",\"round_trip_ns\":{CoreLatency.RoundTripNs():0}}}"));
+    return 0;
+}
 if (args.Length == 6 && args[0] == "gemm")
 {
     Console.WriteLine(GemmTiming.Measure(args[1..]));
@@ -35,7 +40,7 @@ if (args.Length == 6 && args[0] == "gemm")
 }
 if (args.Length == 0 || args[0] != "step")
 {
-    Console.Error.WriteLine("usage: Noether.Bench step --workload a|b|c [--threads N] [--warmup W] [--steps S] | gemm M N K TRANS(nn|nt|tn|tt) REPS | alloc a|b|c (exit 1 if a step allocates) | peak | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Noether.Bench step --workload a|b|c [--threads N] [--warmup W] [--steps S] | gemm M N K TRANS(nn|nt|tn|tt) REPS | alloc a|b|c (exit 1 if a step allocates) | peak | cores | micro [BenchmarkDotNet args]");
     return 2;
 }
 string workload = "a";
@@ -51,6 +56,8 @@ for (int i = 1; i + 1 < args.Length; i += 2)
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
+// With several threads, how far apart the CPUs are before and after the run (see CoreLatency).
+double roundTripBefore = threads > 1 ? CoreLatency.RoundTripNs() : double.NaN;
 var w = StepWorkload.Create(workload, threads);
 // Warm up for the requested steps and at least 2 s, so tiered JIT has promoted the hot loops (with a
 // short step-count warmup the first measured steps still ran tier-0 code: 150 µs instead of 43 µs for (a)).
@@ -72,7 +79,8 @@ allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
 self.Refresh();
 double cpuPerStep = (self.TotalProcessorTime - cpu0).TotalMicroseconds / steps;
 Array.Sort(times);
+string cores = threads > 1 ? string.Create(CultureInfo.InvariantCulture, $",\"core_round_trip_ns\":[{roundTripBefore:0},{CoreLatency.RoundTripNs():0}]") : "";
 double Q(double q) => times[(int)Math.Min(times.Length - 1, Math.Round(q * (times.Length - 1)))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"impl\":\"noether\",\"workload\":\"{workload}\",\"threads\":{threads},\"min_us\":{times[0]:0.0},\"median_us\":{Q(0.5):0.0},\"p10_us\":{Q(0.1):0.0},\"p90_us\":{Q(0.9):0.0},\"cpu_us_per_step\":{cpuPerStep:0.0},\"peak_rss_mb\":{self.PeakWorkingSet64 / 1048576.0:0.0},\"alloc_bytes_per_step\":{(double)allocated / steps:0.0},\"simd\":{(int)ProcessVectorWidth.Current},\"dotnet\":\"{Environment.Version}\"}}"));
+    $"{{\"impl\":\"noether\",\"workload\":\"{workload}\",\"threads\":{threads},\"min_us\":{times[0]:0.0},\"median_us\":{Q(0.5):0.0},\"p10_us\":{Q(0.1):0.0},\"p90_us\":{Q(0.9):0.0},\"cpu_us_per_step\":{cpuPerStep:0.0},\"peak_rss_mb\":{self.PeakWorkingSet64 / 1048576.0:0.0},\"alloc_bytes_per_step\":{(double)allocated / steps:0.0},\"simd\":{(int)ProcessVectorWidth.Current},\"dotnet\":\"{Environment.Version}\"{cores}}}"));
 return 0;
