@@ -262,7 +262,7 @@ def rate(w, us):
 FAR_NS = 200
 def far(r):
     rt = r.get("core_round_trip_ns")
-    return None if not rt else max(rt) > FAR_NS
+    return None if not rt else min(rt) > FAR_NS
 
 keys = sorted({(w, t) for (w, t, _) in runs})
 print("== summary: median over processes of each process's median step time; GFLOP/s = work per step / time")
@@ -296,7 +296,7 @@ for impl in impls + ["pytorch"]:
                 if xs:
                     split.append("%s cores %.2fx in %d run(s)" % (name, one / statistics.median(xs), len(xs)))
             print("  %-12s %s: speed-up 1 -> 2 threads %.2fx%s" % (impl, w, one / two, " (%s)" % "; ".join(split) if split else ""))
-print("  2-thread runs are 'far' when a cache line's round trip between the two CPUs took over %d ns before or after" % FAR_NS)
+print("  2-thread runs are 'far' when a cache line's round trip between the two CPUs took over %d ns before and after" % FAR_NS)
 print("  (bench/Noether.Bench/CoreLatency.cs; a hypervisor may place the vCPUs near or far apart)")
 if peak:
     print("FMA peak GFLOP/s (float, width_threads): " + ", ".join("%s %s" % (k[7:], v) for k, v in peak.items() if k.startswith("gflops")))

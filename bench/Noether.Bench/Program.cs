@@ -56,13 +56,13 @@ for (int i = 1; i + 1 < args.Length; i += 2)
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
-// With several threads, how far apart the CPUs are before and after the run (see CoreLatency).
-double roundTripBefore = threads > 1 ? CoreLatency.RoundTripNs() : double.NaN;
 var w = StepWorkload.Create(workload, threads);
 // Warm up for the requested steps and at least 2 s, so tiered JIT has promoted the hot loops (with a
 // short step-count warmup the first measured steps still ran tier-0 code: 150 µs instead of 43 µs for (a)).
 var warm = Stopwatch.StartNew();
 for (int i = 0; i < warmup || warm.Elapsed.TotalSeconds < 2; i++) w.Step();
+// With several threads, how far apart the CPUs are just before and just after the timed steps (see CoreLatency).
+double roundTripBefore = threads > 1 ? CoreLatency.RoundTripNs() : double.NaN;
 var times = new double[steps];
 // Allocation on every thread (the worker pool's too); CPU time is what the process got, which a loaded
 // machine distorts far less than wall time.

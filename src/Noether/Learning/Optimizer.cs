@@ -134,6 +134,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             finally { (_parameters, _alreadyUpdated) = (null, null); }
         }
 
+        public override bool KeepsBlocksOnThreads => true;
+
         public override void RunPart(int part) => optimizer.Update(_parameters!, _alreadyUpdated, part, _parts);
     }
 

@@ -32,6 +32,8 @@ internal sealed class GemmJob<T> : ParallelJob where T : unmanaged, IFloatingPoi
         WorkerPool.Run(job, job._parts, threads);
     }
 
+    public override bool KeepsBlocksOnThreads => true;
+
     public override void RunPart(int part)
     {
         // Part t gets tiles [t·tiles/parts, (t+1)·tiles/parts).
@@ -58,6 +60,8 @@ internal sealed class BatchedGemmJob<T> : ParallelJob where T : unmanaged, IFloa
         job._strideA = strideA; job._strideB = strideB; job._strideC = strideC;
         WorkerPool.Run(job, members, threads);
     }
+
+    public override bool KeepsBlocksOnThreads => true;
 
     public override void RunPart(int part)
     {

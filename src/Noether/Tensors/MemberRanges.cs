@@ -22,6 +22,8 @@ public abstract class MemberRangeJob : ParallelJob
         WorkerPool.Run(this, _parts, threads);
     }
 
+    public sealed override bool KeepsBlocksOnThreads => true;
+
     public sealed override void RunPart(int part) =>
         RunRange((int)((long)part * _members / _parts), (int)((long)(part + 1) * _members / _parts));
 

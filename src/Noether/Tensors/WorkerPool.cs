@@ -7,6 +7,16 @@ public abstract class ParallelJob
 {
     /// <summary>Runs part <paramref name="part"/> of the job.</summary>
     public abstract void RunPart(int part);
+
+    /// <summary>
+    /// Whether each thread starts at its own block of the parts (the caller at part 0, the k-th helper to join k/threads
+    /// of the way in) and then takes what is left, instead of every thread taking the next part in index order. A job
+    /// whose parts write the same outputs each call (GEMM tiles, member ranges) then mostly has each part on the same
+    /// thread from call to call, so its data stays in that core's caches: bench (b) with 2 threads on CPUs far apart
+    /// (a cache line's round trip about 300 ns) 1.29–1.35 ms against 1.38–1.43 in index order, on near ones (about 100 ns)
+    /// 0.99–1.01 ms against 1.00–1.02.
+    /// </summary>
+    public virtual bool KeepsBlocksOnThreads => false;
 }
 
 /// <summary>
@@ -24,6 +34,10 @@ public static class WorkerPool
     private static int _busy;
     private static ParallelJob? _job;
     private static int _parts, _next, _finished;
+    // For jobs that keep blocks on threads: the threads the job was opened for, and which parts are taken (1).
+    private static int _slots;
+    private static bool _blocks;
+    private static int[] _taken = [];
     // Helpers that joined the current job (low bits) and whether joining is closed (Closed bit).
     private static int _state = Closed;
     private static Exception? _failure;
@@ -47,11 +61,18 @@ public static class WorkerPool
         {
             EnsureWorkers(helpers);
             _job = job; _parts = parts; _next = 0; _finished = 0; _failure = null;
+            _slots = helpers + 1;
+            _blocks = job.KeepsBlocksOnThreads;
+            if (_blocks)
+            {
+                if (_taken.Length < parts) _taken = new int[Math.Max(parts, 64)];
+                else Array.Clear(_taken, 0, parts);
+            }
             Interlocked.Increment(ref _generation);
             Volatile.Write(ref _state, 0);
             int sleeping = Interlocked.Exchange(ref _sleepers, 0);
             if (sleeping > 0) Wake.Release(sleeping);
-            try { Drain(job, parts); }
+            try { Drain(job, parts, 0); }
             catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
             // Helpers that wake after this point find the job closed and go back to sleep.
             int joined = Interlocked.Or(ref _state, Closed) & ~Closed;
@@ -63,10 +84,21 @@ public static class WorkerPool
         finally { Volatile.Write(ref _busy, 0); }
     }
 
-    private static void Drain(ParallelJob job, int parts)
+    /// <summary>Runs parts of the open job until none is left; <paramref name="slot"/> is 0 for the caller, k for the k-th helper to join.</summary>
+    private static void Drain(ParallelJob job, int parts, int slot)
     {
-        for (int p; (p = Interlocked.Increment(ref _next) - 1) < parts;)
-            job.RunPart(p);
+        if (!_blocks)
+        {
+            for (int p; (p = Interlocked.Increment(ref _next) - 1) < parts;)
+                job.RunPart(p);
+            return;
+        }
+        int start = (int)((long)(slot % _slots) * parts / _slots);
+        for (int i = 0; i < parts; i++)
+        {
+            int p = start + i < parts ? start + i : start + i - parts;
+            if (Volatile.Read(ref _taken[p]) == 0 && Interlocked.CompareExchange(ref _taken[p], 1, 0) == 0) job.RunPart(p);
+        }
     }
 
     private static void EnsureWorkers(int count)
@@ -106,7 +138,7 @@ public static class WorkerPool
                 s = seen;
             }
             if ((s & Closed) != 0) continue;
-            try { Drain(_job!, _parts); }
+            try { Drain(_job!, _parts, s + 1); }
             catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
             finally { Interlocked.Increment(ref _finished); }
         }

@@ -4,11 +4,13 @@ namespace Noether.Tests.Engine;
 
 public class WorkerPoolTests
 {
-    private sealed class CountingJob(int parts) : ParallelJob
+    private sealed class CountingJob(int parts, bool blocks = false) : ParallelJob
     {
         public readonly int[] Runs = new int[parts];
         public int FailAt = -1;
         public ParallelJob? Nested;
+
+        public override bool KeepsBlocksOnThreads => blocks;
 
         public override void RunPart(int part)
         {
@@ -18,12 +20,16 @@ public class WorkerPoolTests
         }
     }
 
-    [Theory, InlineData(1), InlineData(2), InlineData(3)]
-    public void Every_part_runs_exactly_once_whatever_the_thread_count(int threads)
+    [Theory]
+    [InlineData(1, false), InlineData(2, false), InlineData(3, false)]
+    [InlineData(1, true), InlineData(2, true), InlineData(3, true)]
+    public void Every_part_runs_exactly_once_whatever_the_thread_count(int threads, bool blocks)
     {
-        for (int repeat = 0; repeat < 200; repeat++)
+        // Index order, or each thread starting at its own block and taking what is left (up to 130 parts, past the
+        // pool's first table of taken parts).
+        for (int repeat = 0; repeat < 400; repeat++)
         {
-            var job = new CountingJob(1 + repeat % 7);
+            var job = new CountingJob(1 + repeat * 13 % 130, blocks);
             WorkerPool.Run(job, job.Runs.Length, threads);
             Assert.All(job.Runs, r => Assert.Equal(1, r));
         }
