@@ -271,36 +271,30 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
         ? Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).As<int, T>()
         : Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)cols)).As<long, T>();
 
-    /// <summary><see cref="Put"/> of the lanes in <paramref name="mask"/> only (AVX-512 masked load and store).</summary>
+    /// <summary><see cref="Put"/> of the lanes in <paramref name="mask"/> only (AVX-512 masked loads and stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PutMasked(T* c, Vector512<T> v, Vector512<T> mask, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
-        if (typeof(T) == typeof(float))
+        if (accumulate) v += MaskLoad(c, mask);
+        if (bias != null) v += MaskLoad(bias, mask);
+        MaskStore(c, mask, v);
+        if (theta != null)
         {
-            var vf = v.AsSingle();
-            var m = mask.AsSingle();
-            if (accumulate) vf += Avx512F.MaskLoad((float*)c, m, Vector512<float>.Zero);
-            if (bias != null) vf += Avx512F.MaskLoad((float*)bias, m, Vector512<float>.Zero);
-            Avx512F.MaskStore((float*)c, m, vf);
-            if (theta != null)
-            {
-                var th = Avx512F.MaskLoad((float*)theta, m, Vector512<float>.Zero);
-                Avx512F.MaskStore((float*)theta, m, th - Vector512.Create(float.CreateTruncating(lr)) * (vf + Vector512.Create(float.CreateTruncating(wd)) * th));
-            }
+            var th = MaskLoad(theta, mask);
+            MaskStore(theta, mask, th - Vector512.Create(lr) * (v + Vector512.Create(wd) * th));
         }
-        else
-        {
-            var vd = v.AsDouble();
-            var m = mask.AsDouble();
-            if (accumulate) vd += Avx512F.MaskLoad((double*)c, m, Vector512<double>.Zero);
-            if (bias != null) vd += Avx512F.MaskLoad((double*)bias, m, Vector512<double>.Zero);
-            Avx512F.MaskStore((double*)c, m, vd);
-            if (theta != null)
-            {
-                var th = Avx512F.MaskLoad((double*)theta, m, Vector512<double>.Zero);
-                Avx512F.MaskStore((double*)theta, m, th - Vector512.Create(double.CreateTruncating(lr)) * (vd + Vector512.Create(double.CreateTruncating(wd)) * th));
-            }
-        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> MaskLoad(T* p, Vector512<T> mask) => typeof(T) == typeof(float)
+        ? Avx512F.MaskLoad((float*)p, mask.AsSingle(), Vector512<float>.Zero).As<float, T>()
+        : Avx512F.MaskLoad((double*)p, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaskStore(T* p, Vector512<T> mask, Vector512<T> v)
+    {
+        if (typeof(T) == typeof(float)) Avx512F.MaskStore((float*)p, mask.AsSingle(), v.AsSingle());
+        else Avx512F.MaskStore((double*)p, mask.AsDouble(), v.AsDouble());
     }
 
     /// <summary>Room for the whole register tile (8 × 1 vector of 64 bytes).</summary>

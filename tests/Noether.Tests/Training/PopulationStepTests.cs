@@ -12,13 +12,14 @@ namespace Noether.Tests.Training;
 /// </summary>
 public class PopulationStepTests
 {
-    private static Trainer<float> Build(int members, int threads, string optimizer, bool hook, double blowUp = 0)
+    private static Trainer<float> Build(int members, int threads, string optimizer, bool hook, double blowUp = 0, int[]? widths = null, int batch = 8)
     {
-        var net = Mlp.Build<float>(members, [6, 16, 8, 2], "tanh", compute: new Compute(threads));
+        widths ??= [6, 16, 8, 2];
+        var net = Mlp.Build<float>(members, widths, "tanh", compute: new Compute(threads));
         net.Initialize(InitScheme.TorchDefault, Enumerable.Range(0, members).Select(m => new Rng(40 + m).Child("init")).ToArray());
         var rng = new Rng(5);
-        var x = new Tensor<float>(members, 50, 6);
-        var y = new Tensor<float>(members, 50, 2);
+        var x = new Tensor<float>(members, 50, widths[0]);
+        var y = new Tensor<float>(members, 50, widths[^1]);
         rng.FillNormal(x.Span, 0, 1);
         rng.FillNormal(y.Span, 0, 1);
         Optimizer<float> opt = optimizer switch
@@ -32,8 +33,8 @@ public class PopulationStepTests
         };
         // One member's learning rate so large that it diverges within the run.
         if (blowUp > 0) opt.LearningRate[members - 1] = blowUp;
-        if (optimizer == "sgd-decay") { opt.LearningRate[0] = 0; opt.LearningRate[1] = 0.11; }
-        var trainer = new Trainer<float>(net, new MseLoss<float>(), opt, new TrainingData<float>(x, y, perMember: true), 8,
+        if (optimizer == "sgd-decay" && members > 2) { opt.LearningRate[0] = 0; opt.LearningRate[1] = 0.11; }
+        var trainer = new Trainer<float>(net, new MseLoss<float>(), opt, new TrainingData<float>(x, y, perMember: true), batch,
             Enumerable.Range(0, members).Select(m => new Rng(70 + m).Child("batches")).ToArray(), new WarmupSchedule(5));
         if (hook) trainer.AfterUpdate.Add(_ => { });
         return trainer;
@@ -77,22 +78,7 @@ public class PopulationStepTests
         // One network (no member ranges), or a population whose 2-sample batches are too small to split by member: the
         // trainer's whole-population passes take plain SGD's weight steps inside the weight-gradient products (on 2
         // threads the 128×128 products are split across them) unless a hook may read the gradients first.
-        Trainer<float> Make(bool hook)
-        {
-            var net = Mlp.Build<float>(members, [20, 128, 128, 3], "tanh", compute: new Compute(threads));
-            net.Initialize(InitScheme.TorchDefault, Enumerable.Range(0, members).Select(m => new Rng(60 + m).Child("init")).ToArray());
-            var rng = new Rng(8);
-            var x = new Tensor<float>(members, 64, 20);
-            var y = new Tensor<float>(members, 64, 3);
-            rng.FillNormal(x.Span, 0, 1);
-            rng.FillNormal(y.Span, 0, 1);
-            var opt = new Sgd<float>(members, 0.05, weightDecay: 1e-2) { Threads = threads };
-            if (members > 1) opt.LearningRate[1] = 0;
-            var trainer = new Trainer<float>(net, new MseLoss<float>(), opt, new TrainingData<float>(x, y, perMember: true), members > 1 ? 2 : 48,
-                Enumerable.Range(0, members).Select(m => new Rng(90 + m).Child("batches")).ToArray(), new WarmupSchedule(5));
-            if (hook) trainer.AfterBackward.Add(_ => { });
-            return trainer;
-        }
+        Trainer<float> Make(bool hook) => Build(members, threads, "sgd-decay", hook, widths: [20, 128, 128, 3], batch: members > 1 ? 2 : 48);
         var fused = Make(hook: false);
         Assert.NotNull(fused.Network.SgdFusedMask);
         Assert.False(new PopulationStep<float>(fused.Network, fused.Loss, fused.Optimizer).Applies(fused.BatchSize));
