@@ -52,7 +52,7 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// <see cref="BackwardMembers"/>, then, for a layer with <see cref="SgdFusedInto"/>, that parameter's step by
-    /// <paramref name="sgd"/> (an optimizer with <see cref="Learning.Optimizer{T}.IsPlainSgd"/>, already begun) done inside
+    /// <paramref name="sgd"/> (an optimizer with <see cref="Learning.Optimizer{T}.IsPlainSgd"/>, whose step this is) done inside
     /// the product that computes its gradient: the gradient and the new values are those of the separate passes.
     /// </summary>
     public virtual void BackwardMembersThenSgd(Tensor<T> x, Tensor<T> y, Tensor<T> dy, Tensor<T>? dx, int first, int last, Learning.Optimizer<T> sgd) =>

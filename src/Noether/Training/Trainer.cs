@@ -180,7 +180,9 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         _memberJob.Run(MemberJob.Part.Loss, Network.Compute.Threads, output, grad);
         // With nothing to read or change the gradients before the update, plain SGD's weight steps are done inside the
         // weight-gradient products (the same gradients and new weights; the trace and gradients are kept for AfterUpdate).
-        if (AfterBackward.Count == 0 && SignalObservers.Count == 0 && Optimizer.IsPlainSgd && Network.SgdFusedMask is { } fused)
+        // A population on several threads whose passes cannot split by member keeps its products batched across members.
+        if (AfterBackward.Count == 0 && SignalObservers.Count == 0 && Optimizer.IsPlainSgd && Network.SgdFusedMask is { } fused
+            && (Network.Members == 1 || Network.Compute.Threads == 1 || Network.RunsByMember(BatchSize)))
         {
             Network.Backward(grad, Optimizer);
             Optimizer.Step(Network.Parameters, fused);
