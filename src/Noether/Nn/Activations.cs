@@ -13,6 +13,7 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
     public override int[] OutputShape(int[] sampleShape) => (int[])sampleShape.Clone();
 
     private RangeJob? _job;
+    private ElementJob? _elements;
 
     public override bool RunsByMember => true;
 
@@ -21,6 +22,7 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
         if (!x.SameShape(y)) Shapes.RequireSameShape($"{Name}.Forward", x, y);
         if (MemberRangeJob.Worth(compute, x.Shape[0], (long)x.Stride0 * Unsafe.SizeOf<T>()))
             (_job ??= new RangeJob(this)).Run(x, y, null, null, compute.Threads);
+        else if (ElementJob.Worth(compute, x.Length)) (_elements ??= new ElementJob(this)).Run(x, y, null, null, compute.Threads);
         else Apply(x.ReadOnlySpan, y.Span);
     }
 
@@ -29,6 +31,7 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
         if (dx is null) return;
         if (MemberRangeJob.Worth(compute, x.Shape[0], (long)x.Stride0 * Unsafe.SizeOf<T>()))
             (_job ??= new RangeJob(this)).Run(x, y, dy, dx, compute.Threads);
+        else if (ElementJob.Worth(compute, x.Length)) (_elements ??= new ElementJob(this)).Run(x, y, dy, dx, compute.Threads);
         else Derivative(x.ReadOnlySpan, y.ReadOnlySpan, dy.ReadOnlySpan, dx.Span);
     }
 
@@ -55,6 +58,39 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
         {
             if (_dy is null) layer.ForwardMembers(_x!, _y!, first, last);
             else layer.BackwardMembers(_x!, _y!, _dy, _dx, first, last);
+        }
+    }
+
+    /// <summary>
+    /// Forward (dy null) or backward over contiguous element ranges, one per thread, for a population too small to split
+    /// by member (a single network). Each range starts on a 64-element boundary and holds at least 64 KB, so every
+    /// element goes through the same vector code as in one call over the whole tensor and gets the same value.
+    /// </summary>
+    private sealed class ElementJob(Activation<T> layer) : ParallelJob
+    {
+        private const int Align = 64;
+        private Tensor<T>? _x, _y, _dy, _dx;
+        private int _parts;
+
+        public static bool Worth(Compute compute, int length) => compute.Threads > 1 && (long)length * Unsafe.SizeOf<T>() >= 2 * 64 * 1024;
+
+        public void Run(Tensor<T> x, Tensor<T> y, Tensor<T>? dy, Tensor<T>? dx, int threads)
+        {
+            (_x, _y, _dy, _dx, _parts) = (x, y, dy, dx, threads);
+            try { WorkerPool.Run(this, threads, threads); }
+            finally { (_x, _y, _dy, _dx) = (null, null, null, null); }
+        }
+
+        public override bool KeepsBlocksOnThreads => true;
+
+        public override void RunPart(int part)
+        {
+            int n = _x!.Length;
+            int start = (int)((long)n * part / _parts) / Align * Align;
+            int end = part == _parts - 1 ? n : (int)((long)n * (part + 1) / _parts) / Align * Align;
+            if (end <= start) return;
+            if (_dy is null) layer.Apply(_x.ReadOnlySpan[start..end], _y!.Span[start..end]);
+            else layer.Derivative(_x.ReadOnlySpan[start..end], _y!.ReadOnlySpan[start..end], _dy.ReadOnlySpan[start..end], _dx!.Span[start..end]);
         }
     }
 
