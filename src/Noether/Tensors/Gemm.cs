@@ -34,7 +34,7 @@ public static class Gemm
         Check(transA, transB, m, n, k, a.Length, b.Length, c.Length);
         if (!bias.IsEmpty && bias.Length < n) throw new ShapeMismatchException($"Gemm: bias has {bias.Length} elements, needs {n}");
         if (m == 0 || n == 0) return;
-        if (k == 0 || !Vector256.IsHardwareAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
+        if (!RunsOnKernels<T>(k))
         {
             if (k == 0) { if (!accumulate) c[..(m * n)].Clear(); }
             else Reference(transA, transB, m, n, k, a, b, c, accumulate);
@@ -42,13 +42,20 @@ public static class Gemm
             return;
         }
         fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pbias = bias)
-        {
-            var problem = new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, accumulate, bias.IsEmpty ? null : pbias);
-            if (threads <= 1 || (long)m * n * k < ParallelThreshold)
-                BlockedGemm.Run(width, problem, 0, m, 0, n);
-            else
-                GemmJob<T>.Run(width, problem, threads);
-        }
+            Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, accumulate, bias.IsEmpty ? null : pbias), threads);
+    }
+
+    /// <summary>Whether a product of depth k runs on the vectorised kernels (otherwise: empty, or the scalar reference).</summary>
+    private static bool RunsOnKernels<T>(int k) =>
+        k > 0 && Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+
+    /// <summary>One pinned problem on this thread, or split across threads when it is large enough to pay for the hand-off.</summary>
+    private static void Run<T>(VectorWidth width, in GemmProblem<T> problem, int threads) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (threads <= 1 || (long)problem.M * problem.N * problem.K < ParallelThreshold)
+            BlockedGemm.Run(width, problem, 0, problem.M, 0, problem.N);
+        else
+            GemmJob<T>.Run(width, problem, threads);
     }
 
     /// <summary>
@@ -65,18 +72,14 @@ public static class Gemm
         Check(transA, transB, m, n, k, a.Length, b.Length, c.Length);
         if (theta.Length < (long)m * n) throw new ShapeMismatchException($"Gemm: θ has {theta.Length} elements, needs {m}x{n}");
         if (m == 0 || n == 0) return;
-        if (k == 0 || !Vector256.IsHardwareAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
+        if (!RunsOnKernels<T>(k))
         {
             Multiply(width, transA, transB, m, n, k, a, b, c);
             RowOps.SgdStep<T>(c[..(m * n)], theta[..(m * n)], lr, wd);
             return;
         }
         fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pt = theta)
-        {
-            var problem = new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd);
-            if (threads <= 1 || (long)m * n * k < ParallelThreshold) BlockedGemm.Run(width, problem, 0, m, 0, n);
-            else GemmJob<T>.Run(width, problem, threads);
-        }
+            Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd), threads);
     }
 
     /// <summary>

@@ -52,12 +52,12 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
         // the JIT would spill them inside the k loop (measured on 512³: 28 GFLOP/s with the spills, 72 without).
         if (rows == MRConst && cols == 2 * w)
         {
-            Put(c + 0 * (nint)ldc, c00, c01, accumulate, bias, theta == null ? null : theta + 0 * (nint)ldc, lr, wd);
-            Put(c + 1 * (nint)ldc, c10, c11, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
-            Put(c + 2 * (nint)ldc, c20, c21, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd);
-            Put(c + 3 * (nint)ldc, c30, c31, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
-            Put(c + 4 * (nint)ldc, c40, c41, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd);
-            Put(c + 5 * (nint)ldc, c50, c51, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
+            Put(c, 0 * (nint)ldc, c00, c01, accumulate, bias, theta, lr, wd);
+            Put(c, 1 * (nint)ldc, c10, c11, accumulate, bias, theta, lr, wd);
+            Put(c, 2 * (nint)ldc, c20, c21, accumulate, bias, theta, lr, wd);
+            Put(c, 3 * (nint)ldc, c30, c31, accumulate, bias, theta, lr, wd);
+            Put(c, 4 * (nint)ldc, c40, c41, accumulate, bias, theta, lr, wd);
+            Put(c, 5 * (nint)ldc, c50, c51, accumulate, bias, theta, lr, wd);
             return;
         }
         Tile tile;
@@ -80,15 +80,17 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
 
     private const int MRConst = 6;
 
+    /// <summary>Writes one row of the tile: c and θ point at the tile, <paramref name="row"/> is the row's offset from both.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, Vector256<T> v0, Vector256<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd)
+    private static void Put(T* c, nint row, Vector256<T> v0, Vector256<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector256<T>.Count;
+        c += row;
         if (accumulate) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + w); }
         if (bias != null) { v0 += Vector256.Load(bias); v1 += Vector256.Load(bias + w); }
         v0.Store(c);
         v1.Store(c + w);
-        if (theta != null) { SgdStep(theta, v0, lr, wd); SgdStep(theta + w, v1, lr, wd); }
+        if (theta != null) { SgdStep(theta + row, v0, lr, wd); SgdStep(theta + row + w, v1, lr, wd); }
     }
 
     /// <summary>θ ← θ − lr·(g + wd·θ) on one vector: separate multiplies and adds, as <see cref="RowOps.SgdStep"/>.</summary>
@@ -138,14 +140,14 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
         // the JIT would spill them inside the k loop (measured on 512³: 28 GFLOP/s with the spills, 72 without).
         if (rows == MRConst && cols == 2 * w)
         {
-            Put(c + 0 * (nint)ldc, c00, c01, accumulate, bias, theta == null ? null : theta + 0 * (nint)ldc, lr, wd);
-            Put(c + 1 * (nint)ldc, c10, c11, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
-            Put(c + 2 * (nint)ldc, c20, c21, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd);
-            Put(c + 3 * (nint)ldc, c30, c31, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
-            Put(c + 4 * (nint)ldc, c40, c41, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd);
-            Put(c + 5 * (nint)ldc, c50, c51, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
-            Put(c + 6 * (nint)ldc, c60, c61, accumulate, bias, theta == null ? null : theta + 6 * (nint)ldc, lr, wd);
-            Put(c + 7 * (nint)ldc, c70, c71, accumulate, bias, theta == null ? null : theta + 7 * (nint)ldc, lr, wd);
+            Put(c, 0 * (nint)ldc, c00, c01, accumulate, bias, theta, lr, wd);
+            Put(c, 1 * (nint)ldc, c10, c11, accumulate, bias, theta, lr, wd);
+            Put(c, 2 * (nint)ldc, c20, c21, accumulate, bias, theta, lr, wd);
+            Put(c, 3 * (nint)ldc, c30, c31, accumulate, bias, theta, lr, wd);
+            Put(c, 4 * (nint)ldc, c40, c41, accumulate, bias, theta, lr, wd);
+            Put(c, 5 * (nint)ldc, c50, c51, accumulate, bias, theta, lr, wd);
+            Put(c, 6 * (nint)ldc, c60, c61, accumulate, bias, theta, lr, wd);
+            Put(c, 7 * (nint)ldc, c70, c71, accumulate, bias, theta, lr, wd);
             return;
         }
         Tile tile;
@@ -171,14 +173,15 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
     private const int MRConst = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, Vector512<T> v0, Vector512<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd)
+    private static void Put(T* c, nint row, Vector512<T> v0, Vector512<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
         int w = Vector512<T>.Count;
+        c += row;
         if (accumulate) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + w); }
         if (bias != null) { v0 += Vector512.Load(bias); v1 += Vector512.Load(bias + w); }
         v0.Store(c);
         v1.Store(c + w);
-        if (theta != null) { SgdStep(theta, v0, lr, wd); SgdStep(theta + w, v1, lr, wd); }
+        if (theta != null) { SgdStep(theta + row, v0, lr, wd); SgdStep(theta + row + w, v1, lr, wd); }
     }
 
     /// <summary>θ ← θ − lr·(g + wd·θ) on one vector: separate multiplies and adds, as <see cref="RowOps.SgdStep"/>.</summary>
@@ -228,23 +231,23 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
         }
         if (rows == MRConst && cols == w)
         {
-            Put(c + 0 * (nint)ldc, c0, accumulate, bias, theta == null ? null : theta + 0 * (nint)ldc, lr, wd); Put(c + 1 * (nint)ldc, c1, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
-            Put(c + 2 * (nint)ldc, c2, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd); Put(c + 3 * (nint)ldc, c3, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
-            Put(c + 4 * (nint)ldc, c4, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd); Put(c + 5 * (nint)ldc, c5, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
-            Put(c + 6 * (nint)ldc, c6, accumulate, bias, theta == null ? null : theta + 6 * (nint)ldc, lr, wd); Put(c + 7 * (nint)ldc, c7, accumulate, bias, theta == null ? null : theta + 7 * (nint)ldc, lr, wd);
+            Put(c, 0 * (nint)ldc, c0, accumulate, bias, theta, lr, wd); Put(c, 1 * (nint)ldc, c1, accumulate, bias, theta, lr, wd);
+            Put(c, 2 * (nint)ldc, c2, accumulate, bias, theta, lr, wd); Put(c, 3 * (nint)ldc, c3, accumulate, bias, theta, lr, wd);
+            Put(c, 4 * (nint)ldc, c4, accumulate, bias, theta, lr, wd); Put(c, 5 * (nint)ldc, c5, accumulate, bias, theta, lr, wd);
+            Put(c, 6 * (nint)ldc, c6, accumulate, bias, theta, lr, wd); Put(c, 7 * (nint)ldc, c7, accumulate, bias, theta, lr, wd);
             return;
         }
         if (Avx512F.IsSupported)
         {
             var mask = Mask(cols);
-            PutMasked(c, c0, mask, accumulate, bias, theta, lr, wd);
-            if (rows > 1) PutMasked(c + 1 * (nint)ldc, c1, mask, accumulate, bias, theta == null ? null : theta + 1 * (nint)ldc, lr, wd);
-            if (rows > 2) PutMasked(c + 2 * (nint)ldc, c2, mask, accumulate, bias, theta == null ? null : theta + 2 * (nint)ldc, lr, wd);
-            if (rows > 3) PutMasked(c + 3 * (nint)ldc, c3, mask, accumulate, bias, theta == null ? null : theta + 3 * (nint)ldc, lr, wd);
-            if (rows > 4) PutMasked(c + 4 * (nint)ldc, c4, mask, accumulate, bias, theta == null ? null : theta + 4 * (nint)ldc, lr, wd);
-            if (rows > 5) PutMasked(c + 5 * (nint)ldc, c5, mask, accumulate, bias, theta == null ? null : theta + 5 * (nint)ldc, lr, wd);
-            if (rows > 6) PutMasked(c + 6 * (nint)ldc, c6, mask, accumulate, bias, theta == null ? null : theta + 6 * (nint)ldc, lr, wd);
-            if (rows > 7) PutMasked(c + 7 * (nint)ldc, c7, mask, accumulate, bias, theta == null ? null : theta + 7 * (nint)ldc, lr, wd);
+            PutMasked(c, 0, c0, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 1) PutMasked(c, 1 * (nint)ldc, c1, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 2) PutMasked(c, 2 * (nint)ldc, c2, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 3) PutMasked(c, 3 * (nint)ldc, c3, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 4) PutMasked(c, 4 * (nint)ldc, c4, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 5) PutMasked(c, 5 * (nint)ldc, c5, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 6) PutMasked(c, 6 * (nint)ldc, c6, mask, accumulate, bias, theta, lr, wd);
+            if (rows > 7) PutMasked(c, 7 * (nint)ldc, c7, mask, accumulate, bias, theta, lr, wd);
             return;
         }
         Tile tile;
@@ -257,12 +260,13 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
     private const int MRConst = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, Vector512<T> v, bool accumulate, T* bias, T* theta, T lr, T wd)
+    private static void Put(T* c, nint row, Vector512<T> v, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
+        c += row;
         if (accumulate) v += Vector512.Load(c);
         if (bias != null) v += Vector512.Load(bias);
         v.Store(c);
-        if (theta != null) Kernel512<T>.SgdStep(theta, v, lr, wd);
+        if (theta != null) Kernel512<T>.SgdStep(theta + row, v, lr, wd);
     }
 
     /// <summary>All bits set in the first <paramref name="cols"/> lanes.</summary>
@@ -273,13 +277,15 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
 
     /// <summary><see cref="Put"/> of the lanes in <paramref name="mask"/> only (AVX-512 masked loads and stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutMasked(T* c, Vector512<T> v, Vector512<T> mask, bool accumulate, T* bias, T* theta, T lr, T wd)
+    private static void PutMasked(T* c, nint row, Vector512<T> v, Vector512<T> mask, bool accumulate, T* bias, T* theta, T lr, T wd)
     {
+        c += row;
         if (accumulate) v += MaskLoad(c, mask);
         if (bias != null) v += MaskLoad(bias, mask);
         MaskStore(c, mask, v);
         if (theta != null)
         {
+            theta += row;
             var th = MaskLoad(theta, mask);
             MaskStore(theta, mask, th - Vector512.Create(lr) * (v + Vector512.Create(wd) * th));
         }
