@@ -50,12 +50,12 @@ public static class Gemm
         k > 0 && Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
     /// <summary>One pinned problem on this thread, or split across threads when it is large enough to pay for the hand-off.</summary>
-    private static void Run<T>(VectorWidth width, in GemmProblem<T> problem, int threads) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Run<T>(VectorWidth width, in GemmProblem<T> problem, int threads, bool rowBlocks = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (threads <= 1 || (long)problem.M * problem.N * problem.K < ParallelThreshold)
             BlockedGemm.Run(width, problem, 0, problem.M, 0, problem.N);
         else
-            GemmJob<T>.Run(width, problem, threads);
+            GemmJob<T>.Run(width, problem, threads, rowBlocks);
     }
 
     /// <summary>
@@ -63,10 +63,12 @@ public static class Gemm
     /// gradient C is: a weight-gradient product with the update fused into its epilogue, while each tile of C is still
     /// in registers, on the thread that computed the tile. C and θ end bit-identical to
     /// <see cref="Multiply{T}(bool, bool, int, int, int, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, bool, int, ReadOnlySpan{T})"/>
-    /// followed by <see cref="RowOps.SgdStep"/>, whatever the thread count.
+    /// followed by <see cref="RowOps.SgdStep"/>, whatever the thread count. With <paramref name="rowBlocks"/>, several
+    /// threads split θ into blocks of whole rows, one per thread, instead of column panels: a dense layer's forward product
+    /// gives each thread a block of W's rows (its outputs), so the thread that steps a row is the one that reads it next.
     /// </summary>
     public static unsafe void MultiplyThenSgd<T>(VectorWidth width, bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, Span<T> theta, T lr, T wd, int threads = 1)
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, Span<T> theta, T lr, T wd, int threads = 1, bool rowBlocks = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(transA, transB, m, n, k, a.Length, b.Length, c.Length);
@@ -79,7 +81,7 @@ public static class Gemm
             return;
         }
         fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pt = theta)
-            Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd), threads);
+            Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd), threads, rowBlocks);
     }
 
     /// <summary>

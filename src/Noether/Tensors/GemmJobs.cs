@@ -18,17 +18,23 @@ internal sealed class GemmJob<T> : ParallelJob where T : unmanaged, IFloatingPoi
     private int _parts, _tiles, _tileSize;
     private bool _byColumns;
 
-    public static void Run(VectorWidth width, in GemmProblem<T> problem, int threads)
+    /// <summary>
+    /// Runs the problem on up to <paramref name="threads"/> threads. With <paramref name="rowBlocks"/> (and at least one
+    /// row tile per thread) each thread takes one block of whole rows instead: every part of a row split packs all of
+    /// op(B), so there is one part per thread.
+    /// </summary>
+    public static void Run(VectorWidth width, in GemmProblem<T> problem, int threads, bool rowBlocks = false)
     {
         var job = _cached ??= new GemmJob<T>();
         int nr = BlockedGemm.TileColumns<T>(width), mr = BlockedGemm.TileRows<T>(width);
         int panels = (problem.N + nr - 1) / nr, rowTiles = (problem.M + mr - 1) / mr;
         job._width = width;
         job._problem = problem;
-        job._byColumns = panels >= threads || panels >= rowTiles;
+        rowBlocks &= rowTiles >= threads;
+        job._byColumns = !rowBlocks && (panels >= threads || panels >= rowTiles);
         job._tiles = job._byColumns ? panels : rowTiles;
         job._tileSize = job._byColumns ? nr : mr;
-        job._parts = Math.Min(4 * threads, job._tiles);
+        job._parts = Math.Min(rowBlocks ? threads : 4 * threads, job._tiles);
         WorkerPool.Run(job, job._parts, threads);
     }
 

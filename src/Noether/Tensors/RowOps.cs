@@ -48,32 +48,76 @@ public static class RowOps
     }
 
     /// <summary>into[j] = 0 + rows[0, j] + rows[1, j] + … in row order (rows.Length a multiple of into.Length).</summary>
-    public static void SumRows<T>(ReadOnlySpan<T> rows, Span<T> into) where T : unmanaged, INumberBase<T>
+    public static void SumRows<T>(ReadOnlySpan<T> rows, Span<T> into) where T : unmanaged, INumberBase<T> =>
+        SumColumns(rows, into, 0, into.Length);
+
+    /// <summary>
+    /// <see cref="SumRows{T}(ReadOnlySpan{T}, Span{T})"/> on up to <paramref name="threads"/> threads, each summing a block
+    /// of columns, when the rows hold at least 128 KB and each block at least 64 columns. Blocks start on multiples of 64
+    /// columns, so every column goes through the same vector code as in one call and gets the same value. A layer whose
+    /// products split its outputs across threads so gives each thread the columns of ∂ℓ/∂y it wrote.
+    /// </summary>
+    public static unsafe void SumRows<T>(ReadOnlySpan<T> rows, Span<T> into, int threads) where T : unmanaged, INumberBase<T>
+    {
+        int width = into.Length;
+        if (threads <= 1 || (long)rows.Length * sizeof(T) < 128 * 1024 || width < ColumnSumJob<T>.Align * threads) { SumRows(rows, into); return; }
+        fixed (T* pr = rows) fixed (T* pi = into) ColumnSumJob<T>.Run(pr, rows.Length / width, pi, width, threads);
+    }
+
+    /// <summary>into[j] for j in [first, last) only; a range starting on a multiple of 64 runs the same code per column as the whole row.</summary>
+    private static void SumColumns<T>(ReadOnlySpan<T> rows, Span<T> into, int first, int last) where T : unmanaged, INumberBase<T>
     {
         int width = into.Length;
         if (width == 0) return;
-        int count = rows.Length / width, j = 0, w = Vector256<T>.Count;
+        int count = rows.Length / width, j = first, w = Vector256<T>.Count;
         ref T r0 = ref MemoryMarshal.GetReference(rows);
         if (Vector256.IsHardwareAccelerated)
-            for (; j <= width - w; j += w)
+            for (; j <= last - w; j += w)
             {
                 var sum = Vector256<T>.Zero;
                 for (int i = 0; i < count; i++) sum += Vector256.LoadUnsafe(ref r0, (nuint)(i * width + j));
                 sum.CopyTo(into.Slice(j, w));
             }
         if (Vector128.IsHardwareAccelerated)
-            for (; j <= width - Vector128<T>.Count; j += Vector128<T>.Count)
+            for (; j <= last - Vector128<T>.Count; j += Vector128<T>.Count)
             {
                 var sum = Vector128<T>.Zero;
                 for (int i = 0; i < count; i++) sum += Vector128.LoadUnsafe(ref r0, (nuint)(i * width + j));
                 sum.CopyTo(into.Slice(j, Vector128<T>.Count));
             }
-        for (; j < width; j++)
+        for (; j < last; j++)
         {
             T sum = T.Zero;
             for (int i = 0; i < count; i++) sum += Unsafe.Add(ref r0, i * width + j);
             into[j] = sum;
         }
+    }
+
+    /// <summary>Column sums split into one block of columns per thread; reused per calling thread, allocation-free.</summary>
+    private sealed unsafe class ColumnSumJob<T> : ParallelJob where T : unmanaged, INumberBase<T>
+    {
+        public const int Align = 64;
+        [ThreadStatic] private static ColumnSumJob<T>? _cached;
+        private T* _rows, _into;
+        private int _count, _width, _parts;
+
+        public static void Run(T* rows, int count, T* into, int width, int threads)
+        {
+            var job = _cached ??= new ColumnSumJob<T>();
+            job._rows = rows; job._into = into;
+            (job._count, job._width, job._parts) = (count, width, threads);
+            WorkerPool.Run(job, threads, threads);
+        }
+
+        public override bool KeepsBlocksOnThreads => true;
+
+        public override void RunPart(int part)
+        {
+            int first = Boundary(part), last = part == _parts - 1 ? _width : Boundary(part + 1);
+            if (last > first) SumColumns(new ReadOnlySpan<T>(_rows, _count * _width), new Span<T>(_into, _width), first, last);
+        }
+
+        private int Boundary(int part) => (int)((long)_width * part / _parts) / Align * Align;
     }
 
     /// <summary>Asks the CPU to bring a short row (its first and last cache line) into the cache; no effect on any value.</summary>

@@ -46,6 +46,25 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Theory, InlineData(300, 257, 2), InlineData(300, 257, 3), InlineData(128, 512, 2), InlineData(1030, 130, 2)]
+    public void A_row_sum_split_into_column_blocks_equals_the_one_thread_sum(int rows, int width, int threads)
+    {
+        // At least 128 KB and 64 columns per thread: one block of columns per thread (blocks on multiples of 64, the
+        // last one ending in the 128-bit and scalar columns when the width is not a multiple of 8), bit for bit
+        // against one call. Fails when a block stops short of the next one or of the last column.
+        Check<float>(); Check<double>();
+
+        void Check<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var m = Random<T>(rows * width, 8);
+            var expected = new T[width];
+            RowOps.SumRows<T>(m, expected);
+            var got = Random<T>(width, 9);
+            RowOps.SumRows<T>(m, got, threads);
+            Assert.Equal(expected, got);
+        }
+    }
+
     [Theory, InlineData(1), InlineData(7), InlineData(8), InlineData(9), InlineData(67)]
     public void Tanh_and_relu_derivatives_equal_the_multi_pass_forms(int n)
     {

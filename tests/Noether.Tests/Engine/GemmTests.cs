@@ -196,8 +196,9 @@ public class GemmWidthTests
     public void An_sgd_step_in_the_epilogue_equals_the_product_then_the_separate_step(VectorWidth width, bool ta, bool tb)
     {
         // Every tile path (one row, one column run transposed, one vector wide, full tiles, edge tiles, masked stores),
-        // one to three k blocks and 1-3 threads (products split by column panels or by row tiles), with and without
-        // weight decay, against Multiply followed by RowOps.SgdStep, bit for bit: the gradient C and the new θ.
+        // one to three k blocks and 1-3 threads (products split by column panels or by row tiles, and by one block of
+        // rows per thread), with and without weight decay, against Multiply followed by RowOps.SgdStep, bit for bit: the
+        // gradient C and the new θ.
         var rng = new Rng(27);
         int[][] shapes = [[1, 40, 30], [37, 1, 70], [9, 12, 300], [13, 5, 7], [33, 70, 20], [64, 64, 32], [70, 33, 600], [300, 20, 200], [24, 300, 200]];
         foreach (var shape in shapes)
@@ -212,13 +213,16 @@ public class GemmWidthTests
         {
             var a = Random<T>(m * k, rng); var b = Random<T>(k * n, rng); var theta = Random<T>(m * n, rng);
             T lr = T.CreateChecked(0.37), twd = T.CreateChecked(wd);
-            var grad = new T[m * n]; var stepped = (T[])theta.Clone();
-            Gemm.MultiplyThenSgd<T>(width, ta, tb, m, n, k, a, b, grad, stepped, lr, twd, threads);
             var expectedGrad = new T[m * n]; var expected = (T[])theta.Clone();
             Gemm.Multiply<T>(width, ta, tb, m, n, k, a, b, expectedGrad);
             RowOps.SgdStep<T>(expectedGrad, expected, lr, twd);
-            Assert.Equal(expectedGrad, grad);
-            Assert.Equal(expected, stepped);
+            foreach (bool rowBlocks in new[] { false, true })
+            {
+                var grad = new T[m * n]; var stepped = (T[])theta.Clone();
+                Gemm.MultiplyThenSgd<T>(width, ta, tb, m, n, k, a, b, grad, stepped, lr, twd, rowBlocks ? threads + 1 : threads, rowBlocks);
+                Assert.Equal(expectedGrad, grad);
+                Assert.Equal(expected, stepped);
+            }
         }
     }
 
