@@ -18,8 +18,8 @@ public class PopulationStepTests
         var net = Mlp.Build<float>(members, widths, "tanh", compute: new Compute(threads));
         net.Initialize(InitScheme.TorchDefault, Enumerable.Range(0, members).Select(m => new Rng(40 + m).Child("init")).ToArray());
         var rng = new Rng(5);
-        var x = new Tensor<float>(members, 50, widths[0]);
-        var y = new Tensor<float>(members, 50, widths[^1]);
+        var x = new Tensor<float>(members, Math.Max(50, batch), widths[0]);
+        var y = new Tensor<float>(members, Math.Max(50, batch), widths[^1]);
         rng.FillNormal(x.Span, 0, 1);
         rng.FillNormal(y.Span, 0, 1);
         Optimizer<float> opt = optimizer switch
@@ -83,6 +83,21 @@ public class PopulationStepTests
         Assert.NotNull(fused.Network.SgdFusedMask);
         Assert.False(new PopulationStep<float>(fused.Network, fused.Loss, fused.Optimizer).Applies(fused.BatchSize));
         var byPhase = Train(Make(hook: true));
+        var (values, loss, _) = Train(fused);
+        Assert.Equal(byPhase.Values, values);
+        Assert.Equal(byPhase.Loss, loss);
+    }
+
+    [Fact]
+    public void A_single_network_on_two_threads_steps_its_first_layer_by_row_blocks_with_the_one_thread_values()
+    {
+        // One network, batch 128: the first layer's 256×96×128 weight-gradient product takes its SGD step in one block of
+        // rows per thread, and its 128×256 bias gradient sums one block of columns per thread. Against the step phase by
+        // phase (a hook) on one thread, bit for bit.
+        Trainer<float> Make(int threads, bool hook) => Build(1, threads, "sgd-decay", hook, widths: [96, 256, 128, 3], batch: 128);
+        var fused = Make(2, hook: false);
+        Assert.NotNull(fused.Network.SgdFusedMask);
+        var byPhase = Train(Make(1, hook: true));
         var (values, loss, _) = Train(fused);
         Assert.Equal(byPhase.Values, values);
         Assert.Equal(byPhase.Loss, loss);
