@@ -68,7 +68,6 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
     /// </summary>
     private sealed class ElementJob(Activation<T> layer) : ParallelJob
     {
-        private const int Align = 64;
         private Tensor<T>? _x, _y, _dy, _dx;
         private int _parts;
 
@@ -86,8 +85,7 @@ public abstract class Activation<T>(int members) : Layer<T>(members) where T : u
         public override void RunPart(int part)
         {
             int n = _x!.Length;
-            int start = (int)((long)n * part / _parts) / Align * Align;
-            int end = part == _parts - 1 ? n : (int)((long)n * (part + 1) / _parts) / Align * Align;
+            var (start, end) = AlignedRange(n, part, _parts);
             if (end <= start) return;
             if (_dy is null) layer.Apply(_x.ReadOnlySpan[start..end], _y!.Span[start..end]);
             else layer.Derivative(_x.ReadOnlySpan[start..end], _y!.ReadOnlySpan[start..end], _dy.ReadOnlySpan[start..end], _dx!.Span[start..end]);

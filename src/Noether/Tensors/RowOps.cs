@@ -60,7 +60,7 @@ public static class RowOps
     public static unsafe void SumRows<T>(ReadOnlySpan<T> rows, Span<T> into, int threads) where T : unmanaged, INumberBase<T>
     {
         int width = into.Length;
-        if (threads <= 1 || (long)rows.Length * sizeof(T) < 128 * 1024 || width < ColumnSumJob<T>.Align * threads) { SumRows(rows, into); return; }
+        if (threads <= 1 || (long)rows.Length * sizeof(T) < 128 * 1024 || width < ParallelJob.Align * threads) { SumRows(rows, into); return; }
         fixed (T* pr = rows) fixed (T* pi = into) ColumnSumJob<T>.Run(pr, rows.Length / width, pi, width, threads);
     }
 
@@ -96,7 +96,6 @@ public static class RowOps
     /// <summary>Column sums split into one block of columns per thread; reused per calling thread, allocation-free.</summary>
     private sealed unsafe class ColumnSumJob<T> : ParallelJob where T : unmanaged, INumberBase<T>
     {
-        public const int Align = 64;
         [ThreadStatic] private static ColumnSumJob<T>? _cached;
         private T* _rows, _into;
         private int _count, _width, _parts;
@@ -113,11 +112,9 @@ public static class RowOps
 
         public override void RunPart(int part)
         {
-            int first = Boundary(part), last = part == _parts - 1 ? _width : Boundary(part + 1);
+            var (first, last) = AlignedRange(_width, part, _parts);
             if (last > first) SumColumns(new ReadOnlySpan<T>(_rows, _count * _width), new Span<T>(_into, _width), first, last);
         }
-
-        private int Boundary(int part) => (int)((long)_width * part / _parts) / Align * Align;
     }
 
     /// <summary>Asks the CPU to bring a short row (its first and last cache line) into the cache; no effect on any value.</summary>
