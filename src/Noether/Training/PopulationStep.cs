@@ -24,6 +24,12 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
     private Tensor<T>? _output, _target, _grad;
     private double[]? _loss;
     private Action<int, int>? _prepare;
+    // Every other step visits a thread's chunks last to first. A member's weights, gradients and activations take
+    // about 117 KB in bench (c), so the 16 members a thread takes with 2 threads (1.9 MB) do not fit its 1 MB L2; the
+    // members it finished with are still there, and going back through them first finds them in L2 instead of L3.
+    // Bench (c), alternating builds: 2 threads 127.9 µs against 131.6 with CPUs near each other, 140.9 against 147.6
+    // far apart; 1 thread 243.4 against 245.3. Members are independent, so the order changes no value.
+    private bool _backwards;
 
     // By parameter index: stepped inside its gradient product (null: no layer fuses its step with this optimizer).
     private readonly bool[]? _steppedInProduct;
@@ -61,14 +67,15 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
         Optimizer.Begin(Network.Parameters);
         (_output, _target, _grad, _loss, _prepare) = (output, y, grad, lossPerMember, prepare);
         try { Run(Network.Members, Network.Compute.Threads); }
-        finally { (_output, _target, _grad, _loss, _prepare) = (null, null, null, null, null); }
+        finally { (_output, _target, _grad, _loss, _prepare) = (null, null, null, null, null); _backwards = !_backwards; }
     }
 
     protected override void RunRange(int first, int last)
     {
-        for (int start = first; start < last; start += Chunk)
+        int chunks = (last - first + Chunk - 1) / Chunk;
+        for (int i = 0; i < chunks; i++)
         {
-            int end = Math.Min(last, start + Chunk);
+            int start = first + (_backwards ? chunks - 1 - i : i) * Chunk, end = Math.Min(last, start + Chunk);
             _prepare?.Invoke(start, end);
             Network.ForwardMembers(start, end);
             Loss.EvaluateMembers(_output!, _target!, _loss, _grad, start, end);
