@@ -292,7 +292,13 @@ for impl in impls + ["pytorch"]:
     for t in sorted({t for (_, t) in keys}):
         a, c = med(("a", t, impl)), med(("c", t, impl))
         if a and c:
-            print("  %-12s threads %s: one P=32 step (c) = %.2f x one P=1 step (a)" % (impl, t, c / a))
+            # With 2 threads, (c) depends on where the host put the vCPUs; (a) runs on one thread either way.
+            split = []
+            for name, want in (("near", False), ("far", True)):
+                xs = [x["median_us"] for x in runs.get(("c", t, impl), []) if t > 1 and far(x) is want]
+                if xs:
+                    split.append("%s cores %.2f in %d run(s)" % (name, statistics.median(xs) / a, len(xs)))
+            print("  %-12s threads %s: one P=32 step (c) = %.2f x one P=1 step (a)%s" % (impl, t, c / a, " (%s)" % "; ".join(split) if split else ""))
     for w in ("b", "c"):
         one, two = med((w, 1, impl)), med((w, 2, impl))
         if one and two:
