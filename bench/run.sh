@@ -288,26 +288,27 @@ print("pytorch peak RSS MB: " + ", ".join("%s/%s %s" % (w, t, fmt(rss((w, t, "py
 print()
 print("targets (issue 17): (a) torch/noether >= 6; (b) >= 1.0 with 1 thread, noether 1->2 threads >= 1.8x;")
 print("                    (c) torch/noether >= 1.5 (PyTorch's manual bmm), noether c/a <= 16, 1->2 threads >= 1.8x")
+def by_placement(key, ratio, spec):
+    """ratio(median) for the runs of key on near and on far CPUs, as text; empty for 1-thread runs (no placement)."""
+    split = []
+    for name, want in (("near", False), ("far", True)):
+        xs = [x["median_us"] for x in runs.get(key, []) if far(x) is want]
+        if xs:
+            split.append(("%s cores " + spec + " in %d run(s)") % (name, ratio(statistics.median(xs)), len(xs)))
+    return " (%s)" % "; ".join(split) if split else ""
+
 for impl in impls + ["pytorch"]:
     for t in sorted({t for (_, t) in keys}):
         a, c = med(("a", t, impl)), med(("c", t, impl))
         if a and c:
             # With 2 threads, (c) depends on where the host put the vCPUs; (a) runs on one thread either way.
-            split = []
-            for name, want in (("near", False), ("far", True)):
-                xs = [x["median_us"] for x in runs.get(("c", t, impl), []) if t > 1 and far(x) is want]
-                if xs:
-                    split.append("%s cores %.2f in %d run(s)" % (name, statistics.median(xs) / a, len(xs)))
-            print("  %-12s threads %s: one P=32 step (c) = %.2f x one P=1 step (a)%s" % (impl, t, c / a, " (%s)" % "; ".join(split) if split else ""))
+            print("  %-12s threads %s: one P=32 step (c) = %.2f x one P=1 step (a)%s"
+                  % (impl, t, c / a, by_placement(("c", t, impl), lambda x: x / a, "%.2f")))
     for w in ("b", "c"):
         one, two = med((w, 1, impl)), med((w, 2, impl))
         if one and two:
-            split = []
-            for name, want in (("near", False), ("far", True)):
-                xs = [x["median_us"] for x in runs.get((w, 2, impl), []) if far(x) is want]
-                if xs:
-                    split.append("%s cores %.2fx in %d run(s)" % (name, one / statistics.median(xs), len(xs)))
-            print("  %-12s %s: speed-up 1 -> 2 threads %.2fx%s" % (impl, w, one / two, " (%s)" % "; ".join(split) if split else ""))
+            print("  %-12s %s: speed-up 1 -> 2 threads %.2fx%s"
+                  % (impl, w, one / two, by_placement((w, 2, impl), lambda x: one / x, "%.2fx")))
 print("  2-thread runs are 'far' when a cache line's round trip between the two CPUs took over %d ns before and after" % FAR_NS)
 print("  (bench/Noether.Bench/CoreLatency.cs; a hypervisor may place the vCPUs near or far apart)")
 if peak:
