@@ -71,6 +71,24 @@ public static class RowOps
         if (width == 0) return;
         int count = rows.Length / width, j = first, w = Vector256<T>.Count;
         ref T r0 = ref MemoryMarshal.GetReference(rows);
+        // Eight vectors of columns at a time: eight independent add chains instead of one, so the sum runs at the
+        // loads' speed instead of the adds' latency. Each column is still 0 + rows[0, j] + rows[1, j] + … in row order.
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= last - 8 * w; j += 8 * w)
+            {
+                Vector256<T> s0 = Vector256<T>.Zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+                for (int i = 0; i < count; i++)
+                {
+                    ref T row = ref Unsafe.Add(ref r0, i * width + j);
+                    s0 += Vector256.LoadUnsafe(ref row); s1 += Vector256.LoadUnsafe(ref row, (nuint)w);
+                    s2 += Vector256.LoadUnsafe(ref row, (nuint)(2 * w)); s3 += Vector256.LoadUnsafe(ref row, (nuint)(3 * w));
+                    s4 += Vector256.LoadUnsafe(ref row, (nuint)(4 * w)); s5 += Vector256.LoadUnsafe(ref row, (nuint)(5 * w));
+                    s6 += Vector256.LoadUnsafe(ref row, (nuint)(6 * w)); s7 += Vector256.LoadUnsafe(ref row, (nuint)(7 * w));
+                }
+                var to = into.Slice(j, 8 * w);
+                s0.CopyTo(to); s1.CopyTo(to[w..]); s2.CopyTo(to[(2 * w)..]); s3.CopyTo(to[(3 * w)..]);
+                s4.CopyTo(to[(4 * w)..]); s5.CopyTo(to[(5 * w)..]); s6.CopyTo(to[(6 * w)..]); s7.CopyTo(to[(7 * w)..]);
+            }
         if (Vector256.IsHardwareAccelerated)
             for (; j <= last - w; j += w)
             {

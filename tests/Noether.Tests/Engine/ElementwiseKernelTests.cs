@@ -13,7 +13,7 @@ namespace Noether.Tests.Engine;
 /// </summary>
 public class ElementwiseKernelTests
 {
-    public static TheoryData<int, int> Shapes() => new() { { 1, 1 }, { 3, 1 }, { 5, 7 }, { 4, 8 }, { 9, 16 }, { 2, 17 }, { 33, 64 }, { 7, 67 }, { 5, 4 }, { 6, 6 }, { 37, 12 }, { 3, 14 } };
+    public static TheoryData<int, int> Shapes() => new() { { 1, 1 }, { 3, 1 }, { 5, 7 }, { 4, 8 }, { 9, 16 }, { 2, 17 }, { 33, 64 }, { 7, 67 }, { 5, 4 }, { 6, 6 }, { 37, 12 }, { 3, 14 }, { 5, 150 } };
 
     private static T[] Random<T>(int n, int seed) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
