@@ -157,6 +157,25 @@ public static class RowOps
     }
 
     /// <summary>
+    /// into[i] ← into[i] + a·x[i], with a separate multiply and add (no FMA), so every element is what the scalar
+    /// expression gives whatever the vector width (a coupled decay term added to a gradient).
+    /// </summary>
+    public static void AddScaled<T>(Span<T> into, ReadOnlySpan<T> x, T a) where T : unmanaged, INumberBase<T>
+    {
+        if (x.Length < into.Length) throw new ArgumentException($"RowOps.AddScaled: {x.Length} values for {into.Length}");
+        int i = 0;
+        ref T d0 = ref MemoryMarshal.GetReference(into);
+        ref T x0 = ref MemoryMarshal.GetReference(x);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a);
+            for (; i <= into.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+                (Vector256.LoadUnsafe(ref d0, (nuint)i) + va * Vector256.LoadUnsafe(ref x0, (nuint)i)).StoreUnsafe(ref d0, (nuint)i);
+        }
+        for (; i < into.Length; i++) into[i] += a * x[i];
+    }
+
+    /// <summary>
     /// The plain SGD step θ ← θ − lr·(g + wd·θ) (coupled weight decay), elementwise with separate multiplies and adds
     /// (no FMA), so every element is what the scalar expression gives whatever the vector width: the form the charge
     /// identity (docs/experiments/noise-equilibrium.md#charge-identity) is stated for. The GEMM epilogue that fuses the

@@ -102,6 +102,23 @@ public class ElementwiseKernelTests
         for (int i = 0; i < 2 * n; i++) Assert.Equal(theta[i] - lr * (g[i] + wd * theta[i]), prm.Value.Span[i]);
     }
 
+    [Theory, InlineData(1), InlineData(4), InlineData(8), InlineData(13), InlineData(67)]
+    public void Scaled_add_equals_the_scalar_form(int n)
+    {
+        // A coupled decay term added to a gradient (CoupledL2): g + λ·w, a multiply and an add, bit for bit.
+        Check<float>(); Check<double>();
+
+        void Check<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var g = Random<T>(n, 11);
+            var w = Random<T>(n, 12);
+            T a = T.CreateChecked(0.0123);
+            var got = (T[])g.Clone();
+            RowOps.AddScaled<T>(got, w, a);
+            for (int i = 0; i < n; i++) Assert.Equal(g[i] + a * w[i], got[i]);
+        }
+    }
+
     [Theory, InlineData(2), InlineData(3)]
     public void Activations_split_over_members_equal_one_thread(int threads)
     {

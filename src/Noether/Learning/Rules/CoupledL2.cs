@@ -1,5 +1,6 @@
 using System.Numerics;
 using Noether.Nn;
+using Noether.Tensors;
 
 namespace Noether.Learning.Rules;
 
@@ -28,10 +29,7 @@ public sealed class CoupledL2<T> : LearningRule<T> where T : unmanaged, IFloatin
             for (int p = 0; p < Lambda.Length; p++)
             {
                 if (Lambda[p] == 0) continue;
-                T l = T.CreateChecked(Lambda[p]);
-                var g = prm.Grad.SliceSpan(p);
-                var w = prm.Value.SliceSpan(p);
-                for (int i = 0; i < g.Length; i++) g[i] += l * w[i];
+                RowOps.AddScaled(prm.Grad.SliceSpan(p), prm.Value.SliceSpan(p), T.CreateChecked(Lambda[p]));
             }
     }
 }
