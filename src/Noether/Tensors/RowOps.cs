@@ -160,20 +160,8 @@ public static class RowOps
     /// into[i] ← into[i] + a·x[i], with a separate multiply and add (no FMA), so every element is what the scalar
     /// expression gives whatever the vector width (a coupled decay term added to a gradient).
     /// </summary>
-    public static void AddScaled<T>(Span<T> into, ReadOnlySpan<T> x, T a) where T : unmanaged, INumberBase<T>
-    {
-        if (x.Length < into.Length) throw new ArgumentException($"RowOps.AddScaled: {x.Length} values for {into.Length}");
-        int i = 0;
-        ref T d0 = ref MemoryMarshal.GetReference(into);
-        ref T x0 = ref MemoryMarshal.GetReference(x);
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var va = Vector256.Create(a);
-            for (; i <= into.Length - Vector256<T>.Count; i += Vector256<T>.Count)
-                (Vector256.LoadUnsafe(ref d0, (nuint)i) + va * Vector256.LoadUnsafe(ref x0, (nuint)i)).StoreUnsafe(ref d0, (nuint)i);
-        }
-        for (; i < into.Length; i++) into[i] += a * x[i];
-    }
+    public static void AddScaled<T>(Span<T> into, ReadOnlySpan<T> x, T a) where T : unmanaged, INumberBase<T> =>
+        Update(into, x, new ScaledAdd<T>(a), nameof(AddScaled));
 
     /// <summary>
     /// The plain SGD step θ ← θ − lr·(g + wd·θ) (coupled weight decay), elementwise with separate multiplies and adds
@@ -181,22 +169,41 @@ public static class RowOps
     /// identity (docs/experiments/noise-equilibrium.md#charge-identity) is stated for. The GEMM epilogue that fuses the
     /// step into a weight-gradient product (<see cref="Gemm.MultiplyThenSgd{T}"/>) computes the same expression.
     /// </summary>
-    public static void SgdStep<T>(ReadOnlySpan<T> g, Span<T> theta, T lr, T wd) where T : unmanaged, INumberBase<T>
+    public static void SgdStep<T>(ReadOnlySpan<T> g, Span<T> theta, T lr, T wd) where T : unmanaged, INumberBase<T> =>
+        Update(theta, g, new CoupledSgd<T>(lr, wd), nameof(SgdStep));
+
+    /// <summary>An elementwise update into[i] ← f(into[i], x[i]), written once for vectors and once for scalars.</summary>
+    private interface IUpdate<T> where T : unmanaged, INumberBase<T>
     {
-        if (g.Length < theta.Length) throw new ArgumentException($"RowOps.SgdStep: {g.Length} gradients for {theta.Length} values");
+        Vector256<T> Apply(Vector256<T> into, Vector256<T> x);
+        T Apply(T into, T x);
+    }
+
+    private readonly struct ScaledAdd<T>(T a) : IUpdate<T> where T : unmanaged, INumberBase<T>
+    {
+        private readonly Vector256<T> _a = Vector256.Create(a);
+        public Vector256<T> Apply(Vector256<T> into, Vector256<T> x) => into + _a * x;
+        public T Apply(T into, T x) => into + a * x;
+    }
+
+    private readonly struct CoupledSgd<T>(T lr, T wd) : IUpdate<T> where T : unmanaged, INumberBase<T>
+    {
+        private readonly Vector256<T> _lr = Vector256.Create(lr), _wd = Vector256.Create(wd);
+        public Vector256<T> Apply(Vector256<T> theta, Vector256<T> g) => theta - _lr * (g + _wd * theta);
+        public T Apply(T theta, T g) => theta - lr * (g + wd * theta);
+    }
+
+    /// <summary>Applies <paramref name="op"/> to every element of <paramref name="into"/> with the matching element of <paramref name="x"/>.</summary>
+    private static void Update<T, TOp>(Span<T> into, ReadOnlySpan<T> x, TOp op, string caller)
+        where T : unmanaged, INumberBase<T> where TOp : struct, IUpdate<T>
+    {
+        if (x.Length < into.Length) throw new ArgumentException($"RowOps.{caller}: {x.Length} values for {into.Length}");
         int i = 0;
-        ref T t0 = ref MemoryMarshal.GetReference(theta);
-        ref T g0 = ref MemoryMarshal.GetReference(g);
+        ref T d0 = ref MemoryMarshal.GetReference(into);
+        ref T x0 = ref MemoryMarshal.GetReference(x);
         if (Vector256.IsHardwareAccelerated)
-        {
-            var vlr = Vector256.Create(lr);
-            var vwd = Vector256.Create(wd);
-            for (; i <= theta.Length - Vector256<T>.Count; i += Vector256<T>.Count)
-            {
-                var th = Vector256.LoadUnsafe(ref t0, (nuint)i);
-                (th - vlr * (Vector256.LoadUnsafe(ref g0, (nuint)i) + vwd * th)).StoreUnsafe(ref t0, (nuint)i);
-            }
-        }
-        for (; i < theta.Length; i++) theta[i] -= lr * (g[i] + wd * theta[i]);
+            for (; i <= into.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+                op.Apply(Vector256.LoadUnsafe(ref d0, (nuint)i), Vector256.LoadUnsafe(ref x0, (nuint)i)).StoreUnsafe(ref d0, (nuint)i);
+        for (; i < into.Length; i++) Unsafe.Add(ref d0, i) = op.Apply(Unsafe.Add(ref d0, i), Unsafe.Add(ref x0, i));
     }
 }
