@@ -74,6 +74,7 @@ public static class RowOps
         // Eight vectors of columns at a time: eight independent add chains instead of one, so the sum runs at the
         // loads' speed instead of the adds' latency. Each column is still 0 + rows[0, j] + rows[1, j] + … in row order.
         if (Vector256.IsHardwareAccelerated)
+        {
             for (; j <= last - 8 * w; j += 8 * w)
             {
                 Vector256<T> s0 = Vector256<T>.Zero, s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
@@ -89,13 +90,13 @@ public static class RowOps
                 s0.CopyTo(to); s1.CopyTo(to[w..]); s2.CopyTo(to[(2 * w)..]); s3.CopyTo(to[(3 * w)..]);
                 s4.CopyTo(to[(4 * w)..]); s5.CopyTo(to[(5 * w)..]); s6.CopyTo(to[(6 * w)..]); s7.CopyTo(to[(7 * w)..]);
             }
-        if (Vector256.IsHardwareAccelerated)
             for (; j <= last - w; j += w)
             {
                 var sum = Vector256<T>.Zero;
                 for (int i = 0; i < count; i++) sum += Vector256.LoadUnsafe(ref r0, (nuint)(i * width + j));
                 sum.CopyTo(into.Slice(j, w));
             }
+        }
         if (Vector128.IsHardwareAccelerated)
             for (; j <= last - Vector128<T>.Count; j += Vector128<T>.Count)
             {
