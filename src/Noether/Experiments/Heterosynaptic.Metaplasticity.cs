@@ -28,7 +28,7 @@ public sealed partial class Heterosynaptic
         var pop = ctx.Population("metaplasticity", PopulationLayout.OfSeeds(s).With("copy", ["plain", "primed", "rule-flip"]));
         var circuit = BuildCircuit(ctx, config, pop, "", [n.InputDim, n.Hidden, n.OutputDim], data, n.Batch, n.Lr, (net, streams) =>
             [rule = PlasticFeedback<double>.Dendritic(net, streams, Enumerable.Repeat(1.0, p).ToArray(), Enumerable.Repeat(config.Rule.FeedbackDecay, p).ToArray(), config.Rule.FeedbackStd),
-             new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())]);
+             new CoupledL2<double>(net, Enumerable.Repeat(l2, p).ToArray())], ownData: true);
         Train(ctx, circuit, "metaplasticity.common", mp.TrainSteps, config.ProbeEvery);
 
         bool history = false;
@@ -42,11 +42,10 @@ public sealed partial class Heterosynaptic
                     foreach (var w in weights) w.Grad.SliceSpan(copies * si + copy).Clear();
         });
         history = true;
-        var targets = circuit.Trainer.Data.Targets;
         for (int si = 0; si < s; si++)
         {
             circuit.Trainer.Optimizer.LearningRate[copies * si] = 0;
-            var primed = targets.SliceSpan(copies * si + 1);
+            var primed = circuit.Trainer.Data.OwnTargets(copies * si + 1);
             for (int i = 0; i < primed.Length; i++) primed[i] = -primed[i];
             rule!.Coefficient[copies * si + 2] = mp.HistoryCoefficient;
         }

@@ -187,7 +187,7 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
     }
 
     private static Circuit BuildCircuit(RunContext ctx, TrainedConfig config, Population pop, string prefix, int[] widths, TrainingData<double> seedData, int batch, double lr,
-        Func<Sequential<double>, MemberStreams, IEnumerable<LearningRule<double>>> rules)
+        Func<Sequential<double>, MemberStreams, IEnumerable<LearningRule<double>>> rules, bool ownData = false)
     {
         int members = pop.Count, k = pop.Layout.Conditions;
         int seedOf(int m) => m / k;
@@ -196,7 +196,7 @@ public sealed partial class Heterosynaptic : Experiment<Heterosynaptic.Config>
         net.Initialize(InitScheme.LeCun, Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "init")).ToArray());
         MemberStreams streams = (m, name) => ctx.SeedStream(seedOf(m), prefix + name);
         var stack = config.WithSyre(rules(net, streams), net, streams); // syre, when on, as the decay phase (docs/training.md)
-        var data = seedData.Expand(members, seedOf);
+        var data = seedData.Expand(members, seedOf, copy: ownData); // conditions read their seed's set, unless a member's is changed later
         var trainer = new Trainer<double>(net, new MseLoss<double>(half: true), config.Optimizer.Create<double>(members, lr), data, batch,
             Enumerable.Range(0, members).Select(m => ctx.SeedStream(seedOf(m), prefix + "batches")).ToArray(), config.Optimizer.ScheduleOf());
         trainer.Use(stack);

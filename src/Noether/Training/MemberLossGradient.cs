@@ -27,10 +27,8 @@ public sealed class MemberLossGradient
         int n = data.Count;
         _x = new Tensor<double>([1, n, .. single.InputShape]);
         _y = new Tensor<double>([1, n, .. single.OutputShape]);
-        ReadOnlySpan<double> x = data.PerMember ? data.Inputs.SliceSpan(member) : data.Inputs.ReadOnlySpan;
-        ReadOnlySpan<double> y = data.PerMember ? data.Targets.SliceSpan(member) : data.Targets.ReadOnlySpan;
-        x.CopyTo(_x.Span);
-        y.CopyTo(_y.Span);
+        data.MemberInputs(member).CopyTo(_x.Span);
+        data.MemberTargets(member).CopyTo(_y.Span);
         Count = _single.Parameters.Sum(p => p.MemberLength);
     }
 

@@ -18,14 +18,15 @@ public static class SquareLossEquivalentRows
     /// </summary>
     public static TrainingData<double> Of(TrainingData<double> data)
     {
-        int members = data.Inputs.Shape[0], n = data.Count, d = data.InputWidth, o = data.TargetWidth;
+        if (!data.PerMember) throw new ArgumentException("SquareLossEquivalentRows.Of: needs per-member data");
+        int members = data.Members, n = data.Count, d = data.InputWidth, o = data.TargetWidth;
         var x = new Tensor<double>(members, d, d);
         var y = new Tensor<double>(members, d, o);
         double scale = Math.Sqrt((double)d / n);
         for (int m = 0; m < members; m++)
         {
-            var xm = Matrix<double>.Build.DenseOfRowMajor(n, d, data.Inputs.SliceSpan(m).ToArray());
-            var ym = Matrix<double>.Build.DenseOfRowMajor(n, o, data.Targets.SliceSpan(m).ToArray());
+            var xm = Matrix<double>.Build.DenseOfRowMajor(n, d, data.MemberInputs(m).ToArray());
+            var ym = Matrix<double>.Build.DenseOfRowMajor(n, o, data.MemberTargets(m).ToArray());
             var qr = xm.QR(QRMethod.Thin);
             var r = qr.R * scale;
             var qty = qr.Q.TransposeThisAndMultiply(ym) * scale;

@@ -7,25 +7,45 @@ using Noether.Tensors;
 namespace Noether.Training;
 
 /// <summary>
-/// Supervised data for a population: inputs X and targets Y, either shared by every member ([N, ...])
-/// or one set per member ([P, N, ...]).
+/// Supervised data for a population: inputs X and targets Y, either shared by every member ([N, ...]) or one set per
+/// member ([S, N, ...] with member m reading set <see cref="SetOf"/>(m): set m itself, or after <see cref="Expand"/> the
+/// set it was mapped to, so conditions of one seed read one copy of the seed's data).
 /// </summary>
 public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public TrainingData(Tensor<T> inputs, Tensor<T> targets, bool perMember = false)
+    // Per member, the set of Inputs/Targets it reads (null: member m reads set m).
+    private readonly int[]? _sets;
+
+    public TrainingData(Tensor<T> inputs, Tensor<T> targets, bool perMember = false) : this(inputs, targets, perMember, null) { }
+
+    private TrainingData(Tensor<T> inputs, Tensor<T> targets, bool perMember, int[]? sets)
     {
         int n = perMember ? inputs.Shape[1] : inputs.Shape[0];
         int nt = perMember ? targets.Shape[1] : targets.Shape[0];
         if (n != nt) throw new ShapeMismatchException($"TrainingData: {n} inputs {inputs} but {nt} targets {targets}");
-        Inputs = inputs; Targets = targets; PerMember = perMember; Count = n;
+        if (perMember && inputs.Shape[0] != targets.Shape[0]) throw new ShapeMismatchException($"TrainingData: {inputs.Shape[0]} input sets {inputs} but {targets.Shape[0]} target sets {targets}");
+        Inputs = inputs; Targets = targets; PerMember = perMember; Count = n; _sets = sets;
     }
 
+    /// <summary>The stored sets ([N, ...] shared, or [S, N, ...] per set); a member's own rows are <see cref="MemberInputs"/>.</summary>
     public Tensor<T> Inputs { get; }
     public Tensor<T> Targets { get; }
     public bool PerMember { get; }
+    /// <summary>Samples per member.</summary>
     public int Count { get; }
     public int InputWidth => Inputs.Length / (Count * (PerMember ? Inputs.Shape[0] : 1));
     public int TargetWidth => Targets.Length / (Count * (PerMember ? Targets.Shape[0] : 1));
+    /// <summary>Members of per-member data (0 for data every member shares).</summary>
+    public int Members => !PerMember ? 0 : _sets?.Length ?? Inputs.Shape[0];
+
+    /// <summary>The stored set member <paramref name="member"/> reads (0 for shared data).</summary>
+    public int SetOf(int member) => !PerMember ? 0 : _sets is null ? member : _sets[member];
+
+    /// <summary>Member <paramref name="member"/>'s inputs [N, ...] flattened.</summary>
+    public ReadOnlySpan<T> MemberInputs(int member) => PerMember ? Inputs.SliceSpan(SetOf(member)) : Inputs.ReadOnlySpan;
+
+    /// <summary>Member <paramref name="member"/>'s targets [N, ...] flattened.</summary>
+    public ReadOnlySpan<T> MemberTargets(int member) => PerMember ? Targets.SliceSpan(SetOf(member)) : Targets.ReadOnlySpan;
 
     /// <summary>
     /// Copies the rows <paramref name="indices"/> of member p's data into slice p of the batch tensors. The rows
@@ -33,8 +53,8 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
     /// </summary>
     public void Gather(int member, ReadOnlySpan<int> indices, Tensor<T> x, Tensor<T> y)
     {
-        var src = PerMember ? Inputs.SliceSpan(member) : Inputs.ReadOnlySpan;
-        var tsrc = PerMember ? Targets.SliceSpan(member) : Targets.ReadOnlySpan;
+        var src = MemberInputs(member);
+        var tsrc = MemberTargets(member);
         var dx = x.SliceSpan(member); var dy = y.SliceSpan(member);
         int wi = InputWidth, wt = TargetWidth;
         for (int i = 0; i < indices.Length; i++)
@@ -54,20 +74,31 @@ public sealed class TrainingData<T> where T : unmanaged, IFloatingPointIeee754<T
     private const int PrefetchDistance = 16;
 
     /// <summary>
-    /// Per-member data for <paramref name="members"/> members drawn from this per-member data: member m gets a copy of
-    /// the set of member <paramref name="source"/>(m) (e.g. one set per seed shared by the conditions of that seed).
+    /// Per-member data for <paramref name="members"/> members drawn from this per-member data: member m reads the set of
+    /// member <paramref name="source"/>(m) (e.g. one set per seed shared by the conditions of that seed). The sets are
+    /// shared, not copied, so batches are drawn from as many sets as there are seeds (a few MB that stay in cache instead
+    /// of one copy per member). With <paramref name="copy"/>, each member gets its own copy, which <see cref="OwnTargets"/> can change.
     /// </summary>
-    public TrainingData<T> Expand(int members, Func<int, int> source)
+    public TrainingData<T> Expand(int members, Func<int, int> source, bool copy = false)
     {
         if (!PerMember) throw new InvalidOperationException("TrainingData.Expand: the data is shared by every member already; expected per-member data");
+        var sets = Enumerable.Range(0, members).Select(m => SetOf(source(m))).ToArray();
+        if (!copy) return new TrainingData<T>(Inputs, Targets, perMember: true, sets);
         var x = new Tensor<T>([members, .. Inputs.Shape[1..]]);
         var y = new Tensor<T>([members, .. Targets.Shape[1..]]);
         for (int m = 0; m < members; m++)
         {
-            Inputs.SliceSpan(source(m)).CopyTo(x.SliceSpan(m));
-            Targets.SliceSpan(source(m)).CopyTo(y.SliceSpan(m));
+            Inputs.SliceSpan(sets[m]).CopyTo(x.SliceSpan(m));
+            Targets.SliceSpan(sets[m]).CopyTo(y.SliceSpan(m));
         }
         return new TrainingData<T>(x, y, perMember: true);
+    }
+
+    /// <summary>Member <paramref name="member"/>'s targets to change in place: only for data whose members each have their own set.</summary>
+    public Span<T> OwnTargets(int member)
+    {
+        if (!PerMember || _sets is not null) throw new InvalidOperationException("TrainingData.OwnTargets: the members share their data; expand it with copy: true to change one member's");
+        return Targets.SliceSpan(member);
     }
 }
 
