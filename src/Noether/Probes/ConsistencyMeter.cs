@@ -1,4 +1,5 @@
 using Noether.Nn;
+using Noether.Tensors;
 
 namespace Noether.Probes;
 
@@ -8,9 +9,11 @@ namespace Noether.Probes;
 /// φ̂ (<see cref="ConsistencyScore.PhiHat"/>) of the delivered error P against the true ∂ℓ/∂h, the dynamical-consistency
 /// fraction of hidden neurons with φ̂_i &gt; 0, and cos(ΔW1, −∇W1) of the first layer's update with its exact gradient
 /// (<see cref="BackpropReference"/>). Call <see cref="Observe"/> once per step after the backward pass, when the weight
-/// gradients hold the rule's signal (a learning rule's signal observer), for the steps of the window.
+/// gradients hold the rule's signal (a learning rule's signal observer), for the steps of the window. Members are
+/// measured one member range per thread (the network's <see cref="Compute"/>); each member's values are computed on
+/// one thread alone, so they do not depend on the thread count.
 /// </summary>
-public sealed class ConsistencyMeter
+public sealed class ConsistencyMeter : MemberRangeJob
 {
     public ConsistencyMeter(int members)
     {
@@ -19,7 +22,9 @@ public sealed class ConsistencyMeter
         Cos = Enumerable.Range(0, members).Select(_ => new StepAverage()).ToArray();
     }
 
-    private readonly BackpropReference.Scratch<double> _scratch = new();
+    // Each thread's own reusable storage for the backprop reference (a worker thread measures meters one after another).
+    [ThreadStatic] private static BackpropReference.Scratch<double>? _scratch;
+    private Sequential<double>? _network;
 
     /// <summary>Mean φ̂ per member.</summary>
     public StepAverage[] Phi { get; }
@@ -34,10 +39,19 @@ public sealed class ConsistencyMeter
     /// </summary>
     public void Observe(Sequential<double> network)
     {
+        _network = network;
+        try { Run(Phi.Length, network.Compute.Threads); }
+        finally { _network = null; }
+    }
+
+    protected override void RunRange(int first, int last)
+    {
+        var network = _network!;
         var trace = network.Trace;
-        for (int m = 0; m < Phi.Length; m++)
+        var scratch = _scratch ??= new();
+        for (int m = first; m < last; m++)
         {
-            var reference = BackpropReference.Compute(network, m, _scratch);
+            var reference = BackpropReference.Compute(network, m, scratch);
             var delivered = trace[^1].GradInput.Slice(m);
             var truth = reference[^1].InputError;
             Phi[m].Add(ConsistencyScore.PhiHat(delivered, truth));

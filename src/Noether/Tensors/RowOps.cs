@@ -173,6 +173,13 @@ public static class RowOps
     public static void SgdStep<T>(ReadOnlySpan<T> g, Span<T> theta, T lr, T wd) where T : unmanaged, INumberBase<T> =>
         Update(theta, g, new CoupledSgd<T>(lr, wd), nameof(SgdStep));
 
+    /// <summary>
+    /// <see cref="SgdStep{T}(ReadOnlySpan{T}, Span{T}, T, T)"/> with the gradient scaled first, θ ← θ − lr·(c·g + wd·θ), by the
+    /// same separate operations (with c = 1 the same values as the unscaled step): a plastic synapse's outer-product rule.
+    /// </summary>
+    public static void ScaledSgdStep<T>(ReadOnlySpan<T> g, Span<T> theta, T lr, T wd, T c) where T : unmanaged, INumberBase<T> =>
+        Update(theta, g, new ScaledCoupledSgd<T>(lr, wd, c), nameof(ScaledSgdStep));
+
     /// <summary>An elementwise update into[i] ← f(into[i], x[i]), written once for vectors and once for scalars.</summary>
     private interface IUpdate<T> where T : unmanaged, INumberBase<T>
     {
@@ -192,6 +199,13 @@ public static class RowOps
         private readonly Vector256<T> _lr = Vector256.Create(lr), _wd = Vector256.Create(wd);
         public Vector256<T> Apply(Vector256<T> theta, Vector256<T> g) => theta - _lr * (g + _wd * theta);
         public T Apply(T theta, T g) => theta - lr * (g + wd * theta);
+    }
+
+    private readonly struct ScaledCoupledSgd<T>(T lr, T wd, T c) : IUpdate<T> where T : unmanaged, INumberBase<T>
+    {
+        private readonly Vector256<T> _lr = Vector256.Create(lr), _wd = Vector256.Create(wd), _c = Vector256.Create(c);
+        public Vector256<T> Apply(Vector256<T> theta, Vector256<T> g) => theta - _lr * (_c * g + _wd * theta);
+        public T Apply(T theta, T g) => theta - lr * (c * g + wd * theta);
     }
 
     /// <summary>Applies <paramref name="op"/> to every element of <paramref name="into"/> with the matching element of <paramref name="x"/>.</summary>

@@ -43,9 +43,10 @@ public sealed class ConnectivityMask<T> : LearningRule<T> where T : unmanaged, I
 
     public override void BeforeForward(RuleStep<T> step) => MaskFeedback();
 
-    public override void BeforeStep(RuleStep<T> step)
+    public override void BeforeStepMembers(RuleStep<T> step, int first, int last)
     {
-        foreach (var (l, m) in _forward) Multiply(l.Weight.Grad, m);
+        foreach (var (l, m) in _forward)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(l.Weight.Grad.SliceSpan(first, last), m.SliceSpan(first, last), l.Weight.Grad.SliceSpan(first, last));
     }
 
     public override void AfterUpdate(RuleStep<T> step)

@@ -23,10 +23,10 @@ public sealed class CoupledL2<T> : LearningRule<T> where T : unmanaged, IFloatin
     /// <summary>λ per member.</summary>
     public double[] Lambda { get; }
 
-    public override void BeforeStep(RuleStep<T> step)
+    public override void BeforeStepMembers(RuleStep<T> step, int first, int last)
     {
         foreach (var prm in _parameters)
-            for (int p = 0; p < Lambda.Length; p++)
+            for (int p = first; p < last; p++)
             {
                 if (Lambda[p] == 0) continue;
                 RowOps.AddScaled(prm.Grad.SliceSpan(p), prm.Value.SliceSpan(p), T.CreateChecked(Lambda[p]));

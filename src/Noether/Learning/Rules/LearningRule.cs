@@ -21,11 +21,33 @@ public abstract class LearningRule<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>After the batch is drawn, before the forward pass: perturb inputs or weights, derive feedback from W.</summary>
     public virtual void BeforeForward(RuleStep<T> step) { }
 
-    /// <summary>After the backward pass: write −(learning signal) into the gradients, update plastic feedback.</summary>
-    public virtual void FormSignal(RuleStep<T> step) { }
+    /// <summary>
+    /// After the backward pass: write −(learning signal) into the gradients, update plastic feedback. A rule that treats
+    /// each member on its own overrides <see cref="FormSignalMembers"/> instead.
+    /// </summary>
+    public virtual void FormSignal(RuleStep<T> step) => FormSignalMembers(step, 0, step.Network.Members);
 
-    /// <summary>After the signal is observed, before the optimiser: undo weight perturbations, mask, add decay.</summary>
-    public virtual void BeforeStep(RuleStep<T> step) { }
+    /// <summary>
+    /// After the signal is observed, before the optimiser: undo weight perturbations, mask, add decay. A rule that treats
+    /// each member on its own overrides <see cref="BeforeStepMembers"/> instead.
+    /// </summary>
+    public virtual void BeforeStep(RuleStep<T> step) => BeforeStepMembers(step, 0, step.Network.Members);
+
+    /// <summary><see cref="FormSignal"/> of members [first, last) alone, from their own values only.</summary>
+    public virtual void FormSignalMembers(RuleStep<T> step, int first, int last) { }
+
+    /// <summary><see cref="BeforeStep"/> of members [first, last) alone, from their own values only.</summary>
+    public virtual void BeforeStepMembers(RuleStep<T> step, int first, int last) { }
+
+    /// <summary>
+    /// Whether the rule's <see cref="FormSignal"/> and <see cref="BeforeStep"/> are its member-range forms (it overrides
+    /// neither whole-population form), so a <see cref="RuleStack{T}"/> may run them one member range per thread.
+    /// </summary>
+    public bool ByMember => _byMember ??= Inherited(nameof(FormSignal)) && Inherited(nameof(BeforeStep));
+    private bool? _byMember;
+
+    private bool Inherited(string phase) =>
+        GetType().GetMethod(phase, [typeof(RuleStep<T>)])!.DeclaringType == typeof(LearningRule<T>);
 
     /// <summary>After the optimiser step: keep masked connections at zero.</summary>
     public virtual void AfterUpdate(RuleStep<T> step) { }

@@ -53,23 +53,17 @@ public sealed class PlasticFeedback<T> : LearningRule<T> where T : unmanaged, IF
     /// <summary>The plastic feedback matrices (W's shape), one per layer above the first.</summary>
     public IReadOnlyList<Tensor<T>> Matrices { get; }
 
-    public override void FormSignal(RuleStep<T> step)
+    public override void FormSignalMembers(RuleStep<T> step, int first, int last)
     {
         foreach (var l in _layers)
         {
             var f = l.Feedback!;
-            for (int p = 0; p < l.Members; p++)
+            for (int p = first; p < last; p++)
             {
                 double lr = step.LearningRate(p);
                 if (lr == 0) continue;
                 // Written like the SGD update θ −= η(g + λθ), so c = 1 and equal λ move F and W by bitwise-equal steps.
-                T tlr = T.CreateChecked(lr), tc = T.CreateChecked(Coefficient[p]), tl = T.CreateChecked(Decay[p]);
-                var fp = f.SliceSpan(p);
-                var g = l.Weight.Grad.SliceSpan(p);
-                if (Coefficient[p] == 1)
-                    for (int i = 0; i < fp.Length; i++) fp[i] -= tlr * (g[i] + tl * fp[i]);
-                else
-                    for (int i = 0; i < fp.Length; i++) fp[i] -= tlr * (tc * g[i] + tl * fp[i]);
+                RowOps.ScaledSgdStep(l.Weight.Grad.SliceSpan(p), f.SliceSpan(p), T.CreateChecked(lr), T.CreateChecked(Decay[p]), T.CreateChecked(Coefficient[p]));
             }
         }
     }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using Noether.Nn;
+using Noether.Tensors;
 
 namespace Noether.Learning.Rules;
 
@@ -13,7 +15,14 @@ namespace Noether.Learning.Rules;
 /// </summary>
 public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public RuleStack(IEnumerable<LearningRule<T>> rules) => Rules = rules.ToArray();
+    // Runs FormSignal and BeforeStep one member range per thread when every rule does them member by member (null otherwise).
+    private readonly PhaseJob? _byMember;
+
+    public RuleStack(IEnumerable<LearningRule<T>> rules)
+    {
+        Rules = rules.ToArray();
+        if (Rules.All(r => r.ByMember)) _byMember = new PhaseJob(this);
+    }
 
     public IReadOnlyList<LearningRule<T>> Rules { get; }
 
@@ -31,12 +40,48 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach (var r in Rules) r.BeforeForward(step);
     }
 
-    /// <summary>Forms the signal, lets observers read it, then prepares the optimiser step.</summary>
+    /// <summary>
+    /// Forms the signal, lets observers read it, then prepares the optimiser step. When every rule forms its signal and
+    /// prepares the step member by member, each of the two phases runs one member range per thread (the ranges of the
+    /// network's passes, so each thread changes the gradients it computed), all rules in stack order for each range:
+    /// every member's values are those of the serial phases.
+    /// </summary>
     public void AfterBackward(RuleStep<T> step)
     {
-        foreach (var r in Rules) r.FormSignal(step);
+        bool split = _byMember is not null && _byMember.Worth(step.Network);
+        if (split) _byMember!.Run(step, signal: true);
+        else foreach (var r in Rules) r.FormSignal(step);
         foreach (var o in SignalObservers) o(step);
-        foreach (var r in Rules) r.BeforeStep(step);
+        if (split) _byMember!.Run(step, signal: false);
+        else foreach (var r in Rules) r.BeforeStep(step);
+    }
+
+    private sealed class PhaseJob(RuleStack<T> stack) : MemberRangeJob
+    {
+        private RuleStep<T>? _step;
+        private bool _signal;
+        private long _memberBytes = -1;
+
+        /// <summary>Whether the network's members are worth a thread hand-off (parameter bytes per member, counted once).</summary>
+        public bool Worth(Sequential<T> net)
+        {
+            if (_memberBytes < 0) _memberBytes = net.Parameters.Sum(p => (long)p.MemberLength) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            return Worth(net.Compute, net.Members, _memberBytes);
+        }
+
+        public void Run(RuleStep<T> step, bool signal)
+        {
+            (_step, _signal) = (step, signal);
+            try { Run(step.Network.Members, step.Network.Compute.Threads); }
+            finally { _step = null; }
+        }
+
+        protected override void RunRange(int first, int last)
+        {
+            foreach (var r in stack.Rules)
+                if (_signal) r.FormSignalMembers(_step!, first, last);
+                else r.BeforeStepMembers(_step!, first, last);
+        }
     }
 
     public void AfterUpdate(RuleStep<T> step)
