@@ -1,6 +1,7 @@
 using System.Numerics;
 using Noether.Data;
 using Noether.Learning;
+using Noether.Learning.Rules;
 using Noether.Nn;
 using Noether.Tensors;
 
@@ -185,6 +186,12 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         Optimizer.LearningRateFactor = Schedule.Factor(Step);
         if (BeforeForward.Count == 0 && AfterBackward.Count == 0 && SignalObservers.Count == 0 && AfterUpdate.Count == 0 && _whole.Applies(BatchSize))
             _whole.Run(_x, _y, LastLoss, _draw);
+        else if (OnlyRules() is { } rules && _whole.Applies(BatchSize))
+        {
+            rules.View.Step = Step;
+            _signalObserved = false;
+            _whole.Run(_x, _y, LastLoss, _draw, rules.Stack, rules.View);
+        }
         else StepByPhase();
         for (int p = 0; p < LastLoss.Length; p++)
         {
@@ -199,6 +206,34 @@ public sealed partial class Trainer<T> where T : unmanaged, IFloatingPointIeee75
         }
         Step++;
     }
+
+    // The rule stack plugged in by TrainerRules.Use and the hooks it added, so a step whose only hooks they are can run
+    // the rules inside the member ranges (PopulationStep) when every rule works member by member.
+    private sealed record PluggedRules(RuleStack<T> Stack, RuleStep<T> View, Action<Trainer<T>> BeforeForward, Action<Trainer<T>> AfterBackward, Action<Trainer<T>> AfterUpdate);
+    private PluggedRules? _rules;
+
+    /// <summary>Adds the hooks that run <paramref name="stack"/> in every step (see <see cref="TrainerRules.Use"/>); returns the step view the rules see.</summary>
+    internal RuleStep<T> Plug(RuleStack<T> stack)
+    {
+        var view = new RuleStep<T>(Network, Loss, Optimizer, Schedule, BatchInputs, BatchTargets);
+        var rules = new PluggedRules(stack, view,
+            t => { view.Step = t.Step; stack.BeforeForward(view); },
+            t => { view.Step = t.Step; stack.AfterBackward(view); },
+            t => { view.Step = t.Step; stack.AfterUpdate(view); });
+        BeforeForward.Add(rules.BeforeForward);
+        AfterBackward.Add(rules.AfterBackward);
+        stack.SignalObservers.Add(_ => ObserveSignal()); // the trainer's observers see the signal before the stack's decay
+        AfterUpdate.Add(rules.AfterUpdate);
+        _rules ??= rules;
+        return view;
+    }
+
+    /// <summary>The plugged rule stack when its hooks are the only ones and every rule works member by member, else null.</summary>
+    private PluggedRules? OnlyRules() =>
+        _rules is { } r && r.Stack.ByMember
+        && BeforeForward.Count == 1 && BeforeForward[0] == r.BeforeForward
+        && AfterBackward.Count == 1 && AfterBackward[0] == r.AfterBackward
+        && AfterUpdate.Count == 1 && AfterUpdate[0] == r.AfterUpdate ? r : null;
 
     /// <summary>A step phase by phase, each over the whole population, so hooks can run between the phases.</summary>
     private void StepByPhase()

@@ -11,13 +11,6 @@ public static class TrainerRules
     /// forward pass, FormSignal/observers/BeforeStep after backward, AfterUpdate after the optimiser step.
     /// Returns the step view the rules see (its Step follows the trainer's).
     /// </summary>
-    public static RuleStep<T> Use<T>(this Trainer<T> trainer, RuleStack<T> rules) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var step = new RuleStep<T>(trainer.Network, trainer.Loss, trainer.Optimizer, trainer.Schedule, trainer.BatchInputs, trainer.BatchTargets);
-        trainer.BeforeForward.Add(t => { step.Step = t.Step; rules.BeforeForward(step); });
-        trainer.AfterBackward.Add(t => { step.Step = t.Step; rules.AfterBackward(step); });
-        rules.SignalObservers.Add(_ => trainer.ObserveSignal()); // the trainer's observers see the signal before the stack's decay
-        trainer.AfterUpdate.Add(t => { step.Step = t.Step; rules.AfterUpdate(step); });
-        return step;
-    }
+    public static RuleStep<T> Use<T>(this Trainer<T> trainer, RuleStack<T> rules) where T : unmanaged, IFloatingPointIeee754<T> =>
+        trainer.Plug(rules);
 }

@@ -234,8 +234,8 @@ public class FeedbackRuleTests
         var kept = net.Linears.Skip(1).Select(l => l.Feedback!.ReadOnlySpan.ToArray().Select(v => v != 0).ToArray()).ToArray();
         for (int s = 0; s < 5; s++) t.StepOnce();
         // Before the next forward pass the feedback is refreshed from W and re-masked: M⊙W, with W as it is now.
-        rule.Refresh();
-        mask.BeforeForward(null!);
+        rule.BeforeForwardMembers(null!, 0, 1);
+        mask.BeforeForwardMembers(null!, 0, 1);
         var layers = net.Linears.Skip(1).ToArray();
         for (int k = 0; k < layers.Length; k++)
         {

@@ -33,31 +33,30 @@ public sealed class ConnectivityMask<T> : LearningRule<T> where T : unmanaged, I
         _forward = ForwardDensity.Any(d => d < 1)
             ? linears[..^1].Select(l => (l, Draw(l, streams, "rule.mask.forward." + l.LayerName, ForwardDensity))).ToArray()
             : [];
-        MaskFeedback();
-        foreach (var (l, m) in _forward) Multiply(l.Weight.Value, m);
+        MaskFeedback(0, network.Members);
+        foreach (var (l, m) in _forward) Multiply(l.Weight.Value, m, 0, network.Members);
     }
 
     public override string Name => "mask";
     public double[] FeedbackDensity { get; }
     public double[] ForwardDensity { get; }
 
-    public override void BeforeForward(RuleStep<T> step) => MaskFeedback();
+    public override void BeforeForwardMembers(RuleStep<T> step, int first, int last) => MaskFeedback(first, last);
 
     public override void BeforeStepMembers(RuleStep<T> step, int first, int last)
     {
-        foreach (var (l, m) in _forward)
-            System.Numerics.Tensors.TensorPrimitives.Multiply(l.Weight.Grad.SliceSpan(first, last), m.SliceSpan(first, last), l.Weight.Grad.SliceSpan(first, last));
+        foreach (var (l, m) in _forward) Multiply(l.Weight.Grad, m, first, last);
     }
 
-    public override void AfterUpdate(RuleStep<T> step)
+    public override void AfterUpdateMembers(RuleStep<T> step, int first, int last)
     {
-        MaskFeedback();
-        foreach (var (l, m) in _forward) Multiply(l.Weight.Value, m);
+        MaskFeedback(first, last);
+        foreach (var (l, m) in _forward) Multiply(l.Weight.Value, m, first, last);
     }
 
-    private void MaskFeedback()
+    private void MaskFeedback(int first, int last)
     {
-        foreach (var (l, m) in _feedback) Multiply(l.Feedback!, m);
+        foreach (var (l, m) in _feedback) Multiply(l.Feedback!, m, first, last);
     }
 
     private static double[] Check(double[] density, int members, string what)
@@ -81,6 +80,7 @@ public sealed class ConnectivityMask<T> : LearningRule<T> where T : unmanaged, I
         return m;
     }
 
-    private static void Multiply(Tensor<T> x, Tensor<T> mask) =>
-        System.Numerics.Tensors.TensorPrimitives.Multiply(x.ReadOnlySpan, mask.ReadOnlySpan, x.Span);
+    /// <summary>x ⊙= mask on members [first, last) (each product exact, so the split changes no value).</summary>
+    private static void Multiply(Tensor<T> x, Tensor<T> mask, int first, int last) =>
+        System.Numerics.Tensors.TensorPrimitives.Multiply(x.SliceSpan(first, last), mask.SliceSpan(first, last), x.SliceSpan(first, last));
 }

@@ -18,20 +18,23 @@ public abstract class LearningRule<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Short name for reports (e.g. "kp", "parameter-noise").</summary>
     public abstract string Name { get; }
 
-    /// <summary>After the batch is drawn, before the forward pass: perturb inputs or weights, derive feedback from W.</summary>
-    public virtual void BeforeForward(RuleStep<T> step) { }
-
     /// <summary>
-    /// After the backward pass: write −(learning signal) into the gradients, update plastic feedback. A rule that treats
-    /// each member on its own overrides <see cref="FormSignalMembers"/> instead.
+    /// After the batch is drawn, before the forward pass: perturb inputs or weights, derive feedback from W. A rule that
+    /// treats each member on its own overrides <see cref="BeforeForwardMembers"/> instead (and so for every phase).
     /// </summary>
+    public virtual void BeforeForward(RuleStep<T> step) => BeforeForwardMembers(step, 0, step.Network.Members);
+
+    /// <summary>After the backward pass: write −(learning signal) into the gradients, update plastic feedback.</summary>
     public virtual void FormSignal(RuleStep<T> step) => FormSignalMembers(step, 0, step.Network.Members);
 
-    /// <summary>
-    /// After the signal is observed, before the optimiser: undo weight perturbations, mask, add decay. A rule that treats
-    /// each member on its own overrides <see cref="BeforeStepMembers"/> instead.
-    /// </summary>
+    /// <summary>After the signal is observed, before the optimiser: undo weight perturbations, mask, add decay.</summary>
     public virtual void BeforeStep(RuleStep<T> step) => BeforeStepMembers(step, 0, step.Network.Members);
+
+    /// <summary>After the optimiser step: keep masked connections at zero.</summary>
+    public virtual void AfterUpdate(RuleStep<T> step) => AfterUpdateMembers(step, 0, step.Network.Members);
+
+    /// <summary><see cref="BeforeForward"/> of members [first, last) alone, from their own values only.</summary>
+    public virtual void BeforeForwardMembers(RuleStep<T> step, int first, int last) { }
 
     /// <summary><see cref="FormSignal"/> of members [first, last) alone, from their own values only.</summary>
     public virtual void FormSignalMembers(RuleStep<T> step, int first, int last) { }
@@ -39,16 +42,14 @@ public abstract class LearningRule<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary><see cref="BeforeStep"/> of members [first, last) alone, from their own values only.</summary>
     public virtual void BeforeStepMembers(RuleStep<T> step, int first, int last) { }
 
+    /// <summary><see cref="AfterUpdate"/> of members [first, last) alone, from their own values only.</summary>
+    public virtual void AfterUpdateMembers(RuleStep<T> step, int first, int last) { }
+
     /// <summary>
-    /// Whether the rule's <see cref="FormSignal"/> and <see cref="BeforeStep"/> are its member-range forms (it overrides
-    /// neither whole-population form), so a <see cref="RuleStack{T}"/> may run them one member range per thread.
+    /// Whether every phase of the rule is its member-range form (it overrides none of the whole-population forms), so a
+    /// step may run the rule one member range per thread, inside the member ranges of the passes.
     /// </summary>
-    public bool ByMember => _byMember ??= Inherited(nameof(FormSignal)) && Inherited(nameof(BeforeStep));
+    public bool ByMember => _byMember ??= new[] { nameof(BeforeForward), nameof(FormSignal), nameof(BeforeStep), nameof(AfterUpdate) }
+        .All(phase => GetType().GetMethod(phase, [typeof(RuleStep<T>)])!.DeclaringType == typeof(LearningRule<T>));
     private bool? _byMember;
-
-    private bool Inherited(string phase) =>
-        GetType().GetMethod(phase, [typeof(RuleStep<T>)])!.DeclaringType == typeof(LearningRule<T>);
-
-    /// <summary>After the optimiser step: keep masked connections at zero.</summary>
-    public virtual void AfterUpdate(RuleStep<T> step) { }
 }

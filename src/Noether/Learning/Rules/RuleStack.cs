@@ -15,16 +15,23 @@ namespace Noether.Learning.Rules;
 /// </summary>
 public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    // Runs FormSignal and BeforeStep one member range per thread when every rule does them member by member (null otherwise).
+    // Runs FormSignal and BeforeStep one member range per thread when every rule is by member (null otherwise).
     private readonly PhaseJob? _byMember;
 
     public RuleStack(IEnumerable<LearningRule<T>> rules)
     {
         Rules = rules.ToArray();
-        if (Rules.All(r => r.ByMember)) _byMember = new PhaseJob(this);
+        ByMember = Rules.All(r => r.ByMember);
+        if (ByMember) _byMember = new PhaseJob(this);
     }
 
     public IReadOnlyList<LearningRule<T>> Rules { get; }
+
+    /// <summary>
+    /// Whether every rule does every phase member by member (<see cref="LearningRule{T}.ByMember"/>): the phases of a
+    /// member range (<see cref="BeforeForwardMembers"/> …) then give every member the values of the whole phases.
+    /// </summary>
+    public bool ByMember { get; }
 
     /// <summary>Called each step after the signal is formed and before decay is added (probes of the learning signal).</summary>
     public List<Action<RuleStep<T>>> SignalObservers { get; } = [];
@@ -41,19 +48,53 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// Forms the signal, lets observers read it, then prepares the optimiser step. When every rule forms its signal and
-    /// prepares the step member by member, each of the two phases runs one member range per thread (the ranges of the
-    /// network's passes, so each thread changes the gradients it computed), all rules in stack order for each range:
-    /// every member's values are those of the serial phases.
+    /// Forms the signal, lets observers read it, then prepares the optimiser step. When every rule is by member, each
+    /// of the two phases runs one member range per thread (the ranges of the network's passes, so each thread changes the
+    /// gradients it computed), all rules in stack order for each range: every member's values are those of the serial phases.
     /// </summary>
     public void AfterBackward(RuleStep<T> step)
     {
         bool split = _byMember is not null && _byMember.Worth(step.Network);
         if (split) _byMember!.Run(step, signal: true);
         else foreach (var r in Rules) r.FormSignal(step);
-        foreach (var o in SignalObservers) o(step);
+        Observe(step);
         if (split) _byMember!.Run(step, signal: false);
         else foreach (var r in Rules) r.BeforeStep(step);
+    }
+
+    /// <summary>Runs the signal observers (once per step, after the signal of every member is formed).</summary>
+    public void Observe(RuleStep<T> step)
+    {
+        foreach (var o in SignalObservers) o(step);
+    }
+
+    public void AfterUpdate(RuleStep<T> step)
+    {
+        foreach (var r in Rules) r.AfterUpdate(step);
+    }
+
+    /// <summary>Every rule's <see cref="LearningRule{T}.BeforeForwardMembers"/> on members [first, last), in stack order (by-member stacks only).</summary>
+    public void BeforeForwardMembers(RuleStep<T> step, int first, int last)
+    {
+        foreach (var r in Rules) r.BeforeForwardMembers(step, first, last);
+    }
+
+    /// <summary>Every rule's <see cref="LearningRule{T}.FormSignalMembers"/> on members [first, last), in stack order.</summary>
+    public void FormSignalMembers(RuleStep<T> step, int first, int last)
+    {
+        foreach (var r in Rules) r.FormSignalMembers(step, first, last);
+    }
+
+    /// <summary>Every rule's <see cref="LearningRule{T}.BeforeStepMembers"/> on members [first, last), in stack order.</summary>
+    public void BeforeStepMembers(RuleStep<T> step, int first, int last)
+    {
+        foreach (var r in Rules) r.BeforeStepMembers(step, first, last);
+    }
+
+    /// <summary>Every rule's <see cref="LearningRule{T}.AfterUpdateMembers"/> on members [first, last), in stack order.</summary>
+    public void AfterUpdateMembers(RuleStep<T> step, int first, int last)
+    {
+        foreach (var r in Rules) r.AfterUpdateMembers(step, first, last);
     }
 
     private sealed class PhaseJob(RuleStack<T> stack) : MemberRangeJob
@@ -78,14 +119,8 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         protected override void RunRange(int first, int last)
         {
-            foreach (var r in stack.Rules)
-                if (_signal) r.FormSignalMembers(_step!, first, last);
-                else r.BeforeStepMembers(_step!, first, last);
+            if (_signal) stack.FormSignalMembers(_step!, first, last);
+            else stack.BeforeStepMembers(_step!, first, last);
         }
-    }
-
-    public void AfterUpdate(RuleStep<T> step)
-    {
-        foreach (var r in Rules) r.AfterUpdate(step);
     }
 }

@@ -18,16 +18,16 @@ public sealed class TransposeFeedback<T> : LearningRule<T> where T : unmanaged, 
     {
         _layers = FeedbackLayers.Of(network);
         foreach (var l in _layers) l.Feedback = new Tensor<T>(l.Weight.Value.Shape);
-        Refresh();
+        Copy(0, network.Members);
     }
 
     public override string Name => "transpose";
 
-    public override void BeforeForward(RuleStep<T> step) => Refresh();
+    public override void BeforeForwardMembers(RuleStep<T> step, int first, int last) => Copy(first, last);
 
-    /// <summary>Copies every layer's current W into its feedback matrix.</summary>
-    public void Refresh()
+    /// <summary>Copies members [first, last) of every layer's current W into its feedback matrix.</summary>
+    private void Copy(int first, int last)
     {
-        foreach (var l in _layers) l.Weight.Value.ReadOnlySpan.CopyTo(l.Feedback!.Span);
+        foreach (var l in _layers) l.Weight.Value.SliceSpan(first, last).CopyTo(l.Feedback!.SliceSpan(first, last));
     }
 }
