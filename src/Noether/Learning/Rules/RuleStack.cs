@@ -20,12 +20,15 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public RuleStack(IEnumerable<LearningRule<T>> rules)
     {
-        Rules = rules.ToArray();
-        ByMember = Rules.All(r => r.ByMember);
+        _rules = rules.ToArray();
+        ByMember = _rules.All(r => r.ByMember);
         if (ByMember) _byMember = new PhaseJob(this);
     }
 
-    public IReadOnlyList<LearningRule<T>> Rules { get; }
+    // The rules as an array: the phases loop over it without an enumerator object per call.
+    private readonly LearningRule<T>[] _rules;
+
+    public IReadOnlyList<LearningRule<T>> Rules => _rules;
 
     /// <summary>
     /// Whether every rule does every phase member by member (<see cref="LearningRule{T}.ByMember"/>): the phases of a
@@ -44,7 +47,7 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public void BeforeForward(RuleStep<T> step)
     {
-        foreach (var r in Rules) r.BeforeForward(step);
+        foreach (var r in _rules) r.BeforeForward(step);
     }
 
     /// <summary>
@@ -56,10 +59,10 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool split = _byMember is not null && _byMember.Worth(step.Network);
         if (split) _byMember!.Run(step, signal: true);
-        else foreach (var r in Rules) r.FormSignal(step);
+        else foreach (var r in _rules) r.FormSignal(step);
         Observe(step);
         if (split) _byMember!.Run(step, signal: false);
-        else foreach (var r in Rules) r.BeforeStep(step);
+        else foreach (var r in _rules) r.BeforeStep(step);
     }
 
     /// <summary>Runs the signal observers (once per step, after the signal of every member is formed).</summary>
@@ -70,31 +73,31 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public void AfterUpdate(RuleStep<T> step)
     {
-        foreach (var r in Rules) r.AfterUpdate(step);
+        foreach (var r in _rules) r.AfterUpdate(step);
     }
 
     /// <summary>Every rule's <see cref="LearningRule{T}.BeforeForwardMembers"/> on members [first, last), in stack order (by-member stacks only).</summary>
     public void BeforeForwardMembers(RuleStep<T> step, int first, int last)
     {
-        foreach (var r in Rules) r.BeforeForwardMembers(step, first, last);
+        foreach (var r in _rules) r.BeforeForwardMembers(step, first, last);
     }
 
     /// <summary>Every rule's <see cref="LearningRule{T}.FormSignalMembers"/> on members [first, last), in stack order.</summary>
     public void FormSignalMembers(RuleStep<T> step, int first, int last)
     {
-        foreach (var r in Rules) r.FormSignalMembers(step, first, last);
+        foreach (var r in _rules) r.FormSignalMembers(step, first, last);
     }
 
     /// <summary>Every rule's <see cref="LearningRule{T}.BeforeStepMembers"/> on members [first, last), in stack order.</summary>
     public void BeforeStepMembers(RuleStep<T> step, int first, int last)
     {
-        foreach (var r in Rules) r.BeforeStepMembers(step, first, last);
+        foreach (var r in _rules) r.BeforeStepMembers(step, first, last);
     }
 
     /// <summary>Every rule's <see cref="LearningRule{T}.AfterUpdateMembers"/> on members [first, last), in stack order.</summary>
     public void AfterUpdateMembers(RuleStep<T> step, int first, int last)
     {
-        foreach (var r in Rules) r.AfterUpdateMembers(step, first, last);
+        foreach (var r in _rules) r.AfterUpdateMembers(step, first, last);
     }
 
     private sealed class PhaseJob(RuleStack<T> stack) : MemberRangeJob
