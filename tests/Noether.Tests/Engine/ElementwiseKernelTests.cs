@@ -103,6 +103,29 @@ public class ElementwiseKernelTests
     }
 
     [Theory, InlineData(1), InlineData(4), InlineData(8), InlineData(13), InlineData(67)]
+    public void Scaled_sgd_step_equals_the_scalar_form_and_c_one_is_the_plain_step(int n)
+    {
+        // A plastic synapse's outer-product rule: θ − lr·(c·g + wd·θ), separate multiplies and adds, bit for bit; with
+        // c = 1 it is the plain SGD step exactly (what makes Kolen–Pollack's B move with W).
+        Check<float>(); Check<double>();
+
+        void Check<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var g = Random<T>(n, 13);
+            var theta = Random<T>(n, 14);
+            T lr = T.CreateChecked(0.05), wd = T.CreateChecked(1e-2), c = T.CreateChecked(-0.3);
+            var got = (T[])theta.Clone();
+            RowOps.ScaledSgdStep<T>(g, got, lr, wd, c);
+            for (int i = 0; i < n; i++) Assert.Equal(theta[i] - lr * (c * g[i] + wd * theta[i]), got[i]);
+            var scaledOne = (T[])theta.Clone();
+            RowOps.ScaledSgdStep<T>(g, scaledOne, lr, wd, T.One);
+            var plain = (T[])theta.Clone();
+            RowOps.SgdStep<T>(g, plain, lr, wd);
+            Assert.Equal(plain, scaledOne);
+        }
+    }
+
+    [Theory, InlineData(1), InlineData(4), InlineData(8), InlineData(13), InlineData(67)]
     public void Scaled_add_equals_the_scalar_form(int n)
     {
         // A coupled decay term added to a gradient (CoupledL2): g + λ·w, a multiply and an add, bit for bit.
