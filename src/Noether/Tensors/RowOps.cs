@@ -171,7 +171,7 @@ public static class RowOps
     /// step into a weight-gradient product (<see cref="Gemm.MultiplyThenSgd{T}"/>) computes the same expression.
     /// </summary>
     public static void SgdStep<T>(ReadOnlySpan<T> g, Span<T> theta, T lr, T wd) where T : unmanaged, INumberBase<T> =>
-        Update(theta, g, new CoupledSgd<T>(lr, wd), nameof(SgdStep));
+        Update(theta, g, new ScaledCoupledSgd<T>(lr, wd, T.One), nameof(SgdStep)); // 1·g is g exactly
 
     /// <summary>
     /// <see cref="SgdStep{T}(ReadOnlySpan{T}, Span{T}, T, T)"/> with the gradient scaled first, θ ← θ − lr·(c·g + wd·θ), by the
@@ -192,13 +192,6 @@ public static class RowOps
         private readonly Vector256<T> _a = Vector256.Create(a);
         public Vector256<T> Apply(Vector256<T> into, Vector256<T> x) => into + _a * x;
         public T Apply(T into, T x) => into + a * x;
-    }
-
-    private readonly struct CoupledSgd<T>(T lr, T wd) : IUpdate<T> where T : unmanaged, INumberBase<T>
-    {
-        private readonly Vector256<T> _lr = Vector256.Create(lr), _wd = Vector256.Create(wd);
-        public Vector256<T> Apply(Vector256<T> theta, Vector256<T> g) => theta - _lr * (g + _wd * theta);
-        public T Apply(T theta, T g) => theta - lr * (g + wd * theta);
     }
 
     private readonly struct ScaledCoupledSgd<T>(T lr, T wd, T c) : IUpdate<T> where T : unmanaged, INumberBase<T>

@@ -115,37 +115,24 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
         for (int i = 0; i < chunks; i++)
         {
             int start = first + (_backwards ? chunks - 1 - i : i) * Chunk, end = Math.Min(last, start + Chunk);
-            if (_rules is { } rules)
+            // Without rules one hand-off does both halves; with rules the first does up to the signal, the second the rest.
+            var rules = _rules;
+            bool fused = rules is null && StepsInProducts;
+            if (rules is null || !_afterSignal)
             {
-                if (!_afterSignal)
-                {
-                    _prepare?.Invoke(start, end);
-                    rules.BeforeForwardMembers(_ruleStep!, start, end);
-                    Network.ForwardMembers(start, end);
-                    Loss.EvaluateMembers(_output!, _target!, _loss, _grad, start, end);
-                    Network.BackwardMembers(start, end);
-                    rules.FormSignalMembers(_ruleStep!, start, end);
-                }
-                else
-                {
-                    rules.BeforeStepMembers(_ruleStep!, start, end);
-                    Optimizer.UpdateMembers(Network.Parameters, start, end);
-                    rules.AfterUpdateMembers(_ruleStep!, start, end);
-                }
-                continue;
+                _prepare?.Invoke(start, end);
+                rules?.BeforeForwardMembers(_ruleStep!, start, end);
+                Network.ForwardMembers(start, end);
+                Loss.EvaluateMembers(_output!, _target!, _loss, _grad, start, end);
+                if (fused) Network.BackwardMembers(start, end, Optimizer);
+                else Network.BackwardMembers(start, end);
+                rules?.FormSignalMembers(_ruleStep!, start, end);
             }
-            _prepare?.Invoke(start, end);
-            Network.ForwardMembers(start, end);
-            Loss.EvaluateMembers(_output!, _target!, _loss, _grad, start, end);
-            if (StepsInProducts)
+            if (rules is null || _afterSignal)
             {
-                Network.BackwardMembers(start, end, Optimizer);
-                Optimizer.UpdateMembers(Network.Parameters, start, end, _steppedInProduct);
-            }
-            else
-            {
-                Network.BackwardMembers(start, end);
-                Optimizer.UpdateMembers(Network.Parameters, start, end);
+                rules?.BeforeStepMembers(_ruleStep!, start, end);
+                Optimizer.UpdateMembers(Network.Parameters, start, end, fused ? _steppedInProduct : null);
+                rules?.AfterUpdateMembers(_ruleStep!, start, end);
             }
         }
     }
