@@ -82,5 +82,5 @@ Array.Sort(times);
 string cores = threads > 1 ? string.Create(CultureInfo.InvariantCulture, $",\"core_round_trip_ns\":[{roundTripBefore:0},{CoreLatency.RoundTripNs():0}]") : "";
 double Q(double q) => times[(int)Math.Min(times.Length - 1, Math.Round(q * (times.Length - 1)))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"impl\":\"noether\",\"workload\":\"{workload}\",\"threads\":{threads},\"min_us\":{times[0]:0.0},\"median_us\":{Q(0.5):0.0},\"p10_us\":{Q(0.1):0.0},\"p90_us\":{Q(0.9):0.0},\"cpu_us_per_step\":{cpuPerStep:0.0},\"peak_rss_mb\":{self.PeakWorkingSet64 / 1048576.0:0.0},\"alloc_bytes_per_step\":{(double)allocated / steps:0.0},\"simd\":{(int)ProcessVectorWidth.Current},\"dotnet\":\"{Environment.Version}\"{cores}}}"));
+    $"{{\"impl\":\"noether\",\"workload\":\"{workload}\",\"threads\":{threads},\"min_us\":{times[0]:0.0},\"median_us\":{Q(0.5):0.0},\"p10_us\":{Q(0.1):0.0},\"p90_us\":{Q(0.9):0.0},\"cpu_us_per_step\":{cpuPerStep:0.0},\"peak_rss_mb\":{self.PeakWorkingSet64 / 1048576.0:0.0},\"alloc_bytes_per_step\":{(double)allocated / steps:0.0},\"simd\":{(int)ProcessVectorWidth.Current},\"keeps_gradients\":{(w.KeepsGradients ? "true" : "false")},\"dotnet\":\"{Environment.Version}\"{cores}}}"));
 return 0;

@@ -21,7 +21,7 @@ public sealed class StepWorkload
     private readonly PopulationStep<float> _step;
     private readonly bool _fused, _fuseSgd;
 
-    private StepWorkload(int members, int[] widths, string activation, int batch, bool classification, int threads)
+    private StepWorkload(int members, int[] widths, string activation, int batch, bool classification, int threads, bool keepGradients)
     {
         var compute = new Compute(threads);
         _net = Mlp.Build<float>(members, widths, activation, compute: compute);
@@ -34,7 +34,11 @@ public sealed class StepWorkload
             for (int m = 0; m < members; m++) for (int i = 0; i < batch; i++) _y[m, i, rng.NextInt(widths[^1])] = 1;
         else rng.FillNormal(_y.Span, 0, 1);
         _loss = classification ? new SoftmaxCrossEntropyLoss<float>() : new MseLoss<float>(half: false, meanOverOutputs: true);
-        _opt = new Sgd<float>(members, 0.01) { Threads = threads };
+        // Each workload stores its gradients as its PyTorch counterpart does: autograd keeps them for (a) and (b), the
+        // hand-written batched step of (c) adds the products into the weights without forming them.
+        // NOETHER_KEEP_GRADS=1 or 0 overrides that for every workload.
+        keepGradients = Environment.GetEnvironmentVariable("NOETHER_KEEP_GRADS") switch { "1" => true, "0" => false, _ => keepGradients };
+        _opt = new Sgd<float>(members, 0.01) { Threads = threads, KeepGradients = keepGradients };
         _lossValues = new double[members];
         _fuseSgd = Environment.GetEnvironmentVariable("NOETHER_FUSED_SGD") != "0";
         _step = new PopulationStep<float>(_net, _loss, _opt) { FuseSgd = _fuseSgd };
@@ -43,9 +47,9 @@ public sealed class StepWorkload
 
     public static StepWorkload Create(string name, int threads) => name switch
     {
-        "a" => new StepWorkload(1, [32, 64, 64, 1], "tanh", 32, false, threads),
-        "b" => new StepWorkload(1, [784, 512, 512, 10], "relu", 128, true, threads),
-        "c" => new StepWorkload(32, [32, 64, 64, 1], "tanh", 32, false, threads),
+        "a" => new StepWorkload(1, [32, 64, 64, 1], "tanh", 32, false, threads, keepGradients: true),
+        "b" => new StepWorkload(1, [784, 512, 512, 10], "relu", 128, true, threads, keepGradients: true),
+        "c" => new StepWorkload(32, [32, 64, 64, 1], "tanh", 32, false, threads, keepGradients: false),
         _ => throw new ArgumentException($"workload '{name}': expected a, b or c"),
     };
 
@@ -76,6 +80,9 @@ public sealed class StepWorkload
         var s = Bytes(() => _step.Run(_x, _y, _lossValues));
         return ($"forward {f} B, loss {l} B, backward {b} B, update {u} B; whole step in one hand-off {s} B", f + l + b + u + s);
     }
+
+    /// <summary>Whether the fused weight steps store their gradients (<see cref="Optimizer{T}.KeepGradients"/>).</summary>
+    public bool KeepsGradients => _opt.KeepGradients;
 
     public void Step()
     {

@@ -80,6 +80,15 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public virtual bool IsPlainSgd => false;
 
+    /// <summary>
+    /// Whether a weight step done inside its gradient product (<see cref="IsPlainSgd"/>) still stores the gradient in
+    /// <see cref="Parameter{T}.Grad"/> (default true). With false the product adds straight into the weights, as PyTorch's
+    /// hand-written batched step does: the weights get the same values, one pass of writes the size of the weights is
+    /// saved (a population's gradients seldom fit in cache), and those parameters' gradients are unspecified after the
+    /// step. Set it false only when nothing reads them; steps not fused into a product always store their gradients.
+    /// </summary>
+    public bool KeepGradients { get; set; } = true;
+
     /// <summary>The learning rate and weight decay of member <paramref name="member"/>'s step on <paramref name="prm"/> (lr 0: frozen, not updated).</summary>
     public (double Lr, double Wd) StepRates(Parameter<T> prm, int member) =>
         (LearningRate[member] * LearningRateFactor, prm.Role == ParameterRole.Weight || DecayNonWeights ? WeightDecay[member] : 0);

@@ -9,13 +9,14 @@ namespace Noether.Tensors;
 /// One GEMM's operands as raw pointers (the spans are pinned by the caller for the duration). <c>Bias</c>, if not
 /// null, holds N values added to every row of C after the product (a layer's bias, in the micro-kernel's epilogue).
 /// <c>Theta</c>, if not null, is an M×N parameter that the finished C (its gradient) then updates by plain SGD,
-/// θ ← θ − Lr·(C + Wd·θ), also in the epilogue (<see cref="Gemm.MultiplyThenSgd{T}"/>).
+/// θ ← θ − Lr·(C + Wd·θ), also in the epilogue (<see cref="Gemm.MultiplyThenSgd{T}"/>); C's last k block is then stored
+/// only if <c>KeepC</c>.
 /// </summary>
 internal readonly unsafe struct GemmProblem<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, bool accumulate, T* bias = null,
-    T* theta = null, T lr = default, T wd = default)
+    T* theta = null, T lr = default, T wd = default, bool keepC = true)
     where T : unmanaged
 {
-    public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate;
+    public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate, KeepC = keepC;
     public readonly int M = m, N = n, K = k;
     public readonly T* A = a, B = b, C = c, Bias = bias, Theta = theta;
     public readonly T Lr = lr, Wd = wd;
@@ -23,7 +24,7 @@ internal readonly unsafe struct GemmProblem<T>(bool transA, bool transB, int m, 
     /// <summary>The same problem on another population member's operands (its bias N values further on, its θ laid out like C).</summary>
     public GemmProblem<T> Member(int p, int strideA, int strideB, int strideC) =>
         new(TransA, TransB, M, N, K, A + (nint)p * strideA, B + (nint)p * strideB, C + (nint)p * strideC, Accumulate,
-            Bias == null ? null : Bias + (nint)p * N, Theta == null ? null : Theta + (nint)p * strideC, Lr, Wd);
+            Bias == null ? null : Bias + (nint)p * N, Theta == null ? null : Theta + (nint)p * strideC, Lr, Wd, KeepC);
 }
 
 /// <summary>
@@ -119,7 +120,7 @@ internal static unsafe class BlockedGemm
                             // A packed panel of MR rows starts ir·kc into the block; rows within it are 1 apart.
                             T* aTile = aBlock + (packA ? (nint)ir * kc : ir * rsA);
                             TKernel.Run(kc, aTile, rsA, csA, packB + (nint)jr * kc, c + (nint)ir * s.N, s.N, Math.Min(mr, mc - ir), cols, accumulate, bias,
-                                theta == null ? null : theta + (nint)ir * s.N, s.Lr, s.Wd);
+                                theta == null ? null : theta + (nint)ir * s.N, s.Lr, s.Wd, s.KeepC);
                         }
                     }
                 }

@@ -66,9 +66,13 @@ public static class Gemm
     /// followed by <see cref="RowOps.SgdStep"/>, whatever the thread count. With <paramref name="rowBlocks"/>, several
     /// threads split θ into blocks of whole rows, one per thread, instead of column panels: a dense layer's forward product
     /// gives each thread a block of W's rows (its outputs), so the thread that steps a row is the one that reads it next.
+    /// With <paramref name="keepGradient"/> false the gradient is not stored, as in PyTorch's hand-written batched step,
+    /// which adds the product into the weights without forming it: θ gets the same values, one pass of writes over θ's
+    /// size is saved, and C is left unspecified (untouched when k ≤ <see cref="BlockedGemm.KC"/>; partial sums beyond).
     /// </summary>
     public static unsafe void MultiplyThenSgd<T>(VectorWidth width, bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, Span<T> theta, T lr, T wd, int threads = 1, bool rowBlocks = false)
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, Span<T> theta, T lr, T wd, int threads = 1, bool rowBlocks = false,
+        bool keepGradient = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(transA, transB, m, n, k, a.Length, b.Length, c.Length);
@@ -81,7 +85,7 @@ public static class Gemm
             return;
         }
         fixed (T* pa = a) fixed (T* pb = b) fixed (T* pc = c) fixed (T* pt = theta)
-            Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd), threads, rowBlocks);
+            Run(width, new GemmProblem<T>(transA, transB, m, n, k, pa, pb, pc, false, null, pt, lr, wd, keepGradient), threads, rowBlocks);
     }
 
     /// <summary>

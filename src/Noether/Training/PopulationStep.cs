@@ -15,7 +15,8 @@ namespace Noether.Training;
 /// probe or noise hook). Each phase computes every member on its own, so the values are those of the separate passes.
 /// With plain SGD (<see cref="Optimizer{T}.IsPlainSgd"/>) each dense layer's weight step is done inside the product
 /// that computes its gradient (<see cref="Gemm.MultiplyThenSgd{T}"/>), as PyTorch's hand-written batched step does:
-/// one pass over the weights fewer, with the same gradients and new weights.
+/// one pass over the weights fewer, with the same gradients and new weights. With the optimizer's
+/// <see cref="Optimizer{T}.KeepGradients"/> false those gradients are not stored either, as in PyTorch's step.
 /// A step with a rule stack whose rules all work member by member (<see cref="RuleStack{T}.ByMember"/>) runs in two
 /// hand-offs: batch, the rules' BeforeForward, forward, loss, backward and the rules' FormSignal; then, after the signal
 /// observers have seen the whole population, the rules' BeforeStep, the update and their AfterUpdate.

@@ -222,6 +222,12 @@ public class GemmWidthTests
                 Gemm.MultiplyThenSgd<T>(width, ta, tb, m, n, k, a, b, grad, stepped, lr, twd, rowBlocks ? threads + 1 : threads, rowBlocks);
                 Assert.Equal(expectedGrad, grad);
                 Assert.Equal(expected, stepped);
+                // Without keeping the gradient: the same θ, and within one k block C is never written (the one-column
+                // product, run as its transpose with the step afterwards, does write it).
+                var untouched = Enumerable.Repeat(T.NaN, m * n).ToArray(); stepped = (T[])theta.Clone();
+                Gemm.MultiplyThenSgd<T>(width, ta, tb, m, n, k, a, b, untouched, stepped, lr, twd, rowBlocks ? threads + 1 : threads, rowBlocks, keepGradient: false);
+                Assert.Equal(expected, stepped);
+                if (k <= 256 /* one k block, BlockedGemm.KC */ && (n > 1 || m == 1)) Assert.All(untouched, v => Assert.True(T.IsNaN(v)));
             }
         }
     }

@@ -73,6 +73,32 @@ public class PopulationStepTests
     }
 
     [Theory]
+    [InlineData(13, 2, "sgd")]
+    [InlineData(5, 2, "sgd-decay")]
+    [InlineData(1, 2, "sgd-decay")]
+    [InlineData(3, 1, "sgd")]
+    public void A_step_that_does_not_keep_its_gradients_gives_the_same_parameters_and_leaves_the_fused_weights_gradients_unwritten(int members, int threads, string optimizer)
+    {
+        // Optimizer.KeepGradients = false: the weight steps inside the gradient products add into the weights without
+        // storing the gradients (population steps and a single network's whole passes alike), with the same values.
+        var byPhase = Train(Build(members, 1, optimizer, hook: true));
+        var lean = Build(members, threads, optimizer, hook: false);
+        lean.Optimizer.KeepGradients = false;
+        var weights = lean.Network.Linears.Select(l => l.Weight).ToArray();
+        foreach (var w in weights) w.Grad.Span.Fill(float.NaN);
+        var (values, loss, diverged) = Train(lean);
+        Assert.Equal(byPhase.Values, values);
+        Assert.Equal(byPhase.Loss, loss);
+        Assert.Equal(byPhase.Diverged, diverged);
+        // Batch 8 is one k block, so no partial sum was stored either (a frozen member, lr 0, takes no step and forms its
+        // gradient); the biases' gradients are still formed.
+        for (int m = 0; m < members; m++)
+            if (lean.Optimizer.LearningRate[m] != 0)
+                Assert.All(weights, w => Assert.All(w.Grad.Slice(m).ReadOnlySpan.ToArray(), v => Assert.True(float.IsNaN(v))));
+        Assert.All(lean.Network.Linears, l => Assert.DoesNotContain(l.Bias!.Grad.ReadOnlySpan.ToArray(), float.IsNaN));
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(1, 2)]
     [InlineData(3, 1)]
