@@ -96,7 +96,7 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
                 var (lr, wd) = sgd.StepRates(Weight, p);
                 if (lr == 0) Gemm.Multiply(true, false, Out, In, b, dy.SliceSpan(p), x.SliceSpan(p), Weight.Grad.SliceSpan(p), threads: threads);
                 else Gemm.MultiplyThenSgd(ProcessVectorWidth.Current, true, false, Out, In, b, dy.SliceSpan(p), x.SliceSpan(p), Weight.Grad.SliceSpan(p),
-                    Weight.Value.SliceSpan(p), T.CreateChecked(lr), T.CreateChecked(wd), threads, rowBlocks: dx is null, sgd.KeepGradients);
+                    Weight.Value.SliceSpan(p), T.CreateChecked(lr), T.CreateChecked(wd), threads, rowBlocks: dx is null, keepGradient: sgd.KeepGradients);
             }
         if (Bias is not null)
         {

@@ -120,7 +120,7 @@ internal static unsafe class BlockedGemm
                             // A packed panel of MR rows starts ir·kc into the block; rows within it are 1 apart.
                             T* aTile = aBlock + (packA ? (nint)ir * kc : ir * rsA);
                             TKernel.Run(kc, aTile, rsA, csA, packB + (nint)jr * kc, c + (nint)ir * s.N, s.N, Math.Min(mr, mc - ir), cols, accumulate, bias,
-                                theta == null ? null : theta + (nint)ir * s.N, s.Lr, s.Wd, s.KeepC);
+                                theta == null ? null : theta + (nint)ir * s.N, s.Lr, s.Wd, storeC: theta == null || s.KeepC);
                         }
                     }
                 }

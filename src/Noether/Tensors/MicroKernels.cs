@@ -11,15 +11,15 @@ namespace Noether.Tensors;
 /// element's sum is one FMA chain from zero in p order, then added to C (accumulate) and then to bias[j] (when
 /// <c>bias</c> is not null: the product's last k block of a layer with a bias), then stored. When <c>theta</c> is not
 /// null (the last k block of a weight gradient with the SGD step fused in), the finished value g then updates the
-/// parameter laid out like C: θ ← θ − lr·(g + wd·θ), exactly as <see cref="RowOps.SgdStep"/>, and g is stored in C only
-/// if <c>keepC</c> (a step that does not keep its gradient writes θ alone). Rows past <c>rows</c> re-read the last
-/// valid row, so an unpacked A is never read out of bounds.
+/// parameter laid out like C: θ ← θ − lr·(g + wd·θ), exactly as <see cref="RowOps.SgdStep"/>. The value is stored in C
+/// when <c>storeC</c>, which is false only there, for a step that does not keep its gradient (it writes θ alone). Rows
+/// past <c>rows</c> re-read the last valid row, so an unpacked A is never read out of bounds.
 /// </summary>
 internal unsafe interface IMicroKernel<T> where T : unmanaged
 {
     static abstract int MR { get; }
     static abstract int NR { get; }
-    static abstract void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC);
+    static abstract void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC);
 }
 
 /// <summary>6 rows × 2 Vector256: 12 accumulators, 2 panel loads and 6 broadcasts per k (fits AVX2's 16 registers).</summary>
@@ -30,7 +30,7 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
     public static int NR => 2 * Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -53,12 +53,12 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
         // the JIT would spill them inside the k loop (measured on 512³: 28 GFLOP/s with the spills, 72 without).
         if (rows == MRConst && cols == 2 * w)
         {
-            Put(c, 0 * (nint)ldc, c00, c01, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 1 * (nint)ldc, c10, c11, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 2 * (nint)ldc, c20, c21, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 3 * (nint)ldc, c30, c31, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 4 * (nint)ldc, c40, c41, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 5 * (nint)ldc, c50, c51, accumulate, bias, theta, lr, wd, keepC);
+            Put(c, 0 * (nint)ldc, c00, c01, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 1 * (nint)ldc, c10, c11, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 2 * (nint)ldc, c20, c21, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 3 * (nint)ldc, c30, c31, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 4 * (nint)ldc, c40, c41, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 5 * (nint)ldc, c50, c51, accumulate, bias, theta, lr, wd, storeC);
             return;
         }
         Tile tile;
@@ -69,7 +69,7 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
         c30.Store(t + 6 * w); c31.Store(t + 7 * w);
         c40.Store(t + 8 * w); c41.Store(t + 9 * w);
         c50.Store(t + 10 * w); c51.Store(t + 11 * w);
-        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd, keepC);
+        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd, storeC);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -83,13 +83,13 @@ internal unsafe struct Kernel256<T> : IMicroKernel<T> where T : unmanaged, IFloa
 
     /// <summary>Writes one row of the tile: c and θ point at the tile, <paramref name="row"/> is the row's offset from both.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, nint row, Vector256<T> v0, Vector256<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    private static void Put(T* c, nint row, Vector256<T> v0, Vector256<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         int w = Vector256<T>.Count;
         c += row;
         if (accumulate) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + w); }
         if (bias != null) { v0 += Vector256.Load(bias); v1 += Vector256.Load(bias + w); }
-        if (theta == null || keepC) { v0.Store(c); v1.Store(c + w); }
+        if (storeC) { v0.Store(c); v1.Store(c + w); }
         if (theta != null) { SgdStep(theta + row, v0, lr, wd); SgdStep(theta + row + w, v1, lr, wd); }
     }
 
@@ -114,7 +114,7 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
     public static int NR => 2 * Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -140,14 +140,14 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
         // the JIT would spill them inside the k loop (measured on 512³: 28 GFLOP/s with the spills, 72 without).
         if (rows == MRConst && cols == 2 * w)
         {
-            Put(c, 0 * (nint)ldc, c00, c01, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 1 * (nint)ldc, c10, c11, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 2 * (nint)ldc, c20, c21, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 3 * (nint)ldc, c30, c31, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 4 * (nint)ldc, c40, c41, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 5 * (nint)ldc, c50, c51, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 6 * (nint)ldc, c60, c61, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 7 * (nint)ldc, c70, c71, accumulate, bias, theta, lr, wd, keepC);
+            Put(c, 0 * (nint)ldc, c00, c01, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 1 * (nint)ldc, c10, c11, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 2 * (nint)ldc, c20, c21, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 3 * (nint)ldc, c30, c31, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 4 * (nint)ldc, c40, c41, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 5 * (nint)ldc, c50, c51, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 6 * (nint)ldc, c60, c61, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 7 * (nint)ldc, c70, c71, accumulate, bias, theta, lr, wd, storeC);
             return;
         }
         Tile tile;
@@ -160,7 +160,7 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
         c50.Store(t + 10 * w); c51.Store(t + 11 * w);
         c60.Store(t + 12 * w); c61.Store(t + 13 * w);
         c70.Store(t + 14 * w); c71.Store(t + 15 * w);
-        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd, keepC);
+        TileWriter.Write(t, 2 * w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd, storeC);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -173,13 +173,13 @@ internal unsafe struct Kernel512<T> : IMicroKernel<T> where T : unmanaged, IFloa
     private const int MRConst = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, nint row, Vector512<T> v0, Vector512<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    private static void Put(T* c, nint row, Vector512<T> v0, Vector512<T> v1, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         int w = Vector512<T>.Count;
         c += row;
         if (accumulate) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + w); }
         if (bias != null) { v0 += Vector512.Load(bias); v1 += Vector512.Load(bias + w); }
-        if (theta == null || keepC) { v0.Store(c); v1.Store(c + w); }
+        if (storeC) { v0.Store(c); v1.Store(c + w); }
         if (theta != null) { SgdStep(theta + row, v0, lr, wd); SgdStep(theta + row + w, v1, lr, wd); }
     }
 
@@ -209,7 +209,7 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
     public static int NR => Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
@@ -230,41 +230,41 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
         }
         if (rows == MRConst && cols == w)
         {
-            Put(c, 0 * (nint)ldc, c0, accumulate, bias, theta, lr, wd, keepC); Put(c, 1 * (nint)ldc, c1, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 2 * (nint)ldc, c2, accumulate, bias, theta, lr, wd, keepC); Put(c, 3 * (nint)ldc, c3, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 4 * (nint)ldc, c4, accumulate, bias, theta, lr, wd, keepC); Put(c, 5 * (nint)ldc, c5, accumulate, bias, theta, lr, wd, keepC);
-            Put(c, 6 * (nint)ldc, c6, accumulate, bias, theta, lr, wd, keepC); Put(c, 7 * (nint)ldc, c7, accumulate, bias, theta, lr, wd, keepC);
+            Put(c, 0 * (nint)ldc, c0, accumulate, bias, theta, lr, wd, storeC); Put(c, 1 * (nint)ldc, c1, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 2 * (nint)ldc, c2, accumulate, bias, theta, lr, wd, storeC); Put(c, 3 * (nint)ldc, c3, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 4 * (nint)ldc, c4, accumulate, bias, theta, lr, wd, storeC); Put(c, 5 * (nint)ldc, c5, accumulate, bias, theta, lr, wd, storeC);
+            Put(c, 6 * (nint)ldc, c6, accumulate, bias, theta, lr, wd, storeC); Put(c, 7 * (nint)ldc, c7, accumulate, bias, theta, lr, wd, storeC);
             return;
         }
         if (Avx512F.IsSupported)
         {
             var mask = Mask(cols);
-            PutMasked(c, 0, c0, mask, accumulate, bias, theta, lr, wd, keepC);
-            if (rows > 1) PutMasked(c, 1 * (nint)ldc, c1, mask, accumulate, bias, theta, lr, wd, keepC);
-            if (rows > 2) PutMasked(c, 2 * (nint)ldc, c2, mask, accumulate, bias, theta, lr, wd, keepC);
-            if (rows > 3) PutMasked(c, 3 * (nint)ldc, c3, mask, accumulate, bias, theta, lr, wd, keepC);
-            if (rows > 4) PutMasked(c, 4 * (nint)ldc, c4, mask, accumulate, bias, theta, lr, wd, keepC);
-            if (rows > 5) PutMasked(c, 5 * (nint)ldc, c5, mask, accumulate, bias, theta, lr, wd, keepC);
-            if (rows > 6) PutMasked(c, 6 * (nint)ldc, c6, mask, accumulate, bias, theta, lr, wd, keepC);
-            if (rows > 7) PutMasked(c, 7 * (nint)ldc, c7, mask, accumulate, bias, theta, lr, wd, keepC);
+            PutMasked(c, 0, c0, mask, accumulate, bias, theta, lr, wd, storeC);
+            if (rows > 1) PutMasked(c, 1 * (nint)ldc, c1, mask, accumulate, bias, theta, lr, wd, storeC);
+            if (rows > 2) PutMasked(c, 2 * (nint)ldc, c2, mask, accumulate, bias, theta, lr, wd, storeC);
+            if (rows > 3) PutMasked(c, 3 * (nint)ldc, c3, mask, accumulate, bias, theta, lr, wd, storeC);
+            if (rows > 4) PutMasked(c, 4 * (nint)ldc, c4, mask, accumulate, bias, theta, lr, wd, storeC);
+            if (rows > 5) PutMasked(c, 5 * (nint)ldc, c5, mask, accumulate, bias, theta, lr, wd, storeC);
+            if (rows > 6) PutMasked(c, 6 * (nint)ldc, c6, mask, accumulate, bias, theta, lr, wd, storeC);
+            if (rows > 7) PutMasked(c, 7 * (nint)ldc, c7, mask, accumulate, bias, theta, lr, wd, storeC);
             return;
         }
         Tile tile;
         T* t = (T*)&tile;
         c0.Store(t + 0 * w); c1.Store(t + 1 * w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
         c4.Store(t + 4 * w); c5.Store(t + 5 * w); c6.Store(t + 6 * w); c7.Store(t + 7 * w);
-        TileWriter.Write(t, w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd, keepC);
+        TileWriter.Write(t, w, c, ldc, rows, cols, accumulate, bias, theta, lr, wd, storeC);
     }
 
     private const int MRConst = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(T* c, nint row, Vector512<T> v, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    private static void Put(T* c, nint row, Vector512<T> v, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         c += row;
         if (accumulate) v += Vector512.Load(c);
         if (bias != null) v += Vector512.Load(bias);
-        if (theta == null || keepC) v.Store(c);
+        if (storeC) v.Store(c);
         if (theta != null) Kernel512<T>.SgdStep(theta + row, v, lr, wd);
     }
 
@@ -276,12 +276,12 @@ internal unsafe struct Kernel512Narrow<T> : IMicroKernel<T> where T : unmanaged,
 
     /// <summary><see cref="Put"/> of the lanes in <paramref name="mask"/> only (AVX-512 masked loads and stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PutMasked(T* c, nint row, Vector512<T> v, Vector512<T> mask, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    private static void PutMasked(T* c, nint row, Vector512<T> v, Vector512<T> mask, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         c += row;
         if (accumulate) v += MaskLoad(c, mask);
         if (bias != null) v += MaskLoad(bias, mask);
-        if (theta == null || keepC) MaskStore(c, mask, v);
+        if (storeC) MaskStore(c, mask, v);
         if (theta != null)
         {
             theta += row;
@@ -321,7 +321,7 @@ internal unsafe struct KernelRow512<T> : IMicroKernel<T> where T : unmanaged, IF
     public static int NR => 4 * Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         int w = Vector512<T>.Count;
         Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -338,7 +338,7 @@ internal unsafe struct KernelRow512<T> : IMicroKernel<T> where T : unmanaged, IF
         {
             if (accumulate) { c0 += Vector512.Load(c); c1 += Vector512.Load(c + w); c2 += Vector512.Load(c + 2 * w); c3 += Vector512.Load(c + 3 * w); }
             if (bias != null) { c0 += Vector512.Load(bias); c1 += Vector512.Load(bias + w); c2 += Vector512.Load(bias + 2 * w); c3 += Vector512.Load(bias + 3 * w); }
-            if (theta == null || keepC) { c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w); }
+            if (storeC) { c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w); }
             if (theta != null)
             {
                 Kernel512<T>.SgdStep(theta, c0, lr, wd); Kernel512<T>.SgdStep(theta + w, c1, lr, wd);
@@ -349,7 +349,7 @@ internal unsafe struct KernelRow512<T> : IMicroKernel<T> where T : unmanaged, IF
         Tile tile;
         T* t = (T*)&tile;
         c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
-        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias, theta, lr, wd, keepC);
+        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias, theta, lr, wd, storeC);
     }
 
     /// <summary>Room for the row (4 vectors of 64 bytes).</summary>
@@ -365,7 +365,7 @@ internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IF
     public static int NR => 4 * Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    public static void Run(int kc, T* a, nint rsA, nint csA, T* b, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
     {
         int w = Vector256<T>.Count;
         Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -382,7 +382,7 @@ internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IF
         {
             if (accumulate) { c0 += Vector256.Load(c); c1 += Vector256.Load(c + w); c2 += Vector256.Load(c + 2 * w); c3 += Vector256.Load(c + 3 * w); }
             if (bias != null) { c0 += Vector256.Load(bias); c1 += Vector256.Load(bias + w); c2 += Vector256.Load(bias + 2 * w); c3 += Vector256.Load(bias + 3 * w); }
-            if (theta == null || keepC) { c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w); }
+            if (storeC) { c0.Store(c); c1.Store(c + w); c2.Store(c + 2 * w); c3.Store(c + 3 * w); }
             if (theta != null)
             {
                 Kernel256<T>.SgdStep(theta, c0, lr, wd); Kernel256<T>.SgdStep(theta + w, c1, lr, wd);
@@ -393,7 +393,7 @@ internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IF
         Tile tile;
         T* t = (T*)&tile;
         c0.Store(t); c1.Store(t + w); c2.Store(t + 2 * w); c3.Store(t + 3 * w);
-        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias, theta, lr, wd, keepC);
+        TileWriter.Write(t, 4 * w, c, ldc, 1, cols, accumulate, bias, theta, lr, wd, storeC);
     }
 
     /// <summary>Room for the row (4 vectors of 32 bytes).</summary>
@@ -405,15 +405,14 @@ internal unsafe struct KernelRow256<T> : IMicroKernel<T> where T : unmanaged, IF
 internal static unsafe class TileWriter
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Write<T>(T* tile, int ldTile, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool keepC)
+    public static void Write<T>(T* tile, int ldTile, T* c, int ldc, int rows, int cols, bool accumulate, T* bias, T* theta, T lr, T wd, bool storeC)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
-        bool store = theta == null || keepC;
         for (int r = 0; r < rows; r++, tile += ldTile, c += ldc)
         {
-            // Without keepC the finished values stay in the tile, and θ steps from there.
-            T* to = store ? c : tile;
+            // Without storeC (a step that does not keep its gradient) the finished values stay in the tile, and θ steps from there.
+            T* to = storeC ? c : tile;
             int j = 0;
             for (; j + w <= cols; j += w)
             {

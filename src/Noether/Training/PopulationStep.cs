@@ -75,8 +75,8 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
         Loss.RequireShapes(output, y, lossPerMember, grad);
         Optimizer.Begin(Network.Parameters);
         (_output, _target, _grad, _loss, _prepare) = (output, y, grad, lossPerMember, prepare);
-        try { Run(Network.Members, Network.Compute.Threads); }
-        finally { (_output, _target, _grad, _loss, _prepare) = (null, null, null, null, null); _backwards = !_backwards; }
+        try { RunHandOff(); }
+        finally { (_output, _target, _grad, _loss, _prepare) = (null, null, null, null, null); }
     }
 
     /// <summary>
@@ -112,13 +112,13 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
 
     protected override void RunRange(int first, int last)
     {
+        // Without rules one hand-off does both halves; with rules the first does up to the signal, the second the rest.
+        var rules = _rules;
+        bool fused = rules is null && StepsInProducts;
         int chunks = (last - first + Chunk - 1) / Chunk;
         for (int i = 0; i < chunks; i++)
         {
             int start = first + (_backwards ? chunks - 1 - i : i) * Chunk, end = Math.Min(last, start + Chunk);
-            // Without rules one hand-off does both halves; with rules the first does up to the signal, the second the rest.
-            var rules = _rules;
-            bool fused = rules is null && StepsInProducts;
             if (rules is null || !_afterSignal)
             {
                 _prepare?.Invoke(start, end);
