@@ -13,7 +13,7 @@ namespace Noether.Learning;
 /// <para>
 /// The network's parameters hold the effective weights w = θ + θ₀, so forward and backward passes are
 /// unchanged; the regulariser only adds ∂/∂w of γ(w − θ₀)ᵀD(w − θ₀), i.e. 2γD(w − θ₀), to each
-/// gradient: weight decay pulls w toward θ₀ instead of 0. Call <see cref="AddGradient"/> after the
+/// gradient: weight decay pulls w toward θ₀ instead of 0. Call <see cref="AddGradient()"/> after the
 /// backward pass and before the optimiser step (a Trainer AfterBackward hook). With σ₀ = 0 and
 /// σ_D = 0 it is plain L2 γ‖w‖², computed with the same arithmetic as SGD's coupled decay (g + 2γ·w),
 /// so it reproduces an optimiser with weight decay 2γ bit for bit.
@@ -79,12 +79,15 @@ public sealed class SyreRegularizer<T> where T : unmanaged, IFloatingPointIeee75
     public Tensor<T>? DecayScale(int index) => _decayScales[index];
 
     /// <summary>g ← g + 2γD(w − θ₀) for every parameter and every member with γ &gt; 0.</summary>
-    public void AddGradient()
+    public void AddGradient() => AddGradient(0, Members);
+
+    /// <summary><see cref="AddGradient()"/> for members [first, last) alone.</summary>
+    public void AddGradient(int first, int last)
     {
         for (int i = 0; i < Parameters.Count; i++)
         {
             var prm = Parameters[i];
-            for (int m = 0; m < Members; m++)
+            for (int m = first; m < last; m++)
             {
                 if (Gamma[m] == 0) continue;
                 T c = T.CreateChecked(2 * Gamma[m]);

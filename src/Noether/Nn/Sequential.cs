@@ -100,6 +100,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public bool RunsByMember(int batch) => _byMember is not null && BuffersFor(batch).MemberBytes >= 64;
 
     /// <summary>
+    /// Whether there are several members and every layer runs member range by member range, so <see cref="ForwardMembers"/>
+    /// and <see cref="BackwardMembers(int, int)"/> are available (at any batch size; <see cref="RunsByMember"/> says when
+    /// their values are those of a whole pass).
+    /// </summary>
+    public bool HasMemberPasses => _byMember is not null;
+
+    /// <summary>
     /// Makes x the input of the next member-range passes and returns the output buffer; its members are filled by
     /// <see cref="ForwardMembers"/>. x's values may still be written before then.
     /// </summary>

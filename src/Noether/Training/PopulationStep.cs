@@ -93,6 +93,7 @@ public sealed class PopulationStep<T> : MemberRangeJob where T : unmanaged, IFlo
         (_output, _target, _grad, _loss, _prepare, _rules, _ruleStep) = (output, y, grad, lossPerMember, prepare, rules, step);
         try
         {
+            rules.BeginStep(step);
             _afterSignal = false;
             RunHandOff();
             rules.Observe(step);

@@ -1,3 +1,4 @@
+using Noether.Learning;
 using Noether.Learning.Rules;
 using Noether.Nn;
 using Noether.Tensors;
@@ -15,19 +16,40 @@ namespace Noether.Tests.Learning;
 /// </summary>
 public class RuleStackThreadTests
 {
-    private static (Sequential<double> Net, Tensor<double> Feedback) Train(int threads, bool mask, bool extraHook = false, List<double>? observed = null, double[]? losses = null)
+    // 10 members of 2048 float64 weights each (160 KB): worth splitting; the ranges hold 5 members each with 2 threads.
+    private const int Members = 10;
+
+    /// <summary>The rule stacks trained below, by name: every rule that has member-range phases, in the stacks experiments build.</summary>
+    private static LearningRule<double>[] Rules(string name, Sequential<double> net)
     {
-        // 10 members of 2048 float64 weights each (160 KB): worth splitting; the ranges hold 5 members each with 2 threads.
-        const int members = 10;
-        var net = Net(members, [16, 64, 16], bias: false);
-        net.Compute = new Compute(threads);
+        double[] Each(double v) => Enumerable.Repeat(v, Members).ToArray();
         double[] c = [1, 1, 0.3, -1, 2, 1, 0.5, -0.5, 1, 3];
-        var dendritic = PlasticFeedback<double>.Dendritic(net, Streams(9), c, Enumerable.Repeat(1e-2, members).ToArray());
-        LearningRule<double>[] rules = mask
-            ? [dendritic, new ConnectivityMask<double>(net, Streams(4), Enumerable.Repeat(0.5, members).ToArray(), Enumerable.Repeat(0.7, members).ToArray()), new CoupledL2<double>(net, Enumerable.Repeat(1e-3, members).ToArray())]
-            : [dendritic, new CoupledL2<double>(net, Enumerable.Repeat(1e-3, members).ToArray())];
-        var t = Trainer(net, RandomData(members, 128, 16, 16), 0.05, 32);
-        var stack = new RuleStack<double>(rules);
+        var l2 = new CoupledL2<double>(net, Each(1e-3));
+        return name switch
+        {
+            "dendritic" => [PlasticFeedback<double>.Dendritic(net, Streams(9), c, Each(1e-2)), l2],
+            "dendritic+mask" => [PlasticFeedback<double>.Dendritic(net, Streams(9), c, Each(1e-2)), new ConnectivityMask<double>(net, Streams(4), Each(0.5), Each(0.7)), l2],
+            // Noise on some members only (σ = 0 draws nothing), so each member's stream must stay its own.
+            "noise" => [new InputNoise<double>(Members, Streams(5), [0.1, 0, 0.2, 0.1, 0, 0.3, 0.1, 0.1, 0, 0.2]),
+                new ParameterNoise<double>(net, Streams(6), [0.05, 0.01, 0, 0.05, 0.02, 0, 0.05, 0.01, 0.03, 0.05]), new Backprop<double>(net),
+                new GradientNoise<double>(net, Streams(7), [0.01, 0, 0.02, 0.01, 0.01, 0, 0.01, 0.03, 0.01, 0]), l2],
+            "sign" => [new SignFeedback<double>(net), l2],
+            "dfa" => [new DirectRandomFeedback<double>(net, Streams(8)), l2],
+            "random-teacher" => [new RandomTeacher<double>(net, RandomTeacher<double>.BuildTeacher(Members, [16, 32, 16], "tanh", Streams(10), net.Compute)), new Backprop<double>(net), l2],
+            "four-synapse" => [new CrossProjectionFeedback<double>(net, Streams(11), Each(1e-3), Each(1e-2), normalised: true), l2],
+            "syre" => [new Backprop<double>(net), new SyreDecay<double>(new SyreRegularizer<double>(net.Parameters, Each(1e-3), Each(0.1), Each(0.2),
+                Enumerable.Range(0, Members).Select(m => Stream(12, m, "syre")).ToArray()))],
+            _ => throw new ArgumentException(name),
+        };
+    }
+
+    private static (Sequential<double> Net, Tensor<double>? Feedback) Train(int threads, string rules, bool extraHook = false, List<double>? observed = null, double[]? losses = null)
+    {
+        var net = Net(Members, [16, 64, 64, 16], bias: rules != "dendritic" && rules != "dendritic+mask");
+        net.Compute = new Compute(threads);
+        var t = Trainer(net, RandomData(Members, 128, 16, 16), 0.05, 32);
+        var stack = new RuleStack<double>(Rules(rules, net));
+        Assert.True(stack.ByMember);
         t.Use(stack);
         // An observer sees every member's signal (the first layer's gradient before the decay) at every step.
         if (observed is not null) stack.SignalObservers.Add(st => observed.AddRange(st.Network.Linears.First().Weight.Grad.ReadOnlySpan.ToArray()));
@@ -38,20 +60,25 @@ public class RuleStackThreadTests
             t.StepOnce();
             losses?.SetValue(t.LastLoss.Sum(), s);
         }
-        return (net, net.Linears.Last().Feedback!);
+        return (net, net.Linears.Last().Feedback);
     }
 
-    [Theory, InlineData(false, false), InlineData(true, false), InlineData(false, true), InlineData(true, true)]
-    public void Member_by_member_phases_on_two_threads_equal_one_thread_phase_by_phase(bool mask, bool extraHook)
+    [Theory]
+    [InlineData("dendritic", false), InlineData("dendritic+mask", false), InlineData("dendritic", true), InlineData("dendritic+mask", true)]
+    [InlineData("noise", false), InlineData("noise", true), InlineData("sign", false), InlineData("sign", true), InlineData("dfa", false), InlineData("dfa", true)]
+    [InlineData("random-teacher", false), InlineData("random-teacher", true), InlineData("four-synapse", false), InlineData("four-synapse", true)]
+    [InlineData("syre", false), InlineData("syre", true)]
+    public void Member_by_member_phases_on_two_threads_equal_one_thread_phase_by_phase(string rules, bool extraHook)
     {
         var (seenA, seenB) = (new List<double>(), new List<double>());
         var (lossA, lossB) = (new double[12], new double[12]);
-        var (a, fa) = Train(1, mask, extraHook: true, seenA, lossA);
-        var (b, fb) = Train(2, mask, extraHook, seenB, lossB);
+        var (a, fa) = Train(1, rules, extraHook: true, seenA, lossA);
+        var (b, fb) = Train(2, rules, extraHook, seenB, lossB);
         AssertSameParameters(a, b);
-        Assert.Equal(fa.Span.ToArray(), fb.Span.ToArray());
+        Assert.Equal(fa?.Span.ToArray(), fb?.Span.ToArray());
         Assert.Equal(seenA, seenB);
         Assert.Equal(lossA, lossB);
+        Assert.All(lossA, l => Assert.True(double.IsFinite(l)));
     }
 
     [Fact]
@@ -62,6 +89,19 @@ public class RuleStackThreadTests
         Assert.True(new CoupledL2<double>(net, [0.1, 0.1]).ByMember);
         Assert.True(new ConnectivityMask<double>(net, Streams(2), [0.5, 0.5]).ByMember);
         Assert.True(new Backprop<double>(net).ByMember); // (it takes the feedback away again)
-        Assert.False(new GradientNoise<double>(net, Streams(3), [0.1, 0.1]).ByMember);
+        Assert.True(new GradientNoise<double>(net, Streams(3), [0.1, 0.1]).ByMember);
+        Assert.True(new DirectRandomFeedback<double>(net, Streams(4)).ByMember);
+        Assert.True(new RandomTeacher<double>(net, RandomTeacher<double>.BuildTeacher(2, [4, 5, 3], "tanh", Streams(5))).ByMember);
+        // A single network has no member passes, so its random teacher runs over the whole population.
+        var single = Net(1, [4, 6, 3]);
+        Assert.False(new RandomTeacher<double>(single, RandomTeacher<double>.BuildTeacher(1, [4, 5, 3], "tanh", Streams(5))).ByMember);
+        Assert.False(new WholePopulationRule(net).ByMember);
+    }
+
+    /// <summary>A rule that overrides a whole-population phase.</summary>
+    private sealed class WholePopulationRule(Sequential<double> net) : LearningRule<double>
+    {
+        public override string Name => "whole";
+        public override void BeforeStep(RuleStep<double> step) => net.Parameters[0].Grad.Clear();
     }
 }

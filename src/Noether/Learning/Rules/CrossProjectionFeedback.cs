@@ -30,7 +30,9 @@ public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unman
     private readonly Linear<T>[] _layers;
     private readonly Tensor<T>?[] _relayUp;   // P_l [P, in, in], null for the first layer
     private readonly Tensor<T>[] _relayDown;  // Q_l [P, out, out]
-    private readonly T[] _signal, _scratch, _cov; // per-step work buffers, sized for the largest layer
+    private readonly int _signalLength, _scratchLength, _covLength; // work buffer sizes for the largest layer
+    // Work buffers of the thread running a member range (member ranges may run on several threads at once).
+    [ThreadStatic] private static T[]? t_signal, t_scratch, t_cov;
 
     public CrossProjectionFeedback(Sequential<T> network, MemberStreams streams, double[] decay, double[] relayDecay, double std = 0, bool normalised = false, bool plastic = true)
     {
@@ -46,9 +48,7 @@ public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unman
         RoutingUp = _layers.Select(l => new double[network.Members]).ToArray();
         RoutingDown = _layers.Select(l => new double[network.Members]).ToArray();
         int io = _layers.Max(l => l.Out * l.In), square = _layers.Max(l => Math.Max(l.In * l.In, l.Out * l.Out));
-        _signal = new T[io];
-        _scratch = new T[Math.Max(io, square)];
-        _cov = new T[square];
+        (_signalLength, _scratchLength, _covLength) = (io, Math.Max(io, square), square);
     }
 
     /// <summary>True when the relays learn from n·C/tr C (normalised LMS) rather than C.</summary>
@@ -70,18 +70,22 @@ public sealed class CrossProjectionFeedback<T> : LearningRule<T> where T : unman
     /// <summary>Q_l per dense layer, [P, out, out].</summary>
     public IReadOnlyList<Tensor<T>> RelayDown => _relayDown;
 
-    public override void FormSignal(RuleStep<T> step)
+    public override void FormSignalMembers(RuleStep<T> step, int first, int last)
     {
         var trace = step.Network.Trace;
+        // This thread's work buffers, made once per thread (and again only for a larger network).
+        if (t_signal is null || t_signal.Length < _signalLength) t_signal = new T[_signalLength];
+        if (t_scratch is null || t_scratch.Length < _scratchLength) t_scratch = new T[_scratchLength];
+        if (t_cov is null || t_cov.Length < _covLength) t_cov = new T[_covLength];
+        var scratch = t_scratch;
+        var cov = t_cov;
         for (int k = 0; k < _layers.Length; k++)
         {
             var layer = _layers[k];
             var t = trace[k];
             int o = layer.Out, i = layer.In, b = t.Input.Shape[1];
-            var g = _signal.AsSpan(0, o * i);
-            var scratch = _scratch;
-            var cov = _cov;
-            for (int p = 0; p < layer.Members; p++)
+            var g = t_signal.AsSpan(0, o * i);
+            for (int p = first; p < last; p++)
             {
                 double lr = step.LearningRate(p);
                 if (lr == 0)

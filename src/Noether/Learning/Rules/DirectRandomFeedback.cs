@@ -49,30 +49,36 @@ public sealed class DirectRandomFeedback<T> : LearningRule<T> where T : unmanage
     /// <summary>D_l [P, out_net, n_l] for each hidden dense layer, bottom first.</summary>
     public IReadOnlyList<Tensor<T>> Matrices => _matrices;
 
-    public override void FormSignal(RuleStep<T> step)
+    /// <summary>Sizes the routed-error buffers for the step's batch.</summary>
+    public override void BeginStep(RuleStep<T> step)
+    {
+        int members = step.Network.Members, batch = step.Inputs.Shape[1];
+        if (_routed.Length == 0 || _routed[0].Shape[1] != batch)
+            _routed = _matrices.Select(d => new Tensor<T>(members, batch, d.Shape[2])).ToArray();
+    }
+
+    /// <summary>Each member of [first, last) on its own: its products, error derivative and bias sum, whatever the range.</summary>
+    public override void FormSignalMembers(RuleStep<T> step, int first, int last)
     {
         var trace = step.Network.Trace;
         var e = trace[^1].GradPreActivation;
-        int members = e.Shape[0], batch = e.Shape[1], nOut = e.Shape[2];
-        if (_routed.Length == 0 || _routed[0].Shape[1] != batch)
-            _routed = _matrices.Select(d => new Tensor<T>(members, batch, d.Shape[2])).ToArray();
-        int threads = step.Network.Compute.Threads;
+        int batch = e.Shape[1], nOut = e.Shape[2];
         for (int k = 0; k < _matrices.Length; k++)
         {
             var t = trace[k];
             int n = t.Layer.Out, nIn = t.Layer.In;
             var routed = _routed[k];
-            // D_lᵀe for every sample: [B, out]·[out, n].
-            Gemm.MultiplyBatched(members, false, false, batch, n, nOut, e.ReadOnlySpan, batch * nOut, _matrices[k].ReadOnlySpan, nOut * n, routed.Span, batch * n, false, threads);
             var delta = t.GradPreActivation;
-            if (_activations[k] is { } act) act.Derivative(t.PreActivation.ReadOnlySpan, t.Output.ReadOnlySpan, routed.ReadOnlySpan, delta.Span);
-            else routed.ReadOnlySpan.CopyTo(delta.Span);
-            // ∂W = δᵀ h_a (the 1/B of the batch mean is already inside e).
-            Gemm.MultiplyBatched(members, true, false, n, nIn, batch, delta.ReadOnlySpan, batch * n, t.Input.ReadOnlySpan, batch * nIn, t.Layer.Weight.Grad.Span, n * nIn, false, threads);
-            if (t.Layer.Bias is { } bias)
+            for (int p = first; p < last; p++)
             {
-                for (int p = 0; p < members; p++)
-                    RowOps.SumRows(delta.SliceSpan(p)[..(batch * n)], bias.Grad.SliceSpan(p));
+                // D_lᵀe for every sample: [B, out]·[out, n].
+                Gemm.Multiply(false, false, batch, n, nOut, e.SliceSpan(p)[..(batch * nOut)], _matrices[k].SliceSpan(p), routed.SliceSpan(p));
+                var dp = delta.SliceSpan(p)[..(batch * n)];
+                if (_activations[k] is { } act) act.Derivative(t.PreActivation.SliceSpan(p)[..(batch * n)], t.Output.SliceSpan(p)[..(batch * n)], routed.SliceSpan(p), dp);
+                else routed.SliceSpan(p).CopyTo(dp);
+                // ∂W = δᵀ h_a (the 1/B of the batch mean is already inside e).
+                Gemm.Multiply(true, false, n, nIn, batch, dp, t.Input.SliceSpan(p)[..(batch * nIn)], t.Layer.Weight.Grad.SliceSpan(p));
+                if (t.Layer.Bias is { } bias) RowOps.SumRows(dp, bias.Grad.SliceSpan(p));
             }
         }
     }

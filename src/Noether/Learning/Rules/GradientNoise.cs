@@ -23,10 +23,10 @@ public sealed class GradientNoise<T> : LearningRule<T> where T : unmanaged, IFlo
     public override string Name => "gradient-noise";
     public double[] Sigma { get; }
 
-    public override void FormSignal(RuleStep<T> step)
+    public override void FormSignalMembers(RuleStep<T> step, int first, int last)
     {
         foreach (var w in _weights)
-            for (int p = 0; p < Sigma.Length; p++)
+            for (int p = first; p < last; p++)
             {
                 if (Sigma[p] == 0) continue;
                 var g = w.Grad.SliceSpan(p);

@@ -17,9 +17,9 @@ public sealed class InputNoise<T> : LearningRule<T> where T : unmanaged, IFloati
     public override string Name => "input-noise";
     public double[] Sigma { get; }
 
-    public override void BeforeForward(RuleStep<T> step)
+    public override void BeforeForwardMembers(RuleStep<T> step, int first, int last)
     {
-        for (int p = 0; p < Sigma.Length; p++)
+        for (int p = first; p < last; p++)
         {
             if (Sigma[p] == 0) continue;
             var x = step.Inputs.SliceSpan(p);

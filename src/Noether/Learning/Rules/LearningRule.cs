@@ -19,6 +19,12 @@ public abstract class LearningRule<T> where T : unmanaged, IFloatingPointIeee754
     public abstract string Name { get; }
 
     /// <summary>
+    /// Once per step, on the stepping thread, before any phase of any member: size buffers for the batch, bind the step's
+    /// inputs. The member-range phases that follow may then run on several threads at once.
+    /// </summary>
+    public virtual void BeginStep(RuleStep<T> step) { }
+
+    /// <summary>
     /// After the batch is drawn, before the forward pass: perturb inputs or weights, derive feedback from W. A rule that
     /// treats each member on its own overrides <see cref="BeforeForwardMembers"/> instead (and so for every phase).
     /// </summary>
@@ -49,7 +55,7 @@ public abstract class LearningRule<T> where T : unmanaged, IFloatingPointIeee754
     /// Whether every phase of the rule is its member-range form (it overrides none of the whole-population forms), so a
     /// step may run the rule one member range per thread, inside the member ranges of the passes.
     /// </summary>
-    public bool ByMember => _byMember ??= new[] { nameof(BeforeForward), nameof(FormSignal), nameof(BeforeStep), nameof(AfterUpdate) }
+    public virtual bool ByMember => _byMember ??= new[] { nameof(BeforeForward), nameof(FormSignal), nameof(BeforeStep), nameof(AfterUpdate) }
         .All(phase => GetType().GetMethod(phase, [typeof(RuleStep<T>)])!.DeclaringType == typeof(LearningRule<T>));
     private bool? _byMember;
 }

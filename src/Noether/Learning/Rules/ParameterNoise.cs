@@ -29,23 +29,23 @@ public sealed class ParameterNoise<T> : LearningRule<T> where T : unmanaged, IFl
     /// <summary>σ per member.</summary>
     public double[] Sigma { get; }
 
-    public override void BeforeForward(RuleStep<T> step)
+    /// <summary>Keeps members [first, last)'s clean weights and adds their noise (each member's stream draws weight by weight).</summary>
+    public override void BeforeForwardMembers(RuleStep<T> step, int first, int last)
     {
         for (int k = 0; k < _weights.Length; k++)
-        {
-            _clean[k].CopyFrom(_weights[k].Value);
-            for (int p = 0; p < Sigma.Length; p++)
+            for (int p = first; p < last; p++)
             {
-                if (Sigma[p] == 0) continue;
                 var w = _weights[k].Value.SliceSpan(p);
+                w.CopyTo(_clean[k].SliceSpan(p));
+                if (Sigma[p] == 0) continue;
                 for (int i = 0; i < w.Length; i++) w[i] += T.CreateChecked(Sigma[p] * _rngs[p].Normal());
             }
-        }
     }
 
-    /// <summary>Restores the clean weights (before decay is computed and the optimiser steps).</summary>
-    public override void BeforeStep(RuleStep<T> step)
+    /// <summary>Restores members [first, last)'s clean weights (before decay is computed and the optimiser steps).</summary>
+    public override void BeforeStepMembers(RuleStep<T> step, int first, int last)
     {
-        for (int k = 0; k < _weights.Length; k++) _weights[k].Value.CopyFrom(_clean[k]);
+        for (int k = 0; k < _weights.Length; k++)
+            for (int p = first; p < last; p++) _clean[k].SliceSpan(p).CopyTo(_weights[k].Value.SliceSpan(p));
     }
 }

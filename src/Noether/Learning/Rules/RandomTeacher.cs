@@ -16,6 +16,8 @@ public sealed class RandomTeacher<T> : LearningRule<T> where T : unmanaged, IFlo
 {
     private readonly Sequential<T> _network;
     private Tensor<T>? _grad;
+    // The teacher's output buffer for the step's batch (BeginStep), filled member range by member range.
+    private Tensor<T>? _target;
 
     public RandomTeacher(Sequential<T> network, Sequential<T> teacher)
     {
@@ -43,13 +45,36 @@ public sealed class RandomTeacher<T> : LearningRule<T> where T : unmanaged, IFlo
     /// <summary>Loss against the random teacher's outputs at the last step, per member.</summary>
     public double[] PseudoLoss { get; }
 
+    /// <summary>
+    /// Member by member when both networks run member range by member range (MLPs of several members): the teacher's
+    /// forward pass, the pseudo-loss and the re-run backward pass of a member range then run on that range's thread.
+    /// </summary>
+    public override bool ByMember => _network.HasMemberPasses && Teacher.HasMemberPasses;
+
+    /// <summary>Makes the step's batch the teacher's input, for the member ranges that follow.</summary>
+    public override void BeginStep(RuleStep<T> step)
+    {
+        if (ByMember) _target = Teacher.BeginMembers(step.Inputs);
+    }
+
     public override void FormSignal(RuleStep<T> step)
     {
+        if (ByMember) { FormSignalMembers(step, 0, _network.Members); return; }
         var target = Teacher.Forward(step.Inputs);
         var output = _network.Activation(_network.Layers.Count);
         if (_grad is null || !_grad.SameShape(output)) _grad = new Tensor<T>(output.Shape);
         step.Loss.Evaluate(output, target, PseudoLoss, _grad);
         _network.Backward(_grad);
+    }
+
+    /// <summary>The teacher's outputs for members [first, last), the pseudo-error toward them, and the backward pass of those members from it.</summary>
+    public override void FormSignalMembers(RuleStep<T> step, int first, int last)
+    {
+        var target = _target ?? throw new InvalidOperationException("RandomTeacher: FormSignalMembers before BeginStep");
+        Teacher.ForwardMembers(first, last);
+        var output = _network.Activation(_network.Layers.Count);
+        step.Loss.EvaluateMembers(output, target, PseudoLoss, _network.OutputGradientBuffer(output.Shape[1]), first, last);
+        _network.BackwardMembers(first, last);
     }
 }
 

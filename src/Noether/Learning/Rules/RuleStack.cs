@@ -45,9 +45,17 @@ public sealed class RuleStack<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The first rule of type R in the stack, or null.</summary>
     public R? Find<R>() where R : LearningRule<T> => Rules.OfType<R>().FirstOrDefault();
 
+    /// <summary>Every rule's <see cref="LearningRule{T}.BeginStep"/>, then every rule's BeforeForward (the first phase of a step).</summary>
     public void BeforeForward(RuleStep<T> step)
     {
+        BeginStep(step);
         foreach (var r in _rules) r.BeforeForward(step);
+    }
+
+    /// <summary>Every rule's <see cref="LearningRule{T}.BeginStep"/>, on this thread, before a step's member ranges.</summary>
+    public void BeginStep(RuleStep<T> step)
+    {
+        foreach (var r in _rules) r.BeginStep(step);
     }
 
     /// <summary>

@@ -26,21 +26,24 @@ public sealed class SignFeedback<T> : LearningRule<T> where T : unmanaged, IFloa
         _layers = FeedbackLayers.Of(network);
         Scale = scale;
         foreach (var l in _layers) l.Feedback = new Tensor<T>(l.Weight.Value.Shape);
-        Refresh();
+        Refresh(0, network.Members);
     }
 
     public override string Name => "sign";
     public SignScale Scale { get; }
 
-    public override void BeforeForward(RuleStep<T> step) => Refresh();
+    public override void BeforeForwardMembers(RuleStep<T> step, int first, int last) => Refresh(first, last);
 
-    /// <summary>Sets every feedback matrix to (scale ×) sign(W) from the current weights.</summary>
-    public void Refresh()
+    /// <summary>Sets every member's feedback matrices to (scale ×) sign(W) from the current weights.</summary>
+    public void Refresh() => Refresh(0, _layers[0].Members);
+
+    /// <summary>Sets members [first, last)'s feedback matrices to (scale ×) sign(W) from their current weights.</summary>
+    public void Refresh(int first, int last)
     {
         foreach (var l in _layers)
         {
             var b = l.Feedback!;
-            for (int p = 0; p < l.Members; p++)
+            for (int p = first; p < last; p++)
             {
                 var w = l.Weight.Value.SliceSpan(p);
                 var bp = b.SliceSpan(p);

@@ -15,5 +15,5 @@ public sealed class SyreDecay<T>(SyreRegularizer<T> regularizer) : LearningRule<
     /// <summary>The offsets θ₀, scales D and per-member γ this phase applies.</summary>
     public SyreRegularizer<T> Regularizer { get; } = regularizer;
 
-    public override void BeforeStep(RuleStep<T> step) => Regularizer.AddGradient();
+    public override void BeforeStepMembers(RuleStep<T> step, int first, int last) => Regularizer.AddGradient(first, last);
 }
