@@ -63,6 +63,8 @@ public sealed class DirectRandomFeedback<T> : LearningRule<T> where T : unmanage
         var trace = step.Network.Trace;
         var e = trace[^1].GradPreActivation;
         int batch = e.Shape[1], nOut = e.Shape[2];
+        if (_routed.Length == 0 || _routed[0].Shape[1] != batch)
+            throw new InvalidOperationException($"DirectRandomFeedback: no buffers for batch {batch}; BeginStep sizes them before a step's member ranges");
         for (int k = 0; k < _matrices.Length; k++)
         {
             var t = trace[k];

@@ -53,7 +53,8 @@ public abstract class LearningRule<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>
     /// Whether every phase of the rule is its member-range form (it overrides none of the whole-population forms), so a
-    /// step may run the rule one member range per thread, inside the member ranges of the passes.
+    /// step may run the rule one member range per thread, inside the member ranges of the passes. A rule whose member
+    /// forms need something of the network (the random teacher: member passes) overrides this to say when they apply.
     /// </summary>
     public virtual bool ByMember => _byMember ??= new[] { nameof(BeforeForward), nameof(FormSignal), nameof(BeforeStep), nameof(AfterUpdate) }
         .All(phase => GetType().GetMethod(phase, [typeof(RuleStep<T>)])!.DeclaringType == typeof(LearningRule<T>));
