@@ -304,6 +304,12 @@ for impl in impls + ["pytorch"]:
             # With 2 threads, (c) depends on where the host put the vCPUs; (a) runs on one thread either way.
             print("  %-12s threads %s: one P=32 step (c) = %.2f x one P=1 step (a)%s"
                   % (impl, t, c / a, by_placement(("c", t, impl), lambda x: x / a, "%.2f")))
+            # The spread behind that ratio: each (c) process against (a)'s median, and the fastest against the fastest.
+            cs = sorted(x["median_us"] for x in runs.get(("c", t, impl), []))
+            fastest_a = min(x["median_us"] for x in runs.get(("a", t, impl), []))
+            if len(cs) > 1:
+                print("  %-12s threads %s: c/a per (c) process %.2f to %.2f; fastest (c) / fastest (a) %.2f"
+                      % (impl, t, cs[0] / a, cs[-1] / a, cs[0] / fastest_a))
     for w in ("b", "c"):
         one, two = med((w, 1, impl)), med((w, 2, impl))
         if one and two:
